@@ -1,1 +1,22 @@
-pub fn x(){}
+//! # loyalty-core
+//!
+//! Everything a retail loyalty app knows about one shopper, in plain Rust:
+//!
+//! - [`program`]: the program rules (JSON), parsed and validated.
+//! - [`wallet`]: the pure rules engine (events in, effects out) and the wallet's records.
+//! - [`store`]: the SQLite store that applies events transactionally and answers screens.
+//! - [`scenario`]: the QA scenario-file runner.
+//! - [`money`], [`clock`], [`error`]: exact decimals, injectable time, stable error codes.
+//!
+//! Money is `i64` minor units, points are `i64`, arithmetic is checked, and no
+//! float is ever used for either. Time is UTC and always passed in.
+
+pub mod clock;
+pub mod error;
+pub mod money;
+pub mod program;
+pub mod scenario;
+pub mod store;
+pub mod wallet;
+
+pub use error::{LoyaltyError, Result};

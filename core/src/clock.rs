@@ -1,0 +1,69 @@
+//! The injectable source of "now".
+//!
+//! The rules engine never reads a clock: callers pass the time. Services that
+//! need "now" take a [`Clock`], so tests and scenario files control time.
+
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+
+/// A source of the current UTC time.
+pub trait Clock: Send + Sync {
+    /// The current instant.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that returns a set instant until moved; for tests and scenarios.
+#[derive(Debug)]
+pub struct FixedClock {
+    now: Mutex<DateTime<Utc>>,
+}
+
+impl FixedClock {
+    /// A clock stopped at `now`.
+    pub fn new(now: DateTime<Utc>) -> Self {
+        Self {
+            now: Mutex::new(now),
+        }
+    }
+
+    /// Moves the clock to `now`.
+    pub fn set(&self, now: DateTime<Utc>) {
+        // A poisoned lock only means another thread panicked mid-assignment of a
+        // plain value; the value itself is still valid, so recover it.
+        *self.now.lock().unwrap_or_else(|e| e.into_inner()) = now;
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.now.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_clock_moves_only_when_set() {
+        let t0 = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        let clock = FixedClock::new(t0);
+        assert_eq!(clock.now(), t0);
+        let t1 = t0 + chrono::Duration::days(1);
+        clock.set(t1);
+        assert_eq!(clock.now(), t1);
+    }
+}

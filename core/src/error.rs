@@ -1,0 +1,299 @@
+//! The one error type of the core, with stable snake_case codes.
+//!
+//! Every failure the core reports carries a `code()` that never changes between
+//! releases (scenario files, the CLI and the mobile bindings match on it) and a
+//! message that tells the caller what to fix. Messages never contain secrets.
+
+use thiserror::Error;
+
+/// Result alias used across the core.
+pub type Result<T, E = LoyaltyError> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the core.
+///
+/// A failed operation never changes stored state.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LoyaltyError {
+    /// The program rules JSON is malformed or makes no sense.
+    #[error("invalid program rules: {field}: {reason}")]
+    InvalidRules {
+        /// Dotted path of the offending field (`earn.rule.per_step.step`).
+        field: String,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+    /// The store has no program rules yet.
+    #[error("no program rules are loaded: set the program before applying events")]
+    NoProgram,
+    /// A money amount in an event is not a valid non-negative decimal with at most 2 fraction digits.
+    #[error("invalid amount in {field}: {reason}")]
+    InvalidAmount {
+        /// Which field carried the bad amount.
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A line quantity is below 1.
+    #[error("invalid quantity in {field}: {qty} (must be at least 1)")]
+    InvalidQuantity {
+        /// Which field carried the bad quantity.
+        field: String,
+        /// The quantity given.
+        qty: i64,
+    },
+    /// A points figure in an event is negative.
+    #[error("invalid points in {field}: {points} (must be zero or more)")]
+    InvalidPoints {
+        /// Which field carried the bad figure.
+        field: String,
+        /// The figure given.
+        points: i64,
+    },
+    /// An identifier is empty or too long.
+    #[error("invalid id in {field}: {reason}")]
+    InvalidId {
+        /// Which field carried the bad id.
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A purchase or return without lines.
+    #[error("the receipt has no lines")]
+    EmptyReceipt,
+    /// A purchase with a receipt id that was already recorded.
+    #[error("receipt {receipt_id} was already recorded")]
+    DuplicateReceipt {
+        /// The repeated receipt id.
+        receipt_id: String,
+    },
+    /// A return for a receipt that was never recorded.
+    #[error("receipt {receipt_id} is unknown")]
+    UnknownReceipt {
+        /// The receipt id the return named.
+        receipt_id: String,
+    },
+    /// A return for more items than were bought (and not yet returned).
+    #[error("return of {sku} x{requested} exceeds the {remaining} left on receipt {receipt_id}")]
+    ReturnExceedsPurchase {
+        /// The receipt.
+        receipt_id: String,
+        /// The sku returned.
+        sku: String,
+        /// Quantity asked to return.
+        requested: i64,
+        /// Quantity still returnable.
+        remaining: i64,
+    },
+    /// The coupon id is not in the wallet.
+    #[error("coupon {coupon_id} is not in the wallet")]
+    CouponNotFound {
+        /// The coupon id.
+        coupon_id: String,
+    },
+    /// The coupon was already used on another purchase.
+    #[error("coupon {coupon_id} was already used")]
+    CouponUsed {
+        /// The coupon id.
+        coupon_id: String,
+    },
+    /// The coupon's validity ended.
+    #[error("coupon {coupon_id} has expired")]
+    CouponExpired {
+        /// The coupon id.
+        coupon_id: String,
+    },
+    /// A coupon with this id already exists.
+    #[error("a coupon with id {coupon_id} already exists")]
+    DuplicateCoupon {
+        /// The coupon id.
+        coupon_id: String,
+    },
+    /// The reward id is not in the program.
+    #[error("reward {reward_id} is not in the program")]
+    UnknownReward {
+        /// The reward id.
+        reward_id: String,
+    },
+    /// Not enough points for the operation.
+    #[error("not enough points: {needed} needed, {available} available")]
+    InsufficientPoints {
+        /// Points the operation needs.
+        needed: i64,
+        /// Points the member has.
+        available: i64,
+    },
+    /// Paying this many points exceeds the program's redemption cap for the purchase.
+    #[error("paying {requested} points exceeds the cap of {max_points} points for this purchase")]
+    RedemptionCapExceeded {
+        /// Points the purchase asked to pay.
+        requested: i64,
+        /// The most points this purchase can be paid with.
+        max_points: i64,
+    },
+    /// A one-off bonus was already granted (welcome ever, birthday this year).
+    #[error("the {kind} bonus was already granted")]
+    BonusAlreadyGranted {
+        /// Bonus kind.
+        kind: String,
+    },
+    /// The program gives no bonus of this kind.
+    #[error("the program has no {kind} bonus")]
+    BonusNotConfigured {
+        /// Bonus kind.
+        kind: String,
+    },
+    /// A computation left the range of 64-bit integers.
+    #[error("arithmetic overflow while computing {what}")]
+    Overflow {
+        /// Which figure overflowed.
+        what: &'static str,
+    },
+    /// The database was written by a newer version of this library.
+    #[error(
+        "the database schema version {found} is newer than this library supports ({supported}); update the app"
+    )]
+    SchemaTooNew {
+        /// Schema version found in the file.
+        found: i64,
+        /// Newest schema version this build knows.
+        supported: i64,
+    },
+    /// The file is not a database of this library (or is corrupt).
+    #[error("{path} is not a loyalty database or is corrupt: {reason}")]
+    NotADatabase {
+        /// The file path.
+        path: String,
+        /// What SQLite reported.
+        reason: String,
+    },
+    /// Any other storage failure (disk full, locked, I/O).
+    #[error("storage error: {reason}")]
+    Storage {
+        /// What SQLite reported.
+        reason: String,
+    },
+    /// Data in the store does not match what this library wrote.
+    #[error("stored data is inconsistent: {reason}")]
+    Corrupt {
+        /// What was found.
+        reason: String,
+    },
+}
+
+impl LoyaltyError {
+    /// The stable snake_case code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidRules { .. } => "invalid_rules",
+            Self::NoProgram => "no_program",
+            Self::InvalidAmount { .. } => "invalid_amount",
+            Self::InvalidQuantity { .. } => "invalid_quantity",
+            Self::InvalidPoints { .. } => "invalid_points",
+            Self::InvalidId { .. } => "invalid_id",
+            Self::EmptyReceipt => "empty_receipt",
+            Self::DuplicateReceipt { .. } => "duplicate_receipt",
+            Self::UnknownReceipt { .. } => "unknown_receipt",
+            Self::ReturnExceedsPurchase { .. } => "return_exceeds_purchase",
+            Self::CouponNotFound { .. } => "coupon_not_found",
+            Self::CouponUsed { .. } => "coupon_used",
+            Self::CouponExpired { .. } => "coupon_expired",
+            Self::DuplicateCoupon { .. } => "duplicate_coupon",
+            Self::UnknownReward { .. } => "unknown_reward",
+            Self::InsufficientPoints { .. } => "insufficient_points",
+            Self::RedemptionCapExceeded { .. } => "redemption_cap_exceeded",
+            Self::BonusAlreadyGranted { .. } => "bonus_already_granted",
+            Self::BonusNotConfigured { .. } => "bonus_not_configured",
+            Self::Overflow { .. } => "overflow",
+            Self::SchemaTooNew { .. } => "schema_too_new",
+            Self::NotADatabase { .. } => "not_a_database",
+            Self::Storage { .. } => "storage",
+            Self::Corrupt { .. } => "corrupt_store",
+        }
+    }
+
+    pub(crate) fn rules(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::InvalidRules {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn amount(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::InvalidAmount {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for LoyaltyError {
+    fn from(err: rusqlite::Error) -> Self {
+        Self::Storage {
+            reason: err.to_string(),
+        }
+    }
+}
+
+/// Checked-arithmetic helpers that turn overflow into [`LoyaltyError::Overflow`].
+pub(crate) trait Checked: Sized {
+    fn add_or(self, rhs: Self, what: &'static str) -> Result<Self>;
+    fn sub_or(self, rhs: Self, what: &'static str) -> Result<Self>;
+    fn mul_or(self, rhs: Self, what: &'static str) -> Result<Self>;
+}
+
+impl Checked for i64 {
+    fn add_or(self, rhs: Self, what: &'static str) -> Result<Self> {
+        self.checked_add(rhs).ok_or(LoyaltyError::Overflow { what })
+    }
+    fn sub_or(self, rhs: Self, what: &'static str) -> Result<Self> {
+        self.checked_sub(rhs).ok_or(LoyaltyError::Overflow { what })
+    }
+    fn mul_or(self, rhs: Self, what: &'static str) -> Result<Self> {
+        self.checked_mul(rhs).ok_or(LoyaltyError::Overflow { what })
+    }
+}
+
+/// `floor(a * b / c)` for non-negative `a`, `b` and positive `c`, exact through i128.
+pub(crate) fn mul_div_floor(a: i64, b: i64, c: i64, what: &'static str) -> Result<i64> {
+    if c <= 0 {
+        return Err(LoyaltyError::Overflow { what });
+    }
+    let wide = (a as i128)
+        .checked_mul(b as i128)
+        .ok_or(LoyaltyError::Overflow { what })?
+        .div_euclid(c as i128);
+    i64::try_from(wide).map_err(|_| LoyaltyError::Overflow { what })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_snake_case_and_unique() {
+        let all = [
+            LoyaltyError::NoProgram,
+            LoyaltyError::EmptyReceipt,
+            LoyaltyError::rules("a", "b"),
+            LoyaltyError::amount("a", "b"),
+            LoyaltyError::Overflow { what: "x" },
+            LoyaltyError::Corrupt { reason: "x".into() },
+        ];
+        for e in &all {
+            assert!(e.code().chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+        }
+        assert_eq!(
+            LoyaltyError::amount("lines[0].amount", "x").code(),
+            "invalid_amount"
+        );
+    }
+
+    #[test]
+    fn mul_div_floor_is_exact_for_large_values() {
+        assert_eq!(mul_div_floor(i64::MAX, 100, 100, "t").unwrap(), i64::MAX);
+        assert_eq!(mul_div_floor(7, 1, 2, "t").unwrap(), 3);
+        assert!(mul_div_floor(i64::MAX, 3, 1, "t").is_err());
+        assert!(mul_div_floor(1, 1, 0, "t").is_err());
+    }
+}

@@ -1,0 +1,818 @@
+//! Program rules: the JSON contract that configures earning, expiry,
+//! redemption, tiers, rewards and bonuses, parsed and validated into exact
+//! integer types.
+//!
+//! Parsing is strict: unknown fields are rejected, decimals must be exact, and
+//! rules that make no sense (tier thresholds out of order, duplicate ids) are
+//! refused with the offending field named.
+
+use std::collections::BTreeSet;
+
+use chrono::FixedOffset;
+use serde::Deserialize;
+
+use crate::error::{LoyaltyError, Result};
+use crate::money::parse_hundredths;
+
+/// Validated program rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Program {
+    /// ISO 4217 currency code of every money amount.
+    pub currency: String,
+    /// Local time of the program, for every calendar computation.
+    pub utc_offset: FixedOffset,
+    /// How purchases earn points.
+    pub earn: EarnRules,
+    /// When earned points expire; `None`: never.
+    pub expiry: Option<Expiry>,
+    /// What points are worth when paying.
+    pub redemption: Redemption,
+    /// Tier ladder; `None`: no tiers.
+    pub tiers: Option<Tiers>,
+    /// Rewards that can be bought with points.
+    pub rewards: Vec<Reward>,
+    /// One-off and repeatable bonuses.
+    pub bonuses: Bonuses,
+}
+
+/// How a purchase earns points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarnRules {
+    /// The base rule (replaced by a tier's `earn_percent` when it has one).
+    pub rule: EarnRule,
+    /// Categories that earn nothing, get no discount and cannot be paid with points.
+    pub excluded_categories: BTreeSet<String>,
+    /// Whether the part paid with points earns too.
+    pub earn_on_points_paid: bool,
+    /// Extra points per unit of a sku.
+    pub sku_bonus: Vec<SkuBonus>,
+}
+
+/// The base earning rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EarnRule {
+    /// `points` per full `step` (minor units) of money.
+    PerStep {
+        /// Step in minor units, > 0.
+        step: i64,
+        /// Points per full step.
+        points: i64,
+    },
+    /// A percentage of the money, converted at `point_value`; hundredths of a percent.
+    Percent(i64),
+}
+
+/// Extra points for buying a sku.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkuBonus {
+    /// The sku.
+    pub sku: String,
+    /// Points per unit bought.
+    pub points: i64,
+}
+
+/// Expiry of earned lots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expiry {
+    /// Calendar months a lot lives.
+    pub months: u32,
+    /// Rounding of the expiry instant.
+    pub round: ExpiryRound,
+}
+
+/// Rounding of a lot's expiry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpiryRound {
+    /// Expire exactly `months` later.
+    None,
+    /// Expire at the first instant of the local month after the one `months` later falls in.
+    EndOfMonth,
+}
+
+/// Paying with points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Redemption {
+    /// Value of one point in minor units (> 0).
+    pub point_value: i64,
+    /// Most of a purchase's eligible amount (after discounts) payable with points, in percent.
+    pub max_percent: i64,
+}
+
+/// Tier ladder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tiers {
+    /// Rolling window of qualifying spend in days; `None`: lifetime.
+    pub window_days: Option<i64>,
+    /// Levels by increasing threshold; the first has threshold 0.
+    pub levels: Vec<TierLevel>,
+}
+
+/// One tier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierLevel {
+    /// Tier id ("gold").
+    pub id: String,
+    /// Qualifying spend in minor units from which the tier applies.
+    pub threshold: i64,
+    /// Earn percent replacing the base rule (hundredths of a percent).
+    pub earn_percent: Option<i64>,
+    /// Discount on eligible lines (hundredths of a percent).
+    pub discount_percent: i64,
+}
+
+/// A reward bought with points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reward {
+    /// Reward id.
+    pub id: String,
+    /// Price in points.
+    pub cost: i64,
+    /// The coupon it issues.
+    pub coupon: CouponSpec,
+}
+
+/// What a coupon gives and how long it lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CouponSpec {
+    /// The benefit.
+    pub benefit: CouponBenefit,
+    /// Days (24 h each) from issue until it expires.
+    pub valid_days: i64,
+}
+
+/// A coupon's benefit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CouponBenefit {
+    /// Percent off eligible lines after the tier discount (hundredths of a percent).
+    Percent(i64),
+    /// Fixed amount off in minor units, capped at the eligible amount.
+    AmountOff(i64),
+}
+
+/// Configured bonus points; `None`: not configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Bonuses {
+    /// Once ever.
+    pub welcome: Option<i64>,
+    /// Once per local calendar year.
+    pub birthday: Option<i64>,
+    /// Any number of times.
+    pub referral: Option<i64>,
+}
+
+impl Program {
+    /// Parses and validates program rules JSON.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let raw: RawProgram = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let field = if path == "." {
+                "program".to_string()
+            } else {
+                path
+            };
+            LoyaltyError::rules(field, e.into_inner().to_string())
+        })?;
+        raw.validate()
+    }
+
+    /// Parses a program from an already-parsed JSON value.
+    pub fn from_value(value: &serde_json::Value) -> Result<Self> {
+        Self::from_json(&value.to_string())
+    }
+
+    /// The tier level for a qualifying spend (index into `tiers.levels`).
+    pub fn tier_for(&self, spend: i64) -> Option<(usize, &TierLevel)> {
+        self.tiers
+            .as_ref()?
+            .levels
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, l)| l.threshold <= spend)
+    }
+
+    /// The reward with this id.
+    pub fn reward(&self, id: &str) -> Option<&Reward> {
+        self.rewards.iter().find(|r| r.id == id)
+    }
+}
+
+// ---- raw, serde-facing shapes ------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProgram {
+    currency: String,
+    #[serde(default)]
+    utc_offset: Option<String>,
+    earn: RawEarn,
+    #[serde(default)]
+    expiry: Option<RawExpiry>,
+    #[serde(default)]
+    redemption: Option<RawRedemption>,
+    #[serde(default)]
+    tiers: Option<RawTiers>,
+    #[serde(default)]
+    rewards: Vec<RawReward>,
+    #[serde(default)]
+    bonuses: Option<RawBonuses>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEarn {
+    rule: RawEarnRule,
+    #[serde(default)]
+    excluded_categories: Vec<String>,
+    #[serde(default)]
+    earn_on_points_paid: bool,
+    #[serde(default)]
+    sku_bonus: Vec<RawSkuBonus>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+enum RawEarnRule {
+    PerStep(RawPerStep),
+    Percent(String),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPerStep {
+    step: String,
+    points: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSkuBonus {
+    sku: String,
+    points: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExpiry {
+    months: i64,
+    #[serde(default)]
+    round: Option<ExpiryRound>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRedemption {
+    #[serde(default)]
+    point_value: Option<String>,
+    #[serde(default)]
+    max_percent: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTiers {
+    #[serde(default)]
+    window_days: Option<i64>,
+    levels: Vec<RawLevel>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLevel {
+    id: String,
+    threshold: String,
+    #[serde(default)]
+    earn_percent: Option<String>,
+    #[serde(default)]
+    discount_percent: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReward {
+    id: String,
+    cost: i64,
+    coupon: RawCoupon,
+}
+
+/// A coupon definition as written in rules JSON (`percent` or `amount_off`, plus `valid_days`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCoupon {
+    #[serde(default)]
+    percent: Option<String>,
+    #[serde(default)]
+    amount_off: Option<String>,
+    valid_days: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBonuses {
+    #[serde(default)]
+    welcome: Option<i64>,
+    #[serde(default)]
+    birthday: Option<i64>,
+    #[serde(default)]
+    referral: Option<i64>,
+}
+
+fn money(field: &str, text: &str) -> Result<i64> {
+    parse_hundredths(text).map_err(|r| LoyaltyError::rules(field, r))
+}
+
+fn percent(field: &str, text: &str) -> Result<i64> {
+    let v = parse_hundredths(text).map_err(|r| LoyaltyError::rules(field, r))?;
+    if v > crate::money::PERCENT_SCALE {
+        return Err(LoyaltyError::rules(
+            field,
+            format!("\"{text}\" is over 100 percent"),
+        ));
+    }
+    Ok(v)
+}
+
+fn id(field: &str, text: &str) -> Result<()> {
+    if text.trim().is_empty() {
+        return Err(LoyaltyError::rules(field, "must not be empty"));
+    }
+    if text.len() > 128 {
+        return Err(LoyaltyError::rules(field, "is longer than 128 bytes"));
+    }
+    Ok(())
+}
+
+fn non_negative(field: &str, v: i64) -> Result<i64> {
+    if v < 0 {
+        return Err(LoyaltyError::rules(field, format!("{v} is negative")));
+    }
+    Ok(v)
+}
+
+/// Parses "+03:00" / "-05:30" / "Z".
+pub(crate) fn parse_offset(field: &str, text: &str) -> Result<FixedOffset> {
+    let bad = || {
+        LoyaltyError::rules(
+            field,
+            format!("\"{text}\" is not a UTC offset like \"+03:00\" (from -18:00 to +18:00)"),
+        )
+    };
+    if text == "Z" {
+        return FixedOffset::east_opt(0).ok_or_else(bad);
+    }
+    let bytes = text.as_bytes();
+    if bytes.len() != 6 || bytes[3] != b':' {
+        return Err(bad());
+    }
+    let sign = match bytes[0] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return Err(bad()),
+    };
+    let hh: i32 = text[1..3].parse().map_err(|_| bad())?;
+    let mm: i32 = text[4..6].parse().map_err(|_| bad())?;
+    if !text[1..3].bytes().all(|b| b.is_ascii_digit())
+        || !text[4..6].bytes().all(|b| b.is_ascii_digit())
+        || mm >= 60
+        || hh * 60 + mm > 18 * 60
+    {
+        return Err(bad());
+    }
+    FixedOffset::east_opt(sign * (hh * 3600 + mm * 60)).ok_or_else(bad)
+}
+
+impl RawCoupon {
+    pub(crate) fn validate(&self, field: &str) -> Result<CouponSpec> {
+        let benefit = match (&self.percent, &self.amount_off) {
+            (Some(p), None) => {
+                let v = percent(&format!("{field}.percent"), p)?;
+                if v == 0 {
+                    return Err(LoyaltyError::rules(
+                        format!("{field}.percent"),
+                        "must be above 0",
+                    ));
+                }
+                CouponBenefit::Percent(v)
+            }
+            (None, Some(a)) => {
+                let v = money(&format!("{field}.amount_off"), a)?;
+                if v == 0 {
+                    return Err(LoyaltyError::rules(
+                        format!("{field}.amount_off"),
+                        "must be above 0",
+                    ));
+                }
+                CouponBenefit::AmountOff(v)
+            }
+            _ => {
+                return Err(LoyaltyError::rules(
+                    field,
+                    "give exactly one of \"percent\" or \"amount_off\"",
+                ));
+            }
+        };
+        if !(1..=3650).contains(&self.valid_days) {
+            return Err(LoyaltyError::rules(
+                format!("{field}.valid_days"),
+                format!("{} is not between 1 and 3650", self.valid_days),
+            ));
+        }
+        Ok(CouponSpec {
+            benefit,
+            valid_days: self.valid_days,
+        })
+    }
+}
+
+impl RawProgram {
+    fn validate(self) -> Result<Program> {
+        let currency = self.currency;
+        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(LoyaltyError::rules(
+                "currency",
+                format!("\"{currency}\" is not a 3-letter ISO 4217 code such as \"RUB\""),
+            ));
+        }
+        let utc_offset = match &self.utc_offset {
+            Some(t) => parse_offset("utc_offset", t)?,
+            None => FixedOffset::east_opt(0)
+                .ok_or_else(|| LoyaltyError::rules("utc_offset", "zero offset"))?,
+        };
+
+        let rule = match self.earn.rule {
+            RawEarnRule::PerStep(ps) => {
+                let step = money("earn.rule.per_step.step", &ps.step)?;
+                if step == 0 {
+                    return Err(LoyaltyError::rules(
+                        "earn.rule.per_step.step",
+                        "must be above 0",
+                    ));
+                }
+                let points = non_negative("earn.rule.per_step.points", ps.points)?;
+                EarnRule::PerStep { step, points }
+            }
+            RawEarnRule::Percent(p) => EarnRule::Percent(percent("earn.rule.percent", &p)?),
+        };
+        let mut skus = BTreeSet::new();
+        let mut sku_bonus = Vec::new();
+        for (i, b) in self.earn.sku_bonus.into_iter().enumerate() {
+            let f = format!("earn.sku_bonus[{i}]");
+            id(&format!("{f}.sku"), &b.sku)?;
+            if !skus.insert(b.sku.clone()) {
+                return Err(LoyaltyError::rules(
+                    format!("{f}.sku"),
+                    format!("duplicate sku \"{}\"", b.sku),
+                ));
+            }
+            let points = non_negative(&format!("{f}.points"), b.points)?;
+            sku_bonus.push(SkuBonus { sku: b.sku, points });
+        }
+        let earn = EarnRules {
+            rule,
+            excluded_categories: self.earn.excluded_categories.into_iter().collect(),
+            earn_on_points_paid: self.earn.earn_on_points_paid,
+            sku_bonus,
+        };
+
+        let expiry = match self.expiry {
+            None => None,
+            Some(e) => {
+                if !(1..=1200).contains(&e.months) {
+                    return Err(LoyaltyError::rules(
+                        "expiry.months",
+                        format!("{} is not between 1 and 1200", e.months),
+                    ));
+                }
+                Some(Expiry {
+                    months: e.months as u32,
+                    round: e.round.unwrap_or(ExpiryRound::None),
+                })
+            }
+        };
+
+        let redemption = {
+            let raw = self.redemption.unwrap_or(RawRedemption {
+                point_value: None,
+                max_percent: None,
+            });
+            let point_value = match raw.point_value {
+                Some(t) => money("redemption.point_value", &t)?,
+                None => 100,
+            };
+            if point_value == 0 {
+                return Err(LoyaltyError::rules(
+                    "redemption.point_value",
+                    "must be above 0",
+                ));
+            }
+            let max_percent = raw.max_percent.unwrap_or(100);
+            if !(0..=100).contains(&max_percent) {
+                return Err(LoyaltyError::rules(
+                    "redemption.max_percent",
+                    format!("{max_percent} is not between 0 and 100"),
+                ));
+            }
+            Redemption {
+                point_value,
+                max_percent,
+            }
+        };
+
+        let tiers = match self.tiers {
+            None => None,
+            Some(t) => Some(validate_tiers(t)?),
+        };
+
+        let mut reward_ids = BTreeSet::new();
+        let mut rewards = Vec::new();
+        for (i, r) in self.rewards.into_iter().enumerate() {
+            let f = format!("rewards[{i}]");
+            id(&format!("{f}.id"), &r.id)?;
+            if !reward_ids.insert(r.id.clone()) {
+                return Err(LoyaltyError::rules(
+                    format!("{f}.id"),
+                    format!("duplicate reward id \"{}\"", r.id),
+                ));
+            }
+            if r.cost <= 0 {
+                return Err(LoyaltyError::rules(
+                    format!("{f}.cost"),
+                    format!("{} must be above 0", r.cost),
+                ));
+            }
+            let coupon = r.coupon.validate(&format!("{f}.coupon"))?;
+            rewards.push(Reward {
+                id: r.id,
+                cost: r.cost,
+                coupon,
+            });
+        }
+
+        let bonuses = match self.bonuses {
+            None => Bonuses::default(),
+            Some(b) => Bonuses {
+                welcome: b
+                    .welcome
+                    .map(|v| non_negative("bonuses.welcome", v))
+                    .transpose()?,
+                birthday: b
+                    .birthday
+                    .map(|v| non_negative("bonuses.birthday", v))
+                    .transpose()?,
+                referral: b
+                    .referral
+                    .map(|v| non_negative("bonuses.referral", v))
+                    .transpose()?,
+            },
+        };
+
+        Ok(Program {
+            currency,
+            utc_offset,
+            earn,
+            expiry,
+            redemption,
+            tiers,
+            rewards,
+            bonuses,
+        })
+    }
+}
+
+fn validate_tiers(t: RawTiers) -> Result<Tiers> {
+    if let Some(w) = t.window_days
+        && !(1..=36_500).contains(&w)
+    {
+        return Err(LoyaltyError::rules(
+            "tiers.window_days",
+            format!("{w} is not between 1 and 36500 (use null for lifetime spend)"),
+        ));
+    }
+    if t.levels.is_empty() {
+        return Err(LoyaltyError::rules(
+            "tiers.levels",
+            "needs at least one level",
+        ));
+    }
+    let mut ids = BTreeSet::new();
+    let mut levels: Vec<TierLevel> = Vec::new();
+    for (i, l) in t.levels.into_iter().enumerate() {
+        let f = format!("tiers.levels[{i}]");
+        id(&format!("{f}.id"), &l.id)?;
+        if !ids.insert(l.id.clone()) {
+            return Err(LoyaltyError::rules(
+                format!("{f}.id"),
+                format!("duplicate tier id \"{}\"", l.id),
+            ));
+        }
+        let threshold = money(&format!("{f}.threshold"), &l.threshold)?;
+        match levels.last() {
+            None if threshold != 0 => {
+                return Err(LoyaltyError::rules(
+                    format!("{f}.threshold"),
+                    "the first tier's threshold must be 0",
+                ));
+            }
+            Some(prev) if threshold <= prev.threshold => {
+                return Err(LoyaltyError::rules(
+                    format!("{f}.threshold"),
+                    "thresholds must increase from one tier to the next",
+                ));
+            }
+            _ => {}
+        }
+        let earn_percent = l
+            .earn_percent
+            .as_deref()
+            .map(|p| percent(&format!("{f}.earn_percent"), p))
+            .transpose()?;
+        let discount_percent = l
+            .discount_percent
+            .as_deref()
+            .map(|p| percent(&format!("{f}.discount_percent"), p))
+            .transpose()?
+            .unwrap_or(0);
+        levels.push(TierLevel {
+            id: l.id,
+            threshold,
+            earn_percent,
+            discount_percent,
+        });
+    }
+    Ok(Tiers {
+        window_days: t.window_days,
+        levels,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FULL: &str = r#"{
+      "currency": "RUB", "utc_offset": "+03:00",
+      "earn": {"rule": {"per_step": {"step": "1000", "points": 100}},
+               "excluded_categories": ["tobacco"], "earn_on_points_paid": false,
+               "sku_bonus": [{"sku": "SKU-42", "points": 50}]},
+      "expiry": {"months": 12, "round": "none"},
+      "redemption": {"point_value": "1.00", "max_percent": 50},
+      "tiers": {"window_days": 365, "levels": [
+        {"id": "bronze", "threshold": "0", "earn_percent": "5"},
+        {"id": "silver", "threshold": "10000", "earn_percent": "10", "discount_percent": "0"},
+        {"id": "gold", "threshold": "20000", "earn_percent": "15", "discount_percent": "5"}]},
+      "rewards": [{"id": "c20", "cost": 500, "coupon": {"percent": "20", "valid_days": 30}}],
+      "bonuses": {"welcome": 100, "birthday": 200, "referral": 300}
+    }"#;
+
+    fn err_of(json: &str) -> LoyaltyError {
+        Program::from_json(json).expect_err("should be rejected")
+    }
+
+    #[test]
+    fn parses_the_documented_program() {
+        let p = Program::from_json(FULL).unwrap();
+        assert_eq!(p.utc_offset.local_minus_utc(), 3 * 3600);
+        assert_eq!(
+            p.earn.rule,
+            EarnRule::PerStep {
+                step: 100_000,
+                points: 100
+            }
+        );
+        assert!(p.earn.excluded_categories.contains("tobacco"));
+        assert_eq!(
+            p.redemption,
+            Redemption {
+                point_value: 100,
+                max_percent: 50
+            }
+        );
+        let tiers = p.tiers.as_ref().unwrap();
+        assert_eq!(tiers.levels[2].threshold, 2_000_000);
+        assert_eq!(tiers.levels[2].discount_percent, 500);
+        assert_eq!(tiers.levels[0].earn_percent, Some(500));
+        assert_eq!(p.rewards[0].coupon.benefit, CouponBenefit::Percent(2000));
+        assert_eq!(p.bonuses.referral, Some(300));
+        assert_eq!(p.tier_for(1_999_999).unwrap().1.id, "silver");
+        assert_eq!(p.tier_for(2_000_000).unwrap().1.id, "gold");
+    }
+
+    #[test]
+    fn defaults_apply_to_a_minimal_program() {
+        let p =
+            Program::from_json(r#"{"currency":"USD","earn":{"rule":{"percent":"2.5"}}}"#).unwrap();
+        assert_eq!(p.utc_offset.local_minus_utc(), 0);
+        assert_eq!(
+            p.redemption,
+            Redemption {
+                point_value: 100,
+                max_percent: 100
+            }
+        );
+        assert_eq!(p.expiry, None);
+        assert_eq!(p.tiers, None);
+        assert_eq!(p.earn.rule, EarnRule::Percent(250));
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected_with_their_path() {
+        let e = err_of(r#"{"currency":"RUB","earn":{"rule":{"percent":"5"},"excluded":[]}}"#);
+        assert_eq!(e.code(), "invalid_rules");
+        assert!(e.to_string().contains("earn"), "{e}");
+        assert!(e.to_string().contains("excluded"), "{e}");
+        let e = err_of(r#"{"currency":"RUB","earn":{"rule":{"percent":"5"}},"tier":{}}"#);
+        assert!(e.to_string().contains("tier"), "{e}");
+    }
+
+    #[test]
+    fn bad_decimals_name_the_field() {
+        for (bad, field) in [
+            (r#""step": "-1""#, "earn.rule.per_step.step"),
+            (r#""step": "1.005""#, "earn.rule.per_step.step"),
+            (r#""step": "1e3""#, "earn.rule.per_step.step"),
+            (r#""step": """#, "earn.rule.per_step.step"),
+            (r#""step": "100000000000000""#, "earn.rule.per_step.step"),
+            (r#""step": "0""#, "earn.rule.per_step.step"),
+        ] {
+            let json = format!(
+                r#"{{"currency":"RUB","earn":{{"rule":{{"per_step":{{{bad},"points":1}}}}}}}}"#
+            );
+            let e = err_of(&json);
+            assert!(
+                matches!(&e, LoyaltyError::InvalidRules { field: f, .. } if f == field),
+                "{bad}: {e}"
+            );
+        }
+        let e = err_of(r#"{"currency":"RUB","earn":{"rule":{"percent":"5.001"}}}"#);
+        assert!(e.to_string().contains("earn.rule.percent"), "{e}");
+        let e = err_of(r#"{"currency":"RUB","earn":{"rule":{"percent":"101"}}}"#);
+        assert!(e.to_string().contains("over 100"), "{e}");
+    }
+
+    #[test]
+    fn nonsense_rules_are_rejected() {
+        let base = |tiers: &str| {
+            format!(r#"{{"currency":"RUB","earn":{{"rule":{{"percent":"5"}}}},"tiers":{tiers}}}"#)
+        };
+        let e = err_of(&base(r#"{"levels":[{"id":"a","threshold":"10"}]}"#));
+        assert!(e.to_string().contains("first tier"), "{e}");
+        let e = err_of(&base(
+            r#"{"levels":[{"id":"a","threshold":"0"},{"id":"b","threshold":"0"}]}"#,
+        ));
+        assert!(e.to_string().contains("increase"), "{e}");
+        let e = err_of(&base(
+            r#"{"levels":[{"id":"a","threshold":"0"},{"id":"a","threshold":"5"}]}"#,
+        ));
+        assert!(e.to_string().contains("duplicate tier id"), "{e}");
+        let e = err_of(&base(r#"{"levels":[]}"#));
+        assert!(e.to_string().contains("at least one"), "{e}");
+        let e = err_of(
+            r#"{"currency":"RUB","earn":{"rule":{"percent":"5"}},"redemption":{"max_percent":101}}"#,
+        );
+        assert!(e.to_string().contains("redemption.max_percent"), "{e}");
+        let e = err_of(
+            r#"{"currency":"RUB","earn":{"rule":{"percent":"5"}},"rewards":[
+                {"id":"x","cost":5,"coupon":{"percent":"5","valid_days":1}},
+                {"id":"x","cost":5,"coupon":{"percent":"5","valid_days":1}}]}"#,
+        );
+        assert!(e.to_string().contains("duplicate reward id"), "{e}");
+        let e = err_of(
+            r#"{"currency":"RUB","earn":{"rule":{"percent":"5"}},"rewards":[
+                {"id":"x","cost":5,"coupon":{"percent":"5","amount_off":"1","valid_days":1}}]}"#,
+        );
+        assert!(e.to_string().contains("exactly one"), "{e}");
+        let e = err_of(r#"{"currency":"rub","earn":{"rule":{"percent":"5"}}}"#);
+        assert!(e.to_string().contains("currency"), "{e}");
+        let e = err_of(r#"{"currency":"RUB","utc_offset":"+3","earn":{"rule":{"percent":"5"}}}"#);
+        assert!(e.to_string().contains("utc_offset"), "{e}");
+    }
+
+    #[test]
+    fn malformed_json_is_an_error_not_a_panic() {
+        for bad in [
+            "",
+            "{",
+            "[]",
+            "null",
+            "{\"currency\":1}",
+            "{\"currency\":\"RUB\"}",
+        ] {
+            assert_eq!(err_of(bad).code(), "invalid_rules", "{bad}");
+        }
+    }
+
+    #[test]
+    fn offsets_parse() {
+        assert_eq!(
+            parse_offset("f", "-05:30").unwrap().local_minus_utc(),
+            -(5 * 3600 + 1800)
+        );
+        assert_eq!(parse_offset("f", "Z").unwrap().local_minus_utc(), 0);
+        for bad in ["+19:00", "+03:60", "03:00", "+0300", "+0a:00", "+-3:00"] {
+            assert!(parse_offset("f", bad).is_err(), "{bad}");
+        }
+    }
+}

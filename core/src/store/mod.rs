@@ -1,0 +1,258 @@
+//! The SQLite store: one member's wallet on disk.
+//!
+//! Owns the connection, the schema and its migrations, the program rules in
+//! force, and the event log. Every event is applied in one IMMEDIATE
+//! transaction together with its log row, so a crash leaves all of an event or
+//! none of it; a failed event rolls back and changes nothing.
+
+mod schema;
+mod sql;
+
+use std::path::{Path, PathBuf};
+
+use chrono::Duration;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
+use sql::SqlView;
+
+use crate::error::{LoyaltyError, Result};
+use crate::program::Program;
+use crate::wallet::engine;
+use crate::wallet::memory::MemoryWallet;
+use crate::wallet::{
+    Event, LedgerEntry, PurchaseInput, PurchaseQuote, Time, WalletSnapshot, WalletView, snapshot,
+};
+
+/// File name of the wallet database inside a data folder.
+pub const DB_FILE: &str = "wallet.sqlite3";
+
+/// One event as kept in the event log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedEvent {
+    /// Sequence number, increasing from 1.
+    pub seq: i64,
+    /// Effective time it was applied at.
+    pub at: Time,
+    /// The event.
+    pub event: Event,
+}
+
+/// The result of applying one event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// Sequence number in the event log.
+    pub seq: i64,
+    /// Effective time (never earlier than the previous event's).
+    pub at: Time,
+    /// For purchases: what the purchase gave.
+    pub purchase: Option<PurchaseQuote>,
+}
+
+/// A wallet database.
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+    program: Option<Program>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens the wallet database at `path`, creating or migrating it.
+    ///
+    /// Refuses, without touching it, a file that is not ours, is corrupt, or
+    /// was written by a newer schema.
+    pub fn open(path: &Path) -> Result<Self> {
+        let conn = schema::open(path)?;
+        Self::with_connection(conn, Some(path.to_path_buf()))
+    }
+
+    /// Opens `DB_FILE` inside a data folder, creating the folder if needed.
+    pub fn open_dir(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| LoyaltyError::Storage {
+            reason: format!("cannot create data folder {}: {e}", dir.display()),
+        })?;
+        Self::open(&dir.join(DB_FILE))
+    }
+
+    /// A private in-memory wallet.
+    pub fn open_in_memory() -> Result<Self> {
+        Self::with_connection(schema::open_in_memory()?, None)
+    }
+
+    fn with_connection(conn: Connection, path: Option<PathBuf>) -> Result<Self> {
+        let text: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'program'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let program = match text {
+            None => None,
+            Some(t) => Some(Program::from_json(&t).map_err(|e| LoyaltyError::Corrupt {
+                reason: format!("stored program rules no longer load: {e}"),
+            })?),
+        };
+        Ok(Self {
+            conn,
+            path,
+            program,
+        })
+    }
+
+    /// The file path, if on disk.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The program rules in force.
+    pub fn program(&self) -> Option<&Program> {
+        self.program.as_ref()
+    }
+
+    fn require_program(&self) -> Result<&Program> {
+        self.program.as_ref().ok_or(LoyaltyError::NoProgram)
+    }
+
+    /// Validates and stores new program rules (JSON). Invalid rules change nothing.
+    pub fn set_program(&mut self, json: &str) -> Result<()> {
+        let program = Program::from_json(json)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('program', ?1) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [json],
+        )?;
+        SqlView { conn: &tx }.clear_window()?;
+        tx.commit()?;
+        self.program = Some(program);
+        Ok(())
+    }
+
+    /// Applies one event at `at` (clamped to the previous event's time if the
+    /// clock went back). On error nothing changes.
+    pub fn apply(&mut self, event: &Event, at: Time) -> Result<Applied> {
+        let program = self.program.as_ref().ok_or(LoyaltyError::NoProgram)?;
+        let body = serde_json::to_string(event).map_err(|e| LoyaltyError::Storage {
+            reason: format!("cannot encode event: {e}"),
+        })?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let view = SqlView { conn: &tx };
+        let last = view.summary()?.last_event_at;
+        let at = match last {
+            Some(last) if last > at => {
+                tracing::warn!(
+                    kind = event.kind(),
+                    "event time is before the previous event; using the previous time"
+                );
+                last
+            }
+            _ => at,
+        };
+        let outcome = engine::apply(program, &view, event, at)?;
+        tx.prepare_cached("INSERT INTO events (at, kind, body) VALUES (?1, ?2, ?3)")?
+            .execute(params![sql::ms(at), event.kind(), body])?;
+        let seq = tx.last_insert_rowid();
+        for effect in &outcome.effects {
+            view.write(seq, effect)?;
+        }
+        if let Some(tiers) = &program.tiers {
+            view.store_window(tiers.window_days.map(|d| at - Duration::days(d)), at)?;
+        }
+        tx.commit()?;
+        tracing::debug!(seq, kind = event.kind(), "applied event");
+        Ok(Applied {
+            seq,
+            at,
+            purchase: outcome.purchase,
+        })
+    }
+
+    /// What a purchase would give at `at`, changing nothing.
+    pub fn preview_purchase(&self, input: &PurchaseInput, at: Time) -> Result<PurchaseQuote> {
+        let program = self.require_program()?;
+        let tx = self.conn.unchecked_transaction()?;
+        engine::preview_purchase(program, &SqlView { conn: &tx }, input, at)
+    }
+
+    /// The wallet as of `at`, with points expiring within `expiring_days` and
+    /// the newest `history_limit` history entries.
+    pub fn snapshot(
+        &self,
+        at: Time,
+        expiring_days: i64,
+        history_limit: usize,
+    ) -> Result<WalletSnapshot> {
+        let program = self.require_program()?;
+        let tx = self.conn.unchecked_transaction()?;
+        snapshot(
+            program,
+            &SqlView { conn: &tx },
+            at,
+            expiring_days,
+            history_limit,
+        )
+    }
+
+    /// History entries older than entry `before` (all when `None`), newest first.
+    pub fn history(&self, before: Option<i64>, limit: usize) -> Result<Vec<LedgerEntry>> {
+        sql::history_page(&self.conn, before, limit)
+    }
+
+    /// The event log, in order.
+    pub fn events(&self) -> Result<Vec<LoggedEvent>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, at, body FROM events ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, at, body) = row?;
+            let event = serde_json::from_str(&body).map_err(|e| LoyaltyError::Corrupt {
+                reason: format!("event {seq} does not decode: {e}"),
+            })?;
+            out.push(LoggedEvent {
+                seq,
+                at: sql::time(at)?,
+                event,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Replays the event log into a fresh in-memory wallet (with the current program).
+    pub fn rebuild(&self) -> Result<MemoryWallet> {
+        let program = self.require_program()?;
+        let mut wallet = MemoryWallet::new();
+        for logged in self.events()? {
+            wallet
+                .apply(program, &logged.event, logged.at)
+                .map_err(|e| LoyaltyError::Corrupt {
+                    reason: format!("event {} no longer applies: {e}", logged.seq),
+                })?;
+        }
+        Ok(wallet)
+    }
+
+    /// Runs `f` over the store's state as a [`WalletView`] in one read transaction.
+    pub fn with_view<T>(&self, f: impl FnOnce(&dyn WalletView) -> Result<T>) -> Result<T> {
+        let tx = self.conn.unchecked_transaction()?;
+        f(&SqlView { conn: &tx })
+    }
+}

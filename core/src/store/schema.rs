@@ -1,0 +1,214 @@
+//! Opening a database file safely: recognise our files, refuse foreign,
+//! corrupt or newer ones untouched, and migrate older ones by `user_version`.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::error::{LoyaltyError, Result};
+
+/// `PRAGMA application_id` of our files ("LOY1").
+pub const APPLICATION_ID: i64 = 0x4C4F_5931;
+
+/// Newest schema version this build writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Migrations: entry `i` upgrades a version-`i` database to `i + 1`.
+const MIGRATIONS: &[&str] = &[V1];
+
+const V1: &str = r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- One row of running totals; every screen reads it instead of the ledger.
+CREATE TABLE summary (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    live_points     INTEGER NOT NULL,
+    debt            INTEGER NOT NULL CHECK (debt >= 0),
+    lifetime_earned INTEGER NOT NULL,
+    expired_total   INTEGER NOT NULL,
+    last_event_at   INTEGER,
+    -- Qualifying spend over (window_from, window_to], kept so the tier is a
+    -- few indexed rows away however long the history is.
+    window_from     INTEGER,
+    window_to       INTEGER,
+    window_sum      INTEGER
+);
+INSERT INTO summary (id, live_points, debt, lifetime_earned, expired_total) VALUES (1, 0, 0, 0, 0);
+
+-- Every applied event, in order, so state can be rebuilt and compared.
+CREATE TABLE events (
+    seq  INTEGER PRIMARY KEY,
+    at   INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+
+CREATE TABLE lots (
+    id         INTEGER PRIMARY KEY,
+    source     TEXT NOT NULL,
+    receipt_id TEXT,
+    points     INTEGER NOT NULL CHECK (points >= 0),
+    remaining  INTEGER NOT NULL CHECK (remaining >= 0 AND remaining <= points),
+    earned_at  INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL -- 9223372036854775807 = never
+);
+CREATE INDEX lots_live ON lots (expires_at, id) WHERE remaining > 0;
+CREATE INDEX lots_purchase ON lots (receipt_id) WHERE source = 'purchase';
+
+CREATE TABLE receipts (
+    id               TEXT PRIMARY KEY,
+    event_seq        INTEGER NOT NULL,
+    at               INTEGER NOT NULL,
+    eligible         INTEGER NOT NULL,
+    excluded         INTEGER NOT NULL,
+    tier_discount    INTEGER NOT NULL,
+    coupon_discount  INTEGER NOT NULL,
+    coupon_id        TEXT,
+    points_paid      INTEGER NOT NULL,
+    points_earned    INTEGER NOT NULL,
+    payable          INTEGER NOT NULL,
+    contribution     INTEGER NOT NULL,
+    ret_eligible     INTEGER NOT NULL DEFAULT 0,
+    ret_total        INTEGER NOT NULL DEFAULT 0,
+    ret_reversed     INTEGER NOT NULL DEFAULT 0,
+    ret_refunded     INTEGER NOT NULL DEFAULT 0,
+    ret_contribution INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX receipts_at ON receipts (at, contribution, ret_contribution);
+
+CREATE TABLE receipt_lines (
+    receipt_id   TEXT NOT NULL REFERENCES receipts (id),
+    line_no      INTEGER NOT NULL,
+    sku          TEXT NOT NULL,
+    category     TEXT,
+    qty          INTEGER NOT NULL CHECK (qty >= 1),
+    amount       INTEGER NOT NULL CHECK (amount >= 0),
+    eligible     INTEGER NOT NULL,
+    returned_qty INTEGER NOT NULL DEFAULT 0 CHECK (returned_qty >= 0 AND returned_qty <= qty),
+    PRIMARY KEY (receipt_id, line_no)
+) WITHOUT ROWID;
+
+CREATE TABLE coupons (
+    id         TEXT PRIMARY KEY,
+    source     TEXT NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('percent', 'amount_off')),
+    value      INTEGER NOT NULL,
+    issued_at  INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at    INTEGER
+) WITHOUT ROWID;
+CREATE INDEX coupons_unused ON coupons (expires_at) WHERE used_at IS NULL;
+
+CREATE TABLE bonuses (
+    kind   TEXT NOT NULL,
+    period TEXT NOT NULL,
+    at     INTEGER NOT NULL,
+    PRIMARY KEY (kind, period)
+) WITHOUT ROWID;
+
+CREATE TABLE ledger (
+    id        INTEGER PRIMARY KEY,
+    event_seq INTEGER NOT NULL,
+    at        INTEGER NOT NULL,
+    kind      TEXT NOT NULL,
+    points    INTEGER NOT NULL,
+    reference TEXT
+);
+"#;
+
+fn not_a_database(path: &str, err: impl std::fmt::Display) -> LoyaltyError {
+    LoyaltyError::NotADatabase {
+        path: path.to_string(),
+        reason: err.to_string(),
+    }
+}
+
+/// Opens (creating if needed) and migrates a database file.
+pub fn open(path: &Path) -> Result<Connection> {
+    let shown = path.display().to_string();
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| LoyaltyError::Storage {
+        reason: format!("cannot open {shown}: {e}"),
+    })?;
+    init(conn, &shown)
+}
+
+/// Opens a private in-memory database (tests, previews).
+pub fn open_in_memory() -> Result<Connection> {
+    init(Connection::open_in_memory()?, ":memory:")
+}
+
+fn init(mut conn: Connection, shown: &str) -> Result<Connection> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Identify the file before changing anything about it (even the journal mode).
+    let (app_id, version, objects) = identify(&conn).map_err(|e| not_a_database(shown, e))?;
+    check_identity(shown, app_id, version, objects)?;
+
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(|e| not_a_database(shown, e))?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "temp_store", 2)?;
+
+    if version < SCHEMA_VERSION {
+        migrate(&mut conn, shown)?;
+    }
+    Ok(conn)
+}
+
+fn identify(conn: &Connection) -> rusqlite::Result<(i64, i64, i64)> {
+    let app_id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let objects: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok((app_id, version, objects))
+}
+
+fn check_identity(shown: &str, app_id: i64, version: i64, objects: i64) -> Result<()> {
+    let fresh = app_id == 0 && version == 0 && objects == 0;
+    if !fresh && app_id != APPLICATION_ID {
+        return Err(not_a_database(
+            shown,
+            "it is an SQLite database of another application; choose another data folder",
+        ));
+    }
+    if version < 0 {
+        return Err(not_a_database(
+            shown,
+            format!("schema version {version} is invalid"),
+        ));
+    }
+    if version > SCHEMA_VERSION {
+        return Err(LoyaltyError::SchemaTooNew {
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
+
+fn migrate(conn: &mut Connection, shown: &str) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Another process may have migrated between our check and the lock.
+    let (app_id, version, objects) = identify(&tx).map_err(|e| not_a_database(shown, e))?;
+    check_identity(shown, app_id, version, objects)?;
+    for (from, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(sql).map_err(|e| LoyaltyError::Storage {
+            reason: format!("migration from schema {from} failed: {e}"),
+        })?;
+        tracing::info!(from, to = from + 1, "migrated wallet schema");
+    }
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,512 @@
+//! The wallet tables seen through [`WalletView`], and the engine's effects
+//! written back as SQL inside the caller's transaction.
+
+use chrono::DateTime;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::error::{LoyaltyError, Result};
+use crate::program::CouponBenefit;
+use crate::wallet::{
+    BonusKind, Coupon, Effect, LedgerEntry, LedgerKind, Lot, LotSource, Receipt, ReceiptLine,
+    ReturnTotals, Summary, Time, WalletView,
+};
+
+/// Stored `expires_at` of a lot that never expires.
+const NEVER: i64 = i64::MAX;
+
+pub(crate) fn ms(t: Time) -> i64 {
+    t.timestamp_millis()
+}
+
+pub(crate) fn time(ms: i64) -> rusqlite::Result<Time> {
+    DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| bad_value(format!("timestamp {ms} out of range")))
+}
+
+fn bad_value(reason: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, reason.into())
+}
+
+fn corrupt(reason: impl Into<String>) -> LoyaltyError {
+    LoyaltyError::Corrupt {
+        reason: reason.into(),
+    }
+}
+
+/// Read access over a connection (usually inside a transaction).
+pub(crate) struct SqlView<'c> {
+    pub(crate) conn: &'c Connection,
+}
+
+const LOT_COLS: &str = "id, source, receipt_id, points, remaining, earned_at, expires_at";
+
+fn lot_row(r: &Row<'_>) -> rusqlite::Result<Lot> {
+    let source: String = r.get(1)?;
+    let expires: i64 = r.get(6)?;
+    Ok(Lot {
+        id: r.get(0)?,
+        source: LotSource::parse(&source)
+            .ok_or_else(|| bad_value(format!("lot source {source}")))?,
+        receipt_id: r.get(2)?,
+        points: r.get(3)?,
+        remaining: r.get(4)?,
+        earned_at: time(r.get(5)?)?,
+        expires_at: if expires == NEVER {
+            None
+        } else {
+            Some(time(expires)?)
+        },
+    })
+}
+
+const COUPON_COLS: &str = "id, source, kind, value, issued_at, expires_at, used_at";
+
+fn coupon_row(r: &Row<'_>) -> rusqlite::Result<Coupon> {
+    let kind: String = r.get(2)?;
+    let value: i64 = r.get(3)?;
+    let used: Option<i64> = r.get(6)?;
+    Ok(Coupon {
+        id: r.get(0)?,
+        source: r.get(1)?,
+        benefit: match kind.as_str() {
+            "percent" => CouponBenefit::Percent(value),
+            "amount_off" => CouponBenefit::AmountOff(value),
+            other => return Err(bad_value(format!("coupon kind {other}"))),
+        },
+        issued_at: time(r.get(4)?)?,
+        expires_at: time(r.get(5)?)?,
+        used_at: used.map(time).transpose()?,
+    })
+}
+
+const RECEIPT_COLS: &str = "id, at, eligible, excluded, tier_discount, coupon_discount, coupon_id, \
+     points_paid, points_earned, payable, contribution, ret_eligible, ret_total, ret_reversed, \
+     ret_refunded, ret_contribution";
+
+fn receipt_row(r: &Row<'_>) -> rusqlite::Result<Receipt> {
+    Ok(Receipt {
+        id: r.get(0)?,
+        at: time(r.get(1)?)?,
+        lines: Vec::new(),
+        eligible: r.get(2)?,
+        excluded: r.get(3)?,
+        tier_discount: r.get(4)?,
+        coupon_discount: r.get(5)?,
+        coupon_id: r.get(6)?,
+        points_paid: r.get(7)?,
+        points_earned: r.get(8)?,
+        payable: r.get(9)?,
+        contribution: r.get(10)?,
+        returned: ReturnTotals {
+            eligible: r.get(11)?,
+            total: r.get(12)?,
+            reversed_points: r.get(13)?,
+            refunded_points: r.get(14)?,
+            contribution: r.get(15)?,
+        },
+    })
+}
+
+impl SqlView<'_> {
+    fn receipt_where(
+        &self,
+        clause: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Option<Receipt>> {
+        let sql = format!("SELECT {RECEIPT_COLS} FROM receipts WHERE {clause}");
+        let Some(mut receipt) = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(args, receipt_row)
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT sku, category, qty, amount, eligible, returned_qty FROM receipt_lines \
+             WHERE receipt_id = ?1 ORDER BY line_no",
+        )?;
+        receipt.lines = stmt
+            .query_map([&receipt.id], |r| {
+                Ok(ReceiptLine {
+                    sku: r.get(0)?,
+                    category: r.get(1)?,
+                    qty: r.get(2)?,
+                    amount: r.get(3)?,
+                    eligible: r.get(4)?,
+                    returned_qty: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Some(receipt))
+    }
+
+    /// Sum of net contributions of receipts with `from < at <= to` (`from = None`: unbounded).
+    fn sum_contributions(&self, from: Option<i64>, to: i64) -> Result<i64> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT coalesce(sum(contribution - ret_contribution), 0) FROM receipts \
+             WHERE at > ?1 AND at <= ?2",
+        )?;
+        Ok(stmt.query_row(params![from.unwrap_or(i64::MIN), to], |r| r.get(0))?)
+    }
+
+    /// The cached qualifying-spend window: (from, to, sum).
+    fn window_cache(&self) -> Result<Option<(Option<i64>, i64, i64)>> {
+        let row: (Option<i64>, Option<i64>, Option<i64>) = self
+            .conn
+            .prepare_cached("SELECT window_from, window_to, window_sum FROM summary WHERE id = 1")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(match row {
+            (from, Some(to), Some(sum)) => Some((from, to, sum)),
+            _ => None,
+        })
+    }
+
+    /// Writes the qualifying-spend window cache for `(from, to]`.
+    pub(crate) fn store_window(&self, from: Option<Time>, to: Time) -> Result<()> {
+        let sum = self.qualifying_spend(from, to)?;
+        self.conn
+            .prepare_cached(
+                "UPDATE summary SET window_from = ?1, window_to = ?2, window_sum = ?3 WHERE id = 1",
+            )?
+            .execute(params![from.map(ms), ms(to), sum])?;
+        Ok(())
+    }
+
+    /// Forgets the window cache (after the program changes).
+    pub(crate) fn clear_window(&self) -> Result<()> {
+        self.conn
+            .execute("UPDATE summary SET window_from = NULL, window_to = NULL, window_sum = NULL WHERE id = 1", [])?;
+        Ok(())
+    }
+
+    /// Adjusts the cached window sum when the receipt at `at` changes its net contribution.
+    fn adjust_window(&self, at: i64, delta: i64) -> Result<()> {
+        if let Some((from, to, sum)) = self.window_cache()?
+            && from.is_none_or(|f| at > f)
+            && at <= to
+        {
+            let sum = sum.checked_add(delta).ok_or(LoyaltyError::Overflow {
+                what: "qualifying spend",
+            })?;
+            self.conn
+                .prepare_cached("UPDATE summary SET window_sum = ?1 WHERE id = 1")?
+                .execute([sum])?;
+        }
+        Ok(())
+    }
+
+    fn debit(&self, lot_id: i64, points: i64) -> Result<()> {
+        let changed = self
+            .conn
+            .prepare_cached(
+                "UPDATE lots SET remaining = remaining - ?2 WHERE id = ?1 AND remaining >= ?2",
+            )?
+            .execute(params![lot_id, points])?;
+        if changed != 1 {
+            return Err(corrupt(format!("lot {lot_id} cannot give {points} points")));
+        }
+        Ok(())
+    }
+
+    /// Writes one effect of an event with sequence number `seq`.
+    pub(crate) fn write(&self, seq: i64, effect: &Effect) -> Result<()> {
+        let c = self.conn;
+        match effect {
+            Effect::ExpireLot { lot_id, points } | Effect::DebitLot { lot_id, points } => {
+                self.debit(*lot_id, *points)?;
+            }
+            Effect::CreateLot(l) => {
+                c.prepare_cached(
+                    "INSERT INTO lots (source, receipt_id, points, remaining, earned_at, expires_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![
+                    l.source.as_str(),
+                    l.receipt_id,
+                    l.points,
+                    l.remaining,
+                    ms(l.earned_at),
+                    l.expires_at.map_or(NEVER, ms)
+                ])?;
+            }
+            Effect::AddReceipt(r) => {
+                c.prepare_cached(
+                    "INSERT INTO receipts (id, event_seq, at, eligible, excluded, tier_discount, \
+                     coupon_discount, coupon_id, points_paid, points_earned, payable, contribution) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                )?
+                .execute(params![
+                    r.id,
+                    seq,
+                    ms(r.at),
+                    r.eligible,
+                    r.excluded,
+                    r.tier_discount,
+                    r.coupon_discount,
+                    r.coupon_id,
+                    r.points_paid,
+                    r.points_earned,
+                    r.payable,
+                    r.contribution
+                ])?;
+                let mut stmt = c.prepare_cached(
+                    "INSERT INTO receipt_lines (receipt_id, line_no, sku, category, qty, amount, eligible) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?;
+                for (i, l) in r.lines.iter().enumerate() {
+                    stmt.execute(params![
+                        r.id, i as i64, l.sku, l.category, l.qty, l.amount, l.eligible
+                    ])?;
+                }
+                self.adjust_window(ms(r.at), r.contribution)?;
+            }
+            Effect::UpdateReturns {
+                receipt_id,
+                returned_qty,
+                totals,
+            } => {
+                let (at, before): (i64, i64) = c
+                    .prepare_cached("SELECT at, ret_contribution FROM receipts WHERE id = ?1")?
+                    .query_row([receipt_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                c.prepare_cached(
+                    "UPDATE receipts SET ret_eligible = ?2, ret_total = ?3, ret_reversed = ?4, \
+                     ret_refunded = ?5, ret_contribution = ?6 WHERE id = ?1",
+                )?
+                .execute(params![
+                    receipt_id,
+                    totals.eligible,
+                    totals.total,
+                    totals.reversed_points,
+                    totals.refunded_points,
+                    totals.contribution
+                ])?;
+                let mut stmt = c.prepare_cached(
+                    "UPDATE receipt_lines SET returned_qty = ?3 WHERE receipt_id = ?1 AND line_no = ?2",
+                )?;
+                for (i, q) in returned_qty.iter().enumerate() {
+                    stmt.execute(params![receipt_id, i as i64, q])?;
+                }
+                self.adjust_window(at, before - totals.contribution)?;
+            }
+            Effect::IssueCoupon(cp) => {
+                let (kind, value) = match cp.benefit {
+                    CouponBenefit::Percent(p) => ("percent", p),
+                    CouponBenefit::AmountOff(a) => ("amount_off", a),
+                };
+                c.prepare_cached(&format!(
+                    "INSERT INTO coupons ({COUPON_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                ))?
+                .execute(params![
+                    cp.id,
+                    cp.source,
+                    kind,
+                    value,
+                    ms(cp.issued_at),
+                    ms(cp.expires_at),
+                    cp.used_at.map(ms)
+                ])?;
+            }
+            Effect::UseCoupon { coupon_id, at } => {
+                let changed = c
+                    .prepare_cached(
+                        "UPDATE coupons SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL",
+                    )?
+                    .execute(params![coupon_id, ms(*at)])?;
+                if changed != 1 {
+                    return Err(corrupt(format!("coupon {coupon_id} cannot be used")));
+                }
+            }
+            Effect::GrantBonus { kind, period, at } => {
+                if !period.is_empty() {
+                    c.prepare_cached("INSERT INTO bonuses (kind, period, at) VALUES (?1, ?2, ?3)")?
+                        .execute(params![kind.as_str(), period, ms(*at)])?;
+                }
+            }
+            Effect::Ledger(e) => {
+                c.prepare_cached(
+                    "INSERT INTO ledger (event_seq, at, kind, points, reference) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![seq, ms(e.at), e.kind.as_str(), e.points, e.reference])?;
+            }
+            Effect::SetSummary(s) => {
+                c.prepare_cached(
+                    "UPDATE summary SET live_points = ?1, debt = ?2, lifetime_earned = ?3, \
+                     expired_total = ?4, last_event_at = ?5 WHERE id = 1",
+                )?
+                .execute(params![
+                    s.live_points,
+                    s.debt,
+                    s.lifetime_earned,
+                    s.expired_total,
+                    s.last_event_at.map(ms)
+                ])?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl WalletView for SqlView<'_> {
+    fn summary(&self) -> Result<Summary> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT live_points, debt, lifetime_earned, expired_total, last_event_at FROM summary WHERE id = 1",
+        )?;
+        Ok(stmt.query_row([], |r| {
+            let last: Option<i64> = r.get(4)?;
+            Ok(Summary {
+                live_points: r.get(0)?,
+                debt: r.get(1)?,
+                lifetime_earned: r.get(2)?,
+                expired_total: r.get(3)?,
+                last_event_at: last.map(time).transpose()?,
+            })
+        })?)
+    }
+
+    fn lots_due(&self, at: Time) -> Result<Vec<Lot>> {
+        let sql = format!(
+            "SELECT {LOT_COLS} FROM lots WHERE remaining > 0 AND expires_at <= ?1 ORDER BY expires_at, id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        Ok(stmt
+            .query_map([ms(at)], lot_row)?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn lots_to_spend(&self, at: Time, need: i64, skip: Option<i64>) -> Result<Vec<Lot>> {
+        let sql = format!(
+            "SELECT {LOT_COLS} FROM lots WHERE remaining > 0 AND expires_at > ?1 AND id IS NOT ?2 \
+             ORDER BY expires_at, id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params![ms(at), skip])?;
+        let mut out = Vec::new();
+        let mut sum = 0i64;
+        while sum < need {
+            let Some(row) = rows.next()? else { break };
+            let lot = lot_row(row)?;
+            sum = sum.saturating_add(lot.remaining);
+            out.push(lot);
+        }
+        Ok(out)
+    }
+
+    fn purchase_lot(&self, receipt_id: &str) -> Result<Option<Lot>> {
+        let sql =
+            format!("SELECT {LOT_COLS} FROM lots WHERE source = 'purchase' AND receipt_id = ?1");
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([receipt_id], lot_row)
+            .optional()?)
+    }
+
+    fn receipt(&self, receipt_id: &str) -> Result<Option<Receipt>> {
+        self.receipt_where("id = ?1", &[&receipt_id])
+    }
+
+    fn has_receipt(&self, receipt_id: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM receipts WHERE id = ?1")?
+            .exists([receipt_id])?)
+    }
+
+    fn last_purchase(&self) -> Result<Option<Receipt>> {
+        self.receipt_where("rowid = (SELECT max(rowid) FROM receipts)", &[])
+    }
+
+    fn coupon(&self, coupon_id: &str) -> Result<Option<Coupon>> {
+        let sql = format!("SELECT {COUPON_COLS} FROM coupons WHERE id = ?1");
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([coupon_id], coupon_row)
+            .optional()?)
+    }
+
+    fn active_coupons(&self, at: Time) -> Result<Vec<Coupon>> {
+        let sql = format!(
+            "SELECT {COUPON_COLS} FROM coupons WHERE used_at IS NULL AND expires_at > ?1 ORDER BY id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        Ok(stmt
+            .query_map([ms(at)], coupon_row)?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn bonus_granted(&self, kind: BonusKind, period: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM bonuses WHERE kind = ?1 AND period = ?2")?
+            .exists(params![kind.as_str(), period])?)
+    }
+
+    fn qualifying_spend(&self, from: Option<Time>, to: Time) -> Result<i64> {
+        let (from, to) = (from.map(ms), ms(to));
+        let overflow = LoyaltyError::Overflow {
+            what: "qualifying spend",
+        };
+        // The cached window moves forward only: subtract what left it, add what entered.
+        if let Some((c_from, c_to, sum)) = self.window_cache()?
+            && from.is_some() == c_from.is_some()
+            && from >= c_from
+            && to >= c_to
+        {
+            let left = match (c_from, from) {
+                (Some(cf), Some(f)) if f > cf => self.sum_contributions(Some(cf), f.min(c_to))?,
+                _ => 0,
+            };
+            let entered = self.sum_contributions(Some(c_to.max(from.unwrap_or(i64::MIN))), to)?;
+            return sum
+                .checked_sub(left)
+                .and_then(|s| s.checked_add(entered))
+                .ok_or(overflow);
+        }
+        self.sum_contributions(from, to)
+    }
+
+    fn expiring_points(&self, from: Option<Time>, to: Time) -> Result<i64> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT coalesce(sum(remaining), 0) FROM lots WHERE remaining > 0 AND expires_at > ?1 AND expires_at <= ?2",
+        )?;
+        Ok(stmt.query_row(params![from.map_or(i64::MIN, ms), ms(to)], |r| r.get(0))?)
+    }
+
+    fn next_expiry(&self, after: Time) -> Result<Option<Time>> {
+        let next: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT min(expires_at) FROM lots WHERE remaining > 0 AND expires_at > ?1 AND expires_at < ?2")?
+            .query_row(params![ms(after), NEVER], |r| r.get(0))?;
+        Ok(next.map(time).transpose()?)
+    }
+
+    fn history(&self, limit: usize) -> Result<Vec<LedgerEntry>> {
+        history_page(self.conn, None, limit)
+    }
+}
+
+/// History entries older than `before` (newest first).
+pub(crate) fn history_page(
+    conn: &Connection,
+    before: Option<i64>,
+    limit: usize,
+) -> Result<Vec<LedgerEntry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, at, kind, points, reference FROM ledger WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
+    )?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = stmt.query_map(params![before.unwrap_or(i64::MAX), limit], |r| {
+        let kind: String = r.get(2)?;
+        Ok(LedgerEntry {
+            id: r.get(0)?,
+            at: time(r.get(1)?)?,
+            kind: LedgerKind::parse(&kind)
+                .ok_or_else(|| bad_value(format!("ledger kind {kind}")))?,
+            points: r.get(3)?,
+            reference: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,0 +1,698 @@
+//! The pure wallet rules: one event plus the current state in, effects out.
+//!
+//! Checks run in a fixed order — the event's own shape, then ids, then state —
+//! and every check happens before any effect is produced, so a failed event
+//! yields an error and no effects at all.
+
+use chrono::{Datelike, Duration, Months, NaiveDate, TimeZone};
+
+use super::{
+    BonusKind, Coupon, Effect, Event, LedgerKind, LineInput, LotSource, NewLedgerEntry, NewLot,
+    PurchaseInput, PurchaseQuote, Receipt, ReceiptLine, ReturnInput, ReturnTotals, Summary, Time,
+    WalletView,
+};
+use crate::error::{Checked, LoyaltyError, Result, mul_div_floor};
+use crate::money::{PERCENT_SCALE, parse_hundredths};
+use crate::program::{CouponBenefit, EarnRule, ExpiryRound, Program};
+
+/// What applying one event produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// State changes, in order.
+    pub effects: Vec<Effect>,
+    /// For purchases: what the purchase gave.
+    pub purchase: Option<PurchaseQuote>,
+}
+
+/// Longest accepted id (receipt, coupon, reward, sku), in bytes.
+pub const MAX_ID_LEN: usize = 128;
+
+/// Applies one event at `at` to the state seen through `view`.
+pub fn apply(program: &Program, view: &dyn WalletView, event: &Event, at: Time) -> Result<Outcome> {
+    let mut tx = Tx::begin(program, view, at)?;
+    let purchase = match event {
+        Event::Purchase(p) => Some(tx.purchase(p, true)?),
+        Event::Return(r) => {
+            tx.ret(r)?;
+            None
+        }
+        Event::RedeemReward {
+            reward_id,
+            coupon_id,
+        } => {
+            tx.redeem(reward_id, coupon_id)?;
+            None
+        }
+        Event::Bonus { kind } => {
+            tx.bonus(*kind)?;
+            None
+        }
+        Event::Tick {} => None,
+    };
+    Ok(tx.finish(purchase))
+}
+
+/// What a purchase would give, by the same code path as [`apply`], changing nothing.
+pub fn preview_purchase(
+    program: &Program,
+    view: &dyn WalletView,
+    input: &PurchaseInput,
+    at: Time,
+) -> Result<PurchaseQuote> {
+    let mut tx = Tx::begin(program, view, at)?;
+    tx.purchase(input, false)
+}
+
+/// The instant a lot credited at `at` expires, per the program's expiry rule.
+pub fn lot_expiry(program: &Program, at: Time) -> Result<Option<Time>> {
+    let Some(expiry) = program.expiry else {
+        return Ok(None);
+    };
+    let overflow = LoyaltyError::Overflow {
+        what: "lot expiry date",
+    };
+    let offset = program.utc_offset;
+    let local = at.with_timezone(&offset).naive_local();
+    let later = local
+        .checked_add_months(Months::new(expiry.months))
+        .ok_or(overflow.clone())?;
+    let local_expiry = match expiry.round {
+        ExpiryRound::None => later,
+        ExpiryRound::EndOfMonth => {
+            let (y, m) = if later.month() == 12 {
+                (later.year().checked_add(1).ok_or(overflow.clone())?, 1)
+            } else {
+                (later.year(), later.month() + 1)
+            };
+            NaiveDate::from_ymd_opt(y, m, 1)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .ok_or(overflow.clone())?
+        }
+    };
+    let utc = offset
+        .from_local_datetime(&local_expiry)
+        .single()
+        .ok_or(overflow)?
+        .to_utc();
+    Ok(Some(utc))
+}
+
+pub(crate) fn check_id(field: &str, id: &str) -> Result<()> {
+    let reason = if id.is_empty() {
+        "must not be empty"
+    } else if id.len() > MAX_ID_LEN {
+        "is longer than 128 bytes"
+    } else if id.chars().any(char::is_control) {
+        "contains control characters"
+    } else {
+        return Ok(());
+    };
+    Err(LoyaltyError::InvalidId {
+        field: field.to_string(),
+        reason: reason.to_string(),
+    })
+}
+
+/// One event being applied: a working copy of the totals and the effects so far.
+struct Tx<'a> {
+    program: &'a Program,
+    view: &'a dyn WalletView,
+    at: Time,
+    summary: Summary,
+    effects: Vec<Effect>,
+}
+
+impl<'a> Tx<'a> {
+    /// Starts an event: lots due at `at` expire first.
+    fn begin(program: &'a Program, view: &'a dyn WalletView, at: Time) -> Result<Self> {
+        let mut tx = Tx {
+            program,
+            view,
+            at,
+            summary: view.summary()?,
+            effects: Vec::new(),
+        };
+        let mut expired = 0i64;
+        for lot in view.lots_due(at)? {
+            expired = expired.add_or(lot.remaining, "expired points")?;
+            tx.effects.push(Effect::ExpireLot {
+                lot_id: lot.id,
+                points: lot.remaining,
+            });
+        }
+        if expired > 0 {
+            tx.summary.live_points = tx.summary.live_points.sub_or(expired, "live points")?;
+            tx.summary.expired_total = tx.summary.expired_total.add_or(expired, "expired total")?;
+            tx.ledger(LedgerKind::Expire, -expired, None);
+        }
+        Ok(tx)
+    }
+
+    fn finish(mut self, purchase: Option<PurchaseQuote>) -> Outcome {
+        self.summary.last_event_at = Some(self.at);
+        self.effects.push(Effect::SetSummary(self.summary));
+        Outcome {
+            effects: self.effects,
+            purchase,
+        }
+    }
+
+    fn balance(&self) -> Result<i64> {
+        self.summary
+            .live_points
+            .sub_or(self.summary.debt, "balance")
+    }
+
+    fn ledger(&mut self, kind: LedgerKind, points: i64, reference: Option<&str>) {
+        self.effects.push(Effect::Ledger(NewLedgerEntry {
+            at: self.at,
+            kind,
+            points,
+            reference: reference.map(str::to_string),
+        }));
+    }
+
+    /// Takes `points` from live lots, earliest expiry first (never-expiring
+    /// last), skipping `skip`. Returns how many points could not be taken.
+    fn take_from_lots(&mut self, points: i64, skip: Option<i64>) -> Result<i64> {
+        let mut need = points;
+        if need <= 0 {
+            return Ok(0);
+        }
+        for lot in self.view.lots_to_spend(self.at, need, skip)? {
+            if need == 0 {
+                break;
+            }
+            let take = lot.remaining.min(need);
+            if take <= 0 {
+                continue;
+            }
+            self.effects.push(Effect::DebitLot {
+                lot_id: lot.id,
+                points: take,
+            });
+            self.summary.live_points = self.summary.live_points.sub_or(take, "live points")?;
+            need -= take;
+        }
+        Ok(need)
+    }
+
+    /// Credits a new lot; debt is paid first.
+    fn credit(&mut self, source: LotSource, points: i64, receipt_id: Option<&str>) -> Result<()> {
+        if points <= 0 {
+            return Ok(());
+        }
+        let pay_debt = self.summary.debt.min(points);
+        self.summary.debt -= pay_debt;
+        let remaining = points - pay_debt;
+        self.summary.live_points = self.summary.live_points.add_or(remaining, "live points")?;
+        self.effects.push(Effect::CreateLot(NewLot {
+            source,
+            receipt_id: receipt_id.map(str::to_string),
+            points,
+            remaining,
+            earned_at: self.at,
+            expires_at: lot_expiry(self.program, self.at)?,
+        }));
+        Ok(())
+    }
+
+    fn purchase(&mut self, input: &PurchaseInput, commit: bool) -> Result<PurchaseQuote> {
+        // 1. The event's own shape: amounts, then quantities, then lines.
+        check_id("receipt_id", &input.receipt_id)?;
+        let mut amounts = Vec::with_capacity(input.lines.len());
+        for (i, line) in input.lines.iter().enumerate() {
+            amounts.push(parse_line_amount(i, line)?);
+        }
+        for (i, line) in input.lines.iter().enumerate() {
+            if line.qty < 1 {
+                return Err(LoyaltyError::InvalidQuantity {
+                    field: format!("lines[{i}].qty"),
+                    qty: line.qty,
+                });
+            }
+        }
+        if input.lines.is_empty() {
+            return Err(LoyaltyError::EmptyReceipt);
+        }
+        for (i, line) in input.lines.iter().enumerate() {
+            check_id(&format!("lines[{i}].sku"), &line.sku)?;
+        }
+        let pay = input.pay_points.unwrap_or(0);
+        if pay < 0 {
+            return Err(LoyaltyError::InvalidPoints {
+                field: "pay_points".into(),
+                points: pay,
+            });
+        }
+
+        let rules = &self.program.earn;
+        let mut lines = Vec::with_capacity(input.lines.len());
+        let (mut e, mut x) = (0i64, 0i64);
+        for (line, amount) in input.lines.iter().zip(amounts) {
+            let eligible = !line
+                .category
+                .as_ref()
+                .is_some_and(|c| rules.excluded_categories.contains(c));
+            if eligible {
+                e = e.add_or(amount, "eligible total")?;
+            } else {
+                x = x.add_or(amount, "excluded total")?;
+            }
+            lines.push(ReceiptLine {
+                sku: line.sku.clone(),
+                category: line.category.clone(),
+                qty: line.qty,
+                amount,
+                eligible,
+                returned_qty: 0,
+            });
+        }
+        e.add_or(x, "receipt total")?;
+
+        // 2. Ids.
+        if commit && self.view.has_receipt(&input.receipt_id)? {
+            return Err(LoyaltyError::DuplicateReceipt {
+                receipt_id: input.receipt_id.clone(),
+            });
+        }
+        let coupon = match &input.coupon {
+            None => None,
+            Some(id) => {
+                Some(
+                    self.view
+                        .coupon(id)?
+                        .ok_or_else(|| LoyaltyError::CouponNotFound {
+                            coupon_id: id.clone(),
+                        })?,
+                )
+            }
+        };
+
+        // 3. State.
+        if let Some(c) = &coupon {
+            if c.used_at.is_some() {
+                return Err(LoyaltyError::CouponUsed {
+                    coupon_id: c.id.clone(),
+                });
+            }
+            if c.expires_at <= self.at {
+                return Err(LoyaltyError::CouponExpired {
+                    coupon_id: c.id.clone(),
+                });
+            }
+        }
+        let spend = self.qualifying_spend_now()?;
+        let tier = self.program.tier_for(spend).map(|(_, l)| l);
+        let d1 = match tier {
+            Some(t) => mul_div_floor(e, t.discount_percent, PERCENT_SCALE, "tier discount")?,
+            None => 0,
+        };
+        let after_d1 = e - d1;
+        let d2 = match coupon.as_ref().map(|c| c.benefit) {
+            None => 0,
+            Some(CouponBenefit::Percent(p)) => {
+                mul_div_floor(after_d1, p, PERCENT_SCALE, "coupon discount")?
+            }
+            Some(CouponBenefit::AmountOff(a)) => a.min(after_d1),
+        };
+        let after_d2 = after_d1 - d2;
+        let redemption = self.program.redemption;
+        let cap_money = mul_div_floor(after_d2, redemption.max_percent, 100, "redemption cap")?;
+        let balance = self.balance()?;
+        let max_points = (cap_money / redemption.point_value).min(balance.max(0));
+        if pay > balance {
+            return Err(LoyaltyError::InsufficientPoints {
+                needed: pay,
+                available: balance,
+            });
+        }
+        let pay_money = pay.mul_or(redemption.point_value, "points paid value")?;
+        if pay_money > cap_money {
+            return Err(LoyaltyError::RedemptionCapExceeded {
+                requested: pay,
+                max_points,
+            });
+        }
+
+        let contribution = e + x - d1 - d2;
+        let payable = contribution - pay_money;
+        let base = if rules.earn_on_points_paid {
+            after_d2
+        } else {
+            after_d2 - pay_money
+        };
+        let rule = match tier.and_then(|t| t.earn_percent) {
+            Some(p) => EarnRule::Percent(p),
+            None => rules.rule,
+        };
+        let mut earned = match rule {
+            EarnRule::PerStep { step, points } => (base / step).mul_or(points, "earned points")?,
+            // points = B/100 × p/10^4 ÷ (point_value/100) = B × p / (10^4 × point_value)
+            EarnRule::Percent(p) => mul_div_floor(
+                base,
+                p,
+                PERCENT_SCALE.mul_or(redemption.point_value, "point value")?,
+                "earned points",
+            )?,
+        };
+        for line in lines.iter().filter(|l| l.eligible) {
+            if let Some(b) = rules.sku_bonus.iter().find(|b| b.sku == line.sku) {
+                earned = earned.add_or(b.points.mul_or(line.qty, "sku bonus")?, "earned points")?;
+            }
+        }
+        let quote = PurchaseQuote {
+            eligible: e,
+            excluded: x,
+            tier: tier.map(|t| t.id.clone()),
+            tier_discount: d1,
+            coupon_discount: d2,
+            points_paid: pay,
+            max_points_payable: max_points,
+            payable,
+            points_earned: earned,
+        };
+        if !commit {
+            return Ok(quote);
+        }
+
+        let rid = input.receipt_id.as_str();
+        if pay > 0 {
+            let short = self.take_from_lots(pay, None)?;
+            if short > 0 {
+                return Err(LoyaltyError::Corrupt {
+                    reason: format!("lots hold {short} points fewer than the balance"),
+                });
+            }
+            self.ledger(LedgerKind::Pay, -pay, Some(rid));
+        }
+        if let Some(c) = &coupon {
+            self.effects.push(Effect::UseCoupon {
+                coupon_id: c.id.clone(),
+                at: self.at,
+            });
+        }
+        self.effects.push(Effect::AddReceipt(Receipt {
+            id: rid.to_string(),
+            at: self.at,
+            lines,
+            eligible: e,
+            excluded: x,
+            tier_discount: d1,
+            coupon_discount: d2,
+            coupon_id: coupon.map(|c| c.id),
+            points_paid: pay,
+            points_earned: earned,
+            payable,
+            contribution,
+            returned: ReturnTotals::default(),
+        }));
+        if earned > 0 {
+            self.credit(LotSource::Purchase, earned, Some(rid))?;
+            self.summary.lifetime_earned = self
+                .summary
+                .lifetime_earned
+                .add_or(earned, "lifetime earned")?;
+            self.ledger(LedgerKind::Earn, earned, Some(rid));
+        }
+        Ok(quote)
+    }
+
+    /// Qualifying spend just before the current event.
+    fn qualifying_spend_now(&self) -> Result<i64> {
+        let Some(tiers) = &self.program.tiers else {
+            return Ok(0);
+        };
+        let from = tiers.window_days.map(|days| self.at - Duration::days(days));
+        self.view.qualifying_spend(from, self.at)
+    }
+
+    fn ret(&mut self, input: &ReturnInput) -> Result<()> {
+        check_id("receipt_id", &input.receipt_id)?;
+        for (i, line) in input.lines.iter().enumerate() {
+            if line.qty < 1 {
+                return Err(LoyaltyError::InvalidQuantity {
+                    field: format!("lines[{i}].qty"),
+                    qty: line.qty,
+                });
+            }
+        }
+        if input.lines.is_empty() {
+            return Err(LoyaltyError::EmptyReceipt);
+        }
+        for (i, line) in input.lines.iter().enumerate() {
+            check_id(&format!("lines[{i}].sku"), &line.sku)?;
+        }
+        let receipt =
+            self.view
+                .receipt(&input.receipt_id)?
+                .ok_or_else(|| LoyaltyError::UnknownReceipt {
+                    receipt_id: input.receipt_id.clone(),
+                })?;
+
+        // Allocate returned quantities to the receipt's lines with that sku, in order.
+        let mut returned_qty: Vec<i64> = receipt.lines.iter().map(|l| l.returned_qty).collect();
+        for line in &input.lines {
+            let mut left = line.qty;
+            let available: i64 = receipt
+                .lines
+                .iter()
+                .zip(&returned_qty)
+                .filter(|(l, _)| l.sku == line.sku)
+                .map(|(l, r)| l.qty - r)
+                .sum();
+            if available < left {
+                return Err(LoyaltyError::ReturnExceedsPurchase {
+                    receipt_id: receipt.id.clone(),
+                    sku: line.sku.clone(),
+                    requested: line.qty,
+                    remaining: available,
+                });
+            }
+            for (l, r) in receipt.lines.iter().zip(returned_qty.iter_mut()) {
+                if l.sku == line.sku && left > 0 {
+                    let take = (l.qty - *r).min(left);
+                    *r += take;
+                    left -= take;
+                }
+            }
+        }
+
+        // Cumulative, floored figures; each return takes the difference.
+        let (mut ret_eligible, mut ret_total) = (0i64, 0i64);
+        for (l, r) in receipt.lines.iter().zip(&returned_qty) {
+            let amount = mul_div_floor(l.amount, *r, l.qty, "returned amount")?;
+            ret_total = ret_total.add_or(amount, "returned amount")?;
+            if l.eligible {
+                ret_eligible = ret_eligible.add_or(amount, "returned amount")?;
+            }
+        }
+        let share = |value: i64, part: i64, whole: i64, what| {
+            if whole == 0 {
+                Ok(0)
+            } else {
+                mul_div_floor(value, part, whole, what)
+            }
+        };
+        let totals = ReturnTotals {
+            eligible: ret_eligible,
+            total: ret_total,
+            reversed_points: share(
+                receipt.points_earned,
+                ret_eligible,
+                receipt.eligible,
+                "reversed points",
+            )?,
+            refunded_points: share(
+                receipt.points_paid,
+                ret_eligible,
+                receipt.eligible,
+                "refunded points",
+            )?,
+            contribution: share(
+                receipt.contribution,
+                ret_total,
+                receipt.eligible + receipt.excluded,
+                "returned contribution",
+            )?,
+        };
+        let reverse = totals.reversed_points - receipt.returned.reversed_points;
+        let refund = totals.refunded_points - receipt.returned.refunded_points;
+        let rid = receipt.id.as_str();
+
+        if reverse > 0 {
+            let mut need = reverse;
+            let own = self.view.purchase_lot(rid)?;
+            let own_id = own.as_ref().map(|l| l.id);
+            if let Some(lot) =
+                own.filter(|l| l.remaining > 0 && l.expires_at.is_none_or(|t| t > self.at))
+            {
+                let take = lot.remaining.min(need);
+                self.effects.push(Effect::DebitLot {
+                    lot_id: lot.id,
+                    points: take,
+                });
+                self.summary.live_points = self.summary.live_points.sub_or(take, "live points")?;
+                need -= take;
+            }
+            let short = self.take_from_lots(need, own_id)?;
+            self.summary.debt = self.summary.debt.add_or(short, "debt")?;
+            self.summary.lifetime_earned = self
+                .summary
+                .lifetime_earned
+                .sub_or(reverse, "lifetime earned")?;
+            self.ledger(LedgerKind::Reverse, -reverse, Some(rid));
+        }
+        if refund > 0 {
+            self.credit(LotSource::Refund, refund, Some(rid))?;
+            self.ledger(LedgerKind::Refund, refund, Some(rid));
+        }
+        self.effects.push(Effect::UpdateReturns {
+            receipt_id: receipt.id.clone(),
+            returned_qty,
+            totals,
+        });
+        Ok(())
+    }
+
+    fn redeem(&mut self, reward_id: &str, coupon_id: &str) -> Result<()> {
+        check_id("reward_id", reward_id)?;
+        check_id("coupon_id", coupon_id)?;
+        let reward = self
+            .program
+            .reward(reward_id)
+            .ok_or_else(|| LoyaltyError::UnknownReward {
+                reward_id: reward_id.to_string(),
+            })?;
+        if self.view.coupon(coupon_id)?.is_some() {
+            return Err(LoyaltyError::DuplicateCoupon {
+                coupon_id: coupon_id.to_string(),
+            });
+        }
+        let balance = self.balance()?;
+        if reward.cost > balance {
+            return Err(LoyaltyError::InsufficientPoints {
+                needed: reward.cost,
+                available: balance,
+            });
+        }
+        let short = self.take_from_lots(reward.cost, None)?;
+        if short > 0 {
+            return Err(LoyaltyError::Corrupt {
+                reason: format!("lots hold {short} points fewer than the balance"),
+            });
+        }
+        let expires_at = self
+            .at
+            .checked_add_signed(Duration::days(reward.coupon.valid_days))
+            .ok_or(LoyaltyError::Overflow {
+                what: "coupon expiry",
+            })?;
+        self.effects.push(Effect::IssueCoupon(Coupon {
+            id: coupon_id.to_string(),
+            source: reward.id.clone(),
+            benefit: reward.coupon.benefit,
+            issued_at: self.at,
+            expires_at,
+            used_at: None,
+        }));
+        self.ledger(LedgerKind::Redeem, -reward.cost, Some(coupon_id));
+        Ok(())
+    }
+
+    fn bonus(&mut self, kind: BonusKind) -> Result<()> {
+        let b = self.program.bonuses;
+        let points = match kind {
+            BonusKind::Welcome => b.welcome,
+            BonusKind::Birthday => b.birthday,
+            BonusKind::Referral => b.referral,
+        }
+        .ok_or_else(|| LoyaltyError::BonusNotConfigured {
+            kind: kind.as_str().into(),
+        })?;
+        let period = match kind {
+            BonusKind::Welcome => "once".to_string(),
+            BonusKind::Birthday => self
+                .at
+                .with_timezone(&self.program.utc_offset)
+                .year()
+                .to_string(),
+            BonusKind::Referral => String::new(),
+        };
+        if kind != BonusKind::Referral && self.view.bonus_granted(kind, &period)? {
+            return Err(LoyaltyError::BonusAlreadyGranted {
+                kind: kind.as_str().into(),
+            });
+        }
+        self.effects.push(Effect::GrantBonus {
+            kind,
+            period,
+            at: self.at,
+        });
+        self.credit(LotSource::Bonus, points, None)?;
+        self.summary.lifetime_earned = self
+            .summary
+            .lifetime_earned
+            .add_or(points, "lifetime earned")?;
+        self.ledger(LedgerKind::Bonus, points, Some(kind.as_str()));
+        Ok(())
+    }
+}
+
+fn parse_line_amount(i: usize, line: &LineInput) -> Result<i64> {
+    parse_hundredths(&line.amount)
+        .map_err(|r| LoyaltyError::amount(format!("lines[{i}].amount"), r))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::DateTime;
+
+    fn t(s: &str) -> Time {
+        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    fn program(expiry: &str, offset: &str) -> Program {
+        Program::from_json(&format!(
+            r#"{{"currency":"RUB","utc_offset":"{offset}","earn":{{"rule":{{"percent":"10"}}}},"expiry":{expiry}}}"#
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn month_end_expiry_clamps() {
+        let p = program(r#"{"months":1}"#, "+00:00");
+        assert_eq!(
+            lot_expiry(&p, t("2026-01-31T10:00:00Z")).unwrap(),
+            Some(t("2026-02-28T10:00:00Z"))
+        );
+        assert_eq!(
+            lot_expiry(&p, t("2028-01-31T10:00:00Z")).unwrap(),
+            Some(t("2028-02-29T10:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn end_of_month_rounding_uses_local_time() {
+        let p = program(r#"{"months":12,"round":"end_of_month"}"#, "+03:00");
+        // 2026-01-31T22:00Z is already Feb 1st in +03:00 → Feb 2027 → expires 2027-03-01T00:00+03:00.
+        assert_eq!(
+            lot_expiry(&p, t("2026-01-31T22:00:00Z")).unwrap(),
+            Some(t("2027-02-28T21:00:00Z"))
+        );
+        let p = program(r#"{"months":1,"round":"end_of_month"}"#, "+00:00");
+        assert_eq!(
+            lot_expiry(&p, t("2026-12-15T00:00:00Z")).unwrap(),
+            Some(t("2027-02-01T00:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn ids_are_checked() {
+        assert!(check_id("f", "").is_err());
+        assert!(check_id("f", &"x".repeat(129)).is_err());
+        assert!(check_id("f", "a\u{0}b").is_err());
+        assert!(check_id("f", "r-1").is_ok());
+    }
+}
