@@ -1,1 +1,155 @@
-fn main() {}
+//! `loyalty`: the desktop face of the loyalty core, for QA and demos.
+//!
+//! No rules live here: every figure comes from `loyalty-core`.
+
+mod demo;
+mod render;
+mod scenarios;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use loyalty_core::clock::{Clock, SystemClock};
+use loyalty_core::store::Store;
+
+/// Desktop tool for the loyalty core: a demo wallet, wallet snapshots and the QA scenario runner.
+#[derive(Parser)]
+#[command(name = "loyalty", version, about, long_about = None)]
+struct Cli {
+    /// Data folder holding the wallet database
+    /// [default: the platform's user data folder, e.g. ~/.local/share/loyalty]
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create (or reopen) a demo wallet with sample purchases and print it as a shopper sees it.
+    Demo,
+    /// Print the wallet snapshot of the data folder.
+    Wallet {
+        /// Print JSON using the scenario `expect` key names.
+        #[arg(long)]
+        json: bool,
+        /// How many recent history entries to show.
+        #[arg(long, default_value_t = 10, value_name = "N")]
+        history: usize,
+        /// Horizon for "expiring soon", in days.
+        #[arg(long, default_value_t = 30, value_name = "DAYS")]
+        expiring_days: i64,
+    },
+    /// QA scenario files.
+    Scenario {
+        #[command(subcommand)]
+        command: ScenarioCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ScenarioCommand {
+    /// Run scenario files against a fresh SQLite store each.
+    ///
+    /// Exit status: 0 when every expectation holds, 1 when any fails,
+    /// 2 when a file cannot be read or parsed.
+    Run {
+        /// Close and reopen the database between every step.
+        #[arg(long)]
+        reopen: bool,
+        /// Print a machine-readable JSON report.
+        #[arg(long)]
+        json: bool,
+        /// Scenario files, or folders (every *.json inside).
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+}
+
+/// The platform's user data folder for this tool.
+fn default_data_dir() -> PathBuf {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let base = if cfg!(target_os = "windows") {
+        std::env::var_os("APPDATA").map(PathBuf::from)
+    } else if cfg!(target_os = "macos") {
+        home.map(|h| h.join("Library/Application Support"))
+    } else {
+        std::env::var_os("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .or_else(|| home.map(|h| h.join(".local/share")))
+    };
+    base.unwrap_or_else(|| PathBuf::from(".")).join("loyalty")
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let data_dir = cli.data_dir.unwrap_or_else(default_data_dir);
+    let clock = SystemClock;
+    match cli.command {
+        Command::Demo => report(demo::run(&data_dir, &clock)),
+        Command::Wallet {
+            json,
+            history,
+            expiring_days,
+        } => report(wallet(&data_dir, &clock, json, history, expiring_days)),
+        Command::Scenario {
+            command:
+                ScenarioCommand::Run {
+                    reopen,
+                    json,
+                    paths,
+                },
+        } => scenarios::run(&paths, reopen, json),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`loyalty wallet | head`) ends the program quietly.
+pub(crate) fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write output: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn report(result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn wallet(
+    dir: &std::path::Path,
+    clock: &dyn Clock,
+    json: bool,
+    history: usize,
+    days: i64,
+) -> Result<(), String> {
+    if !dir.join(loyalty_core::store::DB_FILE).exists() {
+        return Err(format!(
+            "no wallet in {}; run `loyalty demo` first or pass --data-dir",
+            dir.display()
+        ));
+    }
+    let store = Store::open_dir(dir).map_err(|e| format!("[{}] {e}", e.code()))?;
+    let snap = store
+        .snapshot(clock.now(), days, history)
+        .map_err(|e| format!("[{}] {e}", e.code()))?;
+    if json {
+        emit(&format!("{:#}\n", render::snapshot_json(&snap)));
+    } else {
+        emit(&render::snapshot_text(store.program(), &snap));
+    }
+    Ok(())
+}

@@ -1,1 +1,345 @@
-//! placeholder
+//! QA scenario files: a program, a list of timed steps, and what each step
+//! must produce. Loaded strictly (unknown keys are file errors) and run
+//! against the real SQLite store by [`run`].
+
+mod runner;
+
+use std::path::{Path, PathBuf};
+
+use chrono::DateTime;
+use serde::{Deserialize, Serialize};
+
+use crate::wallet::{BonusKind, Event, PurchaseInput, ReturnInput, Time};
+
+pub use runner::{Failure, RunOptions, ScenarioReport, run};
+
+/// A parsed scenario file.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Where it came from.
+    pub path: PathBuf,
+    /// Its name.
+    pub name: String,
+    /// Program rules JSON.
+    pub program: String,
+    /// Steps in time order.
+    pub steps: Vec<Step>,
+}
+
+/// One step: an event at a time, and what must follow.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// When it happens.
+    pub at: Time,
+    /// The event.
+    pub event: Event,
+    /// Expected values after the step.
+    pub expect: Option<Expect>,
+    /// Expected error code of the step.
+    pub expect_error: Option<String>,
+}
+
+/// Expected wallet figures; every key optional, each compared exactly.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// Points balance.
+    #[serde(default)]
+    pub balance: Option<i64>,
+    /// Lifetime earned points.
+    #[serde(default)]
+    pub lifetime_earned: Option<i64>,
+    /// Points lost to expiry.
+    #[serde(default)]
+    pub expired_total: Option<i64>,
+    /// Points expiring within N days.
+    #[serde(default)]
+    pub expiring: Option<ExpectExpiring>,
+    /// Tier id (`null` when the program has no tiers).
+    #[serde(default)]
+    pub tier: Option<serde_json::Value>,
+    /// Qualifying spend, decimal string.
+    #[serde(default)]
+    pub qualifying_spend: Option<String>,
+    /// Figures of the most recent purchase.
+    #[serde(default)]
+    pub last_purchase: Option<ExpectPurchase>,
+    /// Ids of active coupons, any order.
+    #[serde(default)]
+    pub coupons: Option<Vec<String>>,
+}
+
+/// `expiring` expectation.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectExpiring {
+    /// Horizon in days.
+    pub days: i64,
+    /// Points expected to expire within it.
+    pub points: i64,
+}
+
+/// `last_purchase` expectation.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectPurchase {
+    /// Points earned.
+    #[serde(default)]
+    pub points_earned: Option<i64>,
+    /// D1 + D2, decimal string.
+    #[serde(default)]
+    pub discount: Option<String>,
+    /// Points paid.
+    #[serde(default)]
+    pub points_paid: Option<i64>,
+    /// Money payable, decimal string.
+    #[serde(default)]
+    pub payable: Option<String>,
+}
+
+/// Why a scenario file could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+pub enum FileError {
+    /// The file could not be read.
+    #[error("{path}: cannot read: {reason}")]
+    Read {
+        /// File path.
+        path: String,
+        /// OS error.
+        reason: String,
+    },
+    /// The JSON is malformed or does not have the scenario shape.
+    #[error("{path}:{line}:{column}: {reason}")]
+    Parse {
+        /// File path.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The file parses but is not a valid scenario (bad program, time going back).
+    #[error("{path}: {reason}")]
+    Invalid {
+        /// File path.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    name: String,
+    program: serde_json::Value,
+    steps: Vec<RawStep>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    at: String,
+    #[serde(default)]
+    purchase: Option<PurchaseInput>,
+    #[serde(default, rename = "return")]
+    ret: Option<ReturnInput>,
+    #[serde(default)]
+    redeem_reward: Option<RawRedeem>,
+    #[serde(default)]
+    bonus: Option<RawBonus>,
+    #[serde(default)]
+    tick: Option<RawTick>,
+    #[serde(default)]
+    expect: Option<Expect>,
+    #[serde(default)]
+    expect_error: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRedeem {
+    reward_id: String,
+    coupon_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBonus {
+    kind: BonusKind,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTick {}
+
+impl Scenario {
+    /// Reads and parses a scenario file.
+    pub fn load(path: &Path) -> Result<Self, FileError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| FileError::Read {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses scenario JSON text; `path` is used in messages.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, FileError> {
+        let shown = path.display().to_string();
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let raw: RawScenario = serde_path_to_error::deserialize(de).map_err(|e| {
+            let at = e.path().to_string();
+            let inner = e.into_inner();
+            let (line, column) = (inner.line(), inner.column());
+            let mut reason = inner.to_string();
+            // serde_json appends " at line L column C"; we report them separately.
+            if let Some(cut) = reason.rfind(" at line ") {
+                reason.truncate(cut);
+            }
+            if at != "." {
+                reason = format!("{at}: {reason}");
+            }
+            FileError::Parse {
+                path: shown.clone(),
+                line,
+                column,
+                reason,
+            }
+        })?;
+        let invalid = |reason: String| FileError::Invalid {
+            path: shown.clone(),
+            reason,
+        };
+        if !raw.program.is_object() {
+            return Err(invalid(
+                "\"program\" must be a JSON object of program rules".into(),
+            ));
+        }
+        let mut steps = Vec::with_capacity(raw.steps.len());
+        let mut previous: Option<Time> = None;
+        for (i, s) in raw.steps.into_iter().enumerate() {
+            let at = DateTime::parse_from_rfc3339(&s.at)
+                .map_err(|e| invalid(format!("steps[{i}].at: \"{}\" is not RFC 3339: {e}", s.at)))?
+                .to_utc();
+            if previous.is_some_and(|p| at < p) {
+                return Err(invalid(format!(
+                    "steps[{i}].at: {} goes back in time",
+                    s.at
+                )));
+            }
+            previous = Some(at);
+            let mut events = Vec::new();
+            if let Some(p) = s.purchase {
+                events.push(Event::Purchase(p));
+            }
+            if let Some(r) = s.ret {
+                events.push(Event::Return(r));
+            }
+            if let Some(r) = s.redeem_reward {
+                events.push(Event::RedeemReward {
+                    reward_id: r.reward_id,
+                    coupon_id: r.coupon_id,
+                });
+            }
+            if let Some(b) = s.bonus {
+                events.push(Event::Bonus { kind: b.kind });
+            }
+            if s.tick.is_some() {
+                events.push(Event::Tick {});
+            }
+            if events.len() != 1 {
+                return Err(invalid(format!(
+                    "steps[{i}]: needs exactly one of purchase, return, redeem_reward, bonus, tick (found {})",
+                    events.len()
+                )));
+            }
+            let event = events.remove(0);
+            steps.push(Step {
+                at,
+                event,
+                expect: s.expect,
+                expect_error: s.expect_error,
+            });
+        }
+        Ok(Scenario {
+            path: path.to_path_buf(),
+            name: raw.name,
+            program: raw.program.to_string(),
+            steps,
+        })
+    }
+}
+
+/// Expands paths: a folder stands for every `*.json` file in it (sorted).
+pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FileError> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let read = std::fs::read_dir(p).map_err(|e| FileError::Read {
+                path: p.display().to_string(),
+                reason: e.to_string(),
+            })?;
+            let mut files: Vec<PathBuf> = read
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.is_file() && f.extension().is_some_and(|x| x == "json"))
+                .collect();
+            files.sort();
+            out.extend(files);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Scenario, FileError> {
+        Scenario::parse(Path::new("t.json"), text)
+    }
+
+    #[test]
+    fn parses_steps_of_every_kind() {
+        let s = parse(
+            r#"{"name":"n","program":{"currency":"RUB","earn":{"rule":{"percent":"10"}}},"steps":[
+              {"at":"2026-01-01T00:00:00Z","purchase":{"receipt_id":"r","lines":[{"sku":"A","qty":1,"amount":"1"}]}},
+              {"at":"2026-01-01T00:00:00Z","return":{"receipt_id":"r","lines":[{"sku":"A","qty":1}]}},
+              {"at":"2026-01-02T00:00:00+03:00","redeem_reward":{"reward_id":"x","coupon_id":"c"},"expect_error":"unknown_reward"},
+              {"at":"2026-01-03T00:00:00Z","bonus":{"kind":"welcome"}},
+              {"at":"2026-01-04T00:00:00Z","tick":{},"expect":{"balance":0,"tier":null}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(s.steps.len(), 5);
+        assert!(matches!(s.steps[1].event, Event::Return(_)));
+        assert_eq!(s.steps[2].expect_error.as_deref(), Some("unknown_reward"));
+    }
+
+    #[test]
+    fn syntax_errors_carry_line_and_column() {
+        let e = parse("{\n  \"name\": \"x\",\n  \"steps\": [,]\n}").unwrap_err();
+        assert!(matches!(e, FileError::Parse { line: 3, .. }), "{e}");
+        let e = parse(r#"{"name":"x","program":{},"steps":[{"at":"2026-01-01T00:00:00Z","tick":{},"expect":{"balanse":1}}]}"#)
+            .unwrap_err();
+        assert!(e.to_string().contains("balanse"), "{e}");
+    }
+
+    #[test]
+    fn time_going_back_and_ambiguous_steps_are_file_errors() {
+        let e = parse(
+            r#"{"name":"x","program":{},"steps":[{"at":"2026-01-02T00:00:00Z","tick":{}},{"at":"2026-01-01T00:00:00Z","tick":{}}]}"#,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("back in time"), "{e}");
+        let e = parse(r#"{"name":"x","program":{},"steps":[{"at":"2026-01-02T00:00:00Z"}]}"#)
+            .unwrap_err();
+        assert!(e.to_string().contains("exactly one"), "{e}");
+        let e = parse(r#"{"name":"x","program":{},"steps":[{"at":"yesterday","tick":{}}]}"#)
+            .unwrap_err();
+        assert!(e.to_string().contains("RFC 3339"), "{e}");
+    }
+}

@@ -1,0 +1,195 @@
+//! `loyalty demo`: a sample program and a few months of sample activity,
+//! created once in the data folder and reopened afterwards.
+
+use std::path::Path;
+
+use chrono::Duration;
+use loyalty_core::clock::Clock;
+use loyalty_core::store::{DB_FILE, Store};
+use loyalty_core::wallet::{
+    BonusKind, Event, LineInput, PurchaseInput, ReturnInput, ReturnLineInput, Time,
+};
+
+use crate::{emit, render};
+
+/// The demo program: 5/10/15 % back by tier, Gold also gets 5 % off, points
+/// live 6 months, a 500-point coupon for 20 % off.
+pub const DEMO_PROGRAM: &str = r#"{
+  "currency": "RUB",
+  "utc_offset": "+03:00",
+  "earn": {
+    "rule": {"per_step": {"step": "1000", "points": 100}},
+    "excluded_categories": ["tobacco"],
+    "earn_on_points_paid": false,
+    "sku_bonus": [{"sku": "COFFEE-BEANS", "points": 50}]
+  },
+  "expiry": {"months": 6},
+  "redemption": {"point_value": "1.00", "max_percent": 50},
+  "tiers": {"window_days": 365, "levels": [
+    {"id": "bronze", "threshold": "0", "earn_percent": "5"},
+    {"id": "silver", "threshold": "10000", "earn_percent": "10"},
+    {"id": "gold", "threshold": "20000", "earn_percent": "15", "discount_percent": "5"}
+  ]},
+  "rewards": [{"id": "c20", "cost": 500, "coupon": {"percent": "20", "valid_days": 30}}],
+  "bonuses": {"welcome": 100, "birthday": 200, "referral": 300}
+}"#;
+
+fn line(sku: &str, category: &str, qty: i64, amount: &str) -> LineInput {
+    LineInput {
+        sku: sku.into(),
+        category: Some(category.into()),
+        qty,
+        amount: amount.into(),
+    }
+}
+
+fn purchase(id: &str, lines: Vec<LineInput>, coupon: Option<&str>, pay: Option<i64>) -> Event {
+    Event::Purchase(PurchaseInput {
+        receipt_id: id.into(),
+        lines,
+        coupon: coupon.map(str::to_string),
+        pay_points: pay,
+    })
+}
+
+/// Sample activity over the 190 days before `now`.
+fn sample_events(now: Time) -> Vec<(Time, Event)> {
+    let day = |d: i64| now - Duration::days(190 - d);
+    vec![
+        (
+            day(0),
+            Event::Bonus {
+                kind: BonusKind::Welcome,
+            },
+        ),
+        (
+            day(5),
+            purchase(
+                "R-1001",
+                vec![
+                    line("MILK-1L", "dairy", 2, "178.00"),
+                    line("BREAD", "bakery", 1, "64.90"),
+                ],
+                None,
+                None,
+            ),
+        ),
+        (
+            day(20),
+            purchase(
+                "R-1002",
+                vec![
+                    line("RUN-SHOES", "sport", 1, "6490.00"),
+                    line("SOCKS", "sport", 3, "897.00"),
+                ],
+                None,
+                None,
+            ),
+        ),
+        (
+            day(30),
+            Event::Bonus {
+                kind: BonusKind::Referral,
+            },
+        ),
+        (
+            day(32),
+            purchase(
+                "R-1003",
+                vec![
+                    line("COFFEE-BEANS", "grocery", 2, "1380.00"),
+                    line("CIGS", "tobacco", 1, "250.00"),
+                ],
+                None,
+                None,
+            ),
+        ),
+        (
+            day(90),
+            Event::Return(ReturnInput {
+                receipt_id: "R-1002".into(),
+                lines: vec![ReturnLineInput {
+                    sku: "SOCKS".into(),
+                    qty: 1,
+                }],
+            }),
+        ),
+        (
+            day(110),
+            Event::RedeemReward {
+                reward_id: "c20".into(),
+                coupon_id: "C20-DEMO-1".into(),
+            },
+        ),
+        (
+            day(125),
+            purchase(
+                "R-1004",
+                vec![line("BACKPACK", "outdoor", 1, "4590.00")],
+                Some("C20-DEMO-1"),
+                Some(200),
+            ),
+        ),
+        (
+            day(150),
+            purchase(
+                "R-1005",
+                vec![
+                    line("COFFEE-BEANS", "grocery", 1, "690.00"),
+                    line("MUG", "home", 2, "798.00"),
+                ],
+                None,
+                None,
+            ),
+        ),
+        (
+            day(175),
+            purchase(
+                "R-1006",
+                vec![line("YOGA-MAT", "sport", 1, "2990.00")],
+                None,
+                None,
+            ),
+        ),
+        (
+            day(186),
+            purchase(
+                "R-1007",
+                vec![
+                    line("APPLES", "grocery", 3, "387.00"),
+                    line("CHEESE", "dairy", 1, "459.50"),
+                ],
+                None,
+                None,
+            ),
+        ),
+    ]
+}
+
+/// Creates the demo wallet on first run (reopens it afterwards) and prints it.
+pub fn run(dir: &Path, clock: &dyn Clock) -> Result<(), String> {
+    let fresh = !dir.join(DB_FILE).exists();
+    let mut store = Store::open_dir(dir).map_err(|e| format!("[{}] {e}", e.code()))?;
+    let now = clock.now();
+    if fresh || store.program().is_none() {
+        store
+            .set_program(DEMO_PROGRAM)
+            .map_err(|e| format!("[{}] {e}", e.code()))?;
+        for (at, event) in sample_events(now) {
+            store
+                .apply(&event, at)
+                .map_err(|e| format!("sample {} failed: [{}] {e}", event.kind(), e.code()))?;
+        }
+        emit(&format!("Created a demo wallet in {}\n", dir.display()));
+    } else {
+        emit(&format!("Reopened the demo wallet in {}\n", dir.display()));
+    }
+    emit(
+        "(pass --data-dir DIR to use another folder; `loyalty wallet --json` prints the same as JSON)\n\n",
+    );
+    let snap = store
+        .snapshot(now, 30, 10)
+        .map_err(|e| format!("[{}] {e}", e.code()))?;
+    emit(&render::snapshot_text(store.program(), &snap));
+    Ok(())
+}

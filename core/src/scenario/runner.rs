@@ -1,0 +1,233 @@
+//! Runs a scenario against a real SQLite store in a fresh temporary folder.
+
+use serde::Serialize;
+
+use super::{Expect, FileError, Scenario};
+use crate::money::{format_minor, parse_hundredths};
+use crate::store::Store;
+use crate::wallet::WalletSnapshot;
+
+/// How to run scenarios.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// Close and reopen the database between every step.
+    pub reopen: bool,
+}
+
+/// One expectation that did not hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    /// 0-based step index.
+    pub step: usize,
+    /// The expectation key (`balance`, `last_purchase.payable`, `error`).
+    pub key: String,
+    /// What the file expected.
+    pub expected: String,
+    /// What the wallet produced.
+    pub actual: String,
+}
+
+/// The outcome of one scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioReport {
+    /// File path.
+    pub file: String,
+    /// Scenario name.
+    pub name: String,
+    /// Steps run.
+    pub steps: usize,
+    /// Expectations that did not hold (empty: the scenario passed).
+    pub failures: Vec<Failure>,
+}
+
+impl ScenarioReport {
+    /// Whether every expectation held.
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// Default horizon for `expiring` when a step does not name one.
+const DEFAULT_EXPIRING_DAYS: i64 = 30;
+
+/// Runs a scenario in a fresh temporary data folder.
+pub fn run(scenario: &Scenario, options: RunOptions) -> Result<ScenarioReport, FileError> {
+    let shown = scenario.path.display().to_string();
+    let setup = |what: &str, e: &dyn std::fmt::Display| FileError::Invalid {
+        path: shown.clone(),
+        reason: format!("{what}: {e}"),
+    };
+    validate_expectations(scenario)?;
+    let dir = tempfile::Builder::new()
+        .prefix("loyalty-scenario-")
+        .tempdir()
+        .map_err(|e| setup("cannot create a temporary folder", &e))?;
+    let mut store = Store::open_dir(dir.path()).map_err(|e| setup("cannot open the store", &e))?;
+    store
+        .set_program(&scenario.program)
+        .map_err(|e| setup("program", &e))?;
+
+    let mut failures = Vec::new();
+    for (i, step) in scenario.steps.iter().enumerate() {
+        if options.reopen {
+            drop(store);
+            store =
+                Store::open_dir(dir.path()).map_err(|e| setup("cannot reopen the store", &e))?;
+        }
+        let result = store.apply(&step.event, step.at);
+        match (&step.expect_error, result) {
+            (None, Ok(_)) => {}
+            (Some(code), Ok(_)) => failures.push(Failure {
+                step: i,
+                key: "error".into(),
+                expected: code.clone(),
+                actual: "no error".into(),
+            }),
+            (expected, Err(e)) if expected.as_deref() != Some(e.code()) => failures.push(Failure {
+                step: i,
+                key: "error".into(),
+                expected: expected.clone().unwrap_or_else(|| "no error".into()),
+                actual: format!("{} ({e})", e.code()),
+            }),
+            (_, Err(_)) => {}
+        }
+        if let Some(expect) = &step.expect {
+            let days = expect
+                .expiring
+                .as_ref()
+                .map_or(DEFAULT_EXPIRING_DAYS, |x| x.days);
+            match store.snapshot(step.at, days, 0) {
+                Ok(snap) => compare(i, expect, &snap, &mut failures),
+                Err(e) => failures.push(Failure {
+                    step: i,
+                    key: "snapshot".into(),
+                    expected: "a wallet snapshot".into(),
+                    actual: format!("{} ({e})", e.code()),
+                }),
+            }
+        }
+    }
+    Ok(ScenarioReport {
+        file: shown,
+        name: scenario.name.clone(),
+        steps: scenario.steps.len(),
+        failures,
+    })
+}
+
+/// Decimal expectations must themselves be valid decimals: a typo is a file error.
+fn validate_expectations(scenario: &Scenario) -> Result<(), FileError> {
+    let invalid = |i: usize, key: &str, v: &str| FileError::Invalid {
+        path: scenario.path.display().to_string(),
+        reason: format!("steps[{i}].expect.{key}: \"{v}\" is not a decimal amount"),
+    };
+    for (i, step) in scenario.steps.iter().enumerate() {
+        let Some(e) = &step.expect else { continue };
+        if let Some(v) = &e.qualifying_spend {
+            parse_hundredths(v).map_err(|_| invalid(i, "qualifying_spend", v))?;
+        }
+        if let Some(lp) = &e.last_purchase {
+            for (key, v) in [
+                ("last_purchase.discount", &lp.discount),
+                ("last_purchase.payable", &lp.payable),
+            ] {
+                if let Some(v) = v {
+                    parse_hundredths(v).map_err(|_| invalid(i, key, v))?;
+                }
+            }
+        }
+        if let Some(t) = &e.tier
+            && !(t.is_null() || t.is_string())
+        {
+            return Err(FileError::Invalid {
+                path: scenario.path.display().to_string(),
+                reason: format!("steps[{i}].expect.tier: must be a tier id or null"),
+            });
+        }
+    }
+    Ok(())
+}
+
+struct Checker<'a> {
+    step: usize,
+    failures: &'a mut Vec<Failure>,
+}
+
+impl Checker<'_> {
+    fn eq(&mut self, key: &str, expected: impl ToString, actual: impl ToString) {
+        let (expected, actual) = (expected.to_string(), actual.to_string());
+        if expected != actual {
+            self.failures.push(Failure {
+                step: self.step,
+                key: key.to_string(),
+                expected,
+                actual,
+            });
+        }
+    }
+
+    /// Compares decimal strings by value ("10" equals "10.00").
+    fn money(&mut self, key: &str, expected: &str, actual: i64) {
+        match parse_hundredths(expected) {
+            Ok(v) if v == actual => {}
+            _ => self.eq(key, expected, format_minor(actual)),
+        }
+    }
+}
+
+fn compare(step: usize, e: &Expect, snap: &WalletSnapshot, failures: &mut Vec<Failure>) {
+    let mut c = Checker { step, failures };
+    if let Some(v) = e.balance {
+        c.eq("balance", v, snap.balance);
+    }
+    if let Some(v) = e.lifetime_earned {
+        c.eq("lifetime_earned", v, snap.lifetime_earned);
+    }
+    if let Some(v) = e.expired_total {
+        c.eq("expired_total", v, snap.expired_total);
+    }
+    if let Some(x) = &e.expiring {
+        c.eq("expiring.points", x.points, snap.expiring.points);
+    }
+    if let Some(t) = &e.tier {
+        let actual = snap
+            .tier
+            .as_ref()
+            .map_or("null".to_string(), |t| t.id.clone());
+        let expected = t.as_str().map_or("null".to_string(), str::to_string);
+        c.eq("tier", expected, actual);
+    }
+    if let Some(v) = &e.qualifying_spend {
+        c.money("qualifying_spend", v, snap.qualifying_spend);
+    }
+    if let Some(lp) = &e.last_purchase {
+        match &snap.last_purchase {
+            None => c.eq("last_purchase", "a purchase", "none"),
+            Some(r) => {
+                if let Some(v) = lp.points_earned {
+                    c.eq("last_purchase.points_earned", v, r.points_earned);
+                }
+                if let Some(v) = &lp.discount {
+                    c.money(
+                        "last_purchase.discount",
+                        v,
+                        r.tier_discount.saturating_add(r.coupon_discount),
+                    );
+                }
+                if let Some(v) = lp.points_paid {
+                    c.eq("last_purchase.points_paid", v, r.points_paid);
+                }
+                if let Some(v) = &lp.payable {
+                    c.money("last_purchase.payable", v, r.payable);
+                }
+            }
+        }
+    }
+    if let Some(expected) = &e.coupons {
+        let mut expected = expected.clone();
+        expected.sort();
+        let mut actual: Vec<String> = snap.coupons.iter().map(|c| c.id.clone()).collect();
+        actual.sort();
+        c.eq("coupons", format!("{expected:?}"), format!("{actual:?}"));
+    }
+}
