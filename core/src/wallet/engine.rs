@@ -321,7 +321,7 @@ impl<'a> Tx<'a> {
         let cap_money = mul_div_floor(after_d2, redemption.max_percent, 100, "redemption cap")?;
         let balance = self.balance()?;
         let max_points = (cap_money / redemption.point_value).min(balance.max(0));
-        if pay > balance {
+        if pay > 0 && pay > balance {
             return Err(LoyaltyError::InsufficientPoints {
                 needed: pay,
                 available: balance,

@@ -99,7 +99,8 @@ pub fn snapshot(
         next_expiry: view.next_expiry(at)?,
     };
     let (qualifying_spend, tier) = match &program.tiers {
-        None => (0, None),
+        // Without tiers there is no window: report lifetime spend.
+        None => (view.qualifying_spend(None, at)?, None),
         Some(tiers) => {
             let from = tiers.window_days.map(|d| at - Duration::days(d));
             let spend = view.qualifying_spend(from, at)?;
