@@ -1,0 +1,354 @@
+//! The SQLite store: persistence, refusal of files that are not ours, and
+//! "a failed operation changes nothing".
+
+use std::path::Path;
+
+use chrono::{DateTime, Duration};
+use loyalty_core::store::{APPLICATION_ID, DB_FILE, SCHEMA_VERSION, Store};
+use loyalty_core::wallet::{
+    BonusKind, Event, LineInput, PurchaseInput, ReturnInput, ReturnLineInput, Time, WalletSnapshot,
+};
+
+const PROGRAM: &str = r#"{
+  "currency": "RUB", "utc_offset": "+03:00",
+  "earn": {"rule": {"percent": "10"}, "excluded_categories": ["tobacco"]},
+  "expiry": {"months": 12},
+  "redemption": {"max_percent": 50},
+  "tiers": {"window_days": 365, "levels": [
+    {"id": "bronze", "threshold": "0"}, {"id": "silver", "threshold": "1000", "discount_percent": "5"}]},
+  "rewards": [{"id": "c20", "cost": 50, "coupon": {"percent": "20", "valid_days": 30}}],
+  "bonuses": {"welcome": 100, "referral": 30}
+}"#;
+
+fn t(s: &str) -> Time {
+    DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+}
+
+fn purchase(id: &str, amount: &str) -> Event {
+    Event::Purchase(PurchaseInput {
+        receipt_id: id.into(),
+        lines: vec![LineInput {
+            sku: "A".into(),
+            category: Some("food".into()),
+            qty: 2,
+            amount: amount.into(),
+        }],
+        coupon: None,
+        pay_points: None,
+    })
+}
+
+fn seeded(dir: &Path) -> Store {
+    let mut store = Store::open_dir(dir).unwrap();
+    store.set_program(PROGRAM).unwrap();
+    store
+        .apply(
+            &Event::Bonus {
+                kind: BonusKind::Welcome,
+            },
+            t("2026-01-01T00:00:00Z"),
+        )
+        .unwrap();
+    store
+        .apply(&purchase("r1", "1500.00"), t("2026-01-02T00:00:00Z"))
+        .unwrap();
+    store
+        .apply(
+            &Event::RedeemReward {
+                reward_id: "c20".into(),
+                coupon_id: "k1".into(),
+            },
+            t("2026-01-03T00:00:00Z"),
+        )
+        .unwrap();
+    store
+}
+
+fn snap(store: &Store) -> WalletSnapshot {
+    store.snapshot(t("2026-02-01T00:00:00Z"), 400, 50).unwrap()
+}
+
+#[test]
+fn state_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = snap(&seeded(dir.path()));
+    let reopened = Store::open_dir(dir.path()).unwrap();
+    assert_eq!(snap(&reopened), before);
+    assert_eq!(before.balance, 100 + 150 - 50);
+    assert_eq!(before.tier.as_ref().unwrap().id, "silver");
+    assert_eq!(reopened.events().unwrap().len(), 3);
+}
+
+#[test]
+fn failed_events_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = seeded(dir.path());
+    let before = snap(&store);
+    let events_before = store.events().unwrap().len();
+    let at = t("2026-01-10T00:00:00Z");
+    let bad = [
+        (purchase("r1", "10.00"), "duplicate_receipt"),
+        (purchase("r2", "1.234"), "invalid_amount"),
+        (
+            Event::Purchase(PurchaseInput {
+                receipt_id: "r3".into(),
+                lines: vec![],
+                coupon: None,
+                pay_points: None,
+            }),
+            "empty_receipt",
+        ),
+        (
+            Event::Purchase(PurchaseInput {
+                receipt_id: "r4".into(),
+                lines: vec![LineInput {
+                    sku: "A".into(),
+                    category: None,
+                    qty: 1,
+                    amount: "100.00".into(),
+                }],
+                coupon: Some("k1".into()),
+                pay_points: Some(51),
+            }),
+            "redemption_cap_exceeded",
+        ),
+        (
+            Event::Return(ReturnInput {
+                receipt_id: "r1".into(),
+                lines: vec![ReturnLineInput {
+                    sku: "A".into(),
+                    qty: 3,
+                }],
+            }),
+            "return_exceeds_purchase",
+        ),
+        (
+            Event::Bonus {
+                kind: BonusKind::Welcome,
+            },
+            "bonus_already_granted",
+        ),
+        (
+            Event::Bonus {
+                kind: BonusKind::Birthday,
+            },
+            "bonus_not_configured",
+        ),
+        (
+            Event::RedeemReward {
+                reward_id: "c20".into(),
+                coupon_id: "k1".into(),
+            },
+            "duplicate_coupon",
+        ),
+    ];
+    for (event, code) in bad {
+        let err = store.apply(&event, at).expect_err(code);
+        assert_eq!(err.code(), code, "{err}");
+    }
+    assert_eq!(snap(&store), before);
+    assert_eq!(store.events().unwrap().len(), events_before);
+    // An invalid program is refused and the old one stays in force.
+    assert_eq!(
+        store
+            .set_program(r#"{"currency":"RUB"}"#)
+            .unwrap_err()
+            .code(),
+        "invalid_rules"
+    );
+    assert_eq!(snap(&store), before);
+}
+
+#[test]
+fn preview_matches_the_real_purchase_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = seeded(dir.path());
+    let before = snap(&store);
+    let input = PurchaseInput {
+        receipt_id: "r9".into(),
+        lines: vec![
+            LineInput {
+                sku: "A".into(),
+                category: Some("food".into()),
+                qty: 1,
+                amount: "999.99".into(),
+            },
+            LineInput {
+                sku: "C".into(),
+                category: Some("tobacco".into()),
+                qty: 1,
+                amount: "200.00".into(),
+            },
+        ],
+        coupon: Some("k1".into()),
+        pay_points: Some(100),
+    };
+    let at = t("2026-01-05T00:00:00Z");
+    let quote = store.preview_purchase(&input, at).unwrap();
+    assert_eq!(snap(&store), before);
+    // silver: D1 = floor(99999 * 5%) = 4999; D2 = floor(95000 * 20%) = 19000.
+    assert_eq!((quote.tier_discount, quote.coupon_discount), (4999, 19000));
+    // cap = floor(76000 * 50%) = 38000 minor = 380 points, limited by the balance of 200.
+    assert_eq!(quote.max_points_payable, 200);
+    let applied = store.apply(&Event::Purchase(input), at).unwrap();
+    assert_eq!(applied.purchase.unwrap(), quote);
+}
+
+#[test]
+fn time_going_back_is_clamped_to_the_last_event() {
+    let mut store = Store::open_in_memory().unwrap();
+    store.set_program(PROGRAM).unwrap();
+    let late = t("2026-05-01T00:00:00Z");
+    store.apply(&purchase("r1", "10.00"), late).unwrap();
+    let applied = store
+        .apply(&purchase("r2", "10.00"), late - Duration::hours(5))
+        .unwrap();
+    assert_eq!(applied.at, late);
+}
+
+#[test]
+fn events_need_a_program() {
+    let mut store = Store::open_in_memory().unwrap();
+    let err = store
+        .apply(&purchase("r1", "1.00"), t("2026-01-01T00:00:00Z"))
+        .unwrap_err();
+    assert_eq!(err.code(), "no_program");
+    assert_eq!(
+        store
+            .snapshot(t("2026-01-01T00:00:00Z"), 30, 5)
+            .unwrap_err()
+            .code(),
+        "no_program"
+    );
+}
+
+#[test]
+fn rebuild_from_the_log_equals_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(dir.path());
+    let rebuilt = store.rebuild().unwrap();
+    let program = store.program().unwrap();
+    let at = t("2026-02-01T00:00:00Z");
+    let from_memory = loyalty_core::wallet::snapshot(program, &rebuilt, at, 400, 50).unwrap();
+    assert_eq!(from_memory, snap(&store));
+}
+
+fn file_bytes(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
+
+#[test]
+fn garbage_file_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&path, &garbage).unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert_eq!(err.code(), "not_a_database", "{err}");
+    assert_eq!(file_bytes(&path), garbage);
+}
+
+#[test]
+fn truncated_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(seeded(dir.path()));
+    let path = dir.path().join(DB_FILE);
+    // Fold the WAL in, then cut the file in half.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    }
+    let bytes = file_bytes(&path);
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    let result = Store::open(&path).and_then(|s| s.snapshot(t("2026-02-01T00:00:00Z"), 30, 5));
+    let err = result.expect_err("a truncated database must not load");
+    assert!(
+        ["not_a_database", "storage", "corrupt_store"].contains(&err.code()),
+        "{}: {err}",
+        err.code()
+    );
+}
+
+#[test]
+fn foreign_sqlite_database_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me');")
+            .unwrap();
+    }
+    let before = file_bytes(&path);
+    let err = Store::open(&path).unwrap_err();
+    assert_eq!(err.code(), "not_a_database");
+    assert!(err.to_string().contains("another application"), "{err}");
+    assert_eq!(file_bytes(&path), before);
+    assert!(
+        !dir.path().join("other.db-wal").exists(),
+        "journal mode must not be switched"
+    );
+}
+
+#[test]
+fn newer_schema_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(seeded(dir.path()));
+    let path = dir.path().join(DB_FILE);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    }
+    let before = file_bytes(&path);
+    let err = Store::open(&path).unwrap_err();
+    assert_eq!(err.code(), "schema_too_new");
+    assert!(err.to_string().contains("update the app"), "{err}");
+    assert_eq!(file_bytes(&path), before);
+}
+
+#[test]
+fn fresh_database_is_stamped_and_in_wal_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(seeded(dir.path()));
+    let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+    let app: i64 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .unwrap();
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    let mode: String = conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        (app, version, mode.as_str()),
+        (APPLICATION_ID, SCHEMA_VERSION, "wal")
+    );
+}
+
+#[test]
+fn screen_queries_use_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(seeded(dir.path()));
+    let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+    for sql in [
+        "SELECT coalesce(sum(remaining), 0) FROM lots WHERE remaining > 0 AND expires_at > 1 AND expires_at <= 2",
+        "SELECT coalesce(sum(contribution - ret_contribution), 0) FROM receipts WHERE at > 1 AND at <= 2",
+        "SELECT id FROM ledger WHERE id < 5 ORDER BY id DESC LIMIT 20",
+        "SELECT id FROM lots WHERE remaining > 0 AND expires_at > 1 AND id IS NOT NULL ORDER BY expires_at, id",
+    ] {
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let plan = plan.join(" | ");
+        assert!(
+            plan.contains("SEARCH") && !plan.contains("SCAN"),
+            "{sql}: {plan}"
+        );
+    }
+}
