@@ -1,1 +1,170 @@
-fn main() {}
+//! Wallet store benchmarks at 1 000 and 100 000 ledger entries on disk:
+//! opening the store, the wallet snapshot every screen shows, and one purchase.
+//!
+//! `cargo bench -p loyalty-core` — the wallets are built once into
+//! `target/bench-wallets/` and copied fresh for each run.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use loyalty_core::store::Store;
+use loyalty_core::wallet::{
+    BonusKind, Event, LineInput, PurchaseInput, ReturnInput, ReturnLineInput, Time,
+};
+
+const PROGRAM: &str = r#"{
+  "currency": "RUB", "utc_offset": "+03:00",
+  "earn": {"rule": {"per_step": {"step": "100", "points": 5}}, "excluded_categories": ["tobacco"]},
+  "expiry": {"months": 12},
+  "redemption": {"max_percent": 50},
+  "tiers": {"window_days": 365, "levels": [
+    {"id": "bronze", "threshold": "0"},
+    {"id": "silver", "threshold": "10000", "discount_percent": "3"},
+    {"id": "gold", "threshold": "50000", "discount_percent": "5"}]},
+  "rewards": [{"id": "c20", "cost": 500, "coupon": {"percent": "20", "valid_days": 30}}],
+  "bonuses": {"welcome": 100, "referral": 300}
+}"#;
+
+fn start() -> Time {
+    DateTime::parse_from_rfc3339("1990-01-01T09:00:00Z")
+        .unwrap()
+        .to_utc()
+}
+
+/// One event every 6 hours: mostly purchases, some returns, rewards and bonuses.
+fn event(i: u64) -> Event {
+    match i % 20 {
+        7 => Event::Return(ReturnInput {
+            receipt_id: format!("r{}", i - 1),
+            lines: vec![ReturnLineInput {
+                sku: "A".into(),
+                qty: 1,
+            }],
+        }),
+        13 => Event::RedeemReward {
+            reward_id: "c20".into(),
+            coupon_id: format!("k{i}"),
+        },
+        19 => Event::Bonus {
+            kind: BonusKind::Referral,
+        },
+        _ => purchase(&format!("r{i}"), i),
+    }
+}
+
+fn purchase(id: &str, i: u64) -> Event {
+    Event::Purchase(PurchaseInput {
+        receipt_id: id.into(),
+        lines: vec![
+            LineInput {
+                sku: "A".into(),
+                category: Some("food".into()),
+                qty: 2,
+                amount: format!("{}.{:02}", 200 + i % 900, i % 100),
+            },
+            LineInput {
+                sku: "T".into(),
+                category: Some("tobacco".into()),
+                qty: 1,
+                amount: "150.00".into(),
+            },
+        ],
+        coupon: None,
+        pay_points: None,
+    })
+}
+
+fn ledger_len(store: &Store) -> i64 {
+    store.history(None, 1).unwrap().first().map_or(0, |e| e.id)
+}
+
+/// Builds (once) a wallet with at least `entries` ledger entries; returns its
+/// file and the time of its last event.
+fn build(entries: i64) -> (PathBuf, Time) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../target/bench-wallets/{entries}"));
+    let path = dir.join("wallet.sqlite3");
+    let stamp = dir.join("last_event");
+    if let Ok(text) = std::fs::read_to_string(&stamp) {
+        return (
+            path,
+            DateTime::parse_from_rfc3339(text.trim()).unwrap().to_utc(),
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut store = Store::open_dir(&dir).unwrap();
+    store.set_program(PROGRAM).unwrap();
+    let mut at = start();
+    store
+        .apply(
+            &Event::Bonus {
+                kind: BonusKind::Welcome,
+            },
+            at,
+        )
+        .unwrap();
+    let mut i = 0u64;
+    while ledger_len(&store) < entries {
+        at += Duration::hours(6);
+        let _ = store.apply(&event(i), at);
+        i += 1;
+    }
+    drop(store);
+    std::fs::write(&stamp, at.to_rfc3339()).unwrap();
+    (path, at)
+}
+
+fn fresh_copy(path: &Path, tmp: &Path) -> PathBuf {
+    let target = tmp.join("wallet.sqlite3");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", target.display()));
+        let from = format!("{}{suffix}", path.display());
+        if Path::new(&from).exists() {
+            std::fs::copy(&from, format!("{}{suffix}", target.display())).unwrap();
+        }
+    }
+    target
+}
+
+fn benches(c: &mut Criterion) {
+    let mut group = c.benchmark_group("wallet");
+    group
+        .sample_size(30)
+        .measurement_time(StdDuration::from_secs(3));
+    for entries in [1_000i64, 100_000] {
+        let (path, last) = build(entries);
+        let tmp = tempfile::tempdir().unwrap();
+        let db = fresh_copy(&path, tmp.path());
+
+        group.bench_with_input(BenchmarkId::new("open", entries), &db, |b, db| {
+            b.iter(|| black_box(Store::open(db).unwrap()))
+        });
+
+        let mut store = Store::open(&db).unwrap();
+        // The app opens the next morning: some points and receipts have just left their windows.
+        let now = last + Duration::hours(20);
+        group.bench_with_input(BenchmarkId::new("snapshot", entries), &now, |b, now| {
+            b.iter(|| black_box(store.snapshot(*now, 30, 20).unwrap()))
+        });
+
+        let mut n = 0u64;
+        group.bench_function(BenchmarkId::new("purchase", entries), |b| {
+            b.iter(|| {
+                n += 1;
+                let at = now + Duration::seconds(n as i64);
+                black_box(
+                    store
+                        .apply(&purchase(&format!("bench-{n}"), n), at)
+                        .unwrap(),
+                )
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(wallet, benches);
+criterion_main!(wallet);

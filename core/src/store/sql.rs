@@ -428,7 +428,7 @@ impl WalletView for SqlView<'_> {
 
     fn active_coupons(&self, at: Time) -> Result<Vec<Coupon>> {
         let sql = format!(
-            "SELECT {COUPON_COLS} FROM coupons WHERE used_at IS NULL AND expires_at > ?1 ORDER BY id"
+            "SELECT {COUPON_COLS} FROM coupons WHERE used_at IS NULL AND expires_at > ?1 ORDER BY expires_at, id"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         Ok(stmt

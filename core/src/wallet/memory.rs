@@ -199,12 +199,14 @@ impl WalletView for MemoryWallet {
     }
 
     fn active_coupons(&self, at: Time) -> Result<Vec<Coupon>> {
-        Ok(self
+        let mut active: Vec<Coupon> = self
             .coupons
             .values()
             .filter(|c| c.used_at.is_none() && c.expires_at > at)
             .cloned()
-            .collect())
+            .collect();
+        active.sort_by(|a, b| (a.expires_at, &a.id).cmp(&(b.expires_at, &b.id)));
+        Ok(active)
     }
 
     fn bonus_granted(&self, kind: BonusKind, period: &str) -> Result<bool> {

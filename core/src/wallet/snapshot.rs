@@ -29,7 +29,7 @@ pub struct WalletSnapshot {
     pub tier: Option<TierStatus>,
     /// Points expiring soon.
     pub expiring: ExpiringPoints,
-    /// Unused coupons still valid, by id.
+    /// Unused coupons still valid, soonest expiry first.
     pub coupons: Vec<Coupon>,
     /// Newest history entries first.
     pub history: Vec<LedgerEntry>,

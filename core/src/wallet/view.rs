@@ -29,7 +29,7 @@ pub trait WalletView {
     fn last_purchase(&self) -> Result<Option<Receipt>>;
     /// A coupon by id.
     fn coupon(&self, coupon_id: &str) -> Result<Option<Coupon>>;
-    /// Unused coupons that are still valid at `at`, by id.
+    /// Unused coupons that are still valid at `at`, soonest expiry first.
     fn active_coupons(&self, at: Time) -> Result<Vec<Coupon>>;
     /// Whether a bonus was granted for this period key.
     fn bonus_granted(&self, kind: BonusKind, period: &str) -> Result<bool>;
