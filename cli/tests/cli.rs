@@ -1,0 +1,179 @@
+//! The `loyalty` binary end to end: demo, wallet, scenario runner exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn loyalty(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_loyalty"))
+        .args(args)
+        .output()
+        .expect("the loyalty binary runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn scenarios_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/scenarios")
+}
+
+fn write(dir: &Path, name: &str, body: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, body).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn shipped_scenarios_pass_with_reopen_and_json() {
+    let dir = scenarios_dir().display().to_string();
+    let out = loyalty(&["scenario", "run", "--reopen", &dir]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = loyalty(&["scenario", "run", "--json", &dir]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["passed"].as_u64().unwrap() >= 25);
+    assert_eq!(report["failed"], 0);
+}
+
+#[test]
+fn a_failed_expectation_exits_1_and_names_file_step_key_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(
+        tmp.path(),
+        "wrong.json",
+        r#"{"name": "wrong balance", "program": {"currency": "RUB", "earn": {"rule": {"percent": "10"}}},
+            "steps": [{"at": "2026-01-01T00:00:00Z", "purchase": {"receipt_id": "r1", "lines": [{"sku": "A", "qty": 1, "amount": "100"}]},
+                       "expect": {"balance": 11}},
+                      {"at": "2026-01-02T00:00:00Z", "bonus": {"kind": "welcome"}, "expect_error": "unknown_reward"}]}"#,
+    );
+    let out = loyalty(&["scenario", "run", &file]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("wrong.json: step 0: balance: expected 11, actual 10"),
+        "{t}"
+    );
+    assert!(
+        t.contains("step 1: error: expected unknown_reward, actual bonus_not_configured"),
+        "{t}"
+    );
+
+    let out = loyalty(&["scenario", "run", "--json", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let failure = &report["scenarios"][0]["failures"][0];
+    assert_eq!(failure["key"], "balance");
+    assert_eq!(failure["expected"], "11");
+    assert_eq!(failure["actual"], "10");
+}
+
+#[test]
+fn unreadable_or_malformed_files_exit_2_with_line_and_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(
+        tmp.path(),
+        "broken.json",
+        "{\n  \"name\": \"x\",\n  \"steps\": [}\n",
+    );
+    let out = loyalty(&["scenario", "run", &file]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("broken.json:3:"), "{}", text(&out));
+
+    let bad_program = write(
+        tmp.path(),
+        "bad_program.json",
+        r#"{"name": "x", "program": {"currency": "RUB", "earn": {"rule": {"percent": "1.234"}}}, "steps": []}"#,
+    );
+    let out = loyalty(&["scenario", "run", &bad_program]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("earn.rule.percent"), "{}", text(&out));
+
+    let out = loyalty(&["scenario", "run", "/definitely/not/here.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("cannot read"), "{}", text(&out));
+}
+
+#[test]
+fn demo_creates_then_reopens_and_wallet_prints_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let d = dir.display().to_string();
+    let first = loyalty(&["--data-dir", &d, "demo"]);
+    assert!(first.status.success(), "{}", text(&first));
+    let t = text(&first);
+    for needle in [
+        "Created a demo wallet",
+        "Balance:",
+        "Tier:",
+        "Expiring soon:",
+        "Recent activity:",
+    ] {
+        assert!(t.contains(needle), "missing {needle}: {t}");
+    }
+    let second = loyalty(&["--data-dir", &d, "demo"]);
+    assert!(
+        text(&second).contains("Reopened the demo wallet"),
+        "{}",
+        text(&second)
+    );
+
+    let out = loyalty(&["--data-dir", &d, "wallet", "--json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let snap: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in [
+        "balance",
+        "lifetime_earned",
+        "expired_total",
+        "tier",
+        "qualifying_spend",
+        "coupons",
+        "expiring",
+    ] {
+        assert!(snap.get(key).is_some(), "missing {key}: {snap}");
+    }
+    assert!(snap["balance"].as_i64().unwrap() > 0);
+    let human = loyalty(&["--data-dir", &d, "wallet"]);
+    assert!(
+        text(&human).contains(&format!("{} points", snap["balance"])),
+        "{}",
+        text(&human)
+    );
+}
+
+#[test]
+fn wallet_errors_are_clear_and_leave_files_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("nothing").display().to_string();
+    let out = loyalty(&["--data-dir", &missing, "wallet"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("loyalty demo"), "{}", text(&out));
+
+    let db = tmp.path().join("wallet.sqlite3");
+    std::fs::write(&db, b"this is not a database, it is a shopping list").unwrap();
+    let out = loyalty(&["--data-dir", &tmp.path().display().to_string(), "wallet"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("not_a_database"), "{}", text(&out));
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        b"this is not a database, it is a shopping list"
+    );
+}
+
+#[test]
+fn help_documents_every_command() {
+    let out = loyalty(&["--help"]);
+    let t = text(&out);
+    for cmd in ["demo", "wallet", "scenario", "--data-dir"] {
+        assert!(t.contains(cmd), "{cmd} missing from --help: {t}");
+    }
+    let out = loyalty(&["scenario", "run", "--help"]);
+    let t = text(&out);
+    for flag in ["--reopen", "--json", "Exit status"] {
+        assert!(t.contains(flag), "{flag} missing: {t}");
+    }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The project's test command: formatting, lints, every Rust test (unit,
+# scenario files, store, property and CLI tests). Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+for component in rustfmt clippy; do
+  if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+    echo "error: cargo $component is missing; install it with: rustup component add $component" >&2
+    exit 1
+  fi
+done
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy (warnings are errors)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo test --workspace"
+cargo test --workspace
+
+step "scenario files through the CLI, reopening the database between steps"
+cargo run -q -p loyalty-cli -- scenario run --reopen tests/scenarios >/dev/null
+
+echo
+echo "All checks passed."
