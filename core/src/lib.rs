@@ -11,6 +11,8 @@
 //! Money is `i64` minor units, points are `i64`, arithmetic is checked, and no
 //! float is ever used for either. Time is UTC and always passed in.
 
+#![warn(missing_docs)]
+
 pub mod clock;
 pub mod error;
 pub mod money;

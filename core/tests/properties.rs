@@ -192,3 +192,41 @@ proptest! {
         prop_assert_eq!(after.qualifying_spend, 0);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Arbitrary text never panics the rules or scenario parsers; it is accepted or refused with a code.
+    #[test]
+    fn arbitrary_text_never_panics(text in ".{0,200}", amount in ".{0,24}", qty in any::<i64>(), pay in any::<i64>()) {
+        if let Err(e) = Program::from_json(&text) {
+            prop_assert_eq!(e.code(), "invalid_rules");
+        }
+        let _ = loyalty_core::scenario::Scenario::parse(std::path::Path::new("x.json"), &text);
+        let program = Program::from_json(PROGRAM).unwrap();
+        let mut model = MemoryWallet::new();
+        let event = Event::Purchase(PurchaseInput {
+            receipt_id: text.chars().take(40).collect(),
+            lines: vec![LineInput { sku: "A".into(), category: None, qty, amount }],
+            coupon: None,
+            pay_points: Some(pay),
+        });
+        let _ = model.apply(&program, &event, start());
+    }
+
+    /// Huge but valid amounts and quantities end in a result or an error, never an overflow panic.
+    #[test]
+    fn extreme_numbers_never_panic(qty in 1i64..=i64::MAX, lines in 1usize..40) {
+        let program = Program::from_json(PROGRAM).unwrap();
+        let mut model = MemoryWallet::new();
+        let purchase = Event::Purchase(PurchaseInput {
+            receipt_id: "big".into(),
+            lines: (0..lines).map(|_| LineInput { sku: "B".into(), category: None, qty, amount: "10000000000000".into() }).collect(),
+            coupon: None,
+            pay_points: None,
+        });
+        let _ = model.apply(&program, &purchase, start());
+        let ret = Event::Return(ReturnInput { receipt_id: "big".into(), lines: vec![ReturnLineInput { sku: "B".into(), qty: qty.min(3) }] });
+        let _ = model.apply(&program, &ret, start());
+    }
+}
