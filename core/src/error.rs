@@ -143,6 +143,41 @@ pub enum LoyaltyError {
         /// Bonus kind.
         kind: String,
     },
+    /// A card number is malformed or fails its check digit.
+    #[error("invalid card number: {reason}")]
+    InvalidCardNumber {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A card secret is malformed or too short (the secret itself is never shown).
+    #[error("invalid card secret: {reason}")]
+    InvalidSecret {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A card setting (template, algorithm, digits, period, barcode) is invalid.
+    #[error("invalid card setting {field}: {reason}")]
+    InvalidCardConfig {
+        /// The setting.
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A barcode or image cannot be produced for this input.
+    #[error("cannot draw the barcode: {reason}")]
+    Barcode {
+        /// Why.
+        reason: String,
+    },
+    /// No card is enrolled in this wallet yet.
+    #[error("no card is enrolled; enroll a card number and secret first")]
+    NoCard,
+    /// The platform secret store failed.
+    #[error("the secret store failed: {reason}")]
+    SecretStore {
+        /// What the platform reported (never the secret).
+        reason: String,
+    },
     /// A computation left the range of 64-bit integers.
     #[error("arithmetic overflow while computing {what}")]
     Overflow {
@@ -204,6 +239,12 @@ impl LoyaltyError {
             Self::RedemptionCapExceeded { .. } => "redemption_cap_exceeded",
             Self::BonusAlreadyGranted { .. } => "bonus_already_granted",
             Self::BonusNotConfigured { .. } => "bonus_not_configured",
+            Self::InvalidCardNumber { .. } => "invalid_card_number",
+            Self::InvalidSecret { .. } => "invalid_secret",
+            Self::InvalidCardConfig { .. } => "invalid_card_config",
+            Self::Barcode { .. } => "barcode",
+            Self::NoCard => "no_card",
+            Self::SecretStore { .. } => "secret_store",
             Self::Overflow { .. } => "overflow",
             Self::SchemaTooNew { .. } => "schema_too_new",
             Self::NotADatabase { .. } => "not_a_database",

@@ -3,6 +3,7 @@
 //! Everything a retail loyalty app knows about one shopper, in plain Rust:
 //!
 //! - [`program`]: the program rules (JSON), parsed and validated.
+//! - [`card`]: the digital card: rotating TOTP payload, QR and linear barcodes, verification.
 //! - [`wallet`]: the pure rules engine (events in, effects out) and the wallet's records.
 //! - [`store`]: the SQLite store that applies events transactionally and answers screens.
 //! - [`scenario`]: the QA scenario-file runner.
@@ -13,6 +14,7 @@
 
 #![warn(missing_docs)]
 
+pub mod card;
 pub mod clock;
 pub mod error;
 pub mod money;

@@ -33,6 +33,8 @@ pub struct Program {
     pub rewards: Vec<Reward>,
     /// One-off and repeatable bonuses.
     pub bonuses: Bonuses,
+    /// The digital card's payload and barcode.
+    pub card: crate::card::CardConfig,
 }
 
 /// How a purchase earns points.
@@ -219,6 +221,8 @@ struct RawProgram {
     rewards: Vec<RawReward>,
     #[serde(default)]
     bonuses: Option<RawBonuses>,
+    #[serde(default)]
+    card: Option<crate::card::RawCardConfig>,
 }
 
 #[derive(Deserialize)]
@@ -569,7 +573,18 @@ impl RawProgram {
             },
         };
 
+        let card = match &self.card {
+            None => crate::card::CardConfig::default(),
+            Some(raw) => raw.validate().map_err(|e| match e {
+                LoyaltyError::InvalidCardConfig { field, reason } => {
+                    LoyaltyError::rules(format!("card.{field}"), reason)
+                }
+                other => LoyaltyError::rules("card", other.to_string()),
+            })?,
+        };
+
         Ok(Program {
+            card,
             currency,
             utc_offset,
             earn,
