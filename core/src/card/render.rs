@@ -285,8 +285,7 @@ impl LinearBarcode {
         let mut i = 0;
         // Start in C when the text opens with an even run of at least 4 digits (or is all digits, even).
         let first_run = digit_run(0);
-        let mut in_c = first_run >= 4 && first_run % 2 == 0
-            || (first_run == bytes.len() && first_run % 2 == 0);
+        let mut in_c = first_run % 2 == 0 && (first_run >= 4 || first_run == bytes.len());
         values.push(if in_c { C128_START_C } else { C128_START_B });
         while i < bytes.len() {
             let run = digit_run(i);
@@ -300,7 +299,7 @@ impl LinearBarcode {
                 in_c = false;
             }
             // In B: switch to C when an even run of 4+ digits follows (or the rest is an even digit run).
-            if run >= 4 && run % 2 == 0 || (run >= 2 && run % 2 == 0 && i + run == bytes.len()) {
+            if run >= 2 && run % 2 == 0 && (run >= 4 || i + run == bytes.len()) {
                 values.push(C128_CODE_C);
                 in_c = true;
                 continue;
