@@ -352,3 +352,82 @@ fn screen_queries_use_indexes() {
         );
     }
 }
+
+struct FailingSecrets;
+
+impl loyalty_core::card::SecretStore for FailingSecrets {
+    fn get(&self, _: &str) -> loyalty_core::Result<Option<Vec<u8>>> {
+        Err(loyalty_core::LoyaltyError::SecretStore {
+            reason: "keystore locked".into(),
+        })
+    }
+    fn put(&self, _: &str, _: &[u8]) -> loyalty_core::Result<()> {
+        Err(loyalty_core::LoyaltyError::SecretStore {
+            reason: "keystore locked".into(),
+        })
+    }
+    fn delete(&self, _: &str) -> loyalty_core::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn card_enrollment_uses_the_secret_store_and_rolls_back_when_it_fails() {
+    use loyalty_core::card::SecretStore;
+    use loyalty_core::store::SqliteSecretStore;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = seeded(dir.path());
+    let at = t("2026-01-05T00:00:00Z");
+    let secret = b"12345678901234567890";
+
+    let err = store
+        .enroll_card("4006381333931", secret, &FailingSecrets, at)
+        .unwrap_err();
+    assert_eq!(err.code(), "secret_store");
+    assert_eq!(
+        store.card_number().unwrap(),
+        None,
+        "a failed enrollment changes nothing"
+    );
+    assert_eq!(
+        store.card_service(&FailingSecrets).unwrap_err().code(),
+        "no_card"
+    );
+
+    let secrets = SqliteSecretStore::open(&dir.path().join(DB_FILE)).unwrap();
+    assert_eq!(
+        store
+            .enroll_card("123", secret, &secrets, at)
+            .unwrap_err()
+            .code(),
+        "invalid_card_number"
+    );
+    assert_eq!(
+        store
+            .enroll_card("4006381333931", b"short", &secrets, at)
+            .unwrap_err()
+            .code(),
+        "invalid_secret"
+    );
+    store
+        .enroll_card("4006381333931", secret, &secrets, at)
+        .unwrap();
+    assert_eq!(
+        secrets.get("card_secret").unwrap().as_deref(),
+        Some(&secret[..])
+    );
+    assert!(!format!("{secrets:?}").contains("1234567890"));
+
+    // Reopened, the card renders from the stored number and secret, shifted by the server offset.
+    drop(store);
+    let mut store = Store::open_dir(dir.path()).unwrap();
+    let card = store.card_service(&secrets).unwrap();
+    let unix = chrono::DateTime::from_timestamp(1_111_111_109, 0).unwrap();
+    assert_eq!(card.payload(unix).unwrap(), "LOY1:4006381333931:07081804");
+    store.set_server_offset_ms(60_000).unwrap();
+    let shifted = store.card_service(&secrets).unwrap();
+    assert_eq!(
+        shifted.payload(unix - Duration::seconds(60)).unwrap(),
+        "LOY1:4006381333931:07081804"
+    );
+}

@@ -22,8 +22,20 @@ pub struct Scenario {
     pub name: String,
     /// Program rules JSON.
     pub program: String,
+    /// The member's card, when the scenario checks card payloads.
+    pub member: Option<Member>,
     /// Steps in time order.
     pub steps: Vec<Step>,
+}
+
+/// The scenario member's card.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    /// Card number digits.
+    pub card_number: String,
+    /// Card secret as hex.
+    pub card_secret_hex: String,
 }
 
 /// One step: an event at a time, and what must follow.
@@ -67,6 +79,9 @@ pub struct Expect {
     /// Ids of active coupons, any order.
     #[serde(default)]
     pub coupons: Option<Vec<String>>,
+    /// The exact card payload at the step's time.
+    #[serde(default)]
+    pub card_payload: Option<String>,
 }
 
 /// `expiring` expectation.
@@ -135,6 +150,8 @@ pub enum FileError {
 struct RawScenario {
     name: String,
     program: serde_json::Value,
+    #[serde(default)]
+    member: Option<Member>,
     steps: Vec<RawStep>,
 }
 
@@ -268,6 +285,7 @@ impl Scenario {
             path: path.to_path_buf(),
             name: raw.name,
             program: raw.program.to_string(),
+            member: raw.member,
             steps,
         })
     }

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::{Expect, FileError, Scenario};
+use crate::card::{MemorySecretStore, secret_from_hex};
 use crate::money::{format_minor, parse_hundredths};
 use crate::store::Store;
 use crate::wallet::WalletSnapshot;
@@ -66,6 +67,22 @@ pub fn run(scenario: &Scenario, options: RunOptions) -> Result<ScenarioReport, F
     store
         .set_program(&scenario.program)
         .map_err(|e| setup("program", &e))?;
+    let secrets = MemorySecretStore::default();
+    if let Some(member) = &scenario.member {
+        let secret = secret_from_hex(&member.card_secret_hex)
+            .map_err(|e| setup("member.card_secret_hex", &e))?;
+        store
+            .enroll_card(
+                &member.card_number,
+                &secret,
+                &secrets,
+                scenario
+                    .steps
+                    .first()
+                    .map_or_else(chrono::Utc::now, |s| s.at),
+            )
+            .map_err(|e| setup("member", &e))?;
+    }
 
     let mut failures = Vec::new();
     for (i, step) in scenario.steps.iter().enumerate() {
@@ -104,6 +121,20 @@ pub fn run(scenario: &Scenario, options: RunOptions) -> Result<ScenarioReport, F
                     expected: "a wallet snapshot".into(),
                     actual: format!("{} ({e})", e.code()),
                 }),
+            }
+            if let Some(expected) = &expect.card_payload {
+                let actual = store
+                    .card_service(&secrets)
+                    .and_then(|card| card.payload(step.at))
+                    .unwrap_or_else(|e| format!("{} ({e})", e.code()));
+                if &actual != expected {
+                    failures.push(Failure {
+                        step: i,
+                        key: "card_payload".into(),
+                        expected: expected.clone(),
+                        actual,
+                    });
+                }
             }
         }
     }

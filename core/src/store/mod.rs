@@ -5,6 +5,7 @@
 //! transaction together with its log row, so a crash leaves all of an event or
 //! none of it; a failed event rolls back and changes nothing.
 
+mod card;
 mod schema;
 mod sql;
 
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 use chrono::Duration;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+pub use card::SqliteSecretStore;
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 use sql::SqlView;
 
@@ -85,6 +87,11 @@ impl Store {
     /// A private in-memory wallet.
     pub fn open_in_memory() -> Result<Self> {
         Self::with_connection(schema::open_in_memory()?, None)
+    }
+
+    #[cfg(test)]
+    fn open_at_version(path: &Path, version: i64) -> Result<Self> {
+        Self::with_connection(schema::open_to(path, version)?, Some(path.to_path_buf()))
     }
 
     fn with_connection(conn: Connection, path: Option<PathBuf>) -> Result<Self> {
@@ -254,5 +261,75 @@ impl Store {
     pub fn with_view<T>(&self, f: impl FnOnce(&dyn WalletView) -> Result<T>) -> Result<T> {
         let tx = self.conn.unchecked_transaction()?;
         f(&SqlView { conn: &tx })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wallet::{BonusKind, LineInput};
+
+    fn schema_of(path: &Path) -> Vec<String> {
+        let conn = Connection::open(path).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_master ORDER BY name")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    /// A version-1 wallet with data migrates to the current schema, keeps its
+    /// data, and ends with exactly the schema of a fresh database.
+    #[test]
+    fn version_1_database_migrates_to_the_current_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old.sqlite3");
+        let at = chrono::DateTime::parse_from_rfc3339("2026-01-10T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        let before = {
+            let mut store = Store::open_at_version(&old, 1).unwrap();
+            store
+                .set_program(r#"{"currency":"RUB","earn":{"rule":{"percent":"10"}},"bonuses":{"welcome":5}}"#)
+                .unwrap();
+            store
+                .apply(
+                    &Event::Bonus {
+                        kind: BonusKind::Welcome,
+                    },
+                    at,
+                )
+                .unwrap();
+            let purchase = Event::Purchase(PurchaseInput {
+                receipt_id: "r1".into(),
+                lines: vec![LineInput {
+                    sku: "A".into(),
+                    category: None,
+                    qty: 1,
+                    amount: "100.00".into(),
+                }],
+                coupon: None,
+                pay_points: None,
+            });
+            store.apply(&purchase, at).unwrap();
+            store.snapshot(at, 30, 10).unwrap()
+        };
+        let v: i64 = Connection::open(&old)
+            .unwrap()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 1);
+
+        let store = Store::open(&old).unwrap();
+        assert_eq!(store.snapshot(at, 30, 10).unwrap(), before);
+        assert_eq!(store.events().unwrap().len(), 2);
+        assert_eq!(store.card_number().unwrap(), None);
+        drop(store);
+
+        let fresh = dir.path().join("fresh.sqlite3");
+        drop(Store::open(&fresh).unwrap());
+        assert_eq!(schema_of(&old), schema_of(&fresh));
     }
 }

@@ -11,10 +11,25 @@ use crate::error::{LoyaltyError, Result};
 pub const APPLICATION_ID: i64 = 0x4C4F_5931;
 
 /// Newest schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Migrations: entry `i` upgrades a version-`i` database to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
+
+/// Version 2: the member's card and the desktop secret store.
+const V2: &str = r#"
+CREATE TABLE card (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    number      TEXT NOT NULL,
+    enrolled_at INTEGER NOT NULL
+);
+
+-- Desktop stand-in for the Android Keystore / iOS Keychain.
+CREATE TABLE secrets (
+    key   TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+) WITHOUT ROWID;
+"#;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -128,6 +143,11 @@ fn not_a_database(path: &str, err: impl std::fmt::Display) -> LoyaltyError {
 
 /// Opens (creating if needed) and migrates a database file.
 pub fn open(path: &Path) -> Result<Connection> {
+    open_to(path, SCHEMA_VERSION)
+}
+
+/// Opens a database file, migrating it up to `target` (tests build old files with this).
+pub(crate) fn open_to(path: &Path, target: i64) -> Result<Connection> {
     let shown = path.display().to_string();
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
@@ -136,15 +156,15 @@ pub fn open(path: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, flags).map_err(|e| LoyaltyError::Storage {
         reason: format!("cannot open {shown}: {e}"),
     })?;
-    init(conn, &shown)
+    init(conn, &shown, target)
 }
 
 /// Opens a private in-memory database (tests, previews).
 pub fn open_in_memory() -> Result<Connection> {
-    init(Connection::open_in_memory()?, ":memory:")
+    init(Connection::open_in_memory()?, ":memory:", SCHEMA_VERSION)
 }
 
-fn init(mut conn: Connection, shown: &str) -> Result<Connection> {
+fn init(mut conn: Connection, shown: &str, target: i64) -> Result<Connection> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // Identify the file before changing anything about it (even the journal mode).
     let (app_id, version, objects) = identify(&conn).map_err(|e| not_a_database(shown, e))?;
@@ -156,8 +176,8 @@ fn init(mut conn: Connection, shown: &str) -> Result<Connection> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", 2)?;
 
-    if version < SCHEMA_VERSION {
-        migrate(&mut conn, shown)?;
+    if version < target {
+        migrate(&mut conn, shown, target)?;
     }
     Ok(conn)
 }
@@ -196,19 +216,25 @@ fn check_identity(shown: &str, app_id: i64, version: i64, objects: i64) -> Resul
     Ok(())
 }
 
-fn migrate(conn: &mut Connection, shown: &str) -> Result<()> {
+fn migrate(conn: &mut Connection, shown: &str, target: i64) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Another process may have migrated between our check and the lock.
     let (app_id, version, objects) = identify(&tx).map_err(|e| not_a_database(shown, e))?;
     check_identity(shown, app_id, version, objects)?;
-    for (from, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+    let target = usize::try_from(target).unwrap_or(0).min(MIGRATIONS.len());
+    for (from, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(target)
+        .skip(version as usize)
+    {
         tx.execute_batch(sql).map_err(|e| LoyaltyError::Storage {
             reason: format!("migration from schema {from} failed: {e}"),
         })?;
         tracing::info!(from, to = from + 1, "migrated wallet schema");
     }
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.pragma_update(None, "user_version", target as i64)?;
     tx.commit()?;
     Ok(())
 }
