@@ -13,6 +13,9 @@ for component in rustfmt clippy; do
   fi
 done
 
+step "test dependencies (zbarimg)"
+./scripts/install-test-deps.sh
+
 step "cargo fmt --check"
 cargo fmt --all --check
 

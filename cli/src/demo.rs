@@ -5,12 +5,15 @@ use std::path::Path;
 
 use chrono::Duration;
 use loyalty_core::clock::Clock;
-use loyalty_core::store::{DB_FILE, Store};
+use loyalty_core::store::{DB_FILE, SqliteSecretStore, Store};
 use loyalty_core::wallet::{
     BonusKind, Event, LineInput, PurchaseInput, ReturnInput, ReturnLineInput, Time,
 };
 
 use crate::{emit, render};
+
+/// The demo member's card number (a valid EAN-13, so old tills can scan it too).
+pub const DEMO_CARD: &str = "4006381333931";
 
 /// The demo program: 5/10/15 % back by tier, Gold also gets 5 % off, points
 /// live 6 months, a 500-point coupon for 20 % off.
@@ -175,6 +178,14 @@ pub fn run(dir: &Path, clock: &dyn Clock) -> Result<(), String> {
         store
             .set_program(DEMO_PROGRAM)
             .map_err(|e| format!("[{}] {e}", e.code()))?;
+        let secrets = SqliteSecretStore::open(&dir.join(DB_FILE))
+            .map_err(|e| format!("[{}] {e}", e.code()))?;
+        let mut secret = [0u8; 20];
+        getrandom::fill(&mut secret)
+            .map_err(|e| format!("no randomness for the card secret: {e}"))?;
+        store
+            .enroll_card(DEMO_CARD, &secret, &secrets, now)
+            .map_err(|e| format!("[{}] {e}", e.code()))?;
         for (at, event) in sample_events(now) {
             store
                 .apply(&event, at)
@@ -191,5 +202,12 @@ pub fn run(dir: &Path, clock: &dyn Clock) -> Result<(), String> {
         .snapshot(now, 30, 10)
         .map_err(|e| format!("[{}] {e}", e.code()))?;
     emit(&render::snapshot_text(store.program(), &snap));
+    drop(store);
+    let card = crate::card::service_for(dir)?;
+    let view = card.view(now).map_err(|e| format!("[{}] {e}", e.code()))?;
+    emit(&format!(
+        "\nYour card (show it at the till; `loyalty card show` redraws it):\n{}",
+        crate::card::card_text(&view)
+    ));
     Ok(())
 }

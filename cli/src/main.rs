@@ -2,6 +2,7 @@
 //!
 //! No rules live here: every figure comes from `loyalty-core`.
 
+mod card;
 mod demo;
 mod render;
 mod scenarios;
@@ -41,6 +42,11 @@ enum Command {
         /// Horizon for "expiring soon", in days.
         #[arg(long, default_value_t = 30, value_name = "DAYS")]
         expiring_days: i64,
+    },
+    /// The digital card: show it, compute codes, render and verify payloads.
+    Card {
+        #[command(subcommand)]
+        command: card::CardCommand,
     },
     /// QA scenario files.
     Scenario {
@@ -95,6 +101,7 @@ fn main() -> ExitCode {
             history,
             expiring_days,
         } => report(wallet(&data_dir, &clock, json, history, expiring_days)),
+        Command::Card { command } => report(card::run(command, &data_dir, &clock)),
         Command::Scenario {
             command:
                 ScenarioCommand::Run {

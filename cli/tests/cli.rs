@@ -177,3 +177,155 @@ fn help_documents_every_command() {
         assert!(t.contains(flag), "{flag} missing: {t}");
     }
 }
+
+const RFC_SECRET: &str = "3132333435363738393031323334353637383930";
+
+#[test]
+fn card_totp_render_and_verify() {
+    let out = loyalty(&[
+        "card",
+        "totp",
+        "--secret-hex",
+        RFC_SECRET,
+        "--unix",
+        "1111111109",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "07081804",
+        "{}",
+        text(&out)
+    );
+    let out = loyalty(&[
+        "card",
+        "totp",
+        "--secret-hex",
+        RFC_SECRET,
+        "--at",
+        "2009-02-13T23:31:30Z",
+        "--digits",
+        "6",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "005924",
+        "{}",
+        text(&out)
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    for (format, barcode, file) in [
+        ("png", "qr", "c.png"),
+        ("svg", "qr", "c.svg"),
+        ("text", "qr", "c.txt"),
+        ("png", "ean13", "e.png"),
+    ] {
+        let path = tmp.path().join(file).display().to_string();
+        let out = loyalty(&[
+            "card",
+            "render",
+            "--card",
+            "4006381333931",
+            "--secret-hex",
+            RFC_SECRET,
+            "--unix",
+            "1111111109",
+            "--barcode",
+            barcode,
+            "--format",
+            format,
+            "--out",
+            &path,
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+        let payload = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let expected = if barcode == "qr" {
+            "LOY1:4006381333931:07081804"
+        } else {
+            "4006381333931"
+        };
+        assert_eq!(payload, expected);
+        assert!(std::fs::metadata(&path).unwrap().len() > 100);
+    }
+    let out = loyalty(&[
+        "card",
+        "render",
+        "--card",
+        "12345",
+        "--secret-hex",
+        RFC_SECRET,
+        "--unix",
+        "0",
+        "--format",
+        "png",
+        "--out",
+        &tmp.path().join("x.png").display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("invalid_card_number"), "{}", text(&out));
+    let out = loyalty(&["card", "totp", "--secret-hex", "abcd", "--unix", "0"]);
+    assert!(
+        text(&out).contains("invalid_secret") && !text(&out).contains("abcd"),
+        "{}",
+        text(&out)
+    );
+
+    let verify = |payload: &str, unix: &str| {
+        loyalty(&[
+            "card",
+            "verify",
+            payload,
+            "--secret-hex",
+            RFC_SECRET,
+            "--unix",
+            unix,
+            "--card",
+            "4006381333931",
+        ])
+    };
+    let ok = verify("LOY1:4006381333931:07081804", "1111111109");
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+    assert!(
+        text(&ok).contains("valid card 4006381333931 step 37037036"),
+        "{}",
+        text(&ok)
+    );
+    for (payload, unix, reason) in [
+        ("LOY1:4006381333931:07081804", "1111111200", "token_expired"),
+        ("LOY1:4006381333931:07081805", "1111111109", "token_invalid"),
+        (
+            "LOY9:4006381333931:07081804",
+            "1111111109",
+            "unknown_version",
+        ),
+        ("LOY1:12345678:07081804", "1111111109", "wrong_card"),
+        ("garbage", "1111111109", "malformed"),
+    ] {
+        let out = verify(payload, unix);
+        assert_eq!(out.status.code(), Some(1), "{payload}");
+        assert!(text(&out).contains(reason), "{payload}: {}", text(&out));
+    }
+}
+
+#[test]
+fn demo_card_shows_and_prints_its_payload() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().display().to_string();
+    let out = loyalty(&["--data-dir", &d, "demo"]);
+    assert!(
+        text(&out).contains("Card 4006 3813 3393 1"),
+        "{}",
+        text(&out)
+    );
+    let out = loyalty(&["--data-dir", &d, "card", "show"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("Code changes in"), "{}", text(&out));
+    assert!(text(&out).contains('▀') || text(&out).contains('▄'));
+    let out = loyalty(&["--data-dir", &d, "card", "show", "--payload"]);
+    let payload = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        payload.starts_with("LOY1:4006381333931:")
+            && payload.len() == "LOY1:4006381333931:".len() + 8,
+        "{payload}"
+    );
+}
