@@ -46,7 +46,7 @@ enum Command {
     /// The digital card: show it, compute codes, render and verify payloads.
     Card {
         #[command(subcommand)]
-        command: card::CardCommand,
+        command: Box<card::CardCommand>,
     },
     /// QA scenario files.
     Scenario {
@@ -101,7 +101,7 @@ fn main() -> ExitCode {
             history,
             expiring_days,
         } => report(wallet(&data_dir, &clock, json, history, expiring_days)),
-        Command::Card { command } => report(card::run(command, &data_dir, &clock)),
+        Command::Card { command } => report(card::run(*command, &data_dir, &clock)),
         Command::Scenario {
             command:
                 ScenarioCommand::Run {
