@@ -213,7 +213,6 @@ impl SecretStore for MemorySecretStore {
 pub const CARD_SECRET_KEY: &str = "card_secret";
 
 /// Everything the card screen draws for one time step; shared, immutable, cached.
-#[derive(Debug)]
 pub struct CardFrame {
     /// Card number grouped for reading aloud.
     pub display_number: String,
@@ -229,6 +228,16 @@ pub struct CardFrame {
     pub linear: Option<LinearBarcode>,
     svg: OnceLock<String>,
     png: Mutex<Option<(u32, Arc<Vec<u8>>)>>,
+}
+
+impl std::fmt::Debug for CardFrame {
+    /// Omits the number and payload: full card numbers and live tokens are never logged.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CardFrame")
+            .field("step", &self.step)
+            .field("rotates_at", &self.rotates_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The card screen at an instant.
@@ -466,7 +475,9 @@ mod tests {
     #[test]
     fn secrets_never_show_in_debug() {
         let card = service(0);
-        let text = format!("{card:?}");
+        let view = card.view(t("2026-01-01T00:00:00Z")).unwrap();
+        let text = format!("{card:?} {view:?}");
+        assert!(!text.contains(&view.frame.payload), "{text}");
         assert!(!text.contains("1234567890"), "{text}");
         assert!(!text.contains("4006381333931"), "{text}");
         assert_eq!(
