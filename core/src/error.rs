@@ -178,6 +178,26 @@ pub enum LoyaltyError {
         /// What the platform reported (never the secret).
         reason: String,
     },
+    /// The challenge id is not in the program.
+    #[error("challenge {challenge_id} is not in the program")]
+    UnknownChallenge {
+        /// The challenge id.
+        challenge_id: String,
+    },
+    /// The member already joined this challenge.
+    #[error("challenge {challenge_id} was already joined")]
+    AlreadyJoined {
+        /// The challenge id.
+        challenge_id: String,
+    },
+    /// The challenge cannot be joined now (not opt-in, not started, or ended).
+    #[error("challenge {challenge_id} cannot be joined: {reason}")]
+    ChallengeNotOpen {
+        /// The challenge id.
+        challenge_id: String,
+        /// Why.
+        reason: String,
+    },
     /// A computation left the range of 64-bit integers.
     #[error("arithmetic overflow while computing {what}")]
     Overflow {
@@ -245,6 +265,9 @@ impl LoyaltyError {
             Self::Barcode { .. } => "barcode",
             Self::NoCard => "no_card",
             Self::SecretStore { .. } => "secret_store",
+            Self::UnknownChallenge { .. } => "unknown_challenge",
+            Self::AlreadyJoined { .. } => "already_joined",
+            Self::ChallengeNotOpen { .. } => "challenge_not_open",
             Self::Overflow { .. } => "overflow",
             Self::SchemaTooNew { .. } => "schema_too_new",
             Self::NotADatabase { .. } => "not_a_database",

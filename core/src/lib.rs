@@ -3,6 +3,7 @@
 //! Everything a retail loyalty app knows about one shopper, in plain Rust:
 //!
 //! - [`program`]: the program rules (JSON), parsed and validated.
+//! - [`challenges`], [`badges`], [`goals`]: one goal language, evaluated on every event.
 //! - [`card`]: the digital card: rotating TOTP payload, QR and linear barcodes, verification.
 //! - [`wallet`]: the pure rules engine (events in, effects out) and the wallet's records.
 //! - [`store`]: the SQLite store that applies events transactionally and answers screens.
@@ -14,9 +15,12 @@
 
 #![warn(missing_docs)]
 
+pub mod badges;
 pub mod card;
+pub mod challenges;
 pub mod clock;
 pub mod error;
+pub mod goals;
 pub mod money;
 pub mod program;
 pub mod scenario;

@@ -35,6 +35,10 @@ pub struct Program {
     pub bonuses: Bonuses,
     /// The digital card's payload and barcode.
     pub card: crate::card::CardConfig,
+    /// Challenges, in definition order.
+    pub challenges: Vec<crate::challenges::Challenge>,
+    /// Badges, in definition order.
+    pub badges: Vec<crate::badges::Badge>,
 }
 
 /// How a purchase earns points.
@@ -223,6 +227,10 @@ struct RawProgram {
     bonuses: Option<RawBonuses>,
     #[serde(default)]
     card: Option<crate::card::RawCardConfig>,
+    #[serde(default)]
+    challenges: Vec<crate::challenges::RawChallenge>,
+    #[serde(default)]
+    badges: Vec<crate::badges::RawBadge>,
 }
 
 #[derive(Deserialize)]
@@ -339,7 +347,8 @@ fn percent(field: &str, text: &str) -> Result<i64> {
     Ok(v)
 }
 
-fn id(field: &str, text: &str) -> Result<()> {
+/// Checks an id in the rules: non-empty, at most 128 bytes.
+pub(crate) fn check_rule_id(field: &str, text: &str) -> Result<()> {
     if text.trim().is_empty() {
         return Err(LoyaltyError::rules(field, "must not be empty"));
     }
@@ -464,7 +473,7 @@ impl RawProgram {
         let mut sku_bonus = Vec::new();
         for (i, b) in self.earn.sku_bonus.into_iter().enumerate() {
             let f = format!("earn.sku_bonus[{i}]");
-            id(&format!("{f}.sku"), &b.sku)?;
+            check_rule_id(&format!("{f}.sku"), &b.sku)?;
             if !skus.insert(b.sku.clone()) {
                 return Err(LoyaltyError::rules(
                     format!("{f}.sku"),
@@ -534,7 +543,7 @@ impl RawProgram {
         let mut rewards = Vec::new();
         for (i, r) in self.rewards.into_iter().enumerate() {
             let f = format!("rewards[{i}]");
-            id(&format!("{f}.id"), &r.id)?;
+            check_rule_id(&format!("{f}.id"), &r.id)?;
             if !reward_ids.insert(r.id.clone()) {
                 return Err(LoyaltyError::rules(
                     format!("{f}.id"),
@@ -583,7 +592,43 @@ impl RawProgram {
             })?,
         };
 
+        let tier_ids: Vec<String> = tiers
+            .as_ref()
+            .map(|t| t.levels.iter().map(|l| l.id.clone()).collect())
+            .unwrap_or_default();
+        let mut badges = Vec::new();
+        for (i, b) in self.badges.iter().enumerate() {
+            let badge = b.validate(&format!("badges[{i}]"), &tier_ids)?;
+            if badges
+                .iter()
+                .any(|x: &crate::badges::Badge| x.id == badge.id)
+            {
+                return Err(LoyaltyError::rules(
+                    format!("badges[{i}].id"),
+                    format!("duplicate badge id \"{}\"", badge.id),
+                ));
+            }
+            badges.push(badge);
+        }
+        let badge_ids: Vec<String> = badges.iter().map(|b| b.id.clone()).collect();
+        let mut challenges = Vec::new();
+        for (i, c) in self.challenges.iter().enumerate() {
+            let challenge = c.validate(&format!("challenges[{i}]"), &tier_ids, &badge_ids)?;
+            if challenges
+                .iter()
+                .any(|x: &crate::challenges::Challenge| x.id == challenge.id)
+            {
+                return Err(LoyaltyError::rules(
+                    format!("challenges[{i}].id"),
+                    format!("duplicate challenge id \"{}\"", challenge.id),
+                ));
+            }
+            challenges.push(challenge);
+        }
+
         Ok(Program {
+            challenges,
+            badges,
             card,
             currency,
             utc_offset,
@@ -616,7 +661,7 @@ fn validate_tiers(t: RawTiers) -> Result<Tiers> {
     let mut levels: Vec<TierLevel> = Vec::new();
     for (i, l) in t.levels.into_iter().enumerate() {
         let f = format!("tiers.levels[{i}]");
-        id(&format!("{f}.id"), &l.id)?;
+        check_rule_id(&format!("{f}.id"), &l.id)?;
         if !ids.insert(l.id.clone()) {
             return Err(LoyaltyError::rules(
                 format!("{f}.id"),

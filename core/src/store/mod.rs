@@ -89,11 +89,6 @@ impl Store {
         Self::with_connection(schema::open_in_memory()?, None)
     }
 
-    #[cfg(test)]
-    fn open_at_version(path: &Path, version: i64) -> Result<Self> {
-        Self::with_connection(schema::open_to(path, version)?, Some(path.to_path_buf()))
-    }
-
     fn with_connection(conn: Connection, path: Option<PathBuf>) -> Result<Self> {
         let text: Option<String> = conn
             .query_row("SELECT value FROM meta WHERE key = 'program'", [], |r| {
@@ -267,7 +262,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wallet::{BonusKind, LineInput};
 
     fn schema_of(path: &Path) -> Vec<String> {
         let conn = Connection::open(path).unwrap();
@@ -280,52 +274,61 @@ mod tests {
             .collect()
     }
 
-    /// A version-1 wallet with data migrates to the current schema, keeps its
-    /// data, and ends with exactly the schema of a fresh database.
+    /// A version-1 wallet with data (rows as version 1 wrote them) migrates to
+    /// the current schema, keeps its data, replays identically, accepts new
+    /// events, and ends with exactly the schema of a fresh database.
     #[test]
     fn version_1_database_migrates_to_the_current_schema() {
         let dir = tempfile::tempdir().unwrap();
         let old = dir.path().join("old.sqlite3");
-        let at = chrono::DateTime::parse_from_rfc3339("2026-01-10T00:00:00Z")
-            .unwrap()
-            .to_utc();
-        let before = {
-            let mut store = Store::open_at_version(&old, 1).unwrap();
-            store
-                .set_program(r#"{"currency":"RUB","earn":{"rule":{"percent":"10"}},"bonuses":{"welcome":5}}"#)
-                .unwrap();
-            store
-                .apply(
-                    &Event::Bonus {
-                        kind: BonusKind::Welcome,
-                    },
-                    at,
-                )
-                .unwrap();
-            let purchase = Event::Purchase(PurchaseInput {
-                receipt_id: "r1".into(),
-                lines: vec![LineInput {
-                    sku: "A".into(),
-                    category: None,
-                    qty: 1,
-                    amount: "100.00".into(),
-                }],
-                coupon: None,
-                pay_points: None,
-            });
-            store.apply(&purchase, at).unwrap();
-            store.snapshot(at, 30, 10).unwrap()
-        };
-        let v: i64 = Connection::open(&old)
-            .unwrap()
+        drop(schema::open_to(&old, 1).unwrap());
+        let at: i64 = 1_768_003_200_000; // 2026-01-10T00:00:00Z
+        let never = i64::MAX;
+        let conn = Connection::open(&old).unwrap();
+        conn.execute_batch(&format!(
+            r#"
+            INSERT INTO meta VALUES ('program', '{{"currency":"RUB","earn":{{"rule":{{"percent":"10"}}}},"bonuses":{{"welcome":5}}}}');
+            INSERT INTO events VALUES (1, {at}, 'bonus', '{{"bonus":{{"kind":"welcome"}}}}');
+            INSERT INTO events VALUES (2, {at}, 'purchase', '{{"purchase":{{"receipt_id":"r1","lines":[{{"sku":"A","qty":1,"amount":"100.00"}}]}}}}');
+            INSERT INTO lots VALUES (1, 'bonus', NULL, 5, 5, {at}, {never});
+            INSERT INTO lots VALUES (2, 'purchase', 'r1', 10, 10, {at}, {never});
+            INSERT INTO receipts (id, event_seq, at, eligible, excluded, tier_discount, coupon_discount, coupon_id,
+                points_paid, points_earned, payable, contribution) VALUES ('r1', 2, {at}, 10000, 0, 0, 0, NULL, 0, 10, 10000, 10000);
+            INSERT INTO receipt_lines (receipt_id, line_no, sku, category, qty, amount, eligible) VALUES ('r1', 0, 'A', NULL, 1, 10000, 1);
+            INSERT INTO ledger VALUES (1, 1, {at}, 'bonus', 5, 'welcome');
+            INSERT INTO ledger VALUES (2, 2, {at}, 'earn', 10, 'r1');
+            UPDATE summary SET live_points = 15, lifetime_earned = 15, last_event_at = {at};
+            "#
+        ))
+        .unwrap();
+        let v: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
         assert_eq!(v, 1);
+        drop(conn);
 
-        let store = Store::open(&old).unwrap();
-        assert_eq!(store.snapshot(at, 30, 10).unwrap(), before);
-        assert_eq!(store.events().unwrap().len(), 2);
-        assert_eq!(store.card_number().unwrap(), None);
+        let mut store = Store::open(&old).unwrap();
+        let t = chrono::DateTime::from_timestamp_millis(at).unwrap();
+        let snap = store.snapshot(t, 30, 10).unwrap();
+        assert_eq!(
+            (snap.balance, snap.lifetime_earned, snap.history.len()),
+            (15, 15, 2)
+        );
+        let rebuilt = store.rebuild().unwrap();
+        let program = store.program().unwrap().clone();
+        assert_eq!(
+            crate::wallet::snapshot(&program, &rebuilt, t, 30, 10).unwrap(),
+            snap
+        );
+        let ret = Event::Return(crate::wallet::ReturnInput {
+            receipt_id: "r1".into(),
+            lines: vec![crate::wallet::ReturnLineInput {
+                sku: "A".into(),
+                qty: 1,
+            }],
+        });
+        store.apply(&ret, t).unwrap();
+        assert_eq!(store.snapshot(t, 30, 10).unwrap().balance, 5);
         drop(store);
 
         let fresh = dir.path().join("fresh.sqlite3");

@@ -11,10 +11,30 @@ use crate::error::{LoyaltyError, Result};
 pub const APPLICATION_ID: i64 = 0x4C4F_5931;
 
 /// Newest schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Migrations: entry `i` upgrades a version-`i` database to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
+
+/// Version 3: challenges and badges.
+const V3: &str = r#"
+-- Where each purchase counted (challenge ids and periods), JSON.
+ALTER TABLE receipts ADD COLUMN counted TEXT NOT NULL DEFAULT '[]';
+
+-- All challenge and badge counters: one small JSON record.
+CREATE TABLE goal_state (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    body TEXT NOT NULL
+);
+
+-- Purchases per goal per local day or ISO week (distinct days, week streaks).
+CREATE TABLE goal_periods (
+    goal  TEXT NOT NULL,
+    key   INTEGER NOT NULL,
+    count INTEGER NOT NULL CHECK (count > 0),
+    PRIMARY KEY (goal, key)
+) WITHOUT ROWID;
+"#;
 
 /// Version 2: the member's card and the desktop secret store.
 const V2: &str = r#"

@@ -4,6 +4,7 @@
 use chrono::DateTime;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::challenges::GoalState;
 use crate::error::{LoyaltyError, Result};
 use crate::program::CouponBenefit;
 use crate::wallet::{
@@ -81,7 +82,7 @@ fn coupon_row(r: &Row<'_>) -> rusqlite::Result<Coupon> {
 
 const RECEIPT_COLS: &str = "id, at, eligible, excluded, tier_discount, coupon_discount, coupon_id, \
      points_paid, points_earned, payable, contribution, ret_eligible, ret_total, ret_reversed, \
-     ret_refunded, ret_contribution";
+     ret_refunded, ret_contribution, counted";
 
 fn receipt_row(r: &Row<'_>) -> rusqlite::Result<Receipt> {
     Ok(Receipt {
@@ -103,6 +104,10 @@ fn receipt_row(r: &Row<'_>) -> rusqlite::Result<Receipt> {
             reversed_points: r.get(13)?,
             refunded_points: r.get(14)?,
             contribution: r.get(15)?,
+        },
+        counted: {
+            let text: String = r.get(16)?;
+            serde_json::from_str(&text).map_err(|e| bad_value(format!("receipt counted: {e}")))?
         },
     })
 }
@@ -233,8 +238,8 @@ impl SqlView<'_> {
             Effect::AddReceipt(r) => {
                 c.prepare_cached(
                     "INSERT INTO receipts (id, event_seq, at, eligible, excluded, tier_discount, \
-                     coupon_discount, coupon_id, points_paid, points_earned, payable, contribution) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                     coupon_discount, coupon_id, points_paid, points_earned, payable, contribution, counted) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 )?
                 .execute(params![
                     r.id,
@@ -248,7 +253,8 @@ impl SqlView<'_> {
                     r.points_paid,
                     r.points_earned,
                     r.payable,
-                    r.contribution
+                    r.contribution,
+                    json(&r.counted)?
                 ])?;
                 let mut stmt = c.prepare_cached(
                     "INSERT INTO receipt_lines (receipt_id, line_no, sku, category, qty, amount, eligible) \
@@ -328,6 +334,35 @@ impl SqlView<'_> {
                     "INSERT INTO ledger (event_seq, at, kind, points, reference) VALUES (?1, ?2, ?3, ?4, ?5)",
                 )?
                 .execute(params![seq, ms(e.at), e.kind.as_str(), e.points, e.reference])?;
+            }
+            Effect::SetGoalState(g) => {
+                c.prepare_cached(
+                    "INSERT INTO goal_state (id, body) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+                )?
+                .execute([json(g)?])?;
+            }
+            Effect::AdjustGoalPeriod { goal, key, delta } => {
+                if *delta > 0 {
+                    c.prepare_cached(
+                        "INSERT INTO goal_periods (goal, key, count) VALUES (?1, ?2, ?3) \
+                         ON CONFLICT (goal, key) DO UPDATE SET count = count + excluded.count",
+                    )?
+                    .execute(params![goal, key, delta])?;
+                } else if *delta < 0 {
+                    // A row reaching zero is removed in the same statement pair.
+                    c.prepare_cached(
+                        "DELETE FROM goal_periods WHERE goal = ?1 AND key = ?2 AND count + ?3 <= 0",
+                    )?
+                    .execute(params![goal, key, delta])?;
+                    c.prepare_cached(
+                        "UPDATE goal_periods SET count = count + ?3 WHERE goal = ?1 AND key = ?2",
+                    )?
+                    .execute(params![goal, key, delta])?;
+                }
+            }
+            Effect::RevokeCoupon { coupon_id } => {
+                c.prepare_cached("DELETE FROM coupons WHERE id = ?1 AND used_at IS NULL")?
+                    .execute([coupon_id])?;
             }
             Effect::SetSummary(s) => {
                 c.prepare_cached(
@@ -485,6 +520,44 @@ impl WalletView for SqlView<'_> {
     fn history(&self, limit: usize) -> Result<Vec<LedgerEntry>> {
         history_page(self.conn, None, limit)
     }
+
+    fn goal_state(&self) -> Result<GoalState> {
+        let body: Option<String> = self
+            .conn
+            .prepare_cached("SELECT body FROM goal_state WHERE id = 1")?
+            .query_row([], |r| r.get(0))
+            .optional()?;
+        match body {
+            None => Ok(GoalState::default()),
+            Some(b) => serde_json::from_str(&b)
+                .map_err(|e| corrupt(format!("goal state does not decode: {e}"))),
+        }
+    }
+
+    fn goal_period_count(&self, goal: &str, key: i64) -> Result<i64> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT count FROM goal_periods WHERE goal = ?1 AND key = ?2")?
+            .query_row(params![goal, key], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    fn goal_period_keys(&self, goal: &str, max_key: i64, limit: usize) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT key FROM goal_periods WHERE goal = ?1 AND key <= ?2 ORDER BY key DESC LIMIT ?3",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        Ok(stmt
+            .query_map(params![goal, max_key, limit], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| LoyaltyError::Storage {
+        reason: format!("cannot encode: {e}"),
+    })
 }
 
 /// History entries older than `before` (newest first).

@@ -4,6 +4,8 @@
 //! and every check happens before any effect is produced, so a failed event
 //! yields an error and no effects at all.
 
+use std::collections::BTreeMap;
+
 use chrono::{Datelike, Duration, Months, NaiveDate, TimeZone};
 
 use super::{
@@ -11,6 +13,7 @@ use super::{
     PurchaseInput, PurchaseQuote, Receipt, ReceiptLine, ReturnInput, ReturnTotals, Summary, Time,
     WalletView,
 };
+use crate::challenges::GoalState;
 use crate::error::{Checked, LoyaltyError, Result, mul_div_floor};
 use crate::money::{PERCENT_SCALE, parse_hundredths};
 use crate::program::{CouponBenefit, EarnRule, ExpiryRound, Program};
@@ -48,7 +51,20 @@ pub fn apply(program: &Program, view: &dyn WalletView, event: &Event, at: Time) 
             None
         }
         Event::Tick {} => None,
+        Event::JoinChallenge { challenge_id } => {
+            check_id("challenge_id", challenge_id)?;
+            tx.join(challenge_id)?;
+            None
+        }
     };
+    if let Event::Bonus {
+        kind: BonusKind::Referral,
+    } = event
+    {
+        tx.goals_on_referral()?;
+    }
+    tx.settle_goals()?;
+    tx.finish_goals()?;
     Ok(tx.finish(purchase))
 }
 
@@ -114,12 +130,18 @@ pub(crate) fn check_id(field: &str, id: &str) -> Result<()> {
 }
 
 /// One event being applied: a working copy of the totals and the effects so far.
-struct Tx<'a> {
-    program: &'a Program,
-    view: &'a dyn WalletView,
-    at: Time,
-    summary: Summary,
-    effects: Vec<Effect>,
+pub(super) struct Tx<'a> {
+    pub(super) program: &'a Program,
+    pub(super) view: &'a dyn WalletView,
+    pub(super) at: Time,
+    pub(super) summary: Summary,
+    pub(super) effects: Vec<Effect>,
+    /// Challenge and badge state, loaded on first use.
+    pub(super) goals: Option<GoalState>,
+    /// Period-count changes made by this event, per (goal key, period key).
+    pub(super) pending_periods: BTreeMap<(String, i64), i64>,
+    /// Change of the qualifying spend (at `at`) made by this event.
+    pub(super) spend_delta: i64,
 }
 
 impl<'a> Tx<'a> {
@@ -131,6 +153,9 @@ impl<'a> Tx<'a> {
             at,
             summary: view.summary()?,
             effects: Vec::new(),
+            goals: None,
+            pending_periods: BTreeMap::new(),
+            spend_delta: 0,
         };
         let mut expired = 0i64;
         for lot in view.lots_due(at)? {
@@ -163,7 +188,7 @@ impl<'a> Tx<'a> {
             .sub_or(self.summary.debt, "balance")
     }
 
-    fn ledger(&mut self, kind: LedgerKind, points: i64, reference: Option<&str>) {
+    pub(super) fn ledger(&mut self, kind: LedgerKind, points: i64, reference: Option<&str>) {
         self.effects.push(Effect::Ledger(NewLedgerEntry {
             at: self.at,
             kind,
@@ -174,7 +199,7 @@ impl<'a> Tx<'a> {
 
     /// Takes `points` from live lots, earliest expiry first (never-expiring
     /// last), skipping `skip`. Returns how many points could not be taken.
-    fn take_from_lots(&mut self, points: i64, skip: Option<i64>) -> Result<i64> {
+    pub(super) fn take_from_lots(&mut self, points: i64, skip: Option<i64>) -> Result<i64> {
         let mut need = points;
         if need <= 0 {
             return Ok(0);
@@ -198,7 +223,12 @@ impl<'a> Tx<'a> {
     }
 
     /// Credits a new lot; debt is paid first.
-    fn credit(&mut self, source: LotSource, points: i64, receipt_id: Option<&str>) -> Result<()> {
+    pub(super) fn credit(
+        &mut self,
+        source: LotSource,
+        points: i64,
+        receipt_id: Option<&str>,
+    ) -> Result<()> {
         if points <= 0 {
             return Ok(());
         }
@@ -392,7 +422,7 @@ impl<'a> Tx<'a> {
                 at: self.at,
             });
         }
-        self.effects.push(Effect::AddReceipt(Receipt {
+        let mut receipt = Receipt {
             id: rid.to_string(),
             at: self.at,
             lines,
@@ -406,7 +436,11 @@ impl<'a> Tx<'a> {
             payable,
             contribution,
             returned: ReturnTotals::default(),
-        }));
+            counted: Vec::new(),
+        };
+        self.spend_delta = contribution;
+        self.goals_on_purchase(&mut receipt)?;
+        self.effects.push(Effect::AddReceipt(receipt));
         if earned > 0 {
             self.credit(LotSource::Purchase, earned, Some(rid))?;
             self.summary.lifetime_earned = self
@@ -519,7 +553,6 @@ impl<'a> Tx<'a> {
         let reverse = totals.reversed_points - receipt.returned.reversed_points;
         let refund = totals.refunded_points - receipt.returned.refunded_points;
         let rid = receipt.id.as_str();
-
         if reverse > 0 {
             let mut need = reverse;
             let own = self.view.purchase_lot(rid)?;
@@ -547,6 +580,19 @@ impl<'a> Tx<'a> {
             self.credit(LotSource::Refund, refund, Some(rid))?;
             self.ledger(LedgerKind::Refund, refund, Some(rid));
         }
+        let mut after = receipt.clone();
+        for (line, q) in after.lines.iter_mut().zip(&returned_qty) {
+            line.returned_qty = *q;
+        }
+        after.returned = totals;
+        if let Some(tiers) = &self.program.tiers
+            && tiers
+                .window_days
+                .is_none_or(|d| receipt.at > self.at - Duration::days(d))
+        {
+            self.spend_delta = receipt.returned.contribution - totals.contribution;
+        }
+        self.goals_on_return(&receipt, &after)?;
         self.effects.push(Effect::UpdateReturns {
             receipt_id: receipt.id.clone(),
             returned_qty,

@@ -7,6 +7,7 @@ use super::engine::{self, Outcome};
 use super::{
     BonusKind, Coupon, Effect, Event, LedgerEntry, Lot, Receipt, Summary, Time, WalletView,
 };
+use crate::challenges::GoalState;
 use crate::error::{LoyaltyError, Result};
 use crate::program::Program;
 
@@ -20,6 +21,8 @@ pub struct MemoryWallet {
     coupons: BTreeMap<String, Coupon>,
     bonuses: BTreeSet<(BonusKind, String)>,
     ledger: Vec<LedgerEntry>,
+    goals: GoalState,
+    periods: BTreeMap<(String, i64), i64>,
 }
 
 impl MemoryWallet {
@@ -120,6 +123,23 @@ impl MemoryWallet {
                 });
             }
             Effect::SetSummary(s) => self.summary = *s,
+            Effect::SetGoalState(g) => self.goals = g.clone(),
+            Effect::AdjustGoalPeriod { goal, key, delta } => {
+                let count = self.periods.entry((goal.clone(), *key)).or_insert(0);
+                *count += delta;
+                if *count <= 0 {
+                    self.periods.remove(&(goal.clone(), *key));
+                }
+            }
+            Effect::RevokeCoupon { coupon_id } => {
+                if self
+                    .coupons
+                    .get(coupon_id)
+                    .is_some_and(|c| c.used_at.is_none())
+                {
+                    self.coupons.remove(coupon_id);
+                }
+            }
         }
         Ok(())
     }
@@ -247,5 +267,28 @@ impl WalletView for MemoryWallet {
 
     fn history(&self, limit: usize) -> Result<Vec<LedgerEntry>> {
         Ok(self.ledger.iter().rev().take(limit).cloned().collect())
+    }
+
+    fn goal_state(&self) -> Result<GoalState> {
+        Ok(self.goals.clone())
+    }
+
+    fn goal_period_count(&self, goal: &str, key: i64) -> Result<i64> {
+        Ok(self
+            .periods
+            .get(&(goal.to_string(), key))
+            .copied()
+            .unwrap_or(0))
+    }
+
+    fn goal_period_keys(&self, goal: &str, max_key: i64, limit: usize) -> Result<Vec<i64>> {
+        Ok(self
+            .periods
+            .range((goal.to_string(), i64::MIN)..=(goal.to_string(), max_key))
+            .rev()
+            .filter(|(_, c)| **c > 0)
+            .map(|((_, k), _)| *k)
+            .take(limit)
+            .collect())
     }
 }

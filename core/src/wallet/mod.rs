@@ -10,6 +10,7 @@
 
 pub mod engine;
 pub mod memory;
+mod progress;
 mod snapshot;
 mod view;
 
@@ -45,6 +46,11 @@ pub enum Event {
     },
     /// Time passes: only expiry happens.
     Tick {},
+    /// Joining an opt-in challenge.
+    JoinChallenge {
+        /// Challenge id.
+        challenge_id: String,
+    },
 }
 
 impl Event {
@@ -56,6 +62,7 @@ impl Event {
             Event::RedeemReward { .. } => "redeem_reward",
             Event::Bonus { .. } => "bonus",
             Event::Tick {} => "tick",
+            Event::JoinChallenge { .. } => "join_challenge",
         }
     }
 }
@@ -153,6 +160,8 @@ pub enum LotSource {
     Bonus,
     /// Paid points given back by a return.
     Refund,
+    /// A challenge reward.
+    Challenge,
 }
 
 impl LotSource {
@@ -162,6 +171,7 @@ impl LotSource {
             LotSource::Purchase => "purchase",
             LotSource::Bonus => "bonus",
             LotSource::Refund => "refund",
+            LotSource::Challenge => "challenge",
         }
     }
 
@@ -171,6 +181,7 @@ impl LotSource {
             "purchase" => Some(LotSource::Purchase),
             "bonus" => Some(LotSource::Bonus),
             "refund" => Some(LotSource::Refund),
+            "challenge" => Some(LotSource::Challenge),
             _ => None,
         }
     }
@@ -241,6 +252,8 @@ pub struct Receipt {
     pub contribution: i64,
     /// Returns so far.
     pub returned: ReturnTotals,
+    /// The challenges (and periods) this purchase counted in.
+    pub counted: Vec<crate::challenges::CountedIn>,
 }
 
 /// Cumulative return figures of a receipt.
@@ -324,6 +337,10 @@ pub enum LedgerKind {
     Bonus,
     /// Points expired.
     Expire,
+    /// A challenge reward.
+    Challenge,
+    /// A challenge reward taken back after a return.
+    Clawback,
 }
 
 impl LedgerKind {
@@ -337,6 +354,8 @@ impl LedgerKind {
             LedgerKind::Redeem => "redeem",
             LedgerKind::Bonus => "bonus",
             LedgerKind::Expire => "expire",
+            LedgerKind::Challenge => "challenge",
+            LedgerKind::Clawback => "clawback",
         }
     }
 
@@ -350,6 +369,8 @@ impl LedgerKind {
             "redeem" => LedgerKind::Redeem,
             "bonus" => LedgerKind::Bonus,
             "expire" => LedgerKind::Expire,
+            "challenge" => LedgerKind::Challenge,
+            "clawback" => LedgerKind::Clawback,
             _ => return None,
         })
     }

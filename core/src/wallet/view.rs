@@ -4,6 +4,7 @@ use super::{
     BonusKind, Coupon, LedgerEntry, Lot, NewLedgerEntry, NewLot, Receipt, ReturnTotals, Summary,
     Time,
 };
+use crate::challenges::GoalState;
 use crate::error::Result;
 
 /// Read access to a wallet's current state, as the engine needs it.
@@ -42,6 +43,12 @@ pub trait WalletView {
     fn next_expiry(&self, after: Time) -> Result<Option<Time>>;
     /// Newest history entries first.
     fn history(&self, limit: usize) -> Result<Vec<LedgerEntry>>;
+    /// Challenge and badge state.
+    fn goal_state(&self) -> Result<GoalState>;
+    /// Purchases counted for `goal` in period `key` (a day or a week).
+    fn goal_period_count(&self, goal: &str, key: i64) -> Result<i64>;
+    /// Period keys of `goal` with purchases, at most `max_key`, newest first, at most `limit`.
+    fn goal_period_keys(&self, goal: &str, max_key: i64, limit: usize) -> Result<Vec<i64>>;
 }
 
 /// One state change the engine asks the store to make.
@@ -96,4 +103,20 @@ pub enum Effect {
     Ledger(NewLedgerEntry),
     /// The new running totals.
     SetSummary(Summary),
+    /// The new challenge and badge state.
+    SetGoalState(GoalState),
+    /// Purchases counted for a goal in a period (a day or a week) change by `delta`.
+    AdjustGoalPeriod {
+        /// Goal key ("c:<challenge>" or "b:<badge>").
+        goal: String,
+        /// Period key.
+        key: i64,
+        /// Change.
+        delta: i64,
+    },
+    /// An unused coupon taken back (challenge clawback).
+    RevokeCoupon {
+        /// Coupon id.
+        coupon_id: String,
+    },
 }
