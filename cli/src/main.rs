@@ -43,6 +43,18 @@ enum Command {
         #[arg(long, default_value_t = 30, value_name = "DAYS")]
         expiring_days: i64,
     },
+    /// List the challenges (active, closest to completion first).
+    Challenges {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the badges and their levels.
+    Badges {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// The digital card: show it, compute codes, render and verify payloads.
     Card {
         #[command(subcommand)]
@@ -101,6 +113,8 @@ fn main() -> ExitCode {
             history,
             expiring_days,
         } => report(wallet(&data_dir, &clock, json, history, expiring_days)),
+        Command::Challenges { json } => report(goals(&data_dir, &clock, json, true)),
+        Command::Badges { json } => report(goals(&data_dir, &clock, json, false)),
         Command::Card { command } => report(card::run(*command, &data_dir, &clock)),
         Command::Scenario {
             command:
@@ -157,6 +171,31 @@ fn wallet(
         emit(&format!("{:#}\n", render::snapshot_json(&snap)));
     } else {
         emit(&render::snapshot_text(store.program(), &snap));
+    }
+    Ok(())
+}
+
+fn goals(
+    dir: &std::path::Path,
+    clock: &dyn Clock,
+    json: bool,
+    challenges: bool,
+) -> Result<(), String> {
+    if !dir.join(loyalty_core::store::DB_FILE).exists() {
+        return Err(format!(
+            "no wallet in {}; run `loyalty demo` first or pass --data-dir",
+            dir.display()
+        ));
+    }
+    let store = Store::open_dir(dir).map_err(|e| format!("[{}] {e}", e.code()))?;
+    let (c, b) = store
+        .goal_views(clock.now())
+        .map_err(|e| format!("[{}] {e}", e.code()))?;
+    match (challenges, json) {
+        (true, false) => emit(&render::challenges_text(&c)),
+        (false, false) => emit(&render::badges_text(&b)),
+        (true, true) => emit(&format!("{:#}\n", render::challenges_json(&c))),
+        (false, true) => emit(&format!("{:#}\n", render::badges_json(&b))),
     }
     Ok(())
 }

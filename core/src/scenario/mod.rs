@@ -82,6 +82,30 @@ pub struct Expect {
     /// The exact card payload at the step's time.
     #[serde(default)]
     pub card_payload: Option<String>,
+    /// Challenge figures by id (each inner key optional).
+    #[serde(default)]
+    pub challenges: Option<std::collections::BTreeMap<String, ExpectChallenge>>,
+    /// The exact map of earned badges: id → level.
+    #[serde(default)]
+    pub badges: Option<std::collections::BTreeMap<String, u32>>,
+}
+
+/// Expected figures of one challenge.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectChallenge {
+    /// `upcoming`, `available`, `active`, `completed` or `expired`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Progress (whole currency units for spend).
+    #[serde(default)]
+    pub progress: Option<i64>,
+    /// Target (whole currency units for spend).
+    #[serde(default)]
+    pub target: Option<i64>,
+    /// Completions.
+    #[serde(default)]
+    pub completions: Option<i64>,
 }
 
 /// `expiring` expectation.
@@ -170,6 +194,8 @@ struct RawStep {
     #[serde(default)]
     tick: Option<RawTick>,
     #[serde(default)]
+    join_challenge: Option<RawJoin>,
+    #[serde(default)]
     expect: Option<Expect>,
     #[serde(default)]
     expect_error: Option<String>,
@@ -191,6 +217,12 @@ struct RawBonus {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTick {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJoin {
+    challenge_id: String,
+}
 
 impl Scenario {
     /// Reads and parses a scenario file.
@@ -267,9 +299,14 @@ impl Scenario {
             if s.tick.is_some() {
                 events.push(Event::Tick {});
             }
+            if let Some(j) = s.join_challenge {
+                events.push(Event::JoinChallenge {
+                    challenge_id: j.challenge_id,
+                });
+            }
             if events.len() != 1 {
                 return Err(invalid(format!(
-                    "steps[{i}]: needs exactly one of purchase, return, redeem_reward, bonus, tick (found {})",
+                    "steps[{i}]: needs exactly one of purchase, return, redeem_reward, bonus, tick, join_challenge (found {})",
                     events.len()
                 )));
             }

@@ -122,6 +122,19 @@ pub fn run(scenario: &Scenario, options: RunOptions) -> Result<ScenarioReport, F
                     actual: format!("{} ({e})", e.code()),
                 }),
             }
+            if expect.challenges.is_some() || expect.badges.is_some() {
+                match store.goal_views(step.at) {
+                    Ok((challenges, badges)) => {
+                        compare_goals(i, expect, &challenges, &badges, &mut failures)
+                    }
+                    Err(e) => failures.push(Failure {
+                        step: i,
+                        key: "challenges".into(),
+                        expected: "challenge and badge views".into(),
+                        actual: format!("{} ({e})", e.code()),
+                    }),
+                }
+            }
             if let Some(expected) = &expect.card_payload {
                 let actual = store
                     .card_service(&secrets)
@@ -260,5 +273,50 @@ fn compare(step: usize, e: &Expect, snap: &WalletSnapshot, failures: &mut Vec<Fa
         let mut actual: Vec<String> = snap.coupons.iter().map(|c| c.id.clone()).collect();
         actual.sort();
         c.eq("coupons", format!("{expected:?}"), format!("{actual:?}"));
+    }
+}
+
+fn compare_goals(
+    step: usize,
+    e: &Expect,
+    challenges: &[crate::challenges::ChallengeView],
+    badges: &[crate::challenges::BadgeView],
+    failures: &mut Vec<Failure>,
+) {
+    let mut c = Checker { step, failures };
+    if let Some(expected) = &e.challenges {
+        for (id, x) in expected {
+            let key = |k: &str| format!("challenges.{id}.{k}");
+            let Some(v) = challenges.iter().find(|v| &v.id == id) else {
+                c.eq(
+                    &format!("challenges.{id}"),
+                    "a challenge",
+                    "no such challenge",
+                );
+                continue;
+            };
+            if let Some(s) = &x.status {
+                c.eq(&key("status"), s, v.status.as_str());
+            }
+            if let Some(p) = x.progress {
+                c.eq(&key("progress"), p, v.progress);
+            }
+            if let Some(t) = x.target {
+                c.eq(&key("target"), t, v.target);
+            }
+            if let Some(n) = x.completions {
+                c.eq(&key("completions"), n, v.completions);
+            }
+        }
+    }
+    if let Some(expected) = &e.badges {
+        let actual: std::collections::BTreeMap<&str, u32> = badges
+            .iter()
+            .filter(|b| b.level > 0)
+            .map(|b| (b.id.as_str(), b.level))
+            .collect();
+        let expected: std::collections::BTreeMap<&str, u32> =
+            expected.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        c.eq("badges", format!("{expected:?}"), format!("{actual:?}"));
     }
 }

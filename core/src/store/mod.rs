@@ -206,6 +206,19 @@ impl Store {
         )
     }
 
+    /// Challenges (active, closest to completion first) and badges as of `at`.
+    pub fn goal_views(
+        &self,
+        at: Time,
+    ) -> Result<(
+        Vec<crate::challenges::ChallengeView>,
+        Vec<crate::challenges::BadgeView>,
+    )> {
+        let program = self.require_program()?;
+        let tx = self.conn.unchecked_transaction()?;
+        crate::wallet::goal_views(program, &SqlView { conn: &tx }, at)
+    }
+
     /// History entries older than entry `before` (all when `None`), newest first.
     pub fn history(&self, before: Option<i64>, limit: usize) -> Result<Vec<LedgerEntry>> {
         sql::history_page(&self.conn, before, limit)

@@ -142,6 +142,8 @@ pub(super) struct Tx<'a> {
     pub(super) pending_periods: BTreeMap<(String, i64), i64>,
     /// Change of the qualifying spend (at `at`) made by this event.
     pub(super) spend_delta: i64,
+    /// Points taken from each existing lot by this event so far.
+    debited: BTreeMap<i64, i64>,
 }
 
 impl<'a> Tx<'a> {
@@ -156,6 +158,7 @@ impl<'a> Tx<'a> {
             goals: None,
             pending_periods: BTreeMap::new(),
             spend_delta: 0,
+            debited: BTreeMap::new(),
         };
         let mut expired = 0i64;
         for lot in view.lots_due(at)? {
@@ -204,22 +207,32 @@ impl<'a> Tx<'a> {
         if need <= 0 {
             return Ok(0);
         }
-        for lot in self.view.lots_to_spend(self.at, need, skip)? {
+        // Lots already debited by this event show their stored remaining; ask for enough.
+        let pending: i64 = self.debited.values().sum();
+        for lot in self
+            .view
+            .lots_to_spend(self.at, need.saturating_add(pending), skip)?
+        {
             if need == 0 {
                 break;
             }
-            let take = lot.remaining.min(need);
+            let left = lot.remaining - self.debited.get(&lot.id).copied().unwrap_or(0);
+            let take = left.min(need);
             if take <= 0 {
                 continue;
             }
-            self.effects.push(Effect::DebitLot {
-                lot_id: lot.id,
-                points: take,
-            });
-            self.summary.live_points = self.summary.live_points.sub_or(take, "live points")?;
+            self.debit(lot.id, take)?;
             need -= take;
         }
         Ok(need)
+    }
+
+    /// Takes `points` from one lot (already checked to hold them).
+    pub(super) fn debit(&mut self, lot_id: i64, points: i64) -> Result<()> {
+        self.effects.push(Effect::DebitLot { lot_id, points });
+        *self.debited.entry(lot_id).or_insert(0) += points;
+        self.summary.live_points = self.summary.live_points.sub_or(points, "live points")?;
+        Ok(())
     }
 
     /// Credits a new lot; debt is paid first.
@@ -561,11 +574,7 @@ impl<'a> Tx<'a> {
                 own.filter(|l| l.remaining > 0 && l.expires_at.is_none_or(|t| t > self.at))
             {
                 let take = lot.remaining.min(need);
-                self.effects.push(Effect::DebitLot {
-                    lot_id: lot.id,
-                    points: take,
-                });
-                self.summary.live_points = self.summary.live_points.sub_or(take, "live points")?;
+                self.debit(lot.id, take)?;
                 need -= take;
             }
             let short = self.take_from_lots(need, own_id)?;
@@ -575,10 +584,6 @@ impl<'a> Tx<'a> {
                 .lifetime_earned
                 .sub_or(reverse, "lifetime earned")?;
             self.ledger(LedgerKind::Reverse, -reverse, Some(rid));
-        }
-        if refund > 0 {
-            self.credit(LotSource::Refund, refund, Some(rid))?;
-            self.ledger(LedgerKind::Refund, refund, Some(rid));
         }
         let mut after = receipt.clone();
         for (line, q) in after.lines.iter_mut().zip(&returned_qty) {
@@ -592,7 +597,12 @@ impl<'a> Tx<'a> {
         {
             self.spend_delta = receipt.returned.contribution - totals.contribution;
         }
+        // Challenge clawbacks reverse like the return's own reversal, before the refund.
         self.goals_on_return(&receipt, &after)?;
+        if refund > 0 {
+            self.credit(LotSource::Refund, refund, Some(rid))?;
+            self.ledger(LedgerKind::Refund, refund, Some(rid));
+        }
         self.effects.push(Effect::UpdateReturns {
             receipt_id: receipt.id.clone(),
             returned_qty,

@@ -9,6 +9,7 @@
 //! phone, in the CLI and in tests.
 
 pub mod engine;
+mod goal_views;
 pub mod memory;
 mod progress;
 mod snapshot;
@@ -18,6 +19,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use crate::program::CouponBenefit;
+pub use goal_views::goal_views;
 pub use snapshot::{ExpiringPoints, NextTier, TierStatus, WalletSnapshot, snapshot};
 pub use view::{Effect, WalletView};
 

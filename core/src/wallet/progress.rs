@@ -8,15 +8,13 @@
 use chrono::Duration;
 
 use super::engine::Tx;
+use super::goal_views::{MAX_STREAK_WEEKS, streak_from_keys};
 use super::{Coupon, Effect, LedgerKind, LotSource, Receipt, Time};
 use crate::challenges::{
     Challenge, ChallengeReward, ChallengeState, CountedIn, GivenReward, Repeat,
 };
 use crate::error::{Checked, LoyaltyError, Result};
 use crate::goals::{Goal, Metric, day_key, month_key, week_key};
-
-/// Most weeks a streak is followed back.
-const MAX_STREAK_WEEKS: usize = 520;
 
 fn challenge_key(id: &str) -> String {
     format!("c:{id}")
@@ -304,19 +302,7 @@ impl Tx<'_> {
             }
         }
         keys.sort_unstable_by(|a, b| b.cmp(a));
-        let mut expect = match keys.first() {
-            Some(k) if *k == now || *k == now - 1 => *k,
-            _ => return Ok(0),
-        };
-        let mut n = 0;
-        for k in keys {
-            if k != expect {
-                break;
-            }
-            n += 1;
-            expect -= 1;
-        }
-        Ok(n)
+        Ok(streak_from_keys(&keys, now))
     }
 
     /// The member's tier index after this event.
