@@ -34,7 +34,23 @@ pub const DEMO_PROGRAM: &str = r#"{
     {"id": "gold", "threshold": "20000", "earn_percent": "15", "discount_percent": "5"}
   ]},
   "rewards": [{"id": "c20", "cost": 500, "coupon": {"percent": "20", "valid_days": 30}}],
-  "bonuses": {"welcome": 100, "birthday": 200, "referral": 300}
+  "bonuses": {"welcome": 100, "birthday": 200, "referral": 300},
+  "challenges": [
+    {"id": "sport3", "title": "Buy 3 sport items", "goal": {"metric": "items", "category": "sport", "target": 3},
+     "reward": {"points": 300}},
+    {"id": "every3rd", "title": "Every 3rd purchase: 10% off the next", "goal": {"metric": "purchases", "target": 3},
+     "reward": {"coupon": {"percent": "10", "valid_days": 14}}, "repeat": "on_complete"},
+    {"id": "month5k", "title": "Spend 5 000 this month", "goal": {"metric": "spend", "target": "5000"},
+     "reward": {"points": 250}, "repeat": "monthly"},
+    {"id": "coffee", "title": "Coffee lover: 5 bags of beans", "opt_in": true,
+     "goal": {"metric": "items", "sku": "COFFEE-BEANS", "target": 5}, "reward": {"points": 150}}
+  ],
+  "badges": [
+    {"id": "first", "title": "First purchase", "goal": {"metric": "purchases", "target": 1}},
+    {"id": "buyer", "title": "Regular", "goal": {"metric": "purchases"}, "levels": [5, 25, 100]},
+    {"id": "gold", "title": "Gold member", "goal": {"metric": "tier", "tier": "gold"}},
+    {"id": "streak4", "title": "4 weeks in a row", "goal": {"metric": "week_streak", "target": 4}}
+  ]
 }"#;
 
 fn line(sku: &str, category: &str, qty: i64, amount: &str) -> LineInput {
@@ -202,6 +218,14 @@ pub fn run(dir: &Path, clock: &dyn Clock) -> Result<(), String> {
         .snapshot(now, 30, 10)
         .map_err(|e| format!("[{}] {e}", e.code()))?;
     emit(&render::snapshot_text(store.program(), &snap));
+    let (challenges, badges) = store
+        .goal_views(now)
+        .map_err(|e| format!("[{}] {e}", e.code()))?;
+    emit(&format!(
+        "\nChallenges:\n{}\nBadges:\n{}",
+        crate::goals::challenges_text(&challenges),
+        crate::goals::badges_text(&badges)
+    ));
     drop(store);
     let card = crate::card::service_for(dir)?;
     let view = card.view(now).map_err(|e| format!("[{}] {e}", e.code()))?;

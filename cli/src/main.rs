@@ -4,6 +4,7 @@
 
 mod card;
 mod demo;
+mod goals;
 mod render;
 mod scenarios;
 
@@ -113,8 +114,8 @@ fn main() -> ExitCode {
             history,
             expiring_days,
         } => report(wallet(&data_dir, &clock, json, history, expiring_days)),
-        Command::Challenges { json } => report(goals(&data_dir, &clock, json, true)),
-        Command::Badges { json } => report(goals(&data_dir, &clock, json, false)),
+        Command::Challenges { json } => report(list_goals(&data_dir, &clock, json, true)),
+        Command::Badges { json } => report(list_goals(&data_dir, &clock, json, false)),
         Command::Card { command } => report(card::run(*command, &data_dir, &clock)),
         Command::Scenario {
             command:
@@ -175,7 +176,7 @@ fn wallet(
     Ok(())
 }
 
-fn goals(
+fn list_goals(
     dir: &std::path::Path,
     clock: &dyn Clock,
     json: bool,
@@ -192,10 +193,10 @@ fn goals(
         .goal_views(clock.now())
         .map_err(|e| format!("[{}] {e}", e.code()))?;
     match (challenges, json) {
-        (true, false) => emit(&render::challenges_text(&c)),
-        (false, false) => emit(&render::badges_text(&b)),
-        (true, true) => emit(&format!("{:#}\n", render::challenges_json(&c))),
-        (false, true) => emit(&format!("{:#}\n", render::badges_json(&b))),
+        (true, false) => emit(&goals::challenges_text(&c)),
+        (false, false) => emit(&goals::badges_text(&b)),
+        (true, true) => emit(&format!("{:#}\n", goals::challenges_json(&c))),
+        (false, true) => emit(&format!("{:#}\n", goals::badges_json(&b))),
     }
     Ok(())
 }
