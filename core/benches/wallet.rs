@@ -28,6 +28,53 @@ const PROGRAM: &str = r#"{
   "bonuses": {"welcome": 100, "referral": 300}
 }"#;
 
+/// The program plus 50 challenges and 50 badges over every metric.
+fn goals_program() -> String {
+    let metrics = [
+        r#"{"metric": "purchases", "target": 7}"#,
+        r#"{"metric": "spend", "target": "5000"}"#,
+        r#"{"metric": "items", "category": "food", "target": 9}"#,
+        r#"{"metric": "distinct_days", "target": 5}"#,
+        r#"{"metric": "week_streak", "target": 3}"#,
+        r#"{"metric": "referrals", "target": 2}"#,
+        r#"{"metric": "challenges_completed", "target": 4}"#,
+        r#"{"metric": "purchases", "min_amount": "300", "target": 3}"#,
+        r#"{"metric": "spend", "sku": "A", "target": "2000"}"#,
+        r#"{"metric": "items", "target": 11}"#,
+    ];
+    let repeats = ["none", "on_complete", "weekly", "monthly", "on_complete"];
+    let mut challenges = Vec::new();
+    for i in 0..50 {
+        let reward = match i % 3 {
+            0 => r#"{"points": 25}"#.to_string(),
+            1 => r#"{"coupon": {"percent": "5", "valid_days": 7}}"#.to_string(),
+            _ => format!(r#"{{"badge": "b{}"}}"#, i % 50),
+        };
+        challenges.push(format!(
+            r#"{{"id": "c{i}", "title": "Challenge {i}", "goal": {}, "reward": {reward}, "repeat": "{}"}}"#,
+            metrics[i % metrics.len()],
+            repeats[i % repeats.len()]
+        ));
+    }
+    let mut badges = Vec::new();
+    for i in 0..50 {
+        let goal = if i % 10 == 9 {
+            r#"{"metric": "tier", "tier": "gold"}"#
+        } else {
+            metrics[i % metrics.len()]
+        };
+        badges.push(format!(
+            r#"{{"id": "b{i}", "title": "Badge {i}", "goal": {goal}}}"#
+        ));
+    }
+    let base = PROGRAM.trim_end().trim_end_matches('}');
+    format!(
+        "{base}, \"challenges\": [{}], \"badges\": [{}]}}",
+        challenges.join(","),
+        badges.join(",")
+    )
+}
+
 fn start() -> Time {
     DateTime::parse_from_rfc3339("1990-01-01T09:00:00Z")
         .unwrap()
@@ -83,9 +130,11 @@ fn ledger_len(store: &Store) -> i64 {
 
 /// Builds (once) a wallet with at least `entries` ledger entries; returns its
 /// file and the time of its last event.
-fn build(entries: i64) -> (PathBuf, Time) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../target/bench-wallets/{entries}"));
+fn build(entries: i64, program: &str, tag: &str) -> (PathBuf, Time) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!(
+        "../target/bench-wallets/v{}-{tag}{entries}",
+        loyalty_core::store::SCHEMA_VERSION
+    ));
     let path = dir.join("wallet.sqlite3");
     let stamp = dir.join("last_event");
     if let Ok(text) = std::fs::read_to_string(&stamp) {
@@ -96,7 +145,7 @@ fn build(entries: i64) -> (PathBuf, Time) {
     }
     let _ = std::fs::remove_dir_all(&dir);
     let mut store = Store::open_dir(&dir).unwrap();
-    store.set_program(PROGRAM).unwrap();
+    store.set_program(program).unwrap();
     let mut at = start();
     store
         .apply(
@@ -135,7 +184,7 @@ fn benches(c: &mut Criterion) {
         .sample_size(30)
         .measurement_time(StdDuration::from_secs(3));
     for entries in [1_000i64, 100_000] {
-        let (path, last) = build(entries);
+        let (path, last) = build(entries, PROGRAM, "");
         let tmp = tempfile::tempdir().unwrap();
         let db = fresh_copy(&path, tmp.path());
 
@@ -163,6 +212,34 @@ fn benches(c: &mut Criterion) {
             })
         });
     }
+    group.finish();
+
+    // 50 challenges and 50 badges over 100 000 past events.
+    let mut group = c.benchmark_group("goals");
+    group
+        .sample_size(30)
+        .measurement_time(StdDuration::from_secs(3));
+    let program = goals_program();
+    let (path, last) = build(100_000, &program, "goals-");
+    let tmp = tempfile::tempdir().unwrap();
+    let db = fresh_copy(&path, tmp.path());
+    let mut store = Store::open(&db).unwrap();
+    let now = last + Duration::hours(20);
+    group.bench_function("list_challenges_and_badges/100000", |b| {
+        b.iter(|| black_box(store.goal_views(now).unwrap()))
+    });
+    let mut n = 0u64;
+    group.bench_function("purchase_with_100_goals/100000", |b| {
+        b.iter(|| {
+            n += 1;
+            let at = now + Duration::seconds(n as i64);
+            black_box(
+                store
+                    .apply(&purchase(&format!("goal-bench-{n}"), n), at)
+                    .unwrap(),
+            )
+        })
+    });
     group.finish();
 }
 

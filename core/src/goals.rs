@@ -26,7 +26,9 @@ pub enum Metric {
     DistinctDays,
     /// Consecutive local ISO weeks with a purchase, ending this week or last week.
     WeekStreak,
-    /// Challenge completions (repeats included) minus clawbacks.
+    /// Challenge completions (repeats included) minus clawbacks. A challenge on this
+    /// metric counts completions of challenges on other metrics only (no goal feeds
+    /// itself); a badge counts all completions.
     ChallengesCompleted,
     /// Referral bonuses received.
     Referrals,

@@ -875,4 +875,70 @@ mod tests {
             assert!(parse_offset("f", bad).is_err(), "{bad}");
         }
     }
+
+    #[test]
+    fn bad_challenges_and_badges_are_rejected_with_the_reason() {
+        let with = |extra: &str| {
+            format!(
+                r#"{{"currency":"RUB","earn":{{"rule":{{"percent":"5"}}}},
+                   "tiers":{{"levels":[{{"id":"base","threshold":"0"}},{{"id":"gold","threshold":"100"}}]}},{extra}}}"#
+            )
+        };
+        let ok = Program::from_json(&with(
+            r#""challenges":[{"id":"c","title":"C","goal":{"metric":"items","target":3},"reward":{"badge":"b"}}],
+               "badges":[{"id":"b","title":"B","goal":{"metric":"tier","tier":"gold"}}]"#,
+        ))
+        .unwrap();
+        assert_eq!(ok.challenges.len(), 1);
+        for (extra, needle) in [
+            (
+                r#""challenges":[{"id":"c","title":"C","goal":{"metric":"steps","target":3}}]"#,
+                "unknown variant",
+            ),
+            (
+                r#""challenges":[{"id":"c","title":"C","goal":{"metric":"items","target":0}}]"#,
+                "challenges[0].goal.target",
+            ),
+            (
+                r#""challenges":[{"id":"c","title":"C","goal":{"metric":"items","target":-1}}]"#,
+                "must be above 0",
+            ),
+            (
+                r#""challenges":[{"id":"c","title":"C","goal":{"metric":"items"}}]"#,
+                "needs a target",
+            ),
+            (
+                r#""challenges":[{"id":"c","title":"C","starts_at":"2026-02-01T00:00:00Z","ends_at":"2026-01-01T00:00:00Z","goal":{"metric":"items","target":1}}]"#,
+                "must be after starts_at",
+            ),
+            (
+                r#""badges":[{"id":"b","title":"B","goal":{"metric":"tier","tier":"platinum"}}]"#,
+                "unknown tier",
+            ),
+            (
+                r#""challenges":[{"id":"c","title":"C","goal":{"metric":"items","target":1},"reward":{"badge":"nope"}}]"#,
+                "unknown badge",
+            ),
+            (
+                r#""badges":[{"id":"b","title":"B","goal":{"metric":"purchases"},"levels":[5,5]}]"#,
+                "levels must increase",
+            ),
+            (
+                r#""badges":[{"id":"b","title":"B","goal":{"metric":"purchases"}}]"#,
+                "goal.target or levels",
+            ),
+            (
+                r#""badges":[{"id":"b","goal":{"metric":"purchases","target":1}},{"id":"b","goal":{"metric":"items","target":1}}]"#,
+                "duplicate badge id",
+            ),
+            (
+                r#""challenges":[{"id":"c","title":"C","goal":{"metric":"items","target":1},"repeat":"daily"}]"#,
+                "unknown variant",
+            ),
+        ] {
+            let e = err_of(&with(extra));
+            assert_eq!(e.code(), "invalid_rules");
+            assert!(e.to_string().contains(needle), "{needle}: {e}");
+        }
+    }
 }

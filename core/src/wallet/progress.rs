@@ -16,6 +16,11 @@ use crate::challenges::{
 use crate::error::{Checked, LoyaltyError, Result};
 use crate::goals::{Goal, Metric, day_key, month_key, week_key};
 
+/// Most completions one event can give one challenge; the rest of the
+/// progress carries over to later events (a guard against absurd inputs such
+/// as a huge spend on a tiny target).
+pub const MAX_COMPLETIONS_PER_EVENT: i64 = 100;
+
 fn challenge_key(id: &str) -> String {
     format!("c:{id}")
 }
@@ -318,18 +323,21 @@ impl Tx<'_> {
         Ok(self.program.tier_for(spend).map(|(i, _)| i))
     }
 
-    /// Completions, rewards and badge levels after the event; repeats until stable
-    /// (a completion can complete a "challenges completed" goal).
+    /// Completions, rewards and badge levels after the event.
+    ///
+    /// Two passes: challenges on their own metrics first, then challenges on
+    /// `challenges_completed`, which count the completions of the other kind
+    /// only, so no goal can feed itself.
     pub(super) fn settle_goals(&mut self) -> Result<()> {
         if !self.tracks_goals() {
             return Ok(());
         }
         let program = self.program;
         let at = self.at;
-        for _round in 0..=program.challenges.len() {
-            let mut completed_any = 0i64;
+        for meta_pass in [false, true] {
+            let mut completed = 0i64;
             for c in &program.challenges {
-                if !c.in_window(at) {
+                if (c.goal.metric == Metric::ChallengesCompleted) != meta_pass || !c.in_window(at) {
                     continue;
                 }
                 let state = self
@@ -350,12 +358,11 @@ impl Tx<'_> {
                 let value = self.goal_value(&challenge_key(&c.id), &c.goal, counter)?;
                 let target = c.target();
                 let times = match c.repeat {
-                    Repeat::None if state.completions == 0 && value >= target => 1,
-                    Repeat::None => 0,
+                    Repeat::None => i64::from(state.completions == 0 && value >= target),
                     Repeat::OnComplete
                         if !c.goal.metric.uses_periods() && c.goal.metric != Metric::Tier =>
                     {
-                        value / target
+                        (value / target).min(MAX_COMPLETIONS_PER_EVENT)
                     }
                     Repeat::OnComplete => i64::from(value >= target && state.completions == 0),
                     Repeat::Weekly | Repeat::Monthly => {
@@ -364,19 +371,18 @@ impl Tx<'_> {
                 };
                 for _ in 0..times {
                     self.complete(c)?;
-                    completed_any += 1;
                 }
+                completed += times;
             }
-            if completed_any == 0 {
-                break;
-            }
-            self.goals_mut()?.completions_total += completed_any;
-            for c in program
-                .challenges
-                .iter()
-                .filter(|c| c.goal.metric == Metric::ChallengesCompleted)
-            {
-                self.bump_open(c, at, completed_any)?;
+            self.goals_mut()?.completions_total += completed;
+            if !meta_pass && completed > 0 {
+                for c in program
+                    .challenges
+                    .iter()
+                    .filter(|c| c.goal.metric == Metric::ChallengesCompleted)
+                {
+                    self.bump_open(c, at, completed)?;
+                }
             }
         }
         for b in &program.badges {
@@ -504,6 +510,9 @@ impl Tx<'_> {
         let at = self.at;
         let program = self.program;
         self.goals_mut()?.completions_total -= 1;
+        if c.goal.metric == Metric::ChallengesCompleted {
+            return Ok(());
+        }
         for other in program
             .challenges
             .iter()
