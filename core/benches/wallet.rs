@@ -128,9 +128,10 @@ fn ledger_len(store: &Store) -> i64 {
     store.history(None, 1).unwrap().first().map_or(0, |e| e.id)
 }
 
-/// Builds (once) a wallet with at least `entries` ledger entries; returns its
+/// Builds (once) a wallet with at least `entries` ledger entries (or `entries`
+/// events when `count_events`); returns its
 /// file and the time of its last event.
-fn build(entries: i64, program: &str, tag: &str) -> (PathBuf, Time) {
+fn build(entries: i64, program: &str, tag: &str, count_events: bool) -> (PathBuf, Time) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!(
         "../target/bench-wallets/v{}-{tag}{entries}",
         loyalty_core::store::SCHEMA_VERSION
@@ -156,7 +157,11 @@ fn build(entries: i64, program: &str, tag: &str) -> (PathBuf, Time) {
         )
         .unwrap();
     let mut i = 0u64;
-    while ledger_len(&store) < entries {
+    while if count_events {
+        (i as i64) < entries
+    } else {
+        ledger_len(&store) < entries
+    } {
         at += Duration::hours(6);
         let _ = store.apply(&event(i), at);
         i += 1;
@@ -184,7 +189,7 @@ fn benches(c: &mut Criterion) {
         .sample_size(30)
         .measurement_time(StdDuration::from_secs(3));
     for entries in [1_000i64, 100_000] {
-        let (path, last) = build(entries, PROGRAM, "");
+        let (path, last) = build(entries, PROGRAM, "", false);
         let tmp = tempfile::tempdir().unwrap();
         let db = fresh_copy(&path, tmp.path());
 
@@ -220,7 +225,7 @@ fn benches(c: &mut Criterion) {
         .sample_size(30)
         .measurement_time(StdDuration::from_secs(3));
     let program = goals_program();
-    let (path, last) = build(100_000, &program, "goals-");
+    let (path, last) = build(100_000, &program, "goals-events-", true);
     let tmp = tempfile::tempdir().unwrap();
     let db = fresh_copy(&path, tmp.path());
     let mut store = Store::open(&db).unwrap();

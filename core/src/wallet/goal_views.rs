@@ -9,8 +9,12 @@ use crate::error::Result;
 use crate::goals::{Goal, Metric, month_key, week_key};
 use crate::program::Program;
 
-/// Most weeks a streak is followed back.
-pub(super) const MAX_STREAK_WEEKS: usize = 520;
+/// Weeks fetched to measure a streak that must reach `cap` (the goal's top
+/// threshold): a longer streak is reported as `cap`, which every threshold
+/// comparison and the capped display agree with.
+pub(super) fn streak_fetch(cap: i64) -> usize {
+    usize::try_from(cap.clamp(1, 5_200)).unwrap_or(1) + 1
+}
 
 /// Length of the run of consecutive weeks in `keys` (newest first) ending at `now` or `now - 1`.
 pub(super) fn streak_from_keys(keys: &[i64], now: i64) -> i64 {
@@ -53,12 +57,12 @@ impl Ctx<'_> {
         Ok(t)
     }
 
-    fn value(&mut self, key: &str, goal: &Goal, counter: i64) -> Result<i64> {
+    fn value(&mut self, key: &str, goal: &Goal, counter: i64, cap: i64) -> Result<i64> {
         Ok(match goal.metric {
             Metric::WeekStreak => {
                 let now = week_key(self.at, self.program.utc_offset);
                 streak_from_keys(
-                    &self.view.goal_period_keys(key, now, MAX_STREAK_WEEKS)?,
+                    &self.view.goal_period_keys(key, now, streak_fetch(cap))?,
                     now,
                 )
             }
@@ -105,7 +109,7 @@ pub fn goal_views(
             _ => None,
         };
         let counter = if s.period == period { s.progress } else { 0 };
-        let mut value = ctx.value(&format!("c:{}", c.id), &c.goal, counter)?;
+        let mut value = ctx.value(&format!("c:{}", c.id), &c.goal, counter, c.target())?;
         if c.repeat != Repeat::OnComplete {
             value = value.min(c.target());
         }
@@ -133,7 +137,8 @@ pub fn goal_views(
             Metric::ChallengesCompleted => state.completions_total,
             _ => s.progress,
         };
-        let value = ctx.value(&format!("b:{}", b.id), &b.goal, counter)?;
+        let top = b.levels.last().copied().unwrap_or(1);
+        let value = ctx.value(&format!("b:{}", b.id), &b.goal, counter, top)?;
         badges.push(badge_view(b, s.level, s.earned_at_ms, value));
     }
     Ok((challenges, badges))

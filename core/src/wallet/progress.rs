@@ -8,7 +8,7 @@
 use chrono::Duration;
 
 use super::engine::Tx;
-use super::goal_views::{MAX_STREAK_WEEKS, streak_from_keys};
+use super::goal_views::{streak_fetch, streak_from_keys};
 use super::{Coupon, Effect, LedgerKind, LotSource, Receipt, Time};
 use crate::challenges::{
     Challenge, ChallengeReward, ChallengeState, CountedIn, GivenReward, Repeat,
@@ -280,9 +280,9 @@ impl Tx<'_> {
     }
 
     /// The current value of a goal for completion and levels.
-    fn goal_value(&mut self, goal_key: &str, goal: &Goal, counter: i64) -> Result<i64> {
+    fn goal_value(&mut self, goal_key: &str, goal: &Goal, counter: i64, cap: i64) -> Result<i64> {
         Ok(match goal.metric {
-            Metric::WeekStreak => self.streak(goal_key)?,
+            Metric::WeekStreak => self.streak(goal_key, cap)?,
             Metric::Tier => i64::from(
                 self.tier_index_after()?
                     .is_some_and(|i| Some(i) >= goal.tier),
@@ -292,11 +292,11 @@ impl Tx<'_> {
     }
 
     /// Consecutive weeks with purchases, ending this week or last week.
-    fn streak(&mut self, goal_key: &str) -> Result<i64> {
+    fn streak(&mut self, goal_key: &str, cap: i64) -> Result<i64> {
         let now = week_key(self.at, self.program.utc_offset);
         let mut keys = self
             .view
-            .goal_period_keys(goal_key, now, MAX_STREAK_WEEKS)?;
+            .goal_period_keys(goal_key, now, streak_fetch(cap))?;
         for ((g, k), delta) in &self.pending_periods {
             if g == goal_key && *k <= now {
                 let stored = self.view.goal_period_count(goal_key, *k)?;
@@ -355,7 +355,7 @@ impl Tx<'_> {
                 } else {
                     0
                 };
-                let value = self.goal_value(&challenge_key(&c.id), &c.goal, counter)?;
+                let value = self.goal_value(&challenge_key(&c.id), &c.goal, counter, c.target())?;
                 let target = c.target();
                 let times = match c.repeat {
                     Repeat::None => i64::from(state.completions == 0 && value >= target),
@@ -397,7 +397,8 @@ impl Tx<'_> {
                 Metric::ChallengesCompleted => self.goals_mut()?.completions_total,
                 _ => state.progress,
             };
-            let value = self.goal_value(&badge_key(&b.id), &b.goal, counter)?;
+            let top = b.levels.last().copied().unwrap_or(1);
+            let value = self.goal_value(&badge_key(&b.id), &b.goal, counter, top)?;
             let level = b.level_for(value);
             if level > state.level {
                 self.award_badge(&b.id, level)?;
