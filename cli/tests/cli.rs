@@ -138,8 +138,17 @@ fn demo_creates_then_reopens_and_wallet_prints_json() {
     }
     assert!(snap["balance"].as_i64().unwrap() > 0);
     let human = loyalty(&["--data-dir", &d, "wallet"]);
+    let digits = snap["balance"].as_i64().unwrap().to_string();
+    let grouped: String = digits
+        .chars()
+        .enumerate()
+        .flat_map(|(i, c)| {
+            let sep = (i > 0 && (digits.len() - i) % 3 == 0).then_some(' ');
+            sep.into_iter().chain(std::iter::once(c))
+        })
+        .collect();
     assert!(
-        text(&human).contains(&format!("{} points", snap["balance"])),
+        text(&human).contains(&format!("Balance:         {grouped} points")),
         "{}",
         text(&human)
     );
@@ -328,4 +337,62 @@ fn demo_card_shows_and_prints_its_payload() {
             && payload.len() == "LOY1:4006381333931:".len() + 8,
         "{payload}"
     );
+}
+
+#[test]
+fn challenges_and_badges_are_listed_for_the_demo_wallet() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().display().to_string();
+    let demo = loyalty(&["--data-dir", &d, "demo"]);
+    assert!(
+        text(&demo).contains("Challenges:") && text(&demo).contains("Badges:"),
+        "{}",
+        text(&demo)
+    );
+    let out = loyalty(&["--data-dir", &d, "challenges"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("Buy 3 sport items"), "{}", text(&out));
+    let out = loyalty(&["--data-dir", &d, "challenges", "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let statuses: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    // Sorted for display: active first, completed/expired last.
+    let rank = |s: &str| {
+        ["active", "available", "upcoming", "completed", "expired"]
+            .iter()
+            .position(|x| *x == s)
+            .unwrap()
+    };
+    assert!(
+        statuses.windows(2).all(|w| rank(w[0]) <= rank(w[1])),
+        "{statuses:?}"
+    );
+    let sport = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "sport3")
+        .unwrap();
+    assert_eq!(
+        (
+            sport["status"].as_str(),
+            sport["progress"].as_i64(),
+            sport["target"].as_i64()
+        ),
+        (Some("completed"), Some(3), Some(3))
+    );
+    let out = loyalty(&["--data-dir", &d, "badges", "--json"]);
+    let badges: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = badges
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["id"] == "first")
+        .unwrap();
+    assert_eq!(first["level"], 1);
+    assert!(text(&loyalty(&["--data-dir", &d, "badges"])).contains("First purchase"));
 }
