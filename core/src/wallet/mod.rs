@@ -12,6 +12,7 @@ pub mod engine;
 mod goal_views;
 pub mod memory;
 mod progress;
+mod returns;
 mod snapshot;
 mod view;
 
