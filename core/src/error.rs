@@ -198,6 +198,38 @@ pub enum LoyaltyError {
         /// Why.
         reason: String,
     },
+    /// A push payload is malformed, too large or unsafe.
+    #[error("invalid push: {field}: {reason}")]
+    InvalidPush {
+        /// The offending field (`payload` for the whole).
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// No message with this id is in the inbox.
+    #[error("message {message_id} is not in the inbox")]
+    UnknownMessage {
+        /// The id.
+        message_id: String,
+    },
+    /// The message carries no coupon to activate.
+    #[error("message {message_id} is not an offer with a coupon")]
+    NotAnOffer {
+        /// The id.
+        message_id: String,
+    },
+    /// The offer was already activated.
+    #[error("offer {message_id} was already activated")]
+    AlreadyActivated {
+        /// The id.
+        message_id: String,
+    },
+    /// The offer has expired.
+    #[error("offer {message_id} has expired")]
+    OfferExpired {
+        /// The id.
+        message_id: String,
+    },
     /// A computation left the range of 64-bit integers.
     #[error("arithmetic overflow while computing {what}")]
     Overflow {
@@ -268,6 +300,11 @@ impl LoyaltyError {
             Self::UnknownChallenge { .. } => "unknown_challenge",
             Self::AlreadyJoined { .. } => "already_joined",
             Self::ChallengeNotOpen { .. } => "challenge_not_open",
+            Self::InvalidPush { .. } => "invalid_push",
+            Self::UnknownMessage { .. } => "unknown_message",
+            Self::NotAnOffer { .. } => "not_an_offer",
+            Self::AlreadyActivated { .. } => "already_activated",
+            Self::OfferExpired { .. } => "offer_expired",
             Self::Overflow { .. } => "overflow",
             Self::SchemaTooNew { .. } => "schema_too_new",
             Self::NotADatabase { .. } => "not_a_database",

@@ -4,6 +4,7 @@
 //!
 //! - [`program`]: the program rules (JSON), parsed and validated.
 //! - [`challenges`], [`badges`], [`goals`]: one goal language, evaluated on every event.
+//! - [`inbox`]: push payloads, offers and messages, read state.
 //! - [`card`]: the digital card: rotating TOTP payload, QR and linear barcodes, verification.
 //! - [`wallet`]: the pure rules engine (events in, effects out) and the wallet's records.
 //! - [`store`]: the SQLite store that applies events transactionally and answers screens.
@@ -21,6 +22,7 @@ pub mod challenges;
 pub mod clock;
 pub mod error;
 pub mod goals;
+pub mod inbox;
 pub mod money;
 pub mod program;
 pub mod scenario;

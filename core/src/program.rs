@@ -39,6 +39,35 @@ pub struct Program {
     pub challenges: Vec<crate::challenges::Challenge>,
     /// Badges, in definition order.
     pub badges: Vec<crate::badges::Badge>,
+    /// Inbox settings.
+    pub inbox: InboxRules,
+}
+
+/// Inbox settings of the program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxRules {
+    /// Days before a lot expires that a "points expiring soon" message appears.
+    pub expiry_warning_days: i64,
+    /// The app's own deep-link scheme (links may use it or https).
+    pub deep_link_scheme: String,
+}
+
+impl Default for InboxRules {
+    fn default() -> Self {
+        Self {
+            expiry_warning_days: 14,
+            deep_link_scheme: "loyalty".into(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInbox {
+    #[serde(default)]
+    expiry_warning_days: Option<i64>,
+    #[serde(default)]
+    deep_link_scheme: Option<String>,
 }
 
 /// How a purchase earns points.
@@ -231,6 +260,8 @@ struct RawProgram {
     challenges: Vec<crate::challenges::RawChallenge>,
     #[serde(default)]
     badges: Vec<crate::badges::RawBadge>,
+    #[serde(default)]
+    inbox: Option<RawInbox>,
 }
 
 #[derive(Deserialize)]
@@ -626,7 +657,37 @@ impl RawProgram {
             challenges.push(challenge);
         }
 
+        let mut inbox = InboxRules::default();
+        if let Some(raw) = &self.inbox {
+            if let Some(d) = raw.expiry_warning_days {
+                if !(0..=365).contains(&d) {
+                    return Err(LoyaltyError::rules(
+                        "inbox.expiry_warning_days",
+                        format!("{d} is not between 0 and 365"),
+                    ));
+                }
+                inbox.expiry_warning_days = d;
+            }
+            if let Some(sch) = &raw.deep_link_scheme {
+                let ok = sch.len() <= 32
+                    && sch.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                    && sch
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+-.".contains(c))
+                    && !["javascript", "data", "file", "http", "https", "vbscript"]
+                        .contains(&sch.as_str());
+                if !ok {
+                    return Err(LoyaltyError::rules(
+                        "inbox.deep_link_scheme",
+                        format!("\"{sch}\" is not a safe app scheme"),
+                    ));
+                }
+                inbox.deep_link_scheme = sch.clone();
+            }
+        }
+
         Ok(Program {
+            inbox,
             challenges,
             badges,
             card,

@@ -43,12 +43,27 @@ pub struct Member {
 pub struct Step {
     /// When it happens.
     pub at: Time,
-    /// The event.
-    pub event: Event,
+    /// What happens.
+    pub action: Action,
     /// Expected values after the step.
     pub expect: Option<Expect>,
     /// Expected error code of the step.
     pub expect_error: Option<String>,
+}
+
+/// What a step does.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// A wallet event.
+    Event(Event),
+    /// A push payload arrives.
+    Push(String),
+    /// The shopper opens a message.
+    InboxRead(String),
+    /// The shopper dismisses a message.
+    InboxDismiss(String),
+    /// The shopper activates an offer.
+    InboxActivate(String),
 }
 
 /// Expected wallet figures; every key optional, each compared exactly.
@@ -88,6 +103,27 @@ pub struct Expect {
     /// The exact map of earned badges: id → level.
     #[serde(default)]
     pub badges: Option<std::collections::BTreeMap<String, u32>>,
+    /// Visible inbox messages.
+    #[serde(default)]
+    pub inbox: Option<ExpectInbox>,
+    /// Outcome of this step's push: new, duplicate, expired or ignored.
+    #[serde(default)]
+    pub push_outcome: Option<String>,
+}
+
+/// `inbox` expectation (visible messages only).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectInbox {
+    /// Unread visible messages.
+    #[serde(default)]
+    pub unread: Option<i64>,
+    /// Visible messages.
+    #[serde(default)]
+    pub total: Option<i64>,
+    /// Visible message ids in display order.
+    #[serde(default)]
+    pub ids: Option<Vec<String>>,
 }
 
 /// Expected figures of one challenge.
@@ -196,6 +232,14 @@ struct RawStep {
     #[serde(default)]
     join_challenge: Option<RawJoin>,
     #[serde(default)]
+    push: Option<serde_json::Value>,
+    #[serde(default)]
+    inbox_read: Option<RawId>,
+    #[serde(default)]
+    inbox_dismiss: Option<RawId>,
+    #[serde(default)]
+    inbox_activate: Option<RawId>,
+    #[serde(default)]
     expect: Option<Expect>,
     #[serde(default)]
     expect_error: Option<String>,
@@ -217,6 +261,12 @@ struct RawBonus {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTick {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawId {
+    id: String,
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -280,40 +330,53 @@ impl Scenario {
                 )));
             }
             previous = Some(at);
-            let mut events = Vec::new();
+            let mut events: Vec<Action> = Vec::new();
             if let Some(p) = s.purchase {
-                events.push(Event::Purchase(p));
+                events.push(Action::Event(Event::Purchase(p)));
             }
             if let Some(r) = s.ret {
-                events.push(Event::Return(r));
+                events.push(Action::Event(Event::Return(r)));
             }
             if let Some(r) = s.redeem_reward {
-                events.push(Event::RedeemReward {
+                events.push(Action::Event(Event::RedeemReward {
                     reward_id: r.reward_id,
                     coupon_id: r.coupon_id,
-                });
+                }));
             }
             if let Some(b) = s.bonus {
-                events.push(Event::Bonus { kind: b.kind });
+                events.push(Action::Event(Event::Bonus { kind: b.kind }));
             }
             if s.tick.is_some() {
-                events.push(Event::Tick {});
+                events.push(Action::Event(Event::Tick {}));
             }
             if let Some(j) = s.join_challenge {
-                events.push(Event::JoinChallenge {
+                events.push(Action::Event(Event::JoinChallenge {
                     challenge_id: j.challenge_id,
-                });
+                }));
+            }
+            if let Some(p) = s.push {
+                // Payloads are handed over as JSON text, as the shells do.
+                events.push(Action::Push(p.to_string()));
+            }
+            if let Some(r) = s.inbox_read {
+                events.push(Action::InboxRead(r.id));
+            }
+            if let Some(r) = s.inbox_dismiss {
+                events.push(Action::InboxDismiss(r.id));
+            }
+            if let Some(r) = s.inbox_activate {
+                events.push(Action::InboxActivate(r.id));
             }
             if events.len() != 1 {
                 return Err(invalid(format!(
-                    "steps[{i}]: needs exactly one of purchase, return, redeem_reward, bonus, tick, join_challenge (found {})",
+                    "steps[{i}]: needs exactly one of purchase, return, redeem_reward, bonus, tick, join_challenge, push, inbox_read, inbox_dismiss, inbox_activate (found {})",
                     events.len()
                 )));
             }
-            let event = events.remove(0);
+            let action = events.remove(0);
             steps.push(Step {
                 at,
-                event,
+                action,
                 expect: s.expect,
                 expect_error: s.expect_error,
             });
@@ -370,7 +433,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.steps.len(), 5);
-        assert!(matches!(s.steps[1].event, Event::Return(_)));
+        assert!(matches!(s.steps[1].action, Action::Event(Event::Return(_))));
         assert_eq!(s.steps[2].expect_error.as_deref(), Some("unknown_reward"));
     }
 

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Expect, FileError, Scenario};
+use super::{Action, Expect, ExpectInbox, FileError, Scenario};
 use crate::card::{MemorySecretStore, secret_from_hex};
 use crate::money::{format_minor, parse_hundredths};
 use crate::store::Store;
@@ -91,7 +91,16 @@ pub fn run(scenario: &Scenario, options: RunOptions) -> Result<ScenarioReport, F
             store =
                 Store::open_dir(dir.path()).map_err(|e| setup("cannot reopen the store", &e))?;
         }
-        let result = store.apply(&step.event, step.at);
+        let mut outcome = None;
+        let result = match &step.action {
+            Action::Event(e) => store.apply(e, step.at).map(|_| ()),
+            Action::Push(p) => store
+                .ingest_push(p, step.at)
+                .map(|o| outcome = Some(o.as_str())),
+            Action::InboxRead(id) => store.mark_read(id, step.at),
+            Action::InboxDismiss(id) => store.dismiss(id, step.at),
+            Action::InboxActivate(id) => store.activate_offer(id, step.at),
+        };
         match (&step.expect_error, result) {
             (None, Ok(_)) => {}
             (Some(code), Ok(_)) => failures.push(Failure {
@@ -121,6 +130,20 @@ pub fn run(scenario: &Scenario, options: RunOptions) -> Result<ScenarioReport, F
                     expected: "a wallet snapshot".into(),
                     actual: format!("{} ({e})", e.code()),
                 }),
+            }
+            if let Some(expected) = &expect.push_outcome {
+                let actual = outcome.unwrap_or("no push");
+                if expected != actual {
+                    failures.push(Failure {
+                        step: i,
+                        key: "push_outcome".into(),
+                        expected: expected.clone(),
+                        actual: actual.into(),
+                    });
+                }
+            }
+            if let Some(x) = &expect.inbox {
+                compare_inbox(i, x, &store, step.at, &mut failures);
             }
             if expect.challenges.is_some() || expect.badges.is_some() {
                 match store.goal_views(step.at) {
@@ -318,5 +341,30 @@ fn compare_goals(
         let expected: std::collections::BTreeMap<&str, u32> =
             expected.iter().map(|(k, v)| (k.as_str(), *v)).collect();
         c.eq("badges", format!("{expected:?}"), format!("{actual:?}"));
+    }
+}
+
+fn compare_inbox(
+    step: usize,
+    x: &ExpectInbox,
+    store: &Store,
+    at: crate::wallet::Time,
+    failures: &mut Vec<Failure>,
+) {
+    let mut c = Checker { step, failures };
+    match (store.list_messages(at, false), store.unread_count(at)) {
+        (Ok(list), Ok(unread)) => {
+            if let Some(u) = x.unread {
+                c.eq("inbox.unread", u, unread);
+            }
+            if let Some(t) = x.total {
+                c.eq("inbox.total", t, list.len());
+            }
+            if let Some(ids) = &x.ids {
+                let actual: Vec<&str> = list.iter().map(|m| m.content.id.as_str()).collect();
+                c.eq("inbox.ids", format!("{ids:?}"), format!("{actual:?}"));
+            }
+        }
+        (Err(e), _) | (_, Err(e)) => c.eq("inbox", "the inbox", format!("{} ({e})", e.code())),
     }
 }

@@ -6,6 +6,7 @@
 //! none of it; a failed event rolls back and changes nothing.
 
 mod card;
+mod inbox;
 mod schema;
 mod sql;
 
@@ -15,6 +16,7 @@ use chrono::Duration;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 pub use card::SqliteSecretStore;
+pub use inbox::{DEFAULT_OFFER_COUPON_DAYS, OutboxEntry};
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 use sql::SqlView;
 
@@ -143,13 +145,21 @@ impl Store {
     /// clock went back). On error nothing changes.
     pub fn apply(&mut self, event: &Event, at: Time) -> Result<Applied> {
         let program = self.program.as_ref().ok_or(LoyaltyError::NoProgram)?;
-        let body = serde_json::to_string(event).map_err(|e| LoyaltyError::Storage {
-            reason: format!("cannot encode event: {e}"),
-        })?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let view = SqlView { conn: &tx };
+        let applied = Self::apply_in(&tx, program, event, at)?;
+        tx.commit()?;
+        tracing::debug!(seq = applied.seq, kind = event.kind(), "applied event");
+        Ok(applied)
+    }
+
+    /// Applies one event inside the caller's transaction (event log row included).
+    fn apply_in(tx: &Connection, program: &Program, event: &Event, at: Time) -> Result<Applied> {
+        let body = serde_json::to_string(event).map_err(|e| LoyaltyError::Storage {
+            reason: format!("cannot encode event: {e}"),
+        })?;
+        let view = SqlView { conn: tx };
         let last = view.summary()?.last_event_at;
         let at = match last {
             Some(last) if last > at => {
@@ -171,8 +181,6 @@ impl Store {
         if let Some(tiers) = &program.tiers {
             view.store_window(tiers.window_days.map(|d| at - Duration::days(d)), at)?;
         }
-        tx.commit()?;
-        tracing::debug!(seq, kind = event.kind(), "applied event");
         Ok(Applied {
             seq,
             at,

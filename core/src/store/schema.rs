@@ -11,10 +11,50 @@ use crate::error::{LoyaltyError, Result};
 pub const APPLICATION_ID: i64 = 0x4C4F_5931;
 
 /// Newest schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Migrations: entry `i` upgrades a version-`i` database to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+
+/// Version 4: the inbox and the outbox of client actions.
+const V4: &str = r#"
+CREATE TABLE inbox (
+    id                TEXT PRIMARY KEY,
+    kind              TEXT NOT NULL,
+    title             TEXT NOT NULL,
+    body              TEXT NOT NULL,
+    expires_at        INTEGER,
+    deep_link         TEXT,
+    image_url         TEXT,
+    coupon_kind       TEXT,
+    coupon_value      INTEGER,
+    coupon_valid_days INTEGER,
+    priority          INTEGER NOT NULL,
+    pinned            INTEGER NOT NULL,
+    revision          INTEGER NOT NULL,
+    received_at       INTEGER NOT NULL,
+    state             TEXT NOT NULL CHECK (state IN ('unread', 'read', 'dismissed')),
+    activated_at      INTEGER,
+    generated         INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX inbox_display ON inbox (pinned DESC, priority DESC, received_at DESC, id);
+CREATE INDEX inbox_evict ON inbox (pinned, state, received_at);
+
+-- Ids of evicted or purged messages, so a late copy stays a duplicate.
+CREATE TABLE inbox_gone (
+    id    TEXT PRIMARY KEY,
+    state TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Client actions for sync to send, each with its idempotency key.
+CREATE TABLE outbox (
+    seq             INTEGER PRIMARY KEY,
+    action          TEXT NOT NULL,
+    target          TEXT NOT NULL,
+    at              INTEGER NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE
+);
+"#;
 
 /// Version 3: challenges and badges.
 const V3: &str = r#"

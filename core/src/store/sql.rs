@@ -360,6 +360,7 @@ impl SqlView<'_> {
                     .execute(params![goal, key, delta])?;
                 }
             }
+            Effect::Notify(n) => super::inbox::write_notice(c, n)?,
             Effect::RevokeCoupon { coupon_id } => {
                 c.prepare_cached("DELETE FROM coupons WHERE id = ?1 AND used_at IS NULL")?
                     .execute([coupon_id])?;
@@ -532,6 +533,10 @@ impl WalletView for SqlView<'_> {
             Some(b) => serde_json::from_str(&b)
                 .map_err(|e| corrupt(format!("goal state does not decode: {e}"))),
         }
+    }
+
+    fn message_known(&self, id: &str) -> Result<bool> {
+        super::inbox::known(self.conn, id)
     }
 
     fn goal_period_count(&self, goal: &str, key: i64) -> Result<i64> {

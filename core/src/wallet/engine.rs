@@ -55,7 +55,17 @@ pub fn apply(program: &Program, view: &dyn WalletView, event: &Event, at: Time) 
             tx.join(challenge_id)?;
             None
         }
+        Event::ActivateOffer {
+            message_id,
+            benefit,
+            valid_until_ms,
+        } => {
+            tx.activate_offer(message_id, *benefit, *valid_until_ms)?;
+            None
+        }
     };
+    tx.notice_tier_up()?;
+    tx.notice_expiring_points()?;
     if let Event::Bonus {
         kind: BonusKind::Referral,
     } = event
@@ -465,12 +475,94 @@ impl<'a> Tx<'a> {
     }
 
     /// Qualifying spend just before the current event.
-    fn qualifying_spend_now(&self) -> Result<i64> {
+    pub(super) fn qualifying_spend_now(&self) -> Result<i64> {
         let Some(tiers) = &self.program.tiers else {
             return Ok(0);
         };
         let from = tiers.window_days.map(|days| self.at - Duration::days(days));
         self.view.qualifying_spend(from, self.at)
+    }
+
+    fn activate_offer(
+        &mut self,
+        message_id: &str,
+        benefit: CouponBenefit,
+        valid_until_ms: i64,
+    ) -> Result<()> {
+        check_id("message_id", message_id)?;
+        let coupon_id = format!("offer:{message_id}");
+        if self.view.coupon(&coupon_id)?.is_some() {
+            return Err(LoyaltyError::AlreadyActivated {
+                message_id: message_id.to_string(),
+            });
+        }
+        let expires_at = chrono::DateTime::from_timestamp_millis(valid_until_ms).ok_or(
+            LoyaltyError::Overflow {
+                what: "offer coupon expiry",
+            },
+        )?;
+        self.effects.push(Effect::IssueCoupon(Coupon {
+            id: coupon_id,
+            source: "offer".into(),
+            benefit,
+            issued_at: self.at,
+            expires_at,
+            used_at: None,
+        }));
+        Ok(())
+    }
+
+    pub(super) fn notice(&mut self, id: String, title: String, body: String) {
+        self.effects.push(Effect::Notify(super::Notice {
+            id,
+            title,
+            body,
+            at: self.at,
+        }));
+    }
+
+    /// "You reached Gold": once per tier, when this event lifts the member into it.
+    fn notice_tier_up(&mut self) -> Result<()> {
+        if self.spend_delta <= 0 || self.program.tiers.is_none() {
+            return Ok(());
+        }
+        let before = self.qualifying_spend_now()?;
+        let after = before.add_or(self.spend_delta, "qualifying spend")?;
+        let (Some((b, _)), Some((a, level))) =
+            (self.program.tier_for(before), self.program.tier_for(after))
+        else {
+            return Ok(());
+        };
+        if a > b {
+            let id = format!("tier:{}", level.id);
+            if !self.view.message_known(&id)? {
+                let title = format!("Welcome to {}", level.id);
+                self.notice(id, title, "Your spending lifted you to a new tier.".into());
+            }
+        }
+        Ok(())
+    }
+
+    /// "Points expiring soon": once per lot, `expiry_warning_days` before it expires.
+    fn notice_expiring_points(&mut self) -> Result<()> {
+        let days = self.program.inbox.expiry_warning_days;
+        if days == 0 || self.program.expiry.is_none() {
+            return Ok(());
+        }
+        let horizon = self.at + Duration::days(days);
+        for lot in self.view.lots_to_spend(self.at, i64::MAX, None)? {
+            let Some(expires) = lot.expires_at else { break };
+            if expires > horizon {
+                break;
+            }
+            let left = lot.remaining - self.debited.get(&lot.id).copied().unwrap_or(0);
+            let id = format!("expiring:{}", lot.id);
+            if left > 0 && !self.view.message_known(&id)? {
+                let body = format!("{left} points expire on {}.", expires.format("%Y-%m-%d"));
+                self.notice(id, "Points expiring soon".into(), body);
+            }
+        }
+        Ok(())
     }
 
     fn redeem(&mut self, reward_id: &str, coupon_id: &str) -> Result<()> {

@@ -23,6 +23,7 @@ pub struct MemoryWallet {
     ledger: Vec<LedgerEntry>,
     goals: GoalState,
     periods: BTreeMap<(String, i64), i64>,
+    notices: BTreeMap<String, super::Notice>,
 }
 
 impl MemoryWallet {
@@ -124,6 +125,11 @@ impl MemoryWallet {
             }
             Effect::SetSummary(s) => self.summary = *s,
             Effect::SetGoalState(g) => self.goals = g.clone(),
+            Effect::Notify(n) => {
+                self.notices
+                    .entry(n.id.clone())
+                    .or_insert_with(|| n.clone());
+            }
             Effect::AdjustGoalPeriod { goal, key, delta } => {
                 let count = self.periods.entry((goal.clone(), *key)).or_insert(0);
                 *count += delta;
@@ -142,6 +148,11 @@ impl MemoryWallet {
             }
         }
         Ok(())
+    }
+
+    /// Messages the engine generated, by id.
+    pub fn notices(&self) -> &BTreeMap<String, super::Notice> {
+        &self.notices
     }
 
     /// All lots, in creation order.
@@ -271,6 +282,10 @@ impl WalletView for MemoryWallet {
 
     fn goal_state(&self) -> Result<GoalState> {
         Ok(self.goals.clone())
+    }
+
+    fn message_known(&self, id: &str) -> Result<bool> {
+        Ok(self.notices.contains_key(id))
     }
 
     fn goal_period_count(&self, goal: &str, key: i64) -> Result<i64> {

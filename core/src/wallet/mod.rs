@@ -49,6 +49,15 @@ pub enum Event {
     },
     /// Time passes: only expiry happens.
     Tick {},
+    /// Activating an inbox offer: its coupon enters the wallet as `offer:<message_id>`.
+    ActivateOffer {
+        /// The offer message.
+        message_id: String,
+        /// What the coupon gives.
+        benefit: CouponBenefit,
+        /// When the coupon expires (epoch milliseconds).
+        valid_until_ms: i64,
+    },
     /// Joining an opt-in challenge.
     JoinChallenge {
         /// Challenge id.
@@ -66,6 +75,7 @@ impl Event {
             Event::Bonus { .. } => "bonus",
             Event::Tick {} => "tick",
             Event::JoinChallenge { .. } => "join_challenge",
+            Event::ActivateOffer { .. } => "activate_offer",
         }
     }
 }
@@ -405,6 +415,19 @@ pub struct NewLedgerEntry {
     pub points: i64,
     /// What it refers to.
     pub reference: Option<String>,
+}
+
+/// A message the core writes to the inbox itself, once per id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// Deterministic id saying what it announces (`badge:first:1`).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+    /// When.
+    pub at: Time,
 }
 
 /// What a purchase gives, as the checkout screen and the till show it.

@@ -415,8 +415,22 @@ impl Tx<'_> {
             .entry(badge_id.to_string())
             .or_default();
         if level > state.level {
+            let from = state.level;
             state.level = level;
             state.earned_at_ms = Some(at_ms);
+            let title = self
+                .program
+                .badges
+                .iter()
+                .find(|b| b.id == badge_id)
+                .map_or(badge_id.to_string(), |b| b.title.clone());
+            for l in from + 1..=level {
+                self.notice(
+                    format!("badge:{badge_id}:{l}"),
+                    "Badge earned".into(),
+                    format!("{title} (level {l})"),
+                );
+            }
         }
         Ok(())
     }
@@ -430,12 +444,25 @@ impl Tx<'_> {
             .entry(c.id.clone())
             .or_default();
         state.completions += 1;
+        let n = state.completions;
         if c.repeat == Repeat::OnComplete && !c.goal.metric.uses_periods() {
             state.progress -= c.target();
         }
         if matches!(c.repeat, Repeat::Weekly | Repeat::Monthly) {
             state.completed_period = period;
         }
+        let reward = c
+            .reward
+            .as_ref()
+            .map(|r| r.describe(&self.program.currency));
+        self.notice(
+            format!("challenge:{}:{n}", c.id),
+            "Challenge completed".into(),
+            match reward {
+                Some(r) => format!("{}: {r}", c.title),
+                None => c.title.clone(),
+            },
+        );
         let mut given = GivenReward::default();
         match &c.reward {
             None => {}

@@ -1,8 +1,8 @@
 //! The read interface the engine needs, and the effects it produces.
 
 use super::{
-    BonusKind, Coupon, LedgerEntry, Lot, NewLedgerEntry, NewLot, Receipt, ReturnTotals, Summary,
-    Time,
+    BonusKind, Coupon, LedgerEntry, Lot, NewLedgerEntry, NewLot, Notice, Receipt, ReturnTotals,
+    Summary, Time,
 };
 use crate::challenges::GoalState;
 use crate::error::Result;
@@ -45,6 +45,8 @@ pub trait WalletView {
     fn history(&self, limit: usize) -> Result<Vec<LedgerEntry>>;
     /// Challenge and badge state.
     fn goal_state(&self) -> Result<GoalState>;
+    /// Whether the inbox holds (or held) a message with this id.
+    fn message_known(&self, id: &str) -> Result<bool>;
     /// Purchases counted for `goal` in period `key` (a day or a week).
     fn goal_period_count(&self, goal: &str, key: i64) -> Result<i64>;
     /// Period keys of `goal` with purchases, at most `max_key`, newest first, at most `limit`.
@@ -114,6 +116,8 @@ pub enum Effect {
         /// Change.
         delta: i64,
     },
+    /// A message for the inbox (ignored if its id is already known).
+    Notify(Notice),
     /// An unused coupon taken back (challenge clawback).
     RevokeCoupon {
         /// Coupon id.

@@ -1,0 +1,388 @@
+//! The inbox in the store: ingest with dedupe and revisions, sticky read
+//! state, activation of offer coupons through the engine, retention (500
+//! messages) and purge (30 days after expiry), and the outbox of actions.
+
+use chrono::Duration;
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+
+use super::{Store, sql};
+use crate::error::{LoyaltyError, Result};
+use crate::inbox::{
+    IncomingMessage, MAX_MESSAGES, Message, MessageKind, MessageState, OfferCoupon,
+    PURGE_AFTER_DAYS, PushOutcome, parse_push,
+};
+use crate::program::CouponBenefit;
+use crate::wallet::{Event, Notice, Time};
+
+/// Default life of an activated coupon when neither the offer nor its message says.
+pub const DEFAULT_OFFER_COUPON_DAYS: i64 = 30;
+
+const COLS: &str = "id, kind, title, body, expires_at, deep_link, image_url, coupon_kind, coupon_value, \
+     coupon_valid_days, priority, pinned, revision, received_at, state, activated_at, generated";
+
+fn bad(reason: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, reason.into())
+}
+
+fn message_row(r: &Row<'_>) -> rusqlite::Result<Message> {
+    let kind: String = r.get(1)?;
+    let coupon_kind: Option<String> = r.get(7)?;
+    let coupon_value: Option<i64> = r.get(8)?;
+    let state: String = r.get(14)?;
+    let coupon = match (coupon_kind.as_deref(), coupon_value) {
+        (Some("percent"), Some(v)) => Some(CouponBenefit::Percent(v)),
+        (Some("amount_off"), Some(v)) => Some(CouponBenefit::AmountOff(v)),
+        _ => None,
+    };
+    Ok(Message {
+        content: IncomingMessage {
+            id: r.get(0)?,
+            kind: MessageKind::parse(&kind).ok_or_else(|| bad(format!("message kind {kind}")))?,
+            title: r.get(2)?,
+            body: r.get(3)?,
+            expires_at: r.get::<_, Option<i64>>(4)?.map(sql::time).transpose()?,
+            deep_link: r.get(5)?,
+            image_url: r.get(6)?,
+            coupon: coupon.map(|benefit| OfferCoupon {
+                benefit,
+                valid_days: r.get(9).ok().flatten(),
+            }),
+            priority: r.get(10)?,
+            pinned: r.get(11)?,
+            revision: r.get(12)?,
+        },
+        received_at: sql::time(r.get(13)?)?,
+        state: MessageState::parse(&state).ok_or_else(|| bad(format!("message state {state}")))?,
+        activated_at: r.get::<_, Option<i64>>(15)?.map(sql::time).transpose()?,
+        generated: r.get(16)?,
+    })
+}
+
+fn get(conn: &Connection, id: &str) -> Result<Option<Message>> {
+    let sql = format!("SELECT {COLS} FROM inbox WHERE id = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], message_row)
+        .optional()?)
+}
+
+/// Whether the id is stored or was stored (evicted, purged).
+pub(crate) fn known(conn: &Connection, id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM inbox WHERE id = ?1 UNION ALL SELECT 1 FROM inbox_gone WHERE id = ?1",
+        )?
+        .exists([id])?)
+}
+
+fn insert(conn: &Connection, m: &IncomingMessage, at: Time, generated: bool) -> Result<()> {
+    let (ck, cv, cd) = match &m.coupon {
+        None => (None, None, None),
+        Some(c) => match c.benefit {
+            CouponBenefit::Percent(p) => (Some("percent"), Some(p), c.valid_days),
+            CouponBenefit::AmountOff(a) => (Some("amount_off"), Some(a), c.valid_days),
+        },
+    };
+    conn.prepare_cached(&format!(
+        "INSERT INTO inbox ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'unread', NULL, ?15)"
+    ))?
+    .execute(params![
+        m.id,
+        m.kind.as_str(),
+        m.title,
+        m.body,
+        m.expires_at.map(sql::ms),
+        m.deep_link,
+        m.image_url,
+        ck,
+        cv,
+        cd,
+        m.priority,
+        m.pinned,
+        m.revision,
+        sql::ms(at),
+        generated
+    ])?;
+    Ok(())
+}
+
+/// Writes a message the engine generated, unless its id is known; keeps retention.
+pub(crate) fn write_notice(conn: &Connection, n: &Notice) -> Result<()> {
+    if known(conn, &n.id)? {
+        return Ok(());
+    }
+    let m = IncomingMessage {
+        id: n.id.clone(),
+        kind: MessageKind::Message,
+        title: n.title.clone(),
+        body: n.body.clone(),
+        expires_at: None,
+        deep_link: None,
+        image_url: None,
+        coupon: None,
+        priority: 0,
+        pinned: false,
+        revision: 0,
+    };
+    insert(conn, &m, n.at, true)?;
+    enforce_retention(conn)
+}
+
+/// Keeps at most [`MAX_MESSAGES`]: oldest read unpinned first, then oldest
+/// unread unpinned, pinned last. Evicted ids are remembered.
+fn enforce_retention(conn: &Connection) -> Result<()> {
+    let count: i64 = conn
+        .prepare_cached("SELECT count(*) FROM inbox")?
+        .query_row([], |r| r.get(0))?;
+    let excess = count - MAX_MESSAGES as i64;
+    if excess <= 0 {
+        return Ok(());
+    }
+    let victims: Vec<(String, String)> = conn
+        .prepare_cached(
+            "SELECT id, state FROM inbox ORDER BY pinned, CASE state WHEN 'unread' THEN 1 ELSE 0 END, received_at, id LIMIT ?1",
+        )?
+        .query_map([excess], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, state) in victims {
+        forget(conn, &id, &state)?;
+    }
+    Ok(())
+}
+
+fn forget(conn: &Connection, id: &str, state: &str) -> Result<()> {
+    conn.prepare_cached("INSERT OR REPLACE INTO inbox_gone (id, state) VALUES (?1, ?2)")?
+        .execute(params![id, state])?;
+    conn.prepare_cached("DELETE FROM inbox WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
+/// Purges messages that expired more than 30 days before `now`.
+fn purge(conn: &Connection, now: Time) -> Result<()> {
+    let cutoff = sql::ms(now - Duration::days(PURGE_AFTER_DAYS));
+    let old: Vec<(String, String)> = conn
+        .prepare_cached(
+            "SELECT id, state FROM inbox WHERE expires_at IS NOT NULL AND expires_at <= ?1",
+        )?
+        .query_map([cutoff], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, state) in old {
+        forget(conn, &id, &state)?;
+    }
+    Ok(())
+}
+
+fn record(tx: &Transaction<'_>, action: &str, id: &str, at: Time) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO outbox (action, target, at, idempotency_key) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (idempotency_key) DO NOTHING",
+    )?
+    .execute(params![
+        action,
+        id,
+        sql::ms(at),
+        format!("inbox:{action}:{id}")
+    ])?;
+    Ok(())
+}
+
+/// One queued client action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    /// Order.
+    pub seq: i64,
+    /// `read`, `dismissed` or `activated`.
+    pub action: String,
+    /// The message id.
+    pub target: String,
+    /// When.
+    pub at: Time,
+    /// Stable key the server dedupes on.
+    pub idempotency_key: String,
+}
+
+impl Store {
+    fn scheme(&self) -> String {
+        self.program().map_or_else(
+            || "loyalty".to_string(),
+            |p| p.inbox.deep_link_scheme.clone(),
+        )
+    }
+
+    /// Ingests a push payload (FCM data message or APNs) received at `received_at`.
+    pub fn ingest_push(&mut self, payload: &str, received_at: Time) -> Result<PushOutcome> {
+        let Some(m) = parse_push(payload, &self.scheme())? else {
+            return Ok(PushOutcome::Ignored);
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        purge(&tx, received_at)?;
+        let outcome = if let Some(old) = get(&tx, &m.id)? {
+            if m.revision > old.content.revision {
+                update_content(&tx, &m)?;
+            }
+            PushOutcome::Duplicate
+        } else if known(&tx, &m.id)? {
+            PushOutcome::Duplicate
+        } else {
+            insert(&tx, &m, received_at, false)?;
+            enforce_retention(&tx)?;
+            match m.expires_at {
+                Some(e) if e <= received_at => PushOutcome::Expired,
+                _ => match get(&tx, &m.id)? {
+                    Some(stored) => PushOutcome::New(Box::new(stored)),
+                    // Evicted at once: the inbox is full of pinned messages.
+                    None => PushOutcome::Duplicate,
+                },
+            }
+        };
+        tx.commit()?;
+        tracing::debug!(outcome = outcome.as_str(), "push ingested");
+        Ok(outcome)
+    }
+
+    /// Messages in display order: pinned, then priority, then newest; hidden
+    /// (expired, dismissed) ones only when `include_hidden`.
+    pub fn list_messages(&self, now: Time, include_hidden: bool) -> Result<Vec<Message>> {
+        let sql = format!(
+            "SELECT {COLS} FROM inbox WHERE ?1 OR (state != 'dismissed' AND (expires_at IS NULL OR expires_at > ?2)) \
+             ORDER BY pinned DESC, priority DESC, received_at DESC, id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![include_hidden, sql::ms(now)], message_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Unread visible messages (the app badge).
+    pub fn unread_count(&self, now: Time) -> Result<i64> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM inbox WHERE state = 'unread' AND (expires_at IS NULL OR expires_at > ?1)",
+            )?
+            .query_row([sql::ms(now)], |r| r.get(0))?)
+    }
+
+    /// One message by id.
+    pub fn message(&self, id: &str) -> Result<Option<Message>> {
+        get(&self.conn, id)
+    }
+
+    fn require(tx: &Connection, id: &str) -> Result<Message> {
+        get(tx, id)?.ok_or_else(|| LoyaltyError::UnknownMessage {
+            message_id: id.to_string(),
+        })
+    }
+
+    /// Marks a message read (sticky); recorded for sync.
+    pub fn mark_read(&mut self, id: &str, at: Time) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let m = Self::require(&tx, id)?;
+        if m.state == MessageState::Unread {
+            set_state(&tx, id, MessageState::Read)?;
+            record(&tx, "read", id, at)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Dismisses a message (marks it read too); recorded for sync.
+    pub fn dismiss(&mut self, id: &str, at: Time) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let m = Self::require(&tx, id)?;
+        if m.state != MessageState::Dismissed {
+            set_state(&tx, id, MessageState::Dismissed)?;
+            record(&tx, "dismissed", id, at)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Activates an offer: its coupon `offer:<id>` enters the wallet, valid
+    /// `coupon_valid_days` from now or until the message expires; marks it read.
+    /// Errors in order: unknown_message, not_an_offer, already_activated, offer_expired.
+    pub fn activate_offer(&mut self, id: &str, at: Time) -> Result<()> {
+        let program = self.program().cloned().ok_or(LoyaltyError::NoProgram)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let m = Self::require(&tx, id)?;
+        let coupon = m.content.coupon.ok_or_else(|| LoyaltyError::NotAnOffer {
+            message_id: id.to_string(),
+        })?;
+        if m.activated_at.is_some() {
+            return Err(LoyaltyError::AlreadyActivated {
+                message_id: id.to_string(),
+            });
+        }
+        if m.content.expires_at.is_some_and(|e| e <= at) {
+            return Err(LoyaltyError::OfferExpired {
+                message_id: id.to_string(),
+            });
+        }
+        let until = match (coupon.valid_days, m.content.expires_at) {
+            (Some(d), _) => at + Duration::days(d),
+            (None, Some(e)) => e,
+            (None, None) => at + Duration::days(DEFAULT_OFFER_COUPON_DAYS),
+        };
+        let event = Event::ActivateOffer {
+            message_id: id.to_string(),
+            benefit: coupon.benefit,
+            valid_until_ms: sql::ms(until),
+        };
+        let applied_at = Self::apply_in(&tx, &program, &event, at)?.at;
+        tx.prepare_cached("UPDATE inbox SET activated_at = ?2, state = CASE state WHEN 'unread' THEN 'read' ELSE state END WHERE id = ?1")?
+            .execute(params![id, sql::ms(applied_at)])?;
+        record(&tx, "activated", id, applied_at)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Client actions waiting for sync, oldest first.
+    pub fn outbox(&self) -> Result<Vec<OutboxEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, action, target, at, idempotency_key FROM outbox ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(OutboxEntry {
+                seq: r.get(0)?,
+                action: r.get(1)?,
+                target: r.get(2)?,
+                at: sql::time(r.get(3)?)?,
+                idempotency_key: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+fn set_state(conn: &Connection, id: &str, state: MessageState) -> Result<()> {
+    conn.prepare_cached("UPDATE inbox SET state = ?2 WHERE id = ?1")?
+        .execute(params![id, state.as_str()])?;
+    Ok(())
+}
+
+fn update_content(conn: &Connection, m: &IncomingMessage) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE inbox SET title = ?2, body = ?3, expires_at = ?4, deep_link = ?5, image_url = ?6, \
+         priority = ?7, pinned = ?8, revision = ?9 WHERE id = ?1",
+    )?
+    .execute(params![
+        m.id,
+        m.title,
+        m.body,
+        m.expires_at.map(sql::ms),
+        m.deep_link,
+        m.image_url,
+        m.priority,
+        m.pinned,
+        m.revision
+    ])?;
+    Ok(())
+}
