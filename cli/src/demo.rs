@@ -185,6 +185,25 @@ fn sample_events(now: Time) -> Vec<(Time, Event)> {
     ]
 }
 
+/// Two pushed offers, as the app's FCM service would hand them over.
+fn sample_pushes(now: Time) -> Vec<(i64, String)> {
+    let until = (now + Duration::days(10)).to_rfc3339();
+    vec![
+        (
+            30,
+            format!(
+                r#"{{"kind":"offer","message_id":"autumn-15","title":"15% off outdoor gear","body":"Activate and show your card at the till.","expires_at":"{until}","deep_link":"loyalty://offers/autumn-15","coupon_percent":"15","coupon_valid_days":"7","priority":"5"}}"#
+            ),
+        ),
+        (
+            2,
+            format!(
+                r#"{{"aps":{{"alert":{{"title":"Fresh coffee beans are in","body":"A new roast is on the shelves this week."}}}},"loyalty":{{"kind":"message","message_id":"coffee-week","expires_at":"{until}","pinned":true}}}}"#
+            ),
+        ),
+    ]
+}
+
 /// Creates the demo wallet on first run (reopens it afterwards) and prints it.
 pub fn run(dir: &Path, clock: &dyn Clock) -> Result<(), String> {
     let fresh = !dir.join(DB_FILE).exists();
@@ -207,6 +226,11 @@ pub fn run(dir: &Path, clock: &dyn Clock) -> Result<(), String> {
                 .apply(&event, at)
                 .map_err(|e| format!("sample {} failed: [{}] {e}", event.kind(), e.code()))?;
         }
+        for (hours_ago, payload) in sample_pushes(now) {
+            store
+                .ingest_push(&payload, now - Duration::hours(hours_ago))
+                .map_err(|e| format!("sample push failed: [{}] {e}", e.code()))?;
+        }
         emit(&format!("Created a demo wallet in {}\n", dir.display()));
     } else {
         emit(&format!("Reopened the demo wallet in {}\n", dir.display()));
@@ -225,6 +249,19 @@ pub fn run(dir: &Path, clock: &dyn Clock) -> Result<(), String> {
         "\nChallenges:\n{}\nBadges:\n{}",
         crate::goals::challenges_text(&challenges),
         crate::goals::badges_text(&badges)
+    ));
+    let unread = store
+        .unread_count(now)
+        .map_err(|e| format!("[{}] {e}", e.code()))?;
+    let latest: Vec<_> = store
+        .list_messages(now, false)
+        .map_err(|e| format!("[{}] {e}", e.code()))?
+        .into_iter()
+        .take(3)
+        .collect();
+    emit(&format!(
+        "\n{}",
+        crate::inbox::list_text(&latest, unread, now).replacen(" shown", " latest shown", 1)
     ));
     drop(store);
     let card = crate::card::service_for(dir)?;

@@ -5,6 +5,7 @@
 mod card;
 mod demo;
 mod goals;
+mod inbox;
 mod render;
 mod scenarios;
 
@@ -55,6 +56,20 @@ enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// The offer inbox: list (default), read, dismiss, activate.
+    Inbox {
+        /// Also show dismissed and expired messages.
+        #[arg(long)]
+        all: bool,
+        #[command(subcommand)]
+        command: Option<inbox::InboxCommand>,
+    },
+    /// Ingest a push payload (FCM data message or APNs JSON) from FILE or - (stdin) and print the outcome.
+    Push {
+        /// Payload file, or - for standard input.
+        #[arg(value_name = "FILE|-")]
+        source: String,
     },
     /// The digital card: show it, compute codes, render and verify payloads.
     Card {
@@ -116,6 +131,8 @@ fn main() -> ExitCode {
         } => report(wallet(&data_dir, &clock, json, history, expiring_days)),
         Command::Challenges { json } => report(list_goals(&data_dir, &clock, json, true)),
         Command::Badges { json } => report(list_goals(&data_dir, &clock, json, false)),
+        Command::Inbox { all, command } => report(inbox::run(command, all, &data_dir, &clock)),
+        Command::Push { source } => report(inbox::push(&source, &data_dir, &clock)),
         Command::Card { command } => report(card::run(*command, &data_dir, &clock)),
         Command::Scenario {
             command:

@@ -396,3 +396,63 @@ fn challenges_and_badges_are_listed_for_the_demo_wallet() {
     assert_eq!(first["level"], 1);
     assert!(text(&loyalty(&["--data-dir", &d, "badges"])).contains("First purchase"));
 }
+
+#[test]
+fn push_and_inbox_commands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("w").display().to_string();
+    assert!(loyalty(&["--data-dir", &d, "demo"]).status.success());
+    let payload = tmp.path().join("p.json");
+    std::fs::write(
+        &payload,
+        r#"{"kind":"offer","message_id":"t-1","title":"Test offer","body":"Body","coupon_amount_off":"100.00","coupon_valid_days":"3"}"#,
+    )
+    .unwrap();
+    let p = payload.display().to_string();
+    let out = loyalty(&["--data-dir", &d, "push", &p]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "new t-1",
+        "{}",
+        text(&out)
+    );
+    let out = loyalty(&["--data-dir", &d, "push", &p]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "duplicate");
+    std::fs::write(&payload, r#"{"kind":"offer","message_id":"x","title":"T","body":"B","deep_link":"javascript:alert(1)"}"#).unwrap();
+    let out = loyalty(&["--data-dir", &d, "push", &p]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("invalid_push") && text(&out).contains("deep_link"),
+        "{}",
+        text(&out)
+    );
+
+    let list = text(&loyalty(&["--data-dir", &d, "inbox"]));
+    assert!(
+        list.contains("Test offer") && list.contains("id t-1"),
+        "{list}"
+    );
+    let out = loyalty(&["--data-dir", &d, "inbox", "activate", "t-1"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = loyalty(&["--data-dir", &d, "inbox", "activate", "t-1"]);
+    assert!(text(&out).contains("already_activated"), "{}", text(&out));
+    let wallet: serde_json::Value =
+        serde_json::from_slice(&loyalty(&["--data-dir", &d, "wallet", "--json"]).stdout).unwrap();
+    assert!(
+        wallet["coupons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "offer:t-1"),
+        "{wallet}"
+    );
+    assert!(
+        loyalty(&["--data-dir", &d, "inbox", "dismiss", "t-1"])
+            .status
+            .success()
+    );
+    assert!(!text(&loyalty(&["--data-dir", &d, "inbox"])).contains("id t-1"));
+    assert!(text(&loyalty(&["--data-dir", &d, "inbox", "--all"])).contains("id t-1"));
+    let out = loyalty(&["--data-dir", &d, "inbox", "read", "nope"]);
+    assert!(text(&out).contains("unknown_message"), "{}", text(&out));
+}
