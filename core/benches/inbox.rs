@@ -24,15 +24,22 @@ fn benches(c: &mut Criterion) {
     store
         .set_program(r#"{"currency":"RUB","earn":{"rule":{"percent":"10"}}}"#)
         .unwrap();
-    let t0 = DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap().to_utc();
+    let t0 = DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z")
+        .unwrap()
+        .to_utc();
     for i in 0..500u64 {
-        store.ingest_push(&payload(i), t0 + Duration::seconds(i as i64)).unwrap();
+        store
+            .ingest_push(&payload(i), t0 + Duration::seconds(i as i64))
+            .unwrap();
         if i % 3 == 0 {
-            store.mark_read(&format!("m-{i}"), t0 + Duration::seconds(i as i64)).unwrap();
+            store
+                .mark_read(&format!("m-{i}"), t0 + Duration::seconds(i as i64))
+                .unwrap();
         }
     }
     let mut g = c.benchmark_group("inbox");
-    g.sample_size(40).measurement_time(StdDuration::from_secs(3));
+    g.sample_size(40)
+        .measurement_time(StdDuration::from_secs(3));
     let now = t0 + Duration::hours(1);
     g.bench_function("list_and_unread/500", |b| {
         b.iter(|| {
@@ -45,7 +52,11 @@ fn benches(c: &mut Criterion) {
     g.bench_function("ingest_push_full_inbox/500", |b| {
         b.iter(|| {
             n += 1;
-            black_box(store.ingest_push(&payload(n), now + Duration::seconds(n as i64)).unwrap())
+            black_box(
+                store
+                    .ingest_push(&payload(n), now + Duration::seconds(n as i64))
+                    .unwrap(),
+            )
         })
     });
     g.finish();
