@@ -123,9 +123,7 @@ pub struct TotpArgs {
     period: i64,
 }
 
-fn e(err: loyalty_core::LoyaltyError) -> String {
-    format!("[{}] {err}", err.code())
-}
+use crate::err_text as e;
 
 impl TimeArgs {
     fn instant(&self) -> Result<DateTime<Utc>, String> {

@@ -8,7 +8,6 @@ use loyalty_core::clock::Clock;
 use loyalty_core::inbox::{Message, MessageState};
 use loyalty_core::money::{format_minor, format_percent};
 use loyalty_core::program::CouponBenefit;
-use loyalty_core::store::{DB_FILE, Store};
 
 use crate::emit;
 
@@ -32,19 +31,7 @@ pub enum InboxCommand {
     },
 }
 
-fn e(err: loyalty_core::LoyaltyError) -> String {
-    format!("[{}] {err}", err.code())
-}
-
-fn open(dir: &Path) -> Result<Store, String> {
-    if !dir.join(DB_FILE).exists() {
-        return Err(format!(
-            "no wallet in {}; run `loyalty demo` first or pass --data-dir",
-            dir.display()
-        ));
-    }
-    Store::open_dir(dir).map_err(e)
-}
+use crate::{err_text as e, open_wallet as open};
 
 /// Runs `loyalty inbox [--all] [read|dismiss|activate ID]`.
 pub fn run(

@@ -158,6 +158,22 @@ pub(crate) fn emit(text: &str) {
     }
 }
 
+/// A core error as the CLI prints it: `[code] message`.
+pub(crate) fn err_text(e: loyalty_core::LoyaltyError) -> String {
+    format!("[{}] {e}", e.code())
+}
+
+/// Opens the wallet of a data folder that must already exist.
+pub(crate) fn open_wallet(dir: &std::path::Path) -> Result<Store, String> {
+    if !dir.join(loyalty_core::store::DB_FILE).exists() {
+        return Err(format!(
+            "no wallet in {}; run `loyalty demo` first or pass --data-dir",
+            dir.display()
+        ));
+    }
+    Store::open_dir(dir).map_err(err_text)
+}
+
 fn report(result: Result<(), String>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -175,13 +191,7 @@ fn wallet(
     history: usize,
     days: i64,
 ) -> Result<(), String> {
-    if !dir.join(loyalty_core::store::DB_FILE).exists() {
-        return Err(format!(
-            "no wallet in {}; run `loyalty demo` first or pass --data-dir",
-            dir.display()
-        ));
-    }
-    let store = Store::open_dir(dir).map_err(|e| format!("[{}] {e}", e.code()))?;
+    let store = open_wallet(dir)?;
     let snap = store
         .snapshot(clock.now(), days, history)
         .map_err(|e| format!("[{}] {e}", e.code()))?;
@@ -199,13 +209,7 @@ fn list_goals(
     json: bool,
     challenges: bool,
 ) -> Result<(), String> {
-    if !dir.join(loyalty_core::store::DB_FILE).exists() {
-        return Err(format!(
-            "no wallet in {}; run `loyalty demo` first or pass --data-dir",
-            dir.display()
-        ));
-    }
-    let store = Store::open_dir(dir).map_err(|e| format!("[{}] {e}", e.code()))?;
+    let store = open_wallet(dir)?;
     let (c, b) = store
         .goal_views(clock.now())
         .map_err(|e| format!("[{}] {e}", e.code()))?;

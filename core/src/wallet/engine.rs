@@ -122,6 +122,26 @@ pub fn lot_expiry(program: &Program, at: Time) -> Result<Option<Time>> {
     Ok(Some(utc))
 }
 
+/// The shape checks every receipt's lines share, in order: quantities, then
+/// that there are lines at all, then the skus.
+pub(super) fn check_lines<'a>(lines: impl Iterator<Item = (i64, &'a str)> + Clone) -> Result<()> {
+    for (i, (qty, _)) in lines.clone().enumerate() {
+        if qty < 1 {
+            return Err(LoyaltyError::InvalidQuantity {
+                field: format!("lines[{i}].qty"),
+                qty,
+            });
+        }
+    }
+    if lines.clone().next().is_none() {
+        return Err(LoyaltyError::EmptyReceipt);
+    }
+    for (i, (_, sku)) in lines.enumerate() {
+        check_id(&format!("lines[{i}].sku"), sku)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn check_id(field: &str, id: &str) -> Result<()> {
     let reason = if id.is_empty() {
         "must not be empty"
@@ -276,20 +296,7 @@ impl<'a> Tx<'a> {
         for (i, line) in input.lines.iter().enumerate() {
             amounts.push(parse_line_amount(i, line)?);
         }
-        for (i, line) in input.lines.iter().enumerate() {
-            if line.qty < 1 {
-                return Err(LoyaltyError::InvalidQuantity {
-                    field: format!("lines[{i}].qty"),
-                    qty: line.qty,
-                });
-            }
-        }
-        if input.lines.is_empty() {
-            return Err(LoyaltyError::EmptyReceipt);
-        }
-        for (i, line) in input.lines.iter().enumerate() {
-            check_id(&format!("lines[{i}].sku"), &line.sku)?;
-        }
+        check_lines(input.lines.iter().map(|l| (l.qty, l.sku.as_str())))?;
         let pay = input.pay_points.unwrap_or(0);
         if pay < 0 {
             return Err(LoyaltyError::InvalidPoints {

@@ -5,27 +5,14 @@
 use chrono::Duration;
 
 use super::Effect;
-use super::engine::{Tx, check_id};
+use super::engine::{Tx, check_id, check_lines};
 use super::{LedgerKind, LotSource, ReturnInput, ReturnTotals};
 use crate::error::{Checked, LoyaltyError, Result, mul_div_floor};
 
 impl Tx<'_> {
     pub(super) fn ret(&mut self, input: &ReturnInput) -> Result<()> {
         check_id("receipt_id", &input.receipt_id)?;
-        for (i, line) in input.lines.iter().enumerate() {
-            if line.qty < 1 {
-                return Err(LoyaltyError::InvalidQuantity {
-                    field: format!("lines[{i}].qty"),
-                    qty: line.qty,
-                });
-            }
-        }
-        if input.lines.is_empty() {
-            return Err(LoyaltyError::EmptyReceipt);
-        }
-        for (i, line) in input.lines.iter().enumerate() {
-            check_id(&format!("lines[{i}].sku"), &line.sku)?;
-        }
+        check_lines(input.lines.iter().map(|l| (l.qty, l.sku.as_str())))?;
         let receipt =
             self.view
                 .receipt(&input.receipt_id)?
