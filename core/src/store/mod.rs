@@ -259,6 +259,34 @@ impl Store {
         Ok(out)
     }
 
+    /// Events with `seq > after`, at most `limit`, in order (sync pages).
+    pub fn events_after(&self, after: i64, limit: usize) -> Result<Vec<LoggedEvent>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, at, body FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![after, limit], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, at, body) = row?;
+            let event = serde_json::from_str(&body).map_err(|e| LoyaltyError::Corrupt {
+                reason: format!("event {seq} does not decode: {e}"),
+            })?;
+            out.push(LoggedEvent {
+                seq,
+                at: sql::time(at)?,
+                event,
+            });
+        }
+        Ok(out)
+    }
+
     /// Replays the event log into a fresh in-memory wallet (with the current program).
     pub fn rebuild(&self) -> Result<MemoryWallet> {
         let program = self.require_program()?;

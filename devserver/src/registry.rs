@@ -1,0 +1,231 @@
+//! The server's registry: members, tokens, cards, idempotency keys of client
+//! actions, pushed messages, and the till's replay guard.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// A member as the registry knows them.
+#[derive(Clone)]
+pub struct Member {
+    /// Member id.
+    pub id: String,
+    /// Card number.
+    pub card_number: String,
+    /// Card secret.
+    pub secret: Vec<u8>,
+}
+
+/// A recorded action result.
+#[derive(Debug, Clone)]
+pub struct ActionRecord {
+    /// `applied` or `rejected`.
+    pub status: String,
+    /// Event sequence number, when the action made an event.
+    pub seq: Option<i64>,
+    /// Rejection `{code, message}` JSON.
+    pub error: Option<String>,
+}
+
+/// The registry database.
+pub struct Registry {
+    conn: Connection,
+}
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS members (
+    id          TEXT PRIMARY KEY,
+    token       TEXT NOT NULL UNIQUE,
+    card_number TEXT NOT NULL UNIQUE,
+    secret      BLOB NOT NULL,
+    created_at  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS actions (
+    member TEXT NOT NULL,
+    key    TEXT NOT NULL,
+    status TEXT NOT NULL,
+    seq    INTEGER,
+    error  TEXT,
+    PRIMARY KEY (member, key)
+);
+CREATE INDEX IF NOT EXISTS actions_seq ON actions (member, seq);
+CREATE TABLE IF NOT EXISTS messages (
+    mseq   INTEGER PRIMARY KEY,
+    member TEXT NOT NULL,
+    body   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_member ON messages (member, mseq);
+CREATE TABLE IF NOT EXISTS replay (
+    card TEXT PRIMARY KEY,
+    step INTEGER NOT NULL
+);
+"#;
+
+fn text(e: rusqlite::Error) -> String {
+    format!("registry: {e}")
+}
+
+impl Registry {
+    /// Opens (creating) the registry.
+    pub fn open(path: &Path) -> Result<Self, String> {
+        let conn = Connection::open(path).map_err(text)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(text)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(text)?;
+        conn.execute_batch(SCHEMA).map_err(text)?;
+        Ok(Self { conn })
+    }
+
+    /// Creates a member with a fresh EAN-13 card number.
+    pub fn create_member(
+        &self,
+        id: &str,
+        token: &str,
+        secret: &[u8],
+        now_ms: i64,
+    ) -> Result<Member, String> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM members", [], |r| r.get(0))
+            .map_err(text)?;
+        let body = format!("2{:011}", n + 1);
+        let card_number =
+            loyalty_core::card::ean13_from_body(&body).ok_or("card number overflow")?;
+        self.conn
+            .execute(
+                "INSERT INTO members (id, token, card_number, secret, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, token, card_number, secret, now_ms],
+            )
+            .map_err(text)?;
+        Ok(Member {
+            id: id.to_string(),
+            card_number,
+            secret: secret.to_vec(),
+        })
+    }
+
+    fn member_where(&self, clause: &str, arg: &str) -> Result<Option<Member>, String> {
+        self.conn
+            .query_row(
+                &format!("SELECT id, card_number, secret FROM members WHERE {clause} = ?1"),
+                [arg],
+                |r| {
+                    Ok(Member {
+                        id: r.get(0)?,
+                        card_number: r.get(1)?,
+                        secret: r.get(2)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(text)
+    }
+
+    /// The member holding this access token.
+    pub fn by_token(&self, token: &str) -> Result<Option<Member>, String> {
+        self.member_where("token", token)
+    }
+
+    /// The member holding this card.
+    pub fn by_card(&self, card: &str) -> Result<Option<Member>, String> {
+        self.member_where("card_number", card)
+    }
+
+    /// Whether a member id exists.
+    pub fn member_exists(&self, id: &str) -> Result<bool, String> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM members WHERE id = ?1")
+            .and_then(|mut s| s.exists([id]))
+            .map_err(text)
+    }
+
+    /// Every member id.
+    pub fn member_ids(&self) -> Result<Vec<String>, String> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM members ORDER BY id")
+            .map_err(text)?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(text)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(text)
+    }
+
+    /// The recorded result of an action key.
+    pub fn action(&self, member: &str, key: &str) -> Result<Option<ActionRecord>, String> {
+        self.conn
+            .query_row(
+                "SELECT status, seq, error FROM actions WHERE member = ?1 AND key = ?2",
+                params![member, key],
+                |r| {
+                    Ok(ActionRecord {
+                        status: r.get(0)?,
+                        seq: r.get(1)?,
+                        error: r.get(2)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(text)
+    }
+
+    /// Records an action result (first write wins).
+    pub fn record_action(&self, member: &str, key: &str, rec: &ActionRecord) -> Result<(), String> {
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO actions (member, key, status, seq, error) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![member, key, rec.status, rec.seq, rec.error],
+            )
+            .map(|_| ())
+            .map_err(text)
+    }
+
+    /// The idempotency key of the action that made event `seq`, if any.
+    pub fn key_of_event(&self, member: &str, seq: i64) -> Result<Option<String>, String> {
+        self.conn
+            .query_row(
+                "SELECT key FROM actions WHERE member = ?1 AND seq = ?2",
+                params![member, seq],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(text)
+    }
+
+    /// Stores a pushed message for a member; returns its sequence number.
+    pub fn add_message(&self, member: &str, body: &str) -> Result<i64, String> {
+        self.conn
+            .execute(
+                "INSERT INTO messages (member, body) VALUES (?1, ?2)",
+                params![member, body],
+            )
+            .map_err(text)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Messages for a member after `mseq`.
+    pub fn messages_after(&self, member: &str, mseq: i64) -> Result<Vec<(i64, String)>, String> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT mseq, body FROM messages WHERE member = ?1 AND mseq > ?2 ORDER BY mseq",
+            )
+            .map_err(text)?;
+        let rows = stmt
+            .query_map(params![member, mseq], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(text)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(text)
+    }
+
+    /// Replay guard: accepts `step` for `card` only if it is newer than the last accepted.
+    pub fn accept_step(&self, card: &str, step: i64) -> Result<bool, String> {
+        let changed = self
+            .conn
+            .execute(
+                "INSERT INTO replay (card, step) VALUES (?1, ?2) \
+                 ON CONFLICT (card) DO UPDATE SET step = excluded.step WHERE excluded.step > replay.step",
+                params![card, step],
+            )
+            .map_err(text)?;
+        Ok(changed == 1)
+    }
+}

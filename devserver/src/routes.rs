@@ -1,0 +1,578 @@
+//! The HTTP endpoints of `docs/api.md`.
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use loyalty_core::LoyaltyError;
+use loyalty_core::card::Verifier;
+use loyalty_core::money::format_minor;
+use loyalty_core::store::Store;
+use loyalty_core::wallet::{Event, PurchaseInput, ReturnInput};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::App;
+use crate::faults::Fault;
+use crate::registry::{ActionRecord, Member};
+
+/// Most events in one sync page.
+pub const MAX_PAGE: usize = 500;
+/// Most actions in one batch.
+pub const MAX_BATCH: usize = 100;
+
+/// An error answer: status plus `{"error": {"code", "message"}}`.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: String,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code: code.to_string(),
+            message: message.into(),
+        }
+    }
+
+    fn internal(message: impl Into<String>) -> Self {
+        let message = message.into();
+        tracing::error!(%message, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the server failed; try again",
+        )
+    }
+}
+
+impl From<LoyaltyError> for ApiError {
+    fn from(e: LoyaltyError) -> Self {
+        let status = match e.code() {
+            "storage" | "corrupt_store" | "overflow" | "not_a_database" | "schema_too_new" => {
+                return Self::internal(e.to_string());
+            }
+            "invalid_amount"
+            | "invalid_quantity"
+            | "invalid_points"
+            | "invalid_id"
+            | "empty_receipt"
+            | "invalid_push"
+            | "invalid_card_number" => StatusCode::BAD_REQUEST,
+            "unknown_message" | "unknown_receipt" => StatusCode::NOT_FOUND,
+            _ => StatusCode::CONFLICT,
+        };
+        Self::new(status, e.code(), e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut r = (
+            self.status,
+            Json(json!({"error": {"code": self.code, "message": self.message}})),
+        )
+            .into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE
+            || self.status == StatusCode::TOO_MANY_REQUESTS
+        {
+            r.headers_mut()
+                .insert("retry-after", HeaderValue::from_static("0"));
+        }
+        r
+    }
+}
+
+type ApiResult = Result<(StatusCode, Json<Value>), ApiError>;
+
+/// The router over the shared app state.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/v1/enroll", post(enroll))
+        .route("/v1/me/sync", get(sync))
+        .route("/v1/me/actions", post(actions))
+        .route("/v1/pos/purchases", post(pos_purchase))
+        .route("/v1/pos/returns", post(pos_return))
+        .route("/v1/admin/offers", post(admin_offers))
+        .fallback(|| async {
+            ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+        })
+        .with_state(app)
+}
+
+fn random_hex(bytes: usize) -> Result<String, ApiError> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| ApiError::internal(format!("randomness: {e}")))?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn lock(store: &std::sync::Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    // Every store operation is one transaction, so a poisoned lock holds a consistent store.
+    store.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Runs `work` under the next injected fault, if any.
+async fn with_faults(app: &App, work: impl FnOnce() -> ApiResult) -> Response {
+    let fault = app.faults.lock().unwrap_or_else(|e| e.into_inner()).draw();
+    match fault {
+        Some(Fault::ServerError) => {
+            return ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "injected fault",
+            )
+            .into_response();
+        }
+        Some(Fault::Unavailable) => {
+            return ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "injected fault",
+            )
+            .into_response();
+        }
+        Some(Fault::Delay(ms)) => tokio::time::sleep(std::time::Duration::from_millis(ms)).await,
+        _ => {}
+    }
+    let result = work();
+    match (fault, result) {
+        (Some(Fault::FailAfterApply), _) => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "injected fault after applying",
+        )
+        .into_response(),
+        (Some(Fault::Truncate), Ok((status, Json(body)))) => {
+            let text = body.to_string();
+            let cut = text.len() / 2;
+            let mut r = (status, text.as_bytes()[..cut].to_vec()).into_response();
+            r.headers_mut()
+                .insert("content-type", HeaderValue::from_static("application/json"));
+            r
+        }
+        (_, Ok(ok)) => ok.into_response(),
+        (_, Err(e)) => e.into_response(),
+    }
+}
+
+fn member_of(app: &App, headers: &HeaderMap) -> Result<Member, ApiError> {
+    let unauthorized = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a valid bearer token is needed",
+        )
+    };
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(unauthorized)?;
+    app.registry()
+        .by_token(token)
+        .map_err(ApiError::internal)?
+        .ok_or_else(unauthorized)
+}
+
+async fn enroll(State(app): State<Arc<App>>) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let id = format!("m-{}", random_hex(6)?);
+    let token = random_hex(32)?;
+    let mut secret = [0u8; 20];
+    getrandom::fill(&mut secret).map_err(|e| ApiError::internal(format!("randomness: {e}")))?;
+    let now = Utc::now();
+    let member = app
+        .registry()
+        .create_member(&id, &token, &secret, now.timestamp_millis())
+        .map_err(ApiError::internal)?;
+    app.member_store(&id).map_err(ApiError::internal)?;
+    tracing::info!(member = %id, card_last4 = &member.card_number[member.card_number.len() - 4..], "member enrolled");
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "member_id": id,
+            "card_number": member.card_number,
+            "card_secret_hex": member.secret.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+            "access_token": token,
+            "server_time": now.to_rfc3339(),
+        })),
+    ))
+}
+
+#[derive(Deserialize)]
+struct SyncQuery {
+    #[serde(default)]
+    cursor: Option<String>,
+    #[serde(default)]
+    limit: Option<usize>,
+    #[serde(default)]
+    program_version: Option<String>,
+}
+
+fn parse_cursor(c: Option<&str>) -> Result<(i64, i64), ApiError> {
+    let bad = || {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "cursor is not one this server gave",
+        )
+    };
+    match c {
+        None | Some("") => Ok((0, 0)),
+        Some(c) => {
+            let (e, m) = c.split_once(':').ok_or_else(bad)?;
+            Ok((e.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?))
+        }
+    }
+}
+
+/// The member's state as the client compares it.
+pub fn digest(store: &Store, at: chrono::DateTime<Utc>) -> Result<Value, LoyaltyError> {
+    let snap = store.snapshot(at, 30, 0)?;
+    let (challenges, badges) = store.goal_views(at)?;
+    let mut coupons: Vec<String> = snap.coupons.iter().map(|c| c.id.clone()).collect();
+    coupons.sort();
+    Ok(json!({
+        "at": at.to_rfc3339(),
+        "balance": snap.balance,
+        "lifetime_earned": snap.lifetime_earned,
+        "expired_total": snap.expired_total,
+        "tier": snap.tier.map(|t| t.id),
+        "qualifying_spend": format_minor(snap.qualifying_spend),
+        "coupons": coupons,
+        "challenges": challenges.iter().map(|c| (c.id.clone(), json!({"progress": c.progress, "completions": c.completions}))).collect::<serde_json::Map<_, _>>(),
+        "badges": badges.iter().filter(|b| b.level > 0).map(|b| (b.id.clone(), json!(b.level))).collect::<serde_json::Map<_, _>>(),
+    }))
+}
+
+async fn sync(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Query(q): Query<SyncQuery>,
+) -> Response {
+    let app2 = app.clone();
+    with_faults(&app, move || {
+        let app = app2;
+        let member = member_of(&app, &headers)?;
+        let (after, mafter) = parse_cursor(q.cursor.as_deref())?;
+        let limit = q.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
+        let store = app.member_store(&member.id).map_err(ApiError::internal)?;
+        let store = lock(&store);
+        let mut events = store.events_after(after, limit + 1)?;
+        let has_more = events.len() > limit;
+        events.truncate(limit);
+        let registry = app.registry();
+        let mut out = Vec::with_capacity(events.len());
+        for e in &events {
+            out.push(json!({
+                "seq": e.seq,
+                "at": e.at.to_rfc3339(),
+                "event": e.event,
+                "idempotency_key": registry.key_of_event(&member.id, e.seq).map_err(ApiError::internal)?,
+            }));
+        }
+        let messages = registry.messages_after(&member.id, mafter).map_err(ApiError::internal)?;
+        drop(registry);
+        let last_e = events.last().map_or(after, |e| e.seq);
+        let last_m = messages.last().map_or(mafter, |(m, _)| *m);
+        let now = Utc::now();
+        let program = (q.program_version.as_deref() != Some(app.version.as_str())).then(|| {
+            json!({"version": app.version, "rules": serde_json::from_str::<Value>(&app.program_json).unwrap_or(Value::Null)})
+        });
+        let digest = if has_more { Value::Null } else { digest(&store, now)? };
+        Ok((
+            StatusCode::OK,
+            Json(json!({
+                "events": out,
+                "messages": messages.iter().map(|(_, b)| serde_json::from_str::<Value>(b).unwrap_or(Value::Null)).collect::<Vec<_>>(),
+                "program": program,
+                "server_time": now.to_rfc3339(),
+                "digest": digest,
+                "next_cursor": format!("{last_e}:{last_m}"),
+                "has_more": has_more,
+            })),
+        ))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActionBatch {
+    actions: Vec<ActionItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActionItem {
+    idempotency_key: String,
+    action: ClientAction,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+enum ClientAction {
+    RedeemReward {
+        reward_id: String,
+        coupon_id: String,
+    },
+    JoinChallenge {
+        challenge_id: String,
+    },
+    InboxRead {
+        message_id: String,
+    },
+    InboxDismiss {
+        message_id: String,
+    },
+    ActivateOffer {
+        message_id: String,
+    },
+}
+
+fn bad_json(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        format!("request body: {e}"),
+    )
+}
+
+fn apply_action(store: &mut Store, action: &ClientAction) -> Result<Option<i64>, LoyaltyError> {
+    let now = Utc::now();
+    match action {
+        ClientAction::RedeemReward {
+            reward_id,
+            coupon_id,
+        } => store
+            .apply(
+                &Event::RedeemReward {
+                    reward_id: reward_id.clone(),
+                    coupon_id: coupon_id.clone(),
+                },
+                now,
+            )
+            .map(|a| Some(a.seq)),
+        ClientAction::JoinChallenge { challenge_id } => store
+            .apply(
+                &Event::JoinChallenge {
+                    challenge_id: challenge_id.clone(),
+                },
+                now,
+            )
+            .map(|a| Some(a.seq)),
+        ClientAction::InboxRead { message_id } => store.mark_read(message_id, now).map(|_| None),
+        ClientAction::InboxDismiss { message_id } => store.dismiss(message_id, now).map(|_| None),
+        ClientAction::ActivateOffer { message_id } => {
+            store.activate_offer(message_id, now)?;
+            Ok(store.events_after(0, usize::MAX)?.last().map(|e| e.seq))
+        }
+    }
+}
+
+async fn actions(State(app): State<Arc<App>>, headers: HeaderMap, body: String) -> Response {
+    let app2 = app.clone();
+    with_faults(&app, move || {
+        let app = app2;
+        let member = member_of(&app, &headers)?;
+        let batch: ActionBatch = serde_json::from_str(&body).map_err(bad_json)?;
+        if batch.actions.len() > MAX_BATCH {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                format!("at most {MAX_BATCH} actions per batch"),
+            ));
+        }
+        let store = app.member_store(&member.id).map_err(ApiError::internal)?;
+        let mut store = lock(&store);
+        let mut results = Vec::with_capacity(batch.actions.len());
+        for item in &batch.actions {
+            let key = &item.idempotency_key;
+            if key.is_empty() || key.len() > 128 {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    "idempotency keys are 1 to 128 bytes",
+                ));
+            }
+            let previous = app
+                .registry()
+                .action(&member.id, key)
+                .map_err(ApiError::internal)?;
+            let (status, rec) = match previous {
+                Some(rec) => ("duplicate", rec),
+                None => {
+                    let rec = match apply_action(&mut store, &item.action) {
+                        Ok(seq) => ActionRecord {
+                            status: "applied".into(),
+                            seq,
+                            error: None,
+                        },
+                        Err(e)
+                            if ApiError::from(e.clone()).status
+                                == StatusCode::INTERNAL_SERVER_ERROR =>
+                        {
+                            return Err(ApiError::internal(e.to_string()));
+                        }
+                        Err(e) => ActionRecord {
+                            status: "rejected".into(),
+                            seq: None,
+                            error: Some(
+                                json!({"code": e.code(), "message": e.to_string()}).to_string(),
+                            ),
+                        },
+                    };
+                    app.registry()
+                        .record_action(&member.id, key, &rec)
+                        .map_err(ApiError::internal)?;
+                    (
+                        if rec.status == "applied" {
+                            "applied"
+                        } else {
+                            "rejected"
+                        },
+                        rec,
+                    )
+                }
+            };
+            let status = if status == "duplicate" && rec.status == "rejected" {
+                "rejected"
+            } else {
+                status
+            };
+            let mut r = json!({"idempotency_key": key, "status": status});
+            if let Some(seq) = rec.seq {
+                r["seq"] = json!(seq);
+            }
+            if let Some(err) = &rec.error {
+                r["error"] = serde_json::from_str(err).unwrap_or(Value::Null);
+            }
+            results.push(r);
+        }
+        Ok((StatusCode::OK, Json(json!({"results": results}))))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PosPurchase {
+    payload: String,
+    purchase: PurchaseInput,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PosReturn {
+    payload: String,
+    #[serde(rename = "return")]
+    ret: ReturnInput,
+}
+
+/// Verifies a scanned payload (±1 step, replay guard) and finds its member.
+fn verify_till(app: &App, payload: &str) -> Result<Member, ApiError> {
+    let card = &app.program.card;
+    let verifier = Verifier::new(card.template.clone(), card.totp, card.check);
+    let reject = |f: loyalty_core::card::VerifyFailure| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, f.code(), f.reason())
+    };
+    let number = verifier.card_of(payload).map_err(reject)?;
+    let registry = app.registry();
+    let member = registry
+        .by_card(number.as_str())
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| reject(loyalty_core::card::VerifyFailure::TokenInvalid))?;
+    let verified = verifier
+        .verify_card(payload, &number, &member.secret, Utc::now().timestamp(), 1)
+        .map_err(reject)?;
+    // The replay guard is persistent: a step already accepted for this card is refused.
+    if let Some(step) = verified.step
+        && !registry
+            .accept_step(number.as_str(), step)
+            .map_err(ApiError::internal)?
+    {
+        return Err(reject(loyalty_core::card::VerifyFailure::TokenReplayed));
+    }
+    Ok(member)
+}
+
+fn last4(card: &str) -> &str {
+    &card[card.len().saturating_sub(4)..]
+}
+
+async fn pos_purchase(
+    State(app): State<Arc<App>>,
+    body: String,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let req: PosPurchase = serde_json::from_str(&body).map_err(bad_json)?;
+    let member = verify_till(&app, &req.payload)?;
+    let store = app.member_store(&member.id).map_err(ApiError::internal)?;
+    let applied = lock(&store).apply(&Event::Purchase(req.purchase), Utc::now())?;
+    let q = applied.purchase.unwrap_or_default();
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "card_last4": last4(&member.card_number), "seq": applied.seq,
+            "points_earned": q.points_earned, "discount": format_minor(q.discount()),
+            "points_paid": q.points_paid, "payable": format_minor(q.payable),
+        })),
+    ))
+}
+
+async fn pos_return(
+    State(app): State<Arc<App>>,
+    body: String,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let req: PosReturn = serde_json::from_str(&body).map_err(bad_json)?;
+    let member = verify_till(&app, &req.payload)?;
+    let store = app.member_store(&member.id).map_err(ApiError::internal)?;
+    let applied = lock(&store).apply(&Event::Return(req.ret), Utc::now())?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"card_last4": last4(&member.card_number), "seq": applied.seq})),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdminOffer {
+    #[serde(default)]
+    member_ids: Option<Vec<String>>,
+    message: Value,
+}
+
+async fn admin_offers(
+    State(app): State<Arc<App>>,
+    body: String,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let req: AdminOffer = serde_json::from_str(&body).map_err(bad_json)?;
+    let text = req.message.to_string();
+    loyalty_core::inbox::parse_push(&text, &app.program.inbox.deep_link_scheme)?;
+    let members = match req.member_ids {
+        Some(ids) => ids,
+        None => app.registry().member_ids().map_err(ApiError::internal)?,
+    };
+    let mut delivered = 0;
+    for id in &members {
+        if !app
+            .registry()
+            .member_exists(id)
+            .map_err(ApiError::internal)?
+        {
+            continue;
+        }
+        let store = app.member_store(id).map_err(ApiError::internal)?;
+        lock(&store).ingest_push(&text, Utc::now())?;
+        app.registry()
+            .add_message(id, &text)
+            .map_err(ApiError::internal)?;
+        delivered += 1;
+    }
+    Ok((StatusCode::CREATED, Json(json!({"delivered": delivered}))))
+}

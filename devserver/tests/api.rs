@@ -1,0 +1,367 @@
+//! The dev server over loopback: enroll, the till with real card payloads,
+//! sync pages that the client engine reproduces, idempotent actions, offers,
+//! and exactly-once actions under injected faults.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+use chrono::Utc;
+use loyalty_core::card::{CardConfig, CardService, Secret, secret_from_hex};
+use loyalty_core::program::Program;
+use loyalty_core::wallet::memory::MemoryWallet;
+use loyalty_core::wallet::{Event, snapshot};
+use loyalty_devserver::{App, Config, serve};
+use serde_json::{Value, json};
+
+const PROGRAM: &str = r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}},
+  "rewards": [{"id": "c5", "cost": 5, "coupon": {"percent": "5", "valid_days": 30}}],
+  "challenges": [{"id": "two", "title": "Two purchases", "goal": {"metric": "purchases", "target": 2}, "reward": {"points": 20}}],
+  "badges": [{"id": "first", "title": "First", "goal": {"metric": "purchases", "target": 1}}]}"#;
+
+struct Server {
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn start(fault_rate: f64) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open(Config {
+            data_dir: dir.path().to_path_buf(),
+            program_json: PROGRAM.into(),
+            fault_rate,
+            fault_seed: 42,
+        })
+        .unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                addr_tx.send(listener.local_addr().unwrap()).unwrap();
+                serve(listener, app, async {
+                    let _ = rx.await;
+                })
+                .await
+                .unwrap();
+            });
+        });
+        let addr = addr_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        Self {
+            addr,
+            stop: Some(tx),
+            thread: Some(thread),
+            _dir: dir,
+        }
+    }
+
+    /// A minimal HTTP/1.1 exchange; returns (status, body text).
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> (u16, String) {
+        let mut s = TcpStream::connect_timeout(&self.addr, Duration::from_secs(5)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let auth = token
+            .map(|t| format!("Authorization: Bearer {t}\r\n"))
+            .unwrap_or_default();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut raw = String::new();
+        s.read_to_string(&mut raw).unwrap();
+        let status: u16 = raw.split(' ').nth(1).unwrap().parse().unwrap();
+        let body = raw
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (status, body)
+    }
+
+    fn json(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let (status, text) = self.call(method, path, token, body);
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn payload(card: &str, secret_hex: &str, at: chrono::DateTime<Utc>) -> String {
+    let secret = Secret::new(secret_from_hex(secret_hex).unwrap()).unwrap();
+    CardService::new(CardConfig::default(), card, secret, 0)
+        .unwrap()
+        .payload(at)
+        .unwrap()
+}
+
+fn purchase(id: &str, amount: &str) -> Value {
+    json!({"receipt_id": id, "lines": [{"sku": "A", "qty": 1, "amount": amount}]})
+}
+
+#[test]
+fn till_sync_and_actions_end_to_end() {
+    let server = Server::start(0.0);
+    let (status, me) = server.json("POST", "/v1/enroll", None, Some(&json!({})));
+    assert_eq!(status, 201, "{me}");
+    let token = me["access_token"].as_str().unwrap();
+    let card = me["card_number"].as_str().unwrap();
+    let secret = me["card_secret_hex"].as_str().unwrap();
+
+    // The till: a fresh payload is accepted once; a replay and an old code are refused.
+    let now = Utc::now();
+    let fresh = payload(card, secret, now);
+    let (status, r) = server.json(
+        "POST",
+        "/v1/pos/purchases",
+        None,
+        Some(&json!({"payload": fresh, "purchase": purchase("r1", "100.00")})),
+    );
+    assert_eq!(status, 201, "{r}");
+    assert_eq!(r["points_earned"], 10);
+    let (status, r) = server.json(
+        "POST",
+        "/v1/pos/purchases",
+        None,
+        Some(&json!({"payload": fresh, "purchase": purchase("r2", "1.00")})),
+    );
+    assert_eq!(
+        (status, r["error"]["code"].as_str()),
+        (422, Some("token_replayed")),
+        "{r}"
+    );
+    let old = payload(card, secret, now - chrono::Duration::seconds(120));
+    let (status, r) = server.json(
+        "POST",
+        "/v1/pos/purchases",
+        None,
+        Some(&json!({"payload": old, "purchase": purchase("r3", "1.00")})),
+    );
+    assert_eq!(
+        (status, r["error"]["code"].as_str()),
+        (422, Some("token_expired")),
+        "{r}"
+    );
+    let (status, r) = server.json(
+        "POST",
+        "/v1/pos/purchases",
+        None,
+        Some(&json!({"payload": "garbage", "purchase": purchase("r4", "1.00")})),
+    );
+    assert_eq!(
+        (status, r["error"]["code"].as_str()),
+        (422, Some("malformed"))
+    );
+
+    // Offers and actions.
+    let offer = json!({"kind": "offer", "message_id": "o-1", "title": "15% off", "body": "Show your card", "coupon_percent": "15"});
+    let (status, r) = server.json(
+        "POST",
+        "/v1/admin/offers",
+        None,
+        Some(&json!({"message": offer})),
+    );
+    assert_eq!((status, r["delivered"].as_i64()), (201, Some(1)), "{r}");
+    let bad = json!({"kind": "offer", "message_id": "o-2", "title": "x", "body": "y", "deep_link": "javascript:alert(1)"});
+    let (status, r) = server.json(
+        "POST",
+        "/v1/admin/offers",
+        None,
+        Some(&json!({"message": bad})),
+    );
+    assert_eq!(
+        (status, r["error"]["code"].as_str()),
+        (400, Some("invalid_push"))
+    );
+    let batch = json!({"actions": [
+        {"idempotency_key": "k-redeem", "action": {"redeem_reward": {"reward_id": "c5", "coupon_id": "cp-1"}}},
+        {"idempotency_key": "k-big", "action": {"redeem_reward": {"reward_id": "nope", "coupon_id": "cp-2"}}},
+        {"idempotency_key": "k-read", "action": {"inbox_read": {"message_id": "o-1"}}},
+        {"idempotency_key": "k-act", "action": {"activate_offer": {"message_id": "o-1"}}}
+    ]});
+    let (status, first) = server.json("POST", "/v1/me/actions", Some(token), Some(&batch));
+    assert_eq!(status, 200, "{first}");
+    let statuses: Vec<&str> = first["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["applied", "rejected", "applied", "applied"]);
+    assert_eq!(first["results"][1]["error"]["code"], "unknown_reward");
+    let (_, again) = server.json("POST", "/v1/me/actions", Some(token), Some(&batch));
+    let statuses: Vec<&str> = again["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["duplicate", "rejected", "duplicate", "duplicate"]
+    );
+    assert_eq!(again["results"][0]["seq"], first["results"][0]["seq"]);
+
+    // Sync: the client engine applied to the server's events reproduces the digest.
+    let (status, page) = server.json("GET", "/v1/me/sync", Some(token), None);
+    assert_eq!(status, 200, "{page}");
+    let program = Program::from_value(&page["program"]["rules"]).unwrap();
+    let mut local = MemoryWallet::new();
+    for e in page["events"].as_array().unwrap() {
+        let event: Event = serde_json::from_value(e["event"].clone()).unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339(e["at"].as_str().unwrap())
+            .unwrap()
+            .to_utc();
+        local.apply(&program, &event, at).unwrap();
+    }
+    let digest = &page["digest"];
+    let at = chrono::DateTime::parse_from_rfc3339(digest["at"].as_str().unwrap())
+        .unwrap()
+        .to_utc();
+    let snap = snapshot(&program, &local, at, 30, 0).unwrap();
+    assert_eq!(digest["balance"].as_i64(), Some(snap.balance));
+    assert_eq!(
+        digest["lifetime_earned"].as_i64(),
+        Some(snap.lifetime_earned)
+    );
+    assert_eq!(digest["coupons"], json!(["cp-1", "offer:o-1"]));
+    assert_eq!(digest["badges"], json!({"first": 1}));
+    assert_eq!(page["messages"][0]["message_id"], "o-1");
+    let keyed: Vec<&str> = page["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["idempotency_key"].as_str())
+        .collect();
+    assert_eq!(keyed, ["k-redeem", "k-act"]);
+
+    // An incremental sync with nothing new: no events, same digest, no program.
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let version = page["program"]["version"].as_str().unwrap();
+    let (_, next) = server.json(
+        "GET",
+        &format!("/v1/me/sync?cursor={cursor}&program_version={version}"),
+        Some(token),
+        None,
+    );
+    assert_eq!(next["events"], json!([]));
+    assert_eq!(next["program"], Value::Null);
+    assert_eq!(next["digest"]["balance"], digest["balance"]);
+
+    // Auth and bad input.
+    assert_eq!(
+        server.json("GET", "/v1/me/sync", Some("wrong"), None).0,
+        401
+    );
+    assert_eq!(server.json("GET", "/v1/me/sync", None, None).0, 401);
+    assert_eq!(
+        server
+            .json("GET", "/v1/me/sync?cursor=zz", Some(token), None)
+            .0,
+        400
+    );
+    let (status, r) = server.json(
+        "POST",
+        "/v1/me/actions",
+        Some(token),
+        Some(&json!({"actions": [{"idempotency_key": "x", "action": {"fly": {}}}]})),
+    );
+    assert_eq!(
+        (status, r["error"]["code"].as_str()),
+        (400, Some("bad_request"))
+    );
+    assert_eq!(server.json("GET", "/v1/nothing", None, None).0, 404);
+}
+
+#[test]
+fn actions_apply_exactly_once_under_injected_faults() {
+    let server = Server::start(0.3);
+    let me = loop {
+        let (status, me) = server.json("POST", "/v1/enroll", None, Some(&json!({})));
+        if status == 201 {
+            break me;
+        }
+    };
+    let token = me["access_token"].as_str().unwrap().to_string();
+    // Points to spend: join a challenge and redeem many small rewards with retries.
+    let keys: Vec<String> = (0..40).map(|i| format!("join-or-redeem-{i}")).collect();
+    let mut outcomes = std::collections::BTreeMap::new();
+    for (i, key) in keys.iter().enumerate() {
+        let action = json!({"redeem_reward": {"reward_id": "c5", "coupon_id": format!("cp-{i}")}});
+        let batch = json!({"actions": [{"idempotency_key": key, "action": action}]});
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            assert!(std::time::Instant::now() < deadline, "no answer for {key}");
+            let (status, text) = server.call("POST", "/v1/me/actions", Some(&token), Some(&batch));
+            if status != 200 {
+                continue;
+            }
+            let Ok(body) = serde_json::from_str::<Value>(&text) else {
+                continue;
+            };
+            outcomes.insert(
+                key.clone(),
+                body["results"][0]["status"].as_str().unwrap().to_string(),
+            );
+            break;
+        }
+    }
+    // Every key is settled (applied, duplicate after a lost answer, or rejected for lack of points),
+    // and the server holds no event twice.
+    assert_eq!(outcomes.len(), keys.len());
+    let mut seen = std::collections::BTreeSet::new();
+    let mut cursor = String::new();
+    for _ in 0..100 {
+        let (status, text) = server.call(
+            "GET",
+            &format!("/v1/me/sync?cursor={cursor}&limit=7"),
+            Some(&token),
+            None,
+        );
+        let Ok(page) = serde_json::from_str::<Value>(&text) else {
+            continue;
+        };
+        if status != 200 {
+            continue;
+        }
+        for e in page["events"].as_array().unwrap() {
+            if let Some(k) = e["idempotency_key"].as_str() {
+                assert!(seen.insert(k.to_string()), "{k} applied twice");
+            }
+        }
+        cursor = page["next_cursor"].as_str().unwrap().to_string();
+        if !page["has_more"].as_bool().unwrap() {
+            return;
+        }
+    }
+    panic!("sync did not finish");
+}
