@@ -286,10 +286,19 @@ pub fn card_text(view: &CardView) -> String {
 }
 
 fn draw(view: &CardView) -> String {
-    match (&view.frame.qr, &view.frame.linear) {
+    let art = match (&view.frame.qr, &view.frame.linear) {
         (Some(qr), _) => qr.half_blocks(),
         (_, Some(linear)) => bars(linear),
         _ => String::new(),
+    };
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        // Light modules are drawn as blocks: pin white on black so the code reads
+        // the same on light and dark terminal themes.
+        art.lines()
+            .map(|l| format!("\x1b[97;40m{l}\x1b[0m\n"))
+            .collect()
+    } else {
+        art
     }
 }
 

@@ -44,6 +44,7 @@ pub fn run(
     let now = clock.now();
     match cmd {
         None => {
+            store.refresh_inbox(now).map_err(e)?;
             let list = store.list_messages(now, all).map_err(e)?;
             let unread = store.unread_count(now).map_err(e)?;
             emit(&list_text(&list, unread, now));

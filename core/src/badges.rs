@@ -31,8 +31,7 @@ impl Badge {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawBadge {
     pub(crate) id: String,
-    #[serde(default)]
-    title: Option<String>,
+    title: String,
     goal: RawGoal,
     #[serde(default)]
     levels: Option<Vec<serde_json::Value>>,
@@ -74,7 +73,7 @@ impl RawBadge {
         };
         Ok(Badge {
             id: self.id.clone(),
-            title: self.title.clone().unwrap_or_else(|| self.id.clone()),
+            title: self.title.clone(),
             goal,
             levels,
         })

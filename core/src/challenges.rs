@@ -104,8 +104,7 @@ impl Challenge {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawChallenge {
     id: String,
-    #[serde(default)]
-    title: Option<String>,
+    title: String,
     #[serde(default)]
     starts_at: Option<String>,
     #[serde(default)]
@@ -191,7 +190,7 @@ impl RawChallenge {
         };
         Ok(Challenge {
             id: self.id.clone(),
-            title: self.title.clone().unwrap_or_else(|| self.id.clone()),
+            title: self.title.clone(),
             starts_at,
             ends_at,
             goal,

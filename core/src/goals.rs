@@ -51,6 +51,12 @@ impl Metric {
         }
     }
 
+    /// Whether the goal's value is a stored counter that completions can consume
+    /// (everything but the derived week streak and tier).
+    pub fn is_counter(self) -> bool {
+        !matches!(self, Metric::WeekStreak | Metric::Tier)
+    }
+
     /// Whether the goal counts per-period keys (days or weeks) rather than a plain counter.
     pub fn uses_periods(self) -> bool {
         matches!(self, Metric::DistinctDays | Metric::WeekStreak)
@@ -205,21 +211,21 @@ impl Goal {
         }
     }
 
-    /// Whether the receipt counts at all (has a matching line; reaches `min_amount`).
+    /// Whether the receipt counts: it reaches `min_amount` and still has a
+    /// matching line that is not returned in full.
     fn receipt_matches(&self, r: &Receipt) -> bool {
-        let any_line = r
+        let kept_line = r
             .lines
             .iter()
-            .any(|l| self.line_matches(&l.sku, l.category.as_deref()));
-        any_line && self.min_amount.is_none_or(|m| r.contribution >= m)
+            .any(|l| l.returned_qty < l.qty && self.line_matches(&l.sku, l.category.as_deref()));
+        kept_line && self.min_amount.is_none_or(|m| r.contribution >= m)
     }
 
     /// What the receipt, as it stands, contributes to a counter goal (or 0/1 to a period goal).
     pub fn receipt_value(&self, r: &Receipt) -> i64 {
-        let fully_returned = r.lines.iter().all(|l| l.returned_qty >= l.qty);
         match self.metric {
             Metric::Purchases | Metric::DistinctDays | Metric::WeekStreak => {
-                i64::from(!fully_returned && self.receipt_matches(r))
+                i64::from(self.receipt_matches(r))
             }
             Metric::Spend if !self.has_filter() => {
                 r.contribution.saturating_sub(r.returned.contribution)

@@ -21,6 +21,9 @@ pub const MAX_PAYLOAD_BYTES: usize = 4096;
 pub const MAX_TITLE_CHARS: usize = 120;
 /// Longest body, in Unicode scalar values.
 pub const MAX_BODY_CHARS: usize = 2000;
+/// Id prefixes of messages the core generates; pushes may not use them.
+pub const RESERVED_PREFIXES: [&str; 4] = ["challenge:", "badge:", "tier:", "expiring:"];
+
 /// Most messages kept.
 pub const MAX_MESSAGES: usize = 500;
 /// Days after expiry a message is purged.
@@ -308,6 +311,12 @@ pub fn parse_push(payload: &str, app_scheme: &str) -> Result<Option<IncomingMess
             "must be 1 to 128 bytes without control characters",
         ));
     }
+    if RESERVED_PREFIXES.iter().any(|p| id.starts_with(p)) {
+        return Err(invalid(
+            "message_id",
+            "the prefixes challenge:, badge:, tier: and expiring: are reserved for messages the core writes",
+        ));
+    }
     let title = strip_controls(
         &fields
             .text("title")?
@@ -485,6 +494,14 @@ mod tests {
                 .contains("4096")
         );
         assert_eq!(parse(r#"{"kind":"survey"}"#).unwrap(), None);
+        for reserved in ["badge:first:1", "challenge:x:1", "tier:gold", "expiring:7"] {
+            let p =
+                format!(r#"{{"kind":"message","message_id":"{reserved}","title":"T","body":"B"}}"#);
+            assert!(
+                parse(&p).unwrap_err().to_string().contains("reserved"),
+                "{reserved}"
+            );
+        }
         let m = parse("{\"kind\":\"message\",\"message_id\":\"m\",\"title\":\"Hi\\u0007!\",\"body\":\"a\\u0000b\"}").unwrap().unwrap();
         assert_eq!((m.title.as_str(), m.body.as_str()), ("Hi!", "ab"));
         assert!(parse("not json").is_err());

@@ -989,7 +989,7 @@ mod tests {
                 "goal.target or levels",
             ),
             (
-                r#""badges":[{"id":"b","goal":{"metric":"purchases","target":1}},{"id":"b","goal":{"metric":"items","target":1}}]"#,
+                r#""badges":[{"id":"b","title":"B","goal":{"metric":"purchases","target":1}},{"id":"b","title":"B","goal":{"metric":"items","target":1}}]"#,
                 "duplicate badge id",
             ),
             (

@@ -29,19 +29,19 @@ const PROGRAM: &str = r#"{
               {"id": "a", "cost": 25, "coupon": {"amount_off": "30.00", "valid_days": 9}}],
   "bonuses": {"welcome": 60, "birthday": 35, "referral": 20},
   "challenges": [
-    {"id": "items5", "goal": {"metric": "items", "category": "food", "target": 5}, "reward": {"points": 40}, "ends_at": "2026-02-10T00:00:00Z"},
-    {"id": "rep", "goal": {"metric": "purchases", "target": 2}, "reward": {"coupon": {"percent": "5", "valid_days": 3}}, "repeat": "on_complete"},
-    {"id": "wk", "goal": {"metric": "spend", "target": "300"}, "reward": {"points": 15}, "repeat": "weekly"},
-    {"id": "days", "goal": {"metric": "distinct_days", "target": 3}, "reward": {"badge": "hero"}},
-    {"id": "opt", "opt_in": true, "goal": {"metric": "referrals", "target": 1}, "reward": {"points": 5}},
-    {"id": "meta", "goal": {"metric": "challenges_completed", "target": 3}, "reward": {"points": 9}}
+    {"id": "items5", "title": "items5", "goal": {"metric": "items", "category": "food", "target": 5}, "reward": {"points": 40}, "ends_at": "2026-02-10T00:00:00Z"},
+    {"id": "rep", "title": "rep", "goal": {"metric": "purchases", "target": 2}, "reward": {"coupon": {"percent": "5", "valid_days": 3}}, "repeat": "on_complete"},
+    {"id": "wk", "title": "wk", "goal": {"metric": "spend", "target": "300"}, "reward": {"points": 15}, "repeat": "weekly"},
+    {"id": "days", "title": "days", "goal": {"metric": "distinct_days", "target": 3}, "reward": {"badge": "hero"}},
+    {"id": "opt", "title": "opt", "opt_in": true, "goal": {"metric": "referrals", "target": 1}, "reward": {"points": 5}},
+    {"id": "meta", "title": "meta", "goal": {"metric": "challenges_completed", "target": 3}, "reward": {"points": 9}}
   ],
   "badges": [
-    {"id": "hero", "goal": {"metric": "purchases", "target": 1000}},
-    {"id": "buyer", "goal": {"metric": "purchases"}, "levels": [2, 5, 9]},
-    {"id": "streak", "goal": {"metric": "week_streak", "target": 2}},
-    {"id": "silver", "goal": {"metric": "tier", "tier": "silver"}},
-    {"id": "food", "goal": {"metric": "spend", "category": "food"}, "levels": ["500", "2000"]}
+    {"id": "hero", "title": "hero", "goal": {"metric": "purchases", "target": 1000}},
+    {"id": "buyer", "title": "buyer", "goal": {"metric": "purchases"}, "levels": [2, 5, 9]},
+    {"id": "streak", "title": "streak", "goal": {"metric": "week_streak", "target": 2}},
+    {"id": "silver", "title": "silver", "goal": {"metric": "tier", "tier": "silver"}},
+    {"id": "food", "title": "food", "goal": {"metric": "spend", "category": "food"}, "levels": ["500", "2000"]}
   ]
 }"#;
 

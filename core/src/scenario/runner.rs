@@ -143,6 +143,15 @@ pub fn run(scenario: &Scenario, options: RunOptions) -> Result<ScenarioReport, F
                 }
             }
             if let Some(x) = &expect.inbox {
+                // The app refreshes the inbox when it shows it.
+                if let Err(e) = store.refresh_inbox(step.at) {
+                    failures.push(Failure {
+                        step: i,
+                        key: "inbox".into(),
+                        expected: "the inbox".into(),
+                        actual: format!("{} ({e})", e.code()),
+                    });
+                }
                 compare_inbox(i, x, &store, step.at, &mut failures);
             }
             if expect.challenges.is_some() || expect.badges.is_some() {

@@ -75,14 +75,18 @@ pub(crate) fn known(conn: &Connection, id: &str) -> Result<bool> {
         .exists([id])?)
 }
 
-fn insert(conn: &Connection, m: &IncomingMessage, at: Time, generated: bool) -> Result<()> {
-    let (ck, cv, cd) = match &m.coupon {
+fn coupon_columns(m: &IncomingMessage) -> (Option<&'static str>, Option<i64>, Option<i64>) {
+    match &m.coupon {
         None => (None, None, None),
         Some(c) => match c.benefit {
             CouponBenefit::Percent(p) => (Some("percent"), Some(p), c.valid_days),
             CouponBenefit::AmountOff(a) => (Some("amount_off"), Some(a), c.valid_days),
         },
-    };
+    }
+}
+
+fn insert(conn: &Connection, m: &IncomingMessage, at: Time, generated: bool) -> Result<()> {
+    let (ck, cv, cd) = coupon_columns(m);
     conn.prepare_cached(&format!(
         "INSERT INTO inbox ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'unread', NULL, ?15)"
     ))?
@@ -210,6 +214,21 @@ impl Store {
         )
     }
 
+    /// Brings the inbox up to `now` without a wallet event: purges messages
+    /// expired over 30 days ago and writes due "points expiring soon" messages.
+    /// The app calls it when it opens the inbox; pushes do it too.
+    pub fn refresh_inbox(&mut self, now: Time) -> Result<()> {
+        let Some(program) = self.program().cloned() else {
+            return Ok(());
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        refresh(&tx, &program, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Ingests a push payload (FCM data message or APNs) received at `received_at`.
     pub fn ingest_push(&mut self, payload: &str, received_at: Time) -> Result<PushOutcome> {
         let Some(m) = parse_push(payload, &self.scheme())? else {
@@ -296,6 +315,9 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let m = Self::require(&tx, id)?;
+        if m.state == MessageState::Unread {
+            record(&tx, "read", id, at)?;
+        }
         if m.state != MessageState::Dismissed {
             set_state(&tx, id, MessageState::Dismissed)?;
             record(&tx, "dismissed", id, at)?;
@@ -339,6 +361,9 @@ impl Store {
         let applied_at = Self::apply_in(&tx, &program, &event, at)?.at;
         tx.prepare_cached("UPDATE inbox SET activated_at = ?2, state = CASE state WHEN 'unread' THEN 'read' ELSE state END WHERE id = ?1")?
             .execute(params![id, sql::ms(applied_at)])?;
+        if m.state == MessageState::Unread {
+            record(&tx, "read", id, applied_at)?;
+        }
         record(&tx, "activated", id, applied_at)?;
         tx.commit()?;
         Ok(())
@@ -362,6 +387,17 @@ impl Store {
     }
 }
 
+fn refresh(conn: &Connection, program: &crate::program::Program, now: Time) -> Result<()> {
+    purge(conn, now)?;
+    let view = super::sql::SqlView { conn };
+    let notices =
+        crate::wallet::engine::expiring_notices(program, &view, now, &Default::default())?;
+    for n in &notices {
+        write_notice(conn, n)?;
+    }
+    Ok(())
+}
+
 fn set_state(conn: &Connection, id: &str, state: MessageState) -> Result<()> {
     conn.prepare_cached("UPDATE inbox SET state = ?2 WHERE id = ?1")?
         .execute(params![id, state.as_str()])?;
@@ -369,9 +405,11 @@ fn set_state(conn: &Connection, id: &str, state: MessageState) -> Result<()> {
 }
 
 fn update_content(conn: &Connection, m: &IncomingMessage) -> Result<()> {
+    let (ck, cv, cd) = coupon_columns(m);
     conn.prepare_cached(
-        "UPDATE inbox SET title = ?2, body = ?3, expires_at = ?4, deep_link = ?5, image_url = ?6, \
-         priority = ?7, pinned = ?8, revision = ?9 WHERE id = ?1",
+        "UPDATE inbox SET kind = ?10, title = ?2, body = ?3, expires_at = ?4, deep_link = ?5, image_url = ?6, \
+         priority = ?7, pinned = ?8, revision = ?9, coupon_kind = ?11, coupon_value = ?12, coupon_valid_days = ?13 \
+         WHERE id = ?1",
     )?
     .execute(params![
         m.id,
@@ -382,7 +420,11 @@ fn update_content(conn: &Connection, m: &IncomingMessage) -> Result<()> {
         m.image_url,
         m.priority,
         m.pinned,
-        m.revision
+        m.revision,
+        m.kind.as_str(),
+        ck,
+        cv,
+        cd
     ])?;
     Ok(())
 }

@@ -428,6 +428,16 @@ impl WalletView for SqlView<'_> {
         Ok(out)
     }
 
+    fn lots_expiring(&self, from: Time, to: Time) -> Result<Vec<Lot>> {
+        let sql = format!(
+            "SELECT {LOT_COLS} FROM lots WHERE remaining > 0 AND expires_at > ?1 AND expires_at <= ?2 ORDER BY expires_at, id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        Ok(stmt
+            .query_map(params![ms(from), ms(to)], lot_row)?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
     fn purchase_lot(&self, receipt_id: &str) -> Result<Option<Lot>> {
         let sql =
             format!("SELECT {LOT_COLS} FROM lots WHERE source = 'purchase' AND receipt_id = ?1");

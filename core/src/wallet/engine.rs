@@ -142,6 +142,38 @@ pub(super) fn check_lines<'a>(lines: impl Iterator<Item = (i64, &'a str)> + Clon
     Ok(())
 }
 
+/// "Points expiring soon" messages due at `at`: one per lot with points left
+/// that expires within the program's `inbox.expiry_warning_days` and was not
+/// announced yet. `debited` holds points the current event already took.
+pub fn expiring_notices(
+    program: &Program,
+    view: &dyn WalletView,
+    at: Time,
+    debited: &BTreeMap<i64, i64>,
+) -> Result<Vec<super::Notice>> {
+    let days = program.inbox.expiry_warning_days;
+    if days == 0 || program.expiry.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for lot in view.lots_expiring(at, at + Duration::days(days))? {
+        let left = lot.remaining - debited.get(&lot.id).copied().unwrap_or(0);
+        let id = format!("expiring:{}", lot.id);
+        if let Some(expires) = lot.expires_at
+            && left > 0
+            && !view.message_known(&id)?
+        {
+            out.push(super::Notice {
+                id,
+                title: "Points expiring soon".into(),
+                body: format!("{left} points expire on {}.", expires.format("%Y-%m-%d")),
+                at,
+            });
+        }
+    }
+    Ok(out)
+}
+
 pub(crate) fn check_id(field: &str, id: &str) -> Result<()> {
     let reason = if id.is_empty() {
         "must not be empty"
@@ -552,22 +584,8 @@ impl<'a> Tx<'a> {
 
     /// "Points expiring soon": once per lot, `expiry_warning_days` before it expires.
     fn notice_expiring_points(&mut self) -> Result<()> {
-        let days = self.program.inbox.expiry_warning_days;
-        if days == 0 || self.program.expiry.is_none() {
-            return Ok(());
-        }
-        let horizon = self.at + Duration::days(days);
-        for lot in self.view.lots_to_spend(self.at, i64::MAX, None)? {
-            let Some(expires) = lot.expires_at else { break };
-            if expires > horizon {
-                break;
-            }
-            let left = lot.remaining - self.debited.get(&lot.id).copied().unwrap_or(0);
-            let id = format!("expiring:{}", lot.id);
-            if left > 0 && !self.view.message_known(&id)? {
-                let body = format!("{left} points expire on {}.", expires.format("%Y-%m-%d"));
-                self.notice(id, "Points expiring soon".into(), body);
-            }
+        for n in expiring_notices(self.program, self.view, self.at, &self.debited)? {
+            self.effects.push(Effect::Notify(n));
         }
         Ok(())
     }

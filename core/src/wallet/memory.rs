@@ -198,6 +198,17 @@ impl WalletView for MemoryWallet {
         Ok(out)
     }
 
+    fn lots_expiring(&self, from: Time, to: Time) -> Result<Vec<Lot>> {
+        let mut lots: Vec<Lot> = self
+            .lots
+            .iter()
+            .filter(|l| l.remaining > 0 && l.expires_at.is_some_and(|e| e > from && e <= to))
+            .cloned()
+            .collect();
+        lots.sort_by_key(|l| (l.expires_at, l.id));
+        Ok(lots)
+    }
+
     fn purchase_lot(&self, receipt_id: &str) -> Result<Option<Lot>> {
         Ok(self
             .lots

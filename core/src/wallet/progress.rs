@@ -182,8 +182,13 @@ impl Tx<'_> {
                 .entry(c.id.clone())
                 .or_default();
             state.progress = state.progress.add_or(moved, "challenge progress")?.max(0);
-            if c.repeat == Repeat::None && state.completions > 0 && state.progress < c.target() {
-                self.claw_back(c)?;
+            let (progress, completions) = (state.progress, state.completions);
+            if c.repeat == Repeat::None && completions > 0 {
+                let value =
+                    self.goal_value(&challenge_key(&c.id), &c.goal, progress, c.target())?;
+                if value < c.target() {
+                    self.claw_back(c)?;
+                }
             }
         }
         for b in &program.badges {
@@ -359,9 +364,7 @@ impl Tx<'_> {
                 let target = c.target();
                 let times = match c.repeat {
                     Repeat::None => i64::from(state.completions == 0 && value >= target),
-                    Repeat::OnComplete
-                        if !c.goal.metric.uses_periods() && c.goal.metric != Metric::Tier =>
-                    {
+                    Repeat::OnComplete if c.goal.metric.is_counter() => {
                         (value / target).min(MAX_COMPLETIONS_PER_EVENT)
                     }
                     Repeat::OnComplete => i64::from(value >= target && state.completions == 0),
@@ -445,7 +448,7 @@ impl Tx<'_> {
             .or_default();
         state.completions += 1;
         let n = state.completions;
-        if c.repeat == Repeat::OnComplete && !c.goal.metric.uses_periods() {
+        if c.repeat == Repeat::OnComplete && c.goal.metric.is_counter() {
             state.progress -= c.target();
         }
         if matches!(c.repeat, Repeat::Weekly | Repeat::Monthly) {
@@ -547,6 +550,20 @@ impl Tx<'_> {
             .filter(|o| o.goal.metric == Metric::ChallengesCompleted)
         {
             self.bump_open(other, at, -1)?;
+            // A completed one-off meta challenge that drops below target inside its window goes back too.
+            let s = self
+                .goals_mut()?
+                .challenges
+                .get(&other.id)
+                .cloned()
+                .unwrap_or_default();
+            if other.repeat == Repeat::None
+                && s.completions > 0
+                && other.in_window(at)
+                && s.progress < other.target()
+            {
+                self.claw_back(other)?;
+            }
         }
         Ok(())
     }

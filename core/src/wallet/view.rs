@@ -20,6 +20,8 @@ pub trait WalletView {
     /// (never-expiring last, then creation order), skipping `skip`, stopping
     /// as soon as their remaining points reach `need`.
     fn lots_to_spend(&self, at: Time, need: i64, skip: Option<i64>) -> Result<Vec<Lot>>;
+    /// Lots with points left and `from < expires_at <= to`, earliest first.
+    fn lots_expiring(&self, from: Time, to: Time) -> Result<Vec<Lot>>;
     /// The lot a purchase earned, if any.
     fn purchase_lot(&self, receipt_id: &str) -> Result<Option<Lot>>;
     /// A recorded receipt with its lines.
