@@ -232,25 +232,6 @@ fn parse_cursor(c: Option<&str>) -> Result<(i64, i64), ApiError> {
     }
 }
 
-/// The member's state as the client compares it.
-pub fn digest(store: &Store, at: chrono::DateTime<Utc>) -> Result<Value, LoyaltyError> {
-    let snap = store.snapshot(at, 30, 0)?;
-    let (challenges, badges) = store.goal_views(at)?;
-    let mut coupons: Vec<String> = snap.coupons.iter().map(|c| c.id.clone()).collect();
-    coupons.sort();
-    Ok(json!({
-        "at": at.to_rfc3339(),
-        "balance": snap.balance,
-        "lifetime_earned": snap.lifetime_earned,
-        "expired_total": snap.expired_total,
-        "tier": snap.tier.map(|t| t.id),
-        "qualifying_spend": format_minor(snap.qualifying_spend),
-        "coupons": coupons,
-        "challenges": challenges.iter().map(|c| (c.id.clone(), json!({"progress": c.progress, "completions": c.completions}))).collect::<serde_json::Map<_, _>>(),
-        "badges": badges.iter().filter(|b| b.level > 0).map(|b| (b.id.clone(), json!(b.level))).collect::<serde_json::Map<_, _>>(),
-    }))
-}
-
 async fn sync(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
@@ -285,7 +266,7 @@ async fn sync(
         let program = (q.program_version.as_deref() != Some(app.version.as_str())).then(|| {
             json!({"version": app.version, "rules": serde_json::from_str::<Value>(&app.program_json).unwrap_or(Value::Null)})
         });
-        let digest = if has_more { Value::Null } else { digest(&store, now)? };
+        let digest = if has_more { Value::Null } else { store.digest(now)? };
         Ok((
             StatusCode::OK,
             Json(json!({

@@ -2,119 +2,22 @@
 //! sync pages that the client engine reproduces, idempotent actions, offers,
 //! and exactly-once actions under injected faults.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
+
+mod common;
+use common::Server;
 
 use chrono::Utc;
 use loyalty_core::card::{CardConfig, CardService, Secret, secret_from_hex};
 use loyalty_core::program::Program;
 use loyalty_core::wallet::memory::MemoryWallet;
 use loyalty_core::wallet::{Event, snapshot};
-use loyalty_devserver::{App, Config, serve};
 use serde_json::{Value, json};
 
 const PROGRAM: &str = r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}},
   "rewards": [{"id": "c5", "cost": 5, "coupon": {"percent": "5", "valid_days": 30}}],
   "challenges": [{"id": "two", "title": "Two purchases", "goal": {"metric": "purchases", "target": 2}, "reward": {"points": 20}}],
   "badges": [{"id": "first", "title": "First", "goal": {"metric": "purchases", "target": 1}}]}"#;
-
-struct Server {
-    addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-    _dir: tempfile::TempDir,
-}
-
-impl Server {
-    fn start(fault_rate: f64) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let app = App::open(Config {
-            data_dir: dir.path().to_path_buf(),
-            program_json: PROGRAM.into(),
-            fault_rate,
-            fault_seed: 42,
-        })
-        .unwrap();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                serve(listener, app, async {
-                    let _ = rx.await;
-                })
-                .await
-                .unwrap();
-            });
-        });
-        let addr = addr_rx.recv_timeout(Duration::from_secs(10)).unwrap();
-        Self {
-            addr,
-            stop: Some(tx),
-            thread: Some(thread),
-            _dir: dir,
-        }
-    }
-
-    /// A minimal HTTP/1.1 exchange; returns (status, body text).
-    fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<&Value>,
-    ) -> (u16, String) {
-        let mut s = TcpStream::connect_timeout(&self.addr, Duration::from_secs(5)).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
-        let body = body.map(|b| b.to_string()).unwrap_or_default();
-        let auth = token
-            .map(|t| format!("Authorization: Bearer {t}\r\n"))
-            .unwrap_or_default();
-        write!(
-            s,
-            "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        let mut raw = String::new();
-        s.read_to_string(&mut raw).unwrap();
-        let status: u16 = raw.split(' ').nth(1).unwrap().parse().unwrap();
-        let body = raw
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_string())
-            .unwrap_or_default();
-        (status, body)
-    }
-
-    fn json(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<&Value>,
-    ) -> (u16, Value) {
-        let (status, text) = self.call(method, path, token, body);
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
 
 fn payload(card: &str, secret_hex: &str, at: chrono::DateTime<Utc>) -> String {
     let secret = Secret::new(secret_from_hex(secret_hex).unwrap()).unwrap();
@@ -130,7 +33,7 @@ fn purchase(id: &str, amount: &str) -> Value {
 
 #[test]
 fn till_sync_and_actions_end_to_end() {
-    let server = Server::start(0.0);
+    let server = Server::start(PROGRAM, 0.0);
     let (status, me) = server.json("POST", "/v1/enroll", None, Some(&json!({})));
     assert_eq!(status, 201, "{me}");
     let token = me["access_token"].as_str().unwrap();
@@ -304,7 +207,7 @@ fn till_sync_and_actions_end_to_end() {
 
 #[test]
 fn actions_apply_exactly_once_under_injected_faults() {
-    let server = Server::start(0.3);
+    let server = Server::start(PROGRAM, 0.3);
     let me = loop {
         let (status, me) = server.json("POST", "/v1/enroll", None, Some(&json!({})));
         if status == 201 {

@@ -9,6 +9,7 @@ mod card;
 mod inbox;
 mod schema;
 mod sql;
+mod sync;
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +20,7 @@ pub use card::SqliteSecretStore;
 pub use inbox::{DEFAULT_OFFER_COUPON_DAYS, OutboxEntry};
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 use sql::SqlView;
+pub use sync::{PageApplied, PendingAction, ServerEvent};
 
 use crate::error::{LoyaltyError, Result};
 use crate::program::Program;

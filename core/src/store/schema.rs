@@ -11,10 +11,36 @@ use crate::error::{LoyaltyError, Result};
 pub const APPLICATION_ID: i64 = 0x4C4F_5931;
 
 /// Newest schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Migrations: entry `i` upgrades a version-`i` database to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+
+/// Version 5: the server's confirmed event log and the client's pending actions.
+const V5: &str = r#"
+-- Events as the server confirmed them, in server order.
+CREATE TABLE server_events (
+    server_seq      INTEGER PRIMARY KEY,
+    at              INTEGER NOT NULL,
+    body            TEXT NOT NULL,
+    idempotency_key TEXT
+);
+
+-- Wallet actions taken on this device and not yet confirmed by the server.
+CREATE TABLE pending_actions (
+    idempotency_key TEXT PRIMARY KEY,
+    seq             INTEGER NOT NULL UNIQUE,
+    at              INTEGER NOT NULL,
+    body            TEXT NOT NULL
+);
+
+-- Digest comparisons that disagreed (no personal data).
+CREATE TABLE sync_mismatches (
+    id     INTEGER PRIMARY KEY,
+    at     INTEGER NOT NULL,
+    fields TEXT NOT NULL
+);
+"#;
 
 /// Version 4: the inbox and the outbox of client actions.
 const V4: &str = r#"

@@ -1,0 +1,344 @@
+//! The client side of sync inside the store: the server's confirmed event
+//! log, the device's pending actions, and the rebase that keeps local state
+//! equal to "confirmed events, then still-pending actions on top".
+//!
+//! A wallet action taken on the device is applied at once and queued with its
+//! idempotency key in the same transaction. Server events are appended in
+//! server order; when they carry the key of a pending action, that action is
+//! confirmed and leaves the queue. Whenever pending actions exist, local state
+//! is rebuilt from the confirmed log with the pending actions re-applied, so a
+//! server event that arrives first never corrupts the balance and the
+//! shopper's own taps never vanish.
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde_json::{Value, json};
+
+use super::{Applied, Store, sql};
+use crate::error::{LoyaltyError, Result};
+use crate::money::format_minor;
+use crate::program::Program;
+use crate::wallet::{Event, Notice, Time};
+
+/// One event of a sync page, as the server confirmed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerEvent {
+    /// Server sequence number (strictly increasing).
+    pub seq: i64,
+    /// When the server applied it.
+    pub at: Time,
+    /// The event.
+    pub event: Event,
+    /// The client action it came from, if any.
+    pub idempotency_key: Option<String>,
+}
+
+/// What applying a page did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PageApplied {
+    /// New server events stored.
+    pub new_events: usize,
+    /// Pending actions confirmed by them.
+    pub confirmed: usize,
+    /// Whether local state was rebuilt (pending actions re-applied on top).
+    pub rebased: bool,
+}
+
+/// A device action waiting for the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingAction {
+    /// Idempotency key.
+    pub idempotency_key: String,
+    /// The wallet event.
+    pub event: Event,
+    /// When it was taken.
+    pub at: Time,
+}
+
+fn encode(event: &Event) -> Result<String> {
+    serde_json::to_string(event).map_err(|e| LoyaltyError::Storage {
+        reason: format!("cannot encode event: {e}"),
+    })
+}
+
+fn decode(body: &str) -> Result<Event> {
+    serde_json::from_str(body).map_err(|e| LoyaltyError::Corrupt {
+        reason: format!("stored event does not decode: {e}"),
+    })
+}
+
+/// Wallet tables derived from events (the inbox, card and queues are kept).
+const DERIVED: &str = "DELETE FROM receipt_lines; DELETE FROM receipts; DELETE FROM lots; DELETE FROM coupons; \
+     DELETE FROM bonuses; DELETE FROM ledger; DELETE FROM goal_state; DELETE FROM goal_periods; DELETE FROM events; \
+     UPDATE summary SET live_points = 0, debt = 0, lifetime_earned = 0, expired_total = 0, last_event_at = NULL, \
+     window_from = NULL, window_to = NULL, window_sum = NULL WHERE id = 1;";
+
+fn pending(conn: &Connection) -> Result<Vec<PendingAction>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT idempotency_key, at, body FROM pending_actions ORDER BY seq")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (key, at, body) = row?;
+        out.push(PendingAction {
+            idempotency_key: key,
+            event: decode(&body)?,
+            at: sql::time(at)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Rebuilds derived state: confirmed server events, then pending actions.
+fn rebase(conn: &Connection, program: &Program) -> Result<()> {
+    conn.execute_batch(DERIVED)?;
+    let mut stmt = conn.prepare_cached("SELECT at, body FROM server_events ORDER BY server_seq")?;
+    let rows: Vec<(i64, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (at, body) in rows {
+        Store::apply_in(conn, program, &decode(&body)?, sql::time(at)?).map_err(|e| {
+            LoyaltyError::Corrupt {
+                reason: format!("a confirmed server event no longer applies: {e}"),
+            }
+        })?;
+    }
+    for p in pending(conn)? {
+        // The server decides about an action that no longer fits locally; until
+        // then it stays queued but shows no effect.
+        if let Err(e) = Store::apply_in(conn, program, &p.event, p.at) {
+            tracing::info!(
+                code = e.code(),
+                "pending action does not apply on the new server state"
+            );
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Applies a wallet action on the device at once and queues it for the
+    /// server under `idempotency_key`, in one transaction.
+    pub fn queue_action(
+        &mut self,
+        idempotency_key: &str,
+        event: &Event,
+        at: Time,
+    ) -> Result<Applied> {
+        crate::wallet::engine::check_id("idempotency_key", idempotency_key)?;
+        let program = self.program.as_ref().ok_or(LoyaltyError::NoProgram)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let known: bool = tx
+            .prepare_cached("SELECT 1 FROM pending_actions WHERE idempotency_key = ?1")?
+            .exists([idempotency_key])?
+            || tx
+                .prepare_cached("SELECT 1 FROM server_events WHERE idempotency_key = ?1")?
+                .exists([idempotency_key])?;
+        if known {
+            return Err(LoyaltyError::InvalidId {
+                field: "idempotency_key".into(),
+                reason: "was already used for another action".into(),
+            });
+        }
+        let applied = Self::apply_in(&tx, program, event, at)?;
+        let order: i64 = tx.query_row(
+            "SELECT coalesce(max(seq), 0) + 1 FROM pending_actions",
+            [],
+            |r| r.get(0),
+        )?;
+        tx.prepare_cached(
+            "INSERT INTO pending_actions (idempotency_key, seq, at, body) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            idempotency_key,
+            order,
+            sql::ms(applied.at),
+            encode(event)?
+        ])?;
+        tx.commit()?;
+        Ok(applied)
+    }
+
+    /// Actions waiting for the server, oldest first.
+    pub fn pending_actions(&self) -> Result<Vec<PendingAction>> {
+        pending(&self.conn)
+    }
+
+    /// The last server sequence number stored (0 before the first sync).
+    pub fn last_server_seq(&self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT coalesce(max(server_seq), 0) FROM server_events",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Applies a page of server events in one transaction. Events already
+    /// stored are skipped if identical; a page that goes backwards, repeats a
+    /// sequence number with another event, or does not apply is refused whole.
+    pub fn apply_server_events(&mut self, events: &[ServerEvent]) -> Result<PageApplied> {
+        let program = self.program.clone().ok_or(LoyaltyError::NoProgram)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut last: i64 = tx.query_row(
+            "SELECT coalesce(max(server_seq), 0) FROM server_events",
+            [],
+            |r| r.get(0),
+        )?;
+        let stored_before: i64 =
+            tx.query_row("SELECT count(*) FROM server_events", [], |r| r.get(0))?;
+        let local_before: i64 = tx.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
+        let pending_before = pending(&tx)?.len();
+        let mut fresh = Vec::new();
+        for e in events {
+            let body = encode(&e.event)?;
+            if e.seq <= last {
+                let stored: Option<String> = tx
+                    .prepare_cached("SELECT body FROM server_events WHERE server_seq = ?1")?
+                    .query_row([e.seq], |r| r.get(0))
+                    .optional()?;
+                if stored.as_deref() == Some(body.as_str()) {
+                    continue;
+                }
+                return Err(LoyaltyError::Corrupt {
+                    reason: format!("the server sent event {} out of order or changed", e.seq),
+                });
+            }
+            tx.prepare_cached("INSERT INTO server_events (server_seq, at, body, idempotency_key) VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![e.seq, sql::ms(e.at), body, e.idempotency_key])?;
+            last = e.seq;
+            fresh.push(e);
+        }
+        let mut confirmed = 0;
+        for e in &fresh {
+            if let Some(k) = &e.idempotency_key {
+                confirmed += tx
+                    .prepare_cached("DELETE FROM pending_actions WHERE idempotency_key = ?1")?
+                    .execute([k])?;
+            }
+        }
+        // Fast path: nothing was pending and local state is exactly the confirmed log.
+        let in_step = pending_before == 0 && local_before == stored_before;
+        let rebased = !fresh.is_empty() && !in_step || confirmed > 0;
+        if rebased {
+            rebase(&tx, &program)?;
+        } else {
+            for e in &fresh {
+                Self::apply_in(&tx, &program, &e.event, e.at).map_err(|err| {
+                    LoyaltyError::Corrupt {
+                        reason: format!("server event {} does not apply: {err}", e.seq),
+                    }
+                })?;
+            }
+        }
+        tx.commit()?;
+        Ok(PageApplied {
+            new_events: fresh.len(),
+            confirmed,
+            rebased,
+        })
+    }
+
+    /// The server refused a pending action: it leaves the queue, its local
+    /// effect is rolled back, and the inbox explains why.
+    pub fn reject_action(
+        &mut self,
+        idempotency_key: &str,
+        code: &str,
+        message: &str,
+        at: Time,
+    ) -> Result<()> {
+        let program = self.program.clone().ok_or(LoyaltyError::NoProgram)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let Some(action) = pending(&tx)?
+            .into_iter()
+            .find(|p| p.idempotency_key == idempotency_key)
+        else {
+            return Ok(());
+        };
+        tx.prepare_cached("DELETE FROM pending_actions WHERE idempotency_key = ?1")?
+            .execute([idempotency_key])?;
+        rebase(&tx, &program)?;
+        let what = match &action.event {
+            Event::RedeemReward { reward_id, .. } => format!("Reward {reward_id} not redeemed"),
+            Event::JoinChallenge { challenge_id } => format!("Challenge {challenge_id} not joined"),
+            other => format!("Your {} was not accepted", other.kind().replace('_', " ")),
+        };
+        super::inbox::write_notice(
+            &tx,
+            &Notice {
+                id: format!("rejected:{idempotency_key}"),
+                title: what,
+                body: format!("{message} ({code})"),
+                at,
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The state digest the server sends with a sync page, computed locally.
+    pub fn digest(&self, at: Time) -> Result<Value> {
+        let snap = self.snapshot(at, 30, 0)?;
+        let (challenges, badges) = self.goal_views(at)?;
+        let mut coupons: Vec<String> = snap.coupons.iter().map(|c| c.id.clone()).collect();
+        coupons.sort();
+        Ok(json!({
+            "at": at.to_rfc3339(),
+            "balance": snap.balance,
+            "lifetime_earned": snap.lifetime_earned,
+            "expired_total": snap.expired_total,
+            "tier": snap.tier.map(|t| t.id),
+            "qualifying_spend": format_minor(snap.qualifying_spend),
+            "coupons": coupons,
+            "challenges": challenges
+                .iter()
+                .map(|c| (c.id.clone(), json!({"progress": c.progress, "completions": c.completions})))
+                .collect::<serde_json::Map<_, _>>(),
+            "badges": badges
+                .iter()
+                .filter(|b| b.level > 0)
+                .map(|b| (b.id.clone(), json!(b.level)))
+                .collect::<serde_json::Map<_, _>>(),
+        }))
+    }
+
+    /// Compares the server's digest with local state at its time; records the
+    /// names of the fields that differ (no values, no personal data) and
+    /// returns them.
+    pub fn check_digest(&mut self, server: &Value, at: Time) -> Result<Vec<String>> {
+        let local = self.digest(at)?;
+        let differing: Vec<String> = [
+            "balance",
+            "lifetime_earned",
+            "expired_total",
+            "tier",
+            "qualifying_spend",
+            "coupons",
+            "challenges",
+            "badges",
+        ]
+        .iter()
+        .filter(|k| server.get(**k) != local.get(**k))
+        .map(|k| k.to_string())
+        .collect();
+        if !differing.is_empty() {
+            tracing::warn!(fields = ?differing, "local state differs from the server's digest");
+            self.conn.execute(
+                "INSERT INTO sync_mismatches (at, fields) VALUES (?1, ?2)",
+                params![sql::ms(at), differing.join(",")],
+            )?;
+        }
+        Ok(differing)
+    }
+}
