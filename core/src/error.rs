@@ -230,6 +230,22 @@ pub enum LoyaltyError {
         /// The id.
         message_id: String,
     },
+    /// The server could not be reached or answered garbage.
+    #[error("network: {reason}")]
+    Network {
+        /// What happened (no URL query, no token).
+        reason: String,
+    },
+    /// The server answered with an error.
+    #[error("the server refused ({status} {code}): {reason}")]
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// The server's error code.
+        code: String,
+        /// The server's message.
+        reason: String,
+    },
     /// A computation left the range of 64-bit integers.
     #[error("arithmetic overflow while computing {what}")]
     Overflow {
@@ -305,6 +321,8 @@ impl LoyaltyError {
             Self::NotAnOffer { .. } => "not_an_offer",
             Self::AlreadyActivated { .. } => "already_activated",
             Self::OfferExpired { .. } => "offer_expired",
+            Self::Network { .. } => "network",
+            Self::Server { .. } => "server",
             Self::Overflow { .. } => "overflow",
             Self::SchemaTooNew { .. } => "schema_too_new",
             Self::NotADatabase { .. } => "not_a_database",

@@ -8,6 +8,7 @@
 //! - [`card`]: the digital card: rotating TOTP payload, QR and linear barcodes, verification.
 //! - [`wallet`]: the pure rules engine (events in, effects out) and the wallet's records.
 //! - [`store`]: the SQLite store that applies events transactionally and answers screens.
+//! - [`sync`]: the HTTP client of the sync API (pending actions out, server events in).
 //! - [`scenario`]: the QA scenario-file runner.
 //! - [`money`], [`clock`], [`error`]: exact decimals, injectable time, stable error codes.
 //!
@@ -27,6 +28,7 @@ pub mod money;
 pub mod program;
 pub mod scenario;
 pub mod store;
+pub mod sync;
 pub mod wallet;
 
 pub use error::{LoyaltyError, Result};

@@ -10,7 +10,7 @@ use loyalty_devserver::{App, Config, serve};
 use serde_json::Value;
 
 pub struct Server {
-    addr: SocketAddr,
+    pub addr: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
     _dir: tempfile::TempDir,

@@ -1,0 +1,197 @@
+//! The core's reqwest sync client against the dev server over loopback,
+//! with and without injected faults.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::Utc;
+use loyalty_core::store::Store;
+use loyalty_core::sync::{StaticToken, SyncClient, SyncConfig};
+use loyalty_core::wallet::Event;
+use serde_json::{Value, json};
+
+mod common;
+use common::Server;
+
+const PROGRAM: &str = r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}},
+  "rewards": [{"id": "c1", "cost": 1, "coupon": {"percent": "5", "valid_days": 30}}],
+  "challenges": [{"id": "two", "title": "Two purchases", "goal": {"metric": "purchases", "target": 2}, "reward": {"points": 20}},
+                 {"id": "opt", "title": "Opt-in", "opt_in": true, "goal": {"metric": "purchases", "target": 9}}],
+  "badges": [{"id": "first", "title": "First", "goal": {"metric": "purchases", "target": 1}}]}"#;
+
+fn url(server: &Server) -> String {
+    format!("http://{}", server.addr)
+}
+
+fn till(server: &Server, card: &str, secret_hex: &str, receipt: &str, amount: &str) {
+    let secret =
+        loyalty_core::card::Secret::new(loyalty_core::card::secret_from_hex(secret_hex).unwrap())
+            .unwrap();
+    let svc = loyalty_core::card::CardService::new(
+        loyalty_core::card::CardConfig::default(),
+        card,
+        secret,
+        0,
+    )
+    .unwrap();
+    for _ in 0..3 {
+        let body = json!({"payload": svc.payload(Utc::now()).unwrap(),
+                          "purchase": {"receipt_id": receipt, "lines": [{"sku": "A", "qty": 1, "amount": amount}]}});
+        let (status, r) = server.json("POST", "/v1/pos/purchases", None, Some(&body));
+        match status {
+            201 => return,
+            422 if r["error"]["code"] == "token_replayed" => {
+                std::thread::sleep(std::time::Duration::from_secs(31))
+            }
+            500 | 503 => {}
+            _ => panic!("till: {status} {r}"),
+        }
+    }
+    panic!("till never accepted {receipt}");
+}
+
+async fn enrolled(server: &Server) -> (Value, Arc<Mutex<Store>>, tempfile::TempDir) {
+    let me = loop {
+        match SyncClient::enroll(&url(server)).await {
+            Ok(me) => break me,
+            Err(e) => assert_eq!(e.code(), "server", "{e}"),
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Mutex::new(Store::open_dir(dir.path()).unwrap()));
+    (me, store, dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_sync_then_offline_redeem_then_sync_again() {
+    let server = Server::start(PROGRAM, 0.0);
+    let (me, store, _dir) = enrolled(&server).await;
+    let (card, secret) = (
+        me["card_number"].as_str().unwrap(),
+        me["card_secret_hex"].as_str().unwrap(),
+    );
+    till(&server, card, secret, "r1", "100.00");
+    let client = SyncClient::new(
+        SyncConfig::new(&url(&server)),
+        Arc::new(StaticToken(me["access_token"].as_str().unwrap().into())),
+    )
+    .unwrap();
+    let report = client.sync(store.clone()).await.unwrap();
+    assert_eq!(
+        (report.events_applied, report.mismatches.clone()),
+        (1, vec![]),
+        "{report:?}"
+    );
+    assert_eq!(
+        store
+            .lock()
+            .unwrap()
+            .snapshot(Utc::now(), 30, 0)
+            .unwrap()
+            .balance,
+        10
+    );
+
+    // Offline taps go through the queue and show at once.
+    store
+        .lock()
+        .unwrap()
+        .queue_action(
+            "dev:1",
+            &Event::RedeemReward {
+                reward_id: "c1".into(),
+                coupon_id: "k1".into(),
+            },
+            Utc::now(),
+        )
+        .unwrap();
+    store
+        .lock()
+        .unwrap()
+        .queue_action(
+            "dev:2",
+            &Event::JoinChallenge {
+                challenge_id: "opt".into(),
+            },
+            Utc::now(),
+        )
+        .unwrap();
+    assert_eq!(
+        store
+            .lock()
+            .unwrap()
+            .snapshot(Utc::now(), 30, 0)
+            .unwrap()
+            .balance,
+        9
+    );
+    till(&server, card, secret, "r2", "50.00");
+    let report = client.sync(store.clone()).await.unwrap();
+    assert_eq!(report.actions_sent, 2);
+    assert!(report.mismatches.is_empty(), "{report:?}");
+    let s = store.lock().unwrap();
+    assert!(s.pending_actions().unwrap().is_empty());
+    let snap = s.snapshot(Utc::now(), 30, 0).unwrap();
+    assert_eq!(snap.balance, 10 - 1 + 5 + 20);
+    assert!(s.server_offset_ms().unwrap().abs() < 5_000);
+
+    // A wrong token is refused with a clear error, nothing applied.
+    drop(s);
+    let bad = SyncClient::new(
+        SyncConfig::new(&url(&server)),
+        Arc::new(StaticToken("nope".into())),
+    )
+    .unwrap();
+    let err = bad.sync(store.clone()).await.unwrap_err();
+    assert_eq!(err.code(), "server");
+    assert!(err.to_string().contains("401"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_actions_apply_exactly_once_through_faults() {
+    let server = Server::start(PROGRAM, 0.3);
+    let (me, store, _dir) = enrolled(&server).await;
+    let (card, secret) = (
+        me["card_number"].as_str().unwrap(),
+        me["card_secret_hex"].as_str().unwrap(),
+    );
+    till(&server, card, secret, "r1", "5000.00");
+    let mut config = SyncConfig::new(&url(&server));
+    config.backoff = std::time::Duration::from_millis(5);
+    let client = SyncClient::new(
+        config,
+        Arc::new(StaticToken(me["access_token"].as_str().unwrap().into())),
+    )
+    .unwrap();
+    while client.sync(store.clone()).await.is_err() {}
+    for i in 0..60 {
+        let event = Event::RedeemReward {
+            reward_id: "c1".into(),
+            coupon_id: format!("k{i}"),
+        };
+        store
+            .lock()
+            .unwrap()
+            .queue_action(&format!("dev:{i}"), &event, Utc::now())
+            .unwrap();
+    }
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        assert!(rounds < 50, "sync never settled");
+        if client.sync(store.clone()).await.is_ok()
+            && store.lock().unwrap().pending_actions().unwrap().is_empty()
+        {
+            break;
+        }
+    }
+    // A last clean pull to compare digests.
+    let report = loop {
+        if let Ok(r) = client.sync(store.clone()).await {
+            break r;
+        }
+    };
+    assert!(report.mismatches.is_empty(), "{report:?}");
+    let snap = store.lock().unwrap().snapshot(Utc::now(), 30, 0).unwrap();
+    assert_eq!(snap.balance, 500 - 60, "each redeem applied exactly once");
+    assert_eq!(snap.coupons.len(), 60);
+}
