@@ -128,14 +128,15 @@ async fn first_sync_then_offline_redeem_then_sync_again() {
     let report = client.sync(store.clone()).await.unwrap();
     assert_eq!(report.actions_sent, 2);
     assert!(report.mismatches.is_empty(), "{report:?}");
-    let s = store.lock().unwrap();
-    assert!(s.pending_actions().unwrap().is_empty());
-    let snap = s.snapshot(Utc::now(), 30, 0).unwrap();
-    assert_eq!(snap.balance, 10 - 1 + 5 + 20);
-    assert!(s.server_offset_ms().unwrap().abs() < 5_000);
+    {
+        let s = store.lock().unwrap();
+        assert!(s.pending_actions().unwrap().is_empty());
+        let snap = s.snapshot(Utc::now(), 30, 0).unwrap();
+        assert_eq!(snap.balance, 10 - 1 + 5 + 20);
+        assert!(s.server_offset_ms().unwrap().abs() < 5_000);
+    }
 
     // A wrong token is refused with a clear error, nothing applied.
-    drop(s);
     let bad = SyncClient::new(
         SyncConfig::new(&url(&server)),
         Arc::new(StaticToken("nope".into())),
