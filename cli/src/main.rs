@@ -8,6 +8,7 @@ mod goals;
 mod inbox;
 mod render;
 mod scenarios;
+mod sync_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,6 +72,24 @@ enum Command {
         #[arg(value_name = "FILE|-")]
         source: String,
     },
+    /// Enroll a new member with a sync server into an empty data folder, then sync.
+    Enroll {
+        /// Server URL (e.g. http://127.0.0.1:8080 for loyalty-devserver).
+        #[arg(long)]
+        server: String,
+    },
+    /// Send pending actions and pull the server's events.
+    Sync,
+    /// Redeem a reward: applied at once, sent with the next sync.
+    Redeem {
+        /// Reward id from the program.
+        reward_id: String,
+    },
+    /// The till: record purchases and returns for a scanned card payload.
+    Pos {
+        #[command(subcommand)]
+        command: sync_cmd::PosCommand,
+    },
     /// The digital card: show it, compute codes, render and verify payloads.
     Card {
         #[command(subcommand)]
@@ -131,6 +150,10 @@ fn main() -> ExitCode {
         } => report(wallet(&data_dir, &clock, json, history, expiring_days)),
         Command::Challenges { json } => report(list_goals(&data_dir, &clock, json, true)),
         Command::Badges { json } => report(list_goals(&data_dir, &clock, json, false)),
+        Command::Enroll { server } => report(sync_cmd::enroll(&server, &data_dir)),
+        Command::Sync => report(sync_cmd::sync(&data_dir)),
+        Command::Redeem { reward_id } => report(sync_cmd::redeem(&reward_id, &data_dir, &clock)),
+        Command::Pos { command } => report(sync_cmd::pos(command)),
         Command::Inbox { all, command } => report(inbox::run(command, all, &data_dir, &clock)),
         Command::Push { source } => report(inbox::push(&source, &data_dir, &clock)),
         Command::Card { command } => report(card::run(*command, &data_dir, &clock)),

@@ -220,6 +220,20 @@ impl SyncClient {
         Duration::from_millis(exp / 2 + exp * jitter / 1000).min(Duration::from_secs(10))
     }
 
+    /// A till call (`/v1/pos/purchases` or `/v1/pos/returns`): posts `body` and
+    /// returns the server's answer, or its refusal as an error.
+    pub async fn till(base_url: &str, path: &str, body: Value) -> Result<Value> {
+        let client = Self::new(
+            SyncConfig::new(base_url),
+            Arc::new(StaticToken(String::new())),
+        )?;
+        let (status, answer) = client.request(Method::Post(body), path, false).await?;
+        if status != 201 {
+            return Err(server_error(status, &answer));
+        }
+        Ok(answer)
+    }
+
     /// Enrolls a new member on the dev server.
     pub async fn enroll(base_url: &str) -> Result<Value> {
         let client = Self::new(

@@ -1,0 +1,172 @@
+//! `loyalty enroll`, `loyalty sync`, `loyalty pos …`, `loyalty redeem`: the
+//! desktop face of sync. The token and card secret live in the data folder's
+//! secret table, never on screen.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use chrono::Utc;
+use clap::Subcommand;
+use loyalty_core::card::{SecretStore, secret_from_hex};
+use loyalty_core::clock::Clock;
+use loyalty_core::store::{DB_FILE, SqliteSecretStore, Store};
+use loyalty_core::sync::{StaticToken, SyncClient, SyncConfig};
+use loyalty_core::wallet::Event;
+use serde_json::Value;
+
+use crate::{emit, err_text as e, open_wallet};
+
+const TOKEN_KEY: &str = "access_token";
+
+/// `loyalty pos` subcommands (the till).
+#[derive(Subcommand)]
+pub enum PosCommand {
+    /// Record a purchase for the card whose payload the till scanned.
+    Purchase {
+        /// Server URL.
+        #[arg(long)]
+        server: String,
+        /// The scanned payload (what the card's QR shows).
+        #[arg(long)]
+        payload: String,
+        /// Receipt file: {"receipt_id", "lines", optional "coupon", "pay_points"}.
+        #[arg(long, value_name = "FILE")]
+        receipt: String,
+    },
+    /// Record a return for the card whose payload the till scanned.
+    Return {
+        /// Server URL.
+        #[arg(long)]
+        server: String,
+        /// The scanned payload.
+        #[arg(long)]
+        payload: String,
+        /// Return file: {"receipt_id", "lines": [{"sku", "qty"}]}.
+        #[arg(long, value_name = "FILE")]
+        receipt: String,
+    },
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|err| format!("cannot start the async runtime: {err}"))
+}
+
+/// `loyalty enroll --server URL`: a new member in a fresh data folder, then a first sync.
+pub fn enroll(server: &str, dir: &Path) -> Result<(), String> {
+    if dir.join(DB_FILE).exists() {
+        return Err(format!(
+            "{} already holds a wallet; enroll into an empty --data-dir",
+            dir.display()
+        ));
+    }
+    let me = runtime()?.block_on(SyncClient::enroll(server)).map_err(e)?;
+    let field = |k: &str| {
+        me[k]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("the server's answer has no {k}"))
+    };
+    let mut store = Store::open_dir(dir).map_err(e)?;
+    let secrets = SqliteSecretStore::open(&dir.join(DB_FILE)).map_err(e)?;
+    secrets
+        .put(TOKEN_KEY, field("access_token")?.as_bytes())
+        .map_err(e)?;
+    let secret = secret_from_hex(&field("card_secret_hex")?).map_err(e)?;
+    store
+        .enroll_card(&field("card_number")?, &secret, &secrets, Utc::now())
+        .map_err(e)?;
+    store.set_meta("server_url", server).map_err(e)?;
+    drop(store);
+    emit(&format!(
+        "Enrolled member {} in {}\n",
+        field("member_id")?,
+        dir.display()
+    ));
+    sync(dir)
+}
+
+/// `loyalty sync`.
+pub fn sync(dir: &Path) -> Result<(), String> {
+    let store = open_wallet(dir)?;
+    let server = store
+        .meta("server_url")
+        .map_err(e)?
+        .ok_or("this wallet is not enrolled with a server; run `loyalty enroll --server URL`")?;
+    let secrets = SqliteSecretStore::open(&dir.join(DB_FILE)).map_err(e)?;
+    let token = secrets
+        .get(TOKEN_KEY)
+        .map_err(e)?
+        .ok_or("no access token stored; enroll again")?;
+    let token = String::from_utf8(token).map_err(|_| "the stored token is not text".to_string())?;
+    let client =
+        SyncClient::new(SyncConfig::new(&server), Arc::new(StaticToken(token))).map_err(e)?;
+    let store = Arc::new(Mutex::new(store));
+    let report = runtime()?.block_on(client.sync(store)).map_err(e)?;
+    emit(&format!(
+        "Synced: {} actions sent, {} rejected, {} new events, {} messages{}\n",
+        report.actions_sent,
+        report.actions_rejected,
+        report.events_applied,
+        report.messages,
+        if report.mismatches.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; differed from the server in {} (server figures win on the next sync)",
+                report.mismatches.join(", ")
+            )
+        }
+    ));
+    Ok(())
+}
+
+/// `loyalty redeem REWARD_ID`: applied at once, queued for the next sync.
+pub fn redeem(reward: &str, dir: &Path, clock: &dyn Clock) -> Result<(), String> {
+    let mut store = open_wallet(dir)?;
+    let mut r = [0u8; 6];
+    getrandom::fill(&mut r).map_err(|err| format!("randomness: {err}"))?;
+    let tag: String = r.iter().map(|b| format!("{b:02x}")).collect();
+    let coupon_id = format!("{reward}-{tag}");
+    let event = Event::RedeemReward {
+        reward_id: reward.to_string(),
+        coupon_id: coupon_id.clone(),
+    };
+    store
+        .queue_action(&format!("cli:redeem:{tag}"), &event, clock.now())
+        .map_err(e)?;
+    emit(&format!(
+        "Redeemed {reward}: coupon {coupon_id} (pending until the next `loyalty sync`)\n"
+    ));
+    Ok(())
+}
+
+/// `loyalty pos purchase|return`.
+pub fn pos(cmd: PosCommand) -> Result<(), String> {
+    let (server, payload, file, path, key) = match cmd {
+        PosCommand::Purchase {
+            server,
+            payload,
+            receipt,
+        } => (server, payload, receipt, "/v1/pos/purchases", "purchase"),
+        PosCommand::Return {
+            server,
+            payload,
+            receipt,
+        } => (server, payload, receipt, "/v1/pos/returns", "return"),
+    };
+    let text =
+        std::fs::read_to_string(&file).map_err(|err| format!("cannot read {file}: {err}"))?;
+    let receipt: Value = serde_json::from_str(&text).map_err(|err| format!("{file}: {err}"))?;
+    let mut body = serde_json::Map::new();
+    body.insert("payload".into(), payload.into());
+    body.insert(key.into(), receipt);
+    let answer = runtime()?
+        .block_on(SyncClient::till(&server, path, Value::Object(body)))
+        .map_err(e)?;
+    emit(&format!("{answer:#}\n"));
+    Ok(())
+}
