@@ -301,6 +301,36 @@ impl SyncClient {
                 }
             }
         }
+        // Inbox read marks and dismissals (no wallet effect): delivered once answered.
+        let marks = lock(store).outbox()?;
+        for chunk in marks.chunks(100) {
+            let actions: Vec<Value> = chunk
+                .iter()
+                .map(|m| {
+                    let kind = if m.action == "dismissed" { "inbox_dismiss" } else { "inbox_read" };
+                    json!({"idempotency_key": m.idempotency_key, "action": {kind: {"message_id": m.target}}})
+                })
+                .collect();
+            let (status, body) = self
+                .request(
+                    Method::Post(json!({"actions": actions})),
+                    "/v1/me/actions",
+                    true,
+                )
+                .await?;
+            if status != 200 {
+                return Err(server_error(status, &body));
+            }
+            for r in body["results"].as_array().into_iter().flatten() {
+                if r["status"] == "rejected" {
+                    tracing::info!(
+                        code = r["error"]["code"].as_str().unwrap_or(""),
+                        "the server ignored an inbox mark"
+                    );
+                }
+            }
+            lock(store).outbox_done(&chunk.iter().map(|m| m.seq).collect::<Vec<_>>())?;
+        }
         // 2. Pages of server events.
         for _page in 0..10_000 {
             let (cursor, version) = {
@@ -354,6 +384,9 @@ fn action_json(event: &Event) -> Option<Value> {
         } => Some(json!({"redeem_reward": {"reward_id": reward_id, "coupon_id": coupon_id}})),
         Event::JoinChallenge { challenge_id } => {
             Some(json!({"join_challenge": {"challenge_id": challenge_id}}))
+        }
+        Event::ActivateOffer { message_id, .. } => {
+            Some(json!({"activate_offer": {"message_id": message_id}}))
         }
         _ => None,
     }

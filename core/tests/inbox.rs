@@ -67,10 +67,17 @@ fn state_changes_are_queued_once_for_sync() {
         actions,
         vec![
             ("read".to_string(), "inbox:read:o".to_string()),
-            ("activated".to_string(), "inbox:activated:o".to_string()),
             ("dismissed".to_string(), "inbox:dismissed:o".to_string()),
         ]
     );
+    // The activation is a wallet action: it waits in the pending queue for the server.
+    let pending: Vec<String> = s
+        .pending_actions()
+        .unwrap()
+        .into_iter()
+        .map(|p| p.idempotency_key)
+        .collect();
+    assert_eq!(pending, vec!["inbox:activated:o".to_string()]);
     let m = s.message("o").unwrap().unwrap();
     assert_eq!(m.state, MessageState::Dismissed);
     // The activation is in the event log, so a rebuild reproduces the coupon.

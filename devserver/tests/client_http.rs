@@ -136,6 +136,36 @@ async fn first_sync_then_offline_redeem_then_sync_again() {
         assert!(s.server_offset_ms().unwrap().abs() < 5_000);
     }
 
+    // An offer pushed by the server, activated and read offline, reaches the server with the next sync.
+    let offer = json!({"message": {"kind": "offer", "message_id": "o-1", "title": "15% off", "body": "b", "coupon_percent": "15"}});
+    assert_eq!(
+        server
+            .json("POST", "/v1/admin/offers", None, Some(&offer))
+            .0,
+        201
+    );
+    client.sync(store.clone()).await.unwrap();
+    store
+        .lock()
+        .unwrap()
+        .activate_offer("o-1", Utc::now())
+        .unwrap();
+    store.lock().unwrap().dismiss("o-1", Utc::now()).unwrap();
+    let report = client.sync(store.clone()).await.unwrap();
+    assert!(report.mismatches.is_empty(), "{report:?}");
+    {
+        let s = store.lock().unwrap();
+        assert!(s.pending_actions().unwrap().is_empty() && s.outbox().unwrap().is_empty());
+        let coupons: Vec<String> = s
+            .snapshot(Utc::now(), 30, 0)
+            .unwrap()
+            .coupons
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        assert!(coupons.contains(&"offer:o-1".to_string()), "{coupons:?}");
+    }
+
     // A wrong token is refused with a clear error, nothing applied.
     let bad = SyncClient::new(
         SyncConfig::new(&url(&server)),

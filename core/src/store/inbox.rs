@@ -359,12 +359,26 @@ impl Store {
             valid_until_ms: sql::ms(until),
         };
         let applied_at = Self::apply_in(&tx, &program, &event, at)?.at;
+        // The coupon is a wallet action: it waits in the pending queue until the server confirms it.
+        super::sync::enqueue(&tx, &format!("inbox:activated:{id}"), &event, applied_at)?;
         tx.prepare_cached("UPDATE inbox SET activated_at = ?2, state = CASE state WHEN 'unread' THEN 'read' ELSE state END WHERE id = ?1")?
             .execute(params![id, sql::ms(applied_at)])?;
         if m.state == MessageState::Unread {
             record(&tx, "read", id, applied_at)?;
         }
-        record(&tx, "activated", id, applied_at)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Marks outbox entries as delivered (sync got an answer for them).
+    pub fn outbox_done(&mut self, seqs: &[i64]) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for seq in seqs {
+            tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?
+                .execute([seq])?;
+        }
         tx.commit()?;
         Ok(())
     }

@@ -94,6 +94,20 @@ fn pending(conn: &Connection) -> Result<Vec<PendingAction>> {
     Ok(out)
 }
 
+/// Queues an already-applied action in the caller's transaction.
+pub(crate) fn enqueue(conn: &Connection, key: &str, event: &Event, at: Time) -> Result<()> {
+    let order: i64 = conn.query_row(
+        "SELECT coalesce(max(seq), 0) + 1 FROM pending_actions",
+        [],
+        |r| r.get(0),
+    )?;
+    conn.prepare_cached(
+        "INSERT INTO pending_actions (idempotency_key, seq, at, body) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![key, order, sql::ms(at), encode(event)?])?;
+    Ok(())
+}
+
 /// Rebuilds derived state: confirmed server events, then pending actions.
 fn rebase(conn: &Connection, program: &Program) -> Result<()> {
     conn.execute_batch(DERIVED)?;
@@ -131,6 +145,18 @@ impl Store {
         at: Time,
     ) -> Result<Applied> {
         crate::wallet::engine::check_id("idempotency_key", idempotency_key)?;
+        if !matches!(
+            event,
+            Event::RedeemReward { .. } | Event::JoinChallenge { .. } | Event::ActivateOffer { .. }
+        ) {
+            return Err(LoyaltyError::InvalidId {
+                field: "event".into(),
+                reason: format!(
+                    "a {} is recorded by the till or server, not queued by the app",
+                    event.kind()
+                ),
+            });
+        }
         let program = self.program.as_ref().ok_or(LoyaltyError::NoProgram)?;
         let tx = self
             .conn
@@ -269,6 +295,10 @@ impl Store {
         tx.prepare_cached("DELETE FROM pending_actions WHERE idempotency_key = ?1")?
             .execute([idempotency_key])?;
         rebase(&tx, &program)?;
+        if let Event::ActivateOffer { message_id, .. } = &action.event {
+            tx.prepare_cached("UPDATE inbox SET activated_at = NULL WHERE id = ?1")?
+                .execute([message_id])?;
+        }
         let what = match &action.event {
             Event::RedeemReward { reward_id, .. } => format!("Reward {reward_id} not redeemed"),
             Event::JoinChallenge { challenge_id } => format!("Challenge {challenge_id} not joined"),
