@@ -80,6 +80,8 @@ enum Command {
     },
     /// Send pending actions and pull the server's events.
     Sync,
+    /// Sync one last time, then wipe the member's data from this data folder.
+    SignOut,
     /// Redeem a reward: applied at once, sent with the next sync.
     Redeem {
         /// Reward id from the program.
@@ -152,6 +154,7 @@ fn main() -> ExitCode {
         Command::Badges { json } => report(list_goals(&data_dir, &clock, json, false)),
         Command::Enroll { server } => report(sync_cmd::enroll(&server, &data_dir)),
         Command::Sync => report(sync_cmd::sync(&data_dir)),
+        Command::SignOut => report(sync_cmd::sign_out(&data_dir)),
         Command::Redeem { reward_id } => report(sync_cmd::redeem(&reward_id, &data_dir, &clock)),
         Command::Pos { command } => report(sync_cmd::pos(command)),
         Command::Inbox { all, command } => report(inbox::run(command, all, &data_dir, &clock)),

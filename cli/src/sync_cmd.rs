@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::{emit, err_text as e, open_wallet};
 
-const TOKEN_KEY: &str = "access_token";
+use loyalty_core::store::ACCESS_TOKEN_KEY as TOKEN_KEY;
 
 /// `loyalty pos` subcommands (the till).
 #[derive(Subcommand)]
@@ -58,10 +58,13 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 /// `loyalty enroll --server URL`: a new member in a fresh data folder, then a first sync.
 pub fn enroll(server: &str, dir: &Path) -> Result<(), String> {
     if dir.join(DB_FILE).exists() {
-        return Err(format!(
-            "{} already holds a wallet; enroll into an empty --data-dir",
-            dir.display()
-        ));
+        let existing = Store::open_dir(dir).map_err(e)?;
+        if existing.card_number().map_err(e)?.is_some() || existing.program().is_some() {
+            return Err(format!(
+                "{} already holds a member's wallet; run `loyalty sign-out` first or use another --data-dir",
+                dir.display()
+            ));
+        }
     }
     let me = runtime()?.block_on(SyncClient::enroll(server)).map_err(e)?;
     let field = |k: &str| {
@@ -168,5 +171,20 @@ pub fn pos(cmd: PosCommand) -> Result<(), String> {
         .block_on(SyncClient::till(&server, path, Value::Object(body)))
         .map_err(e)?;
     emit(&format!("{answer:#}\n"));
+    Ok(())
+}
+
+/// `loyalty sign-out`: a last sync attempt, then every trace of the member is wiped.
+pub fn sign_out(dir: &Path) -> Result<(), String> {
+    let last_sync = sync(dir);
+    if let Err(reason) = &last_sync {
+        emit(&format!(
+            "Last sync failed ({reason}); unsent actions are dropped with the member's data.\n"
+        ));
+    }
+    let mut store = open_wallet(dir)?;
+    let secrets = SqliteSecretStore::open(&dir.join(DB_FILE)).map_err(e)?;
+    store.sign_out(&secrets).map_err(e)?;
+    emit("Signed out: the wallet, inbox, card and token are gone from this device.\n");
     Ok(())
 }

@@ -14,10 +14,14 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::{Value, json};
 
 use super::{Applied, Store, sql};
+use crate::card::SecretStore;
 use crate::error::{LoyaltyError, Result};
 use crate::money::format_minor;
 use crate::program::Program;
 use crate::wallet::{Event, Notice, Time};
+
+/// The secret-store key of the sync access token.
+pub const ACCESS_TOKEN_KEY: &str = "access_token";
 
 /// One event of a sync page, as the server confirmed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -314,6 +318,30 @@ impl Store {
             },
         )?;
         tx.commit()?;
+        Ok(())
+    }
+
+    /// Signs the member out: every trace of them leaves this device — wallet,
+    /// inbox, queues, server log, card number, settings, program — and the
+    /// card secret and access token leave the platform secret store. Another
+    /// member can then enroll into the same data folder.
+    pub fn sign_out(&mut self, secrets: &dyn SecretStore) -> Result<()> {
+        // Platform secrets go first (the desktop store shares this file, so it
+        // cannot run inside our transaction): a failure there wipes nothing.
+        secrets.delete(crate::card::CARD_SECRET_KEY)?;
+        secrets.delete(ACCESS_TOKEN_KEY)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(DERIVED)?;
+        tx.execute_batch(
+            "DELETE FROM inbox; DELETE FROM inbox_gone; DELETE FROM outbox; DELETE FROM pending_actions; \
+             DELETE FROM server_events; DELETE FROM sync_mismatches; DELETE FROM card; DELETE FROM secrets; \
+             DELETE FROM meta;",
+        )?;
+        tx.commit()?;
+        self.program = None;
+        tracing::info!("member signed out; local data wiped");
         Ok(())
     }
 
