@@ -59,6 +59,8 @@ pub struct SyncConfig {
     pub max_attempts: u32,
     /// First backoff delay.
     pub backoff: Duration,
+    /// Whole-request timeout (connect timeout is 5 s).
+    pub request_timeout: Duration,
 }
 
 impl SyncConfig {
@@ -68,6 +70,7 @@ impl SyncConfig {
             base_url: base_url.trim_end_matches('/').to_string(),
             max_attempts: 6,
             backoff: Duration::from_millis(200),
+            request_timeout: Duration::from_secs(15),
         }
     }
 }
@@ -126,7 +129,7 @@ impl SyncClient {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(15))
+            .timeout(config.request_timeout)
             .user_agent(concat!("loyalty-core/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(net)?;

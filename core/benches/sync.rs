@@ -1,0 +1,86 @@
+//! Client-side sync cost: applying a first sync of 10 000 server events (20
+//! pages of 500, each in one transaction, through the engine), and an
+//! incremental sync with nothing new (an empty page plus the digest check).
+//! The network round trip comes on top.
+//!
+//! `cargo bench -p loyalty-core --bench sync`
+
+use std::hint::black_box;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration};
+use criterion::{Criterion, criterion_group, criterion_main};
+use loyalty_core::store::{ServerEvent, Store};
+use loyalty_core::wallet::{Event, LineInput, PurchaseInput};
+
+const PROGRAM: &str = r#"{"currency": "RUB", "earn": {"rule": {"percent": "5"}}, "expiry": {"months": 12},
+  "tiers": {"window_days": 365, "levels": [{"id": "base", "threshold": "0"}, {"id": "gold", "threshold": "50000", "discount_percent": "5"}]},
+  "challenges": [{"id": "c", "title": "Every 5", "goal": {"metric": "purchases", "target": 5}, "reward": {"points": 10}, "repeat": "on_complete"}],
+  "badges": [{"id": "b", "title": "Regular", "goal": {"metric": "purchases"}, "levels": [10, 100, 1000]}]}"#;
+
+fn events(n: i64) -> Vec<ServerEvent> {
+    let t0 = DateTime::parse_from_rfc3339("2020-01-01T10:00:00Z")
+        .unwrap()
+        .to_utc();
+    (1..=n)
+        .map(|i| ServerEvent {
+            seq: i,
+            at: t0 + Duration::hours(6 * i),
+            event: Event::Purchase(PurchaseInput {
+                receipt_id: format!("r{i}"),
+                lines: vec![LineInput {
+                    sku: "A".into(),
+                    category: Some("food".into()),
+                    qty: 1 + i % 3,
+                    amount: format!("{}.{:02}", 100 + i % 900, i % 100),
+                }],
+                coupon: None,
+                pay_points: None,
+            }),
+            idempotency_key: None,
+        })
+        .collect()
+}
+
+fn benches(c: &mut Criterion) {
+    let all = events(10_000);
+    let mut g = c.benchmark_group("sync");
+    g.sample_size(10)
+        .measurement_time(StdDuration::from_secs(20));
+    g.bench_function("first_sync_10000_events", |b| {
+        b.iter_with_setup(
+            || {
+                let dir = tempfile::tempdir().unwrap();
+                let mut store = Store::open_dir(dir.path()).unwrap();
+                store.set_program(PROGRAM).unwrap();
+                (dir, store)
+            },
+            |(dir, mut store)| {
+                for page in all.chunks(500) {
+                    store.apply_server_events(page).unwrap();
+                }
+                black_box((dir, store))
+            },
+        )
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_dir(dir.path()).unwrap();
+    store.set_program(PROGRAM).unwrap();
+    for page in all.chunks(500) {
+        store.apply_server_events(page).unwrap();
+    }
+    let at = all.last().unwrap().at + Duration::hours(1);
+    let digest = store.digest(at).unwrap();
+    g.sample_size(50)
+        .measurement_time(StdDuration::from_secs(3));
+    g.bench_function("incremental_sync_nothing_new", |b| {
+        b.iter(|| {
+            store.apply_server_events(&[]).unwrap();
+            black_box(store.check_digest(&digest, at).unwrap())
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(sync, benches);
+criterion_main!(sync);

@@ -1,0 +1,156 @@
+//! A hostile server: truncated JSON, wrong types, events out of order,
+//! negative amounts, a 50 MB body, a server that never answers. Each ends in a
+//! clear error with nothing applied and no panic.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use loyalty_core::store::Store;
+use loyalty_core::sync::{StaticToken, SyncClient, SyncConfig};
+
+const PROGRAM: &str = r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}}}"#;
+
+/// Serves `answers` in turn (one per connection); `None` accepts and never answers.
+fn fake_server(answers: Vec<Option<Vec<u8>>>) -> (String, std::thread::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let handle = std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for answer in answers {
+            let Ok((mut s, _)) = listener.accept() else {
+                return;
+            };
+            let mut buf = [0u8; 8192];
+            let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
+            let _ = s.read(&mut buf);
+            match answer {
+                Some(bytes) => {
+                    let _ = s.write_all(&bytes);
+                }
+                None => held.push(s),
+            }
+        }
+        std::thread::sleep(Duration::from_secs(3));
+    });
+    (format!("http://{addr}"), handle)
+}
+
+fn http(status: &str, body: &[u8]) -> Vec<u8> {
+    let mut v = format!("HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).into_bytes();
+    v.extend_from_slice(body);
+    v
+}
+
+fn page(events: &str) -> Vec<u8> {
+    http(
+        "200 OK",
+        format!(r#"{{"events": {events}, "messages": [], "program": null, "server_time": "2026-06-01T00:00:00Z", "digest": null, "next_cursor": "9:0", "has_more": false}}"#).as_bytes(),
+    )
+}
+
+async fn sync_against(answers: Vec<Option<Vec<u8>>>) -> (loyalty_core::LoyaltyError, Store) {
+    let (url, _server) = fake_server(answers);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let mut store = Store::open_dir(&path).unwrap();
+    store.set_program(PROGRAM).unwrap();
+    let store = Arc::new(Mutex::new(store));
+    let mut config = SyncConfig::new(&url);
+    config.max_attempts = 1;
+    config.request_timeout = Duration::from_secs(2);
+    let client = SyncClient::new(config, Arc::new(StaticToken("t".into()))).unwrap();
+    let err = client.sync(store.clone()).await.unwrap_err();
+    drop(client);
+    let store = Arc::try_unwrap(store).ok().unwrap().into_inner().unwrap();
+    std::mem::forget(dir);
+    (err, store)
+}
+
+fn untouched(store: &Store) {
+    assert_eq!(store.last_server_seq().unwrap(), 0, "nothing applied");
+    assert!(store.events().unwrap().is_empty());
+    assert_eq!(store.meta("sync_cursor").unwrap(), None);
+}
+
+const PURCHASE: &str =
+    r#"{"purchase": {"receipt_id": "r1", "lines": [{"sku": "A", "qty": 1, "amount": "10.00"}]}}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_answers_are_errors_and_apply_nothing() {
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "truncated JSON",
+            http("200 OK", br#"{"events": [{"seq": 1, "#),
+        ),
+        ("wrong types", page(r#""lots""#)),
+        (
+            "negative amount",
+            page(&format!(
+                r#"[{{"seq": 1, "at": "2026-06-01T00:00:00Z", "event": {}}}]"#,
+                PURCHASE.replace("10.00", "-10.00")
+            )),
+        ),
+        (
+            "out of order",
+            page(&format!(
+                r#"[{{"seq": 2, "at": "2026-06-01T00:00:00Z", "event": {PURCHASE}}}, {{"seq": 1, "at": "2026-06-01T00:00:00Z", "event": {}}}]"#,
+                PURCHASE.replace("r1", "r2")
+            )),
+        ),
+        (
+            "repeated seq with another event",
+            page(&format!(
+                r#"[{{"seq": 1, "at": "2026-06-01T00:00:00Z", "event": {PURCHASE}}}, {{"seq": 1, "at": "2026-06-01T00:00:00Z", "event": {}}}]"#,
+                PURCHASE.replace("r1", "r9")
+            )),
+        ),
+        (
+            "unknown event",
+            page(r#"[{"seq": 1, "at": "2026-06-01T00:00:00Z", "event": {"teleport": {}}}]"#),
+        ),
+        (
+            "negative seq",
+            page(&format!(
+                r#"[{{"seq": -4, "at": "2026-06-01T00:00:00Z", "event": {PURCHASE}}}]"#
+            )),
+        ),
+        (
+            "server error body",
+            http("500 Internal Server Error", b"<html>oops</html>"),
+        ),
+    ];
+    for (what, answer) in cases {
+        let (err, store) = sync_against(vec![Some(answer)]).await;
+        assert!(
+            ["network", "server", "corrupt_store"].contains(&err.code()),
+            "{what}: {err}"
+        );
+        untouched(&store);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_body_or_a_silent_server_is_a_clear_error() {
+    let body = vec![b' '; 50 * 1024 * 1024];
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let mut answer = head.into_bytes();
+    answer.extend_from_slice(&body);
+    let (err, store) = sync_against(vec![Some(answer)]).await;
+    assert_eq!(err.code(), "network");
+    assert!(
+        err.to_string().contains("8 MB") || err.to_string().contains("reading"),
+        "{err}"
+    );
+    untouched(&store);
+
+    let started = std::time::Instant::now();
+    let (err, store) = sync_against(vec![None]).await;
+    assert_eq!(err.code(), "network", "{err}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    untouched(&store);
+}
