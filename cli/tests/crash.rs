@@ -1,0 +1,256 @@
+//! Crash safety: `loyalty sync` is killed with SIGKILL at random moments while
+//! pulling a large backlog; after every kill the store opens, its invariants
+//! hold, the queue of pending actions is intact, and the next sync completes.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use chrono::Utc;
+use loyalty_core::store::{DB_FILE, SqliteSecretStore, Store};
+use loyalty_core::wallet::Event;
+use loyalty_devserver::{App, Config, serve};
+use serde_json::{Value, json};
+
+const PROGRAM: &str = r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}},
+  "rewards": [{"id": "c1", "cost": 1, "coupon": {"percent": "5", "valid_days": 30}}],
+  "challenges": [{"id": "j", "title": "Join me", "opt_in": true, "goal": {"metric": "purchases", "target": 99}}],
+  "badges": [{"id": "first", "title": "First", "goal": {"metric": "purchases", "target": 1}}]}"#;
+
+fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let body = body.to_string();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(s, "{method} {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let status = raw.split(' ').nth(1).unwrap().parse().unwrap();
+    (
+        status,
+        serde_json::from_str(raw.split_once("\r\n\r\n").unwrap().1).unwrap_or(Value::Null),
+    )
+}
+
+fn loyalty(dir: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_loyalty"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// The store opens, its derived state equals a replay of its own event log,
+/// balance = live lots - debt, and the pending queue holds only the phone's taps.
+fn check_invariants(dir: &std::path::Path, pending_keys: &[String]) {
+    let store = Store::open_dir(dir).expect("the store opens after a kill");
+    let Some(program) = store.program().cloned() else {
+        return;
+    };
+    let at = Utc::now();
+    let snap = store.snapshot(at, 30, 0).unwrap();
+    let rebuilt = store.rebuild().unwrap();
+    let replay = loyalty_core::wallet::snapshot(&program, &rebuilt, at, 30, 0).unwrap();
+    assert_eq!(snap, replay, "state equals its event log");
+    let live: i64 = rebuilt
+        .lots()
+        .iter()
+        .filter(|l| l.expires_at.is_none_or(|e| e > at))
+        .map(|l| l.remaining)
+        .sum();
+    assert_eq!(snap.balance, live - snap.debt, "balance = live lots - debt");
+    for p in store.pending_actions().unwrap() {
+        assert!(
+            pending_keys.contains(&p.idempotency_key),
+            "unexpected pending {}",
+            p.idempotency_key
+        );
+    }
+}
+
+#[test]
+fn sync_survives_sigkill_at_random_moments() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let app = App::open(Config {
+        data_dir: server_dir.path().to_path_buf(),
+        program_json: PROGRAM.into(),
+        fault_rate: 0.0,
+        fault_seed: 1,
+    })
+    .unwrap();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    let server = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            addr_tx
+                .send(listener.local_addr().unwrap().to_string())
+                .unwrap();
+            serve(listener, app, async {
+                let _ = stop_rx.await;
+            })
+            .await
+            .unwrap();
+        });
+    });
+    let addr = addr_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+
+    // The phone enrolls; the server gets a backlog: one big purchase, then 3 000 redeems.
+    let phone = tempfile::tempdir().unwrap();
+    let dir = phone.path().display().to_string();
+    let out = loyalty(&dir, &["enroll", "--server", &format!("http://{addr}")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let secrets = SqliteSecretStore::open(&phone.path().join(DB_FILE)).unwrap();
+    let token = String::from_utf8(
+        loyalty_core::card::SecretStore::get(&secrets, "access_token")
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    let payload = String::from_utf8(loyalty(&dir, &["card", "show", "--payload"]).stdout).unwrap();
+    let (status, r) = http(
+        &addr,
+        "POST",
+        "/v1/pos/purchases",
+        None,
+        &json!({"payload": payload.trim(), "purchase": {"receipt_id": "big", "lines": [{"sku": "A", "qty": 1, "amount": "100000.00"}]}}),
+    );
+    assert_eq!(status, 201, "{r}");
+    assert!(loyalty(&dir, &["sync"]).status.success());
+    // And the phone has its own pending taps.
+    let mut pending_keys = Vec::new();
+    {
+        let mut store = Store::open_dir(phone.path()).unwrap();
+        for i in 0..3 {
+            let key = format!("phone-{i}");
+            store
+                .queue_action(
+                    &key,
+                    &Event::RedeemReward {
+                        reward_id: "c1".into(),
+                        coupon_id: format!("p{i}"),
+                    },
+                    Utc::now(),
+                )
+                .unwrap();
+            pending_keys.push(key);
+        }
+        store
+            .queue_action(
+                "phone-join",
+                &Event::JoinChallenge {
+                    challenge_id: "j".into(),
+                },
+                Utc::now(),
+            )
+            .unwrap();
+        pending_keys.push("phone-join".into());
+    }
+    for batch in 0..30 {
+        let actions: Vec<Value> = (0..100)
+            .map(|i| json!({"idempotency_key": format!("srv-{batch}-{i}"), "action": {"redeem_reward": {"reward_id": "c1", "coupon_id": format!("s{batch}-{i}")}}}))
+            .collect();
+        assert_eq!(
+            http(
+                &addr,
+                "POST",
+                "/v1/me/actions",
+                Some(&token),
+                &json!({"actions": actions})
+            )
+            .0,
+            200
+        );
+    }
+    let mut server_redeems = 3_000;
+
+    // Kill `loyalty sync` at 20+ random moments.
+    let mut seed: u64 = 0x5eed;
+    let mut kills = 0;
+    let mut rounds = 0;
+    while kills < 20 {
+        rounds += 1;
+        assert!(rounds < 300, "only {kills} kills landed mid-sync");
+        // Keep a backlog: 200 more server events before every run.
+        let actions: Vec<Value> = (0..200)
+            .map(|i| json!({"idempotency_key": format!("more-{rounds}-{i}"), "action": {"redeem_reward": {"reward_id": "c1", "coupon_id": format!("m{rounds}-{i}")}}}))
+            .collect();
+        assert_eq!(
+            http(
+                &addr,
+                "POST",
+                "/v1/me/actions",
+                Some(&token),
+                &json!({"actions": actions})
+            )
+            .0,
+            400,
+            "batches are capped at 100"
+        );
+        for half in actions.chunks(100) {
+            assert_eq!(
+                http(
+                    &addr,
+                    "POST",
+                    "/v1/me/actions",
+                    Some(&token),
+                    &json!({"actions": half})
+                )
+                .0,
+                200
+            );
+        }
+        server_redeems += 200;
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_loyalty"))
+            .arg("--data-dir")
+            .arg(&dir)
+            .arg("sync")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(5 + seed % 400));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL on Unix
+            kills += 1;
+        }
+        let _ = child.wait();
+        check_invariants(phone.path(), &pending_keys);
+    }
+
+    // The next sync completes and agrees with the server.
+    let out = loyalty(&dir, &["sync"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(!text.contains("differed"), "{text}");
+    let store = Store::open_dir(phone.path()).unwrap();
+    assert!(store.pending_actions().unwrap().is_empty());
+    let snap = store.snapshot(Utc::now(), 30, 0).unwrap();
+    assert_eq!(
+        snap.balance,
+        10_000 - server_redeems - 3,
+        "every redeem applied exactly once"
+    );
+    assert_eq!(store.last_server_seq().unwrap(), 1 + server_redeems + 3 + 1);
+    check_invariants(phone.path(), &[]);
+    let _ = stop_tx.send(());
+    let _ = server.join();
+}
