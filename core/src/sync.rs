@@ -372,6 +372,8 @@ impl SyncClient {
                 }
             }
             if !parsed.has_more {
+                drop(s);
+                lock(store).refresh_inbox(Utc::now())?;
                 return Ok(report);
             }
         }

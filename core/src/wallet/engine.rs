@@ -65,7 +65,6 @@ pub fn apply(program: &Program, view: &dyn WalletView, event: &Event, at: Time) 
         }
     };
     tx.notice_tier_up()?;
-    tx.notice_expiring_points()?;
     if let Event::Bonus {
         kind: BonusKind::Referral,
     } = event
@@ -144,7 +143,9 @@ pub(super) fn check_lines<'a>(lines: impl Iterator<Item = (i64, &'a str)> + Clon
 
 /// "Points expiring soon" messages due at `at`: one per lot with points left
 /// that expires within the program's `inbox.expiry_warning_days` and was not
-/// announced yet. `debited` holds points the current event already took.
+/// announced yet. They are about "now", so the inbox refresh writes them
+/// (replaying old events never announces long-gone expiries).
+/// `debited` holds points taken but not yet written.
 pub fn expiring_notices(
     program: &Program,
     view: &dyn WalletView,
@@ -199,6 +200,8 @@ pub(super) struct Tx<'a> {
     pub(super) effects: Vec<Effect>,
     /// Challenge and badge state, loaded on first use.
     pub(super) goals: Option<GoalState>,
+    /// The state as loaded, to write it back only when it changed.
+    pub(super) goals_before: Option<GoalState>,
     /// Period-count changes made by this event, per (goal key, period key).
     pub(super) pending_periods: BTreeMap<(String, i64), i64>,
     /// Change of the qualifying spend (at `at`) made by this event.
@@ -217,6 +220,7 @@ impl<'a> Tx<'a> {
             summary: view.summary()?,
             effects: Vec::new(),
             goals: None,
+            goals_before: None,
             pending_periods: BTreeMap::new(),
             spend_delta: 0,
             debited: BTreeMap::new(),
@@ -583,13 +587,6 @@ impl<'a> Tx<'a> {
     }
 
     /// "Points expiring soon": once per lot, `expiry_warning_days` before it expires.
-    fn notice_expiring_points(&mut self) -> Result<()> {
-        for n in expiring_notices(self.program, self.view, self.at, &self.debited)? {
-            self.effects.push(Effect::Notify(n));
-        }
-        Ok(())
-    }
-
     fn redeem(&mut self, reward_id: &str, coupon_id: &str) -> Result<()> {
         check_id("reward_id", reward_id)?;
         check_id("coupon_id", coupon_id)?;

@@ -37,7 +37,9 @@ impl Tx<'_> {
     /// Loads the goal state on first use.
     fn goals_mut(&mut self) -> Result<&mut crate::challenges::GoalState> {
         if self.goals.is_none() {
-            self.goals = Some(self.view.goal_state()?);
+            let loaded = self.view.goal_state()?;
+            self.goals_before = Some(loaded.clone());
+            self.goals = Some(loaded);
         }
         // Set just above.
         self.goals.as_mut().ok_or(LoyaltyError::Corrupt {
@@ -571,8 +573,7 @@ impl Tx<'_> {
     /// Pushes the new goal state if it was touched.
     pub(super) fn finish_goals(&mut self) -> Result<()> {
         if let Some(state) = self.goals.take() {
-            let before = self.view.goal_state()?;
-            if state != before {
+            if self.goals_before.as_ref() != Some(&state) {
                 self.effects.push(Effect::SetGoalState(state));
             }
         }
