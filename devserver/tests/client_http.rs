@@ -194,7 +194,7 @@ async fn offline_actions_apply_exactly_once_through_faults() {
     )
     .unwrap();
     while client.sync(store.clone()).await.is_err() {}
-    for i in 0..60 {
+    for i in 0..200 {
         let event = Event::RedeemReward {
             reward_id: "c1".into(),
             coupon_id: format!("k{i}"),
@@ -223,6 +223,6 @@ async fn offline_actions_apply_exactly_once_through_faults() {
     };
     assert!(report.mismatches.is_empty(), "{report:?}");
     let snap = store.lock().unwrap().snapshot(Utc::now(), 30, 0).unwrap();
-    assert_eq!(snap.balance, 500 - 60, "each redeem applied exactly once");
-    assert_eq!(snap.coupons.len(), 60);
+    assert_eq!(snap.balance, 500 - 200, "each redeem applied exactly once");
+    assert_eq!(snap.coupons.len(), 200);
 }
