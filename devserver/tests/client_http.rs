@@ -226,3 +226,64 @@ async fn offline_actions_apply_exactly_once_through_faults() {
     assert_eq!(snap.balance, 500 - 200, "each redeem applied exactly once");
     assert_eq!(snap.coupons.len(), 200);
 }
+
+struct Rotating {
+    good: String,
+    refreshed: std::sync::atomic::AtomicUsize,
+}
+
+impl loyalty_core::sync::TokenProvider for Rotating {
+    fn token(&self) -> loyalty_core::Result<String> {
+        Ok("expired-token".into())
+    }
+    fn refresh(&self) -> loyalty_core::Result<String> {
+        self.refreshed
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(self.good.clone())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_on_401_single_flight_and_server_figures_win() {
+    let server = Server::start(PROGRAM, 0.0);
+    let (me, store, _dir) = enrolled(&server).await;
+    let (card, secret) = (
+        me["card_number"].as_str().unwrap(),
+        me["card_secret_hex"].as_str().unwrap(),
+    );
+    till(&server, card, secret, "r1", "100.00");
+    let tokens = Arc::new(Rotating {
+        good: me["access_token"].as_str().unwrap().into(),
+        refreshed: 0.into(),
+    });
+    let client = Arc::new(SyncClient::new(SyncConfig::new(&url(&server)), tokens.clone()).unwrap());
+
+    // Two syncs at once: one runs, the other joins it; a 401 asks for a fresh token once per request.
+    let (a, b) = tokio::join!(client.sync(store.clone()), client.sync(store.clone()));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a, b, "the second call returns the running sync's report");
+    assert_eq!(a.events_applied, 1);
+    assert!(tokens.refreshed.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+
+    // The local engine drifts (here: different rules); the server's figures are adopted.
+    store
+        .lock()
+        .unwrap()
+        .set_program(&PROGRAM.replace(r#""percent": "10""#, r#""percent": "30""#))
+        .unwrap();
+    till(&server, card, secret, "r2", "100.00");
+    let report = client.sync(store.clone()).await.unwrap();
+    assert!(
+        report.mismatches.contains(&"balance".to_string()),
+        "{report:?}"
+    );
+    let s = store.lock().unwrap();
+    let shown = s.snapshot(Utc::now(), 30, 0).unwrap();
+    let raw = s.snapshot_raw(Utc::now(), 30, 0).unwrap();
+    assert_eq!(
+        shown.balance,
+        10 + 10 + 20,
+        "the server's figure (two purchases + challenge)"
+    );
+    assert_ne!(raw.balance, shown.balance);
+}

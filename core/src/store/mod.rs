@@ -222,6 +222,20 @@ impl Store {
         expiring_days: i64,
         history_limit: usize,
     ) -> Result<WalletSnapshot> {
+        let mut snap = self.snapshot_raw(at, expiring_days, history_limit)?;
+        if let Some(correction) = self.meta(sync::CORRECTION_KEY)? {
+            sync::apply_correction(self.require_program()?, &mut snap, &correction);
+        }
+        Ok(snap)
+    }
+
+    /// The snapshot exactly as the local engine derives it (no server correction).
+    pub fn snapshot_raw(
+        &self,
+        at: Time,
+        expiring_days: i64,
+        history_limit: usize,
+    ) -> Result<WalletSnapshot> {
         let program = self.require_program()?;
         let tx = self.conn.unchecked_transaction()?;
         snapshot(

@@ -20,6 +20,44 @@ use crate::money::format_minor;
 use crate::program::Program;
 use crate::wallet::{Event, Notice, Time};
 
+/// Meta key of the server's correction, kept while local figures disagree with it.
+pub(crate) const CORRECTION_KEY: &str = "server_correction";
+
+/// Overlays the server's figures on a local snapshot, so the shopper never
+/// sees a balance the server disagrees with: numeric fields are shifted by
+/// the difference found at the last digest check (so later local taps still
+/// count), the tier is the server's.
+pub(crate) fn apply_correction(
+    program: &Program,
+    snap: &mut crate::wallet::WalletSnapshot,
+    text: &str,
+) {
+    let Ok(c) = serde_json::from_str::<Value>(text) else {
+        return;
+    };
+    let d = |k: &str| c[k].as_i64().unwrap_or(0);
+    snap.balance = snap.balance.saturating_add(d("balance"));
+    snap.lifetime_earned = snap.lifetime_earned.saturating_add(d("lifetime_earned"));
+    snap.expired_total = snap.expired_total.saturating_add(d("expired_total"));
+    snap.qualifying_spend = snap.qualifying_spend.saturating_add(d("qualifying_spend"));
+    if let (Some(id), Some(tiers)) = (c["tier"].as_str(), &program.tiers)
+        && let Some(index) = tiers.levels.iter().position(|l| l.id == id)
+    {
+        snap.tier = Some(crate::wallet::TierStatus {
+            id: id.to_string(),
+            index,
+            next: tiers
+                .levels
+                .get(index + 1)
+                .map(|n| crate::wallet::NextTier {
+                    id: n.id.clone(),
+                    threshold: n.threshold,
+                    remaining: n.threshold.saturating_sub(snap.qualifying_spend).max(0),
+                }),
+        });
+    }
+}
+
 /// The secret-store key of the sync access token.
 pub const ACCESS_TOKEN_KEY: &str = "access_token";
 
@@ -345,9 +383,10 @@ impl Store {
         Ok(())
     }
 
-    /// The state digest the server sends with a sync page, computed locally.
+    /// The state digest the server sends with a sync page, computed locally
+    /// (from the engine's own figures, without any server correction).
     pub fn digest(&self, at: Time) -> Result<Value> {
-        let snap = self.snapshot(at, 30, 0)?;
+        let snap = self.snapshot_raw(at, 30, 0)?;
         let (challenges, badges) = self.goal_views(at)?;
         let mut coupons: Vec<String> = snap.coupons.iter().map(|c| c.id.clone()).collect();
         coupons.sort();
@@ -390,12 +429,34 @@ impl Store {
         .filter(|k| server.get(**k) != local.get(**k))
         .map(|k| k.to_string())
         .collect();
-        if !differing.is_empty() {
-            tracing::warn!(fields = ?differing, "local state differs from the server's digest");
-            self.conn.execute(
+        if differing.is_empty() {
+            self.conn
+                .execute("DELETE FROM meta WHERE key = ?1", [CORRECTION_KEY])?;
+        } else {
+            tracing::warn!(fields = ?differing, "local state differs from the server's digest; adopting the server's figures");
+            let delta = |k: &str| server[k].as_i64().unwrap_or(0) - local[k].as_i64().unwrap_or(0);
+            let money = |v: &Value| {
+                v.as_str()
+                    .and_then(|t| crate::money::parse_hundredths(t).ok())
+                    .unwrap_or(0)
+            };
+            let correction = json!({
+                "balance": delta("balance"),
+                "lifetime_earned": delta("lifetime_earned"),
+                "expired_total": delta("expired_total"),
+                "qualifying_spend": money(&server["qualifying_spend"]) - money(&local["qualifying_spend"]),
+                "tier": server["tier"],
+            });
+            let tx = self.conn.transaction()?;
+            tx.execute(
                 "INSERT INTO sync_mismatches (at, fields) VALUES (?1, ?2)",
                 params![sql::ms(at), differing.join(",")],
             )?;
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![CORRECTION_KEY, correction.to_string()],
+            )?;
+            tx.commit()?;
         }
         Ok(differing)
     }
