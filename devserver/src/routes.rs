@@ -101,6 +101,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/pos/purchases", post(pos_purchase))
         .route("/v1/pos/returns", post(pos_return))
         .route("/v1/admin/offers", post(admin_offers))
+        .route("/v1/admin/bonuses", post(admin_bonus))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })
@@ -556,4 +557,34 @@ async fn admin_offers(
         delivered += 1;
     }
     Ok((StatusCode::CREATED, Json(json!({"delivered": delivered}))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdminBonus {
+    member_id: String,
+    kind: loyalty_core::wallet::BonusKind,
+}
+
+async fn admin_bonus(
+    State(app): State<Arc<App>>,
+    body: String,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let req: AdminBonus = serde_json::from_str(&body).map_err(bad_json)?;
+    if !app
+        .registry()
+        .member_exists(&req.member_id)
+        .map_err(ApiError::internal)?
+    {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such member",
+        ));
+    }
+    let store = app
+        .member_store(&req.member_id)
+        .map_err(ApiError::internal)?;
+    let applied = lock(&store).apply(&Event::Bonus { kind: req.kind }, Utc::now())?;
+    Ok((StatusCode::CREATED, Json(json!({"seq": applied.seq}))))
 }

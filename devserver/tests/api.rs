@@ -180,6 +180,30 @@ fn till_sync_and_actions_end_to_end() {
     assert_eq!(next["program"], Value::Null);
     assert_eq!(next["digest"]["balance"], digest["balance"]);
 
+    // A bonus granted by an operator reaches the member's log.
+    let (status, r) = server.json(
+        "POST",
+        "/v1/admin/bonuses",
+        None,
+        Some(&json!({"member_id": me["member_id"], "kind": "welcome"})),
+    );
+    assert_eq!(
+        (status, r["error"]["code"].as_str()),
+        (409, Some("bonus_not_configured")),
+        "{r}"
+    );
+    assert_eq!(
+        server
+            .json(
+                "POST",
+                "/v1/admin/bonuses",
+                None,
+                Some(&json!({"member_id": "m-nobody", "kind": "welcome"}))
+            )
+            .0,
+        404
+    );
+
     // Auth and bad input.
     assert_eq!(
         server.json("GET", "/v1/me/sync", Some("wrong"), None).0,
