@@ -362,7 +362,8 @@ impl SyncClient {
             }
             s.set_server_offset_ms((parsed.server_time - Utc::now()).num_milliseconds())?;
             s.set_meta("sync_cursor", &parsed.next_cursor)?;
-            if let Some(digest) = &parsed.digest {
+            // The digest is the member's whole state: compare once every page is applied.
+            if let Some(digest) = parsed.digest.as_ref().filter(|_| !parsed.has_more) {
                 let at = digest["at"]
                     .as_str()
                     .and_then(|t| DateTime::parse_from_rfc3339(t).ok())

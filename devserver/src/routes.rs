@@ -267,7 +267,7 @@ async fn sync(
         let program = (q.program_version.as_deref() != Some(app.version.as_str())).then(|| {
             json!({"version": app.version, "rules": serde_json::from_str::<Value>(&app.program_json).unwrap_or(Value::Null)})
         });
-        let digest = if has_more { Value::Null } else { store.digest(now)? };
+        let digest = store.digest(now)?;
         Ok((
             StatusCode::OK,
             Json(json!({
