@@ -1,0 +1,291 @@
+//! Plain records the apps render, converted from core types. Money is in
+//! minor units (`*_minor`), times are epoch milliseconds.
+
+use loyalty_core::card as core_card;
+use loyalty_core::challenges as core_goals;
+use loyalty_core::inbox as core_inbox;
+use loyalty_core::program::CouponBenefit;
+use loyalty_core::wallet as core_wallet;
+
+/// The wallet screen.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct WalletSnapshot {
+    /// Program currency (ISO 4217).
+    pub currency: String,
+    /// Spendable points (negative while a debt is owed).
+    pub balance: i64,
+    /// Points owed after returns.
+    pub debt: i64,
+    /// Points earned minus reversals.
+    pub lifetime_earned: i64,
+    /// Points lost to expiry.
+    pub expired_total: i64,
+    /// Qualifying spend in minor units.
+    pub qualifying_spend_minor: i64,
+    /// Current tier id.
+    pub tier: Option<String>,
+    /// Next tier id.
+    pub next_tier: Option<String>,
+    /// Spend still needed for the next tier, minor units.
+    pub next_tier_remaining_minor: Option<i64>,
+    /// Points expiring within `expiring_days`.
+    pub expiring_points: i64,
+    /// Horizon of `expiring_points` in days.
+    pub expiring_days: i64,
+    /// Active coupons, soonest expiry first.
+    pub coupons: Vec<CouponInfo>,
+    /// Newest history entries first.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// A coupon in the wallet.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct CouponInfo {
+    /// Coupon id (show it at the till).
+    pub id: String,
+    /// Percent off in hundredths of a percent (1500 = 15 %), if a percent coupon.
+    pub percent_hundredths: Option<i64>,
+    /// Amount off in minor units, if an amount coupon.
+    pub amount_off_minor: Option<i64>,
+    /// Expiry, epoch milliseconds.
+    pub expires_at_ms: i64,
+}
+
+/// One history entry.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct HistoryEntry {
+    /// Increasing id.
+    pub id: i64,
+    /// When, epoch milliseconds.
+    pub at_ms: i64,
+    /// `earn`, `pay`, `reverse`, `refund`, `redeem`, `bonus`, `expire`, `challenge`, `clawback`.
+    pub kind: String,
+    /// Signed points.
+    pub points: i64,
+    /// Receipt, coupon, bonus or challenge it refers to.
+    pub reference: Option<String>,
+}
+
+impl From<&core_wallet::WalletSnapshot> for WalletSnapshot {
+    fn from(s: &core_wallet::WalletSnapshot) -> Self {
+        let next = s.tier.as_ref().and_then(|t| t.next.as_ref());
+        Self {
+            currency: s.currency.clone(),
+            balance: s.balance,
+            debt: s.debt,
+            lifetime_earned: s.lifetime_earned,
+            expired_total: s.expired_total,
+            qualifying_spend_minor: s.qualifying_spend,
+            tier: s.tier.as_ref().map(|t| t.id.clone()),
+            next_tier: next.map(|n| n.id.clone()),
+            next_tier_remaining_minor: next.map(|n| n.remaining),
+            expiring_points: s.expiring.points,
+            expiring_days: s.expiring.days,
+            coupons: s
+                .coupons
+                .iter()
+                .map(|c| CouponInfo {
+                    id: c.id.clone(),
+                    percent_hundredths: match c.benefit {
+                        CouponBenefit::Percent(p) => Some(p),
+                        CouponBenefit::AmountOff(_) => None,
+                    },
+                    amount_off_minor: match c.benefit {
+                        CouponBenefit::AmountOff(a) => Some(a),
+                        CouponBenefit::Percent(_) => None,
+                    },
+                    expires_at_ms: c.expires_at.timestamp_millis(),
+                })
+                .collect(),
+            history: s
+                .history
+                .iter()
+                .map(|h| HistoryEntry {
+                    id: h.id,
+                    at_ms: h.at.timestamp_millis(),
+                    kind: h.kind.as_str().to_string(),
+                    points: h.points,
+                    reference: h.reference.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The card screen.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct CardView {
+    /// Card number grouped for reading aloud.
+    pub display_number: String,
+    /// What the barcode encodes.
+    pub payload: String,
+    /// QR modules per side (0 for a linear barcode).
+    pub qr_side: u32,
+    /// Light modules to leave around the QR code.
+    pub quiet_zone: u32,
+    /// Row-major module bits, 1 = dark, most significant bit first.
+    pub qr_bits: Vec<u8>,
+    /// Whole seconds until the payload rotates (none when static).
+    pub seconds_to_rotation: Option<i64>,
+}
+
+impl From<&core_card::CardView> for CardView {
+    fn from(v: &core_card::CardView) -> Self {
+        let qr = v.frame.qr.as_ref();
+        Self {
+            display_number: v.frame.display_number.clone(),
+            payload: v.frame.payload.clone(),
+            qr_side: qr.map_or(0, |q| q.side as u32),
+            quiet_zone: qr.map_or(0, |q| q.quiet_zone as u32),
+            qr_bits: qr.map(|q| q.bits.clone()).unwrap_or_default(),
+            seconds_to_rotation: v.seconds_to_rotation,
+        }
+    }
+}
+
+/// A challenge in the list.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ChallengeInfo {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// `active`, `available`, `upcoming`, `completed`, `expired`.
+    pub status: String,
+    /// Progress (whole currency units for spend).
+    pub progress: i64,
+    /// Target (same units).
+    pub target: i64,
+    /// Completions so far.
+    pub completions: i64,
+    /// Seconds until it ends, if it has an end.
+    pub seconds_left: Option<i64>,
+    /// Reward description.
+    pub reward: Option<String>,
+}
+
+impl From<&core_goals::ChallengeView> for ChallengeInfo {
+    fn from(c: &core_goals::ChallengeView) -> Self {
+        Self {
+            id: c.id.clone(),
+            title: c.title.clone(),
+            status: c.status.as_str().to_string(),
+            progress: c.progress,
+            target: c.target,
+            completions: c.completions,
+            seconds_left: c.seconds_left,
+            reward: c.reward.clone(),
+        }
+    }
+}
+
+/// A badge in the list.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct BadgeInfo {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Earned level (0 = not yet).
+    pub level: u32,
+    /// Number of levels.
+    pub levels: u32,
+    /// When the current level was earned, epoch milliseconds.
+    pub earned_at_ms: Option<i64>,
+    /// Current value of the goal.
+    pub progress: i64,
+    /// Value needed for the next level.
+    pub next_threshold: Option<i64>,
+}
+
+impl From<&core_goals::BadgeView> for BadgeInfo {
+    fn from(b: &core_goals::BadgeView) -> Self {
+        Self {
+            id: b.id.clone(),
+            title: b.title.clone(),
+            level: b.level,
+            levels: b.levels,
+            earned_at_ms: b.earned_at.map(|t| t.timestamp_millis()),
+            progress: b.progress,
+            next_threshold: b.next_threshold,
+        }
+    }
+}
+
+/// An inbox message.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct InboxMessage {
+    /// Message id.
+    pub id: String,
+    /// `offer` or `message`.
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+    /// `unread`, `read` or `dismissed`.
+    pub state: String,
+    /// Shown first.
+    pub pinned: bool,
+    /// Whether it carries a coupon to activate.
+    pub has_coupon: bool,
+    /// Whether its coupon was activated.
+    pub activated: bool,
+    /// App link or https link.
+    pub deep_link: Option<String>,
+    /// https image.
+    pub image_url: Option<String>,
+    /// Arrival, epoch milliseconds.
+    pub received_at_ms: i64,
+    /// Expiry, epoch milliseconds.
+    pub expires_at_ms: Option<i64>,
+}
+
+impl From<&core_inbox::Message> for InboxMessage {
+    fn from(m: &core_inbox::Message) -> Self {
+        let c = &m.content;
+        Self {
+            id: c.id.clone(),
+            kind: c.kind.as_str().to_string(),
+            title: c.title.clone(),
+            body: c.body.clone(),
+            state: m.state.as_str().to_string(),
+            pinned: c.pinned,
+            has_coupon: c.coupon.is_some(),
+            activated: m.activated_at.is_some(),
+            deep_link: c.deep_link.clone(),
+            image_url: c.image_url.clone(),
+            received_at_ms: m.received_at.timestamp_millis(),
+            expires_at_ms: c.expires_at.map(|t| t.timestamp_millis()),
+        }
+    }
+}
+
+/// What ingesting a push did.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum PushOutcome {
+    /// Stored and shown.
+    New {
+        /// The message id.
+        message_id: String,
+    },
+    /// Already stored.
+    Duplicate,
+    /// Already expired (stored hidden).
+    Expired,
+    /// A kind the core does not handle.
+    Ignored,
+}
+
+impl From<&core_inbox::PushOutcome> for PushOutcome {
+    fn from(o: &core_inbox::PushOutcome) -> Self {
+        match o {
+            core_inbox::PushOutcome::New(m) => Self::New {
+                message_id: m.content.id.clone(),
+            },
+            core_inbox::PushOutcome::Duplicate => Self::Duplicate,
+            core_inbox::PushOutcome::Expired => Self::Expired,
+            core_inbox::PushOutcome::Ignored => Self::Ignored,
+        }
+    }
+}
