@@ -25,6 +25,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test --workspace"
 cargo test --workspace
 
+step "binding tests (Kotlin on the JVM, Python, Swift header and symbols)"
+./scripts/test-bindings.sh
+
 step "scenario files through the CLI, reopening the database between steps"
 cargo run -q -p loyalty-cli -- scenario run --reopen tests/scenarios >/dev/null
 
