@@ -157,7 +157,7 @@ fn sync_survives_sigkill_at_random_moments() {
             .unwrap();
         pending_keys.push("phone-join".into());
     }
-    for batch in 0..30 {
+    for batch in 0..10 {
         let actions: Vec<Value> = (0..100)
             .map(|i| json!({"idempotency_key": format!("srv-{batch}-{i}"), "action": {"redeem_reward": {"reward_id": "c1", "coupon_id": format!("s{batch}-{i}")}}}))
             .collect();
@@ -173,7 +173,7 @@ fn sync_survives_sigkill_at_random_moments() {
             200
         );
     }
-    let mut server_redeems = 3_000;
+    let mut server_redeems = 1_000;
 
     // Kill `loyalty sync` at 20+ random moments.
     let mut seed: u64 = 0x5eed;
@@ -181,9 +181,9 @@ fn sync_survives_sigkill_at_random_moments() {
     let mut rounds = 0;
     while kills < 20 {
         rounds += 1;
-        assert!(rounds < 300, "only {kills} kills landed mid-sync");
-        // Keep a backlog: 200 more server events before every run.
-        let actions: Vec<Value> = (0..200)
+        assert!(rounds < 120, "only {kills} kills landed mid-sync");
+        // Keep a backlog: 100 more server events before every run.
+        let actions: Vec<Value> = (0..100)
             .map(|i| json!({"idempotency_key": format!("more-{rounds}-{i}"), "action": {"redeem_reward": {"reward_id": "c1", "coupon_id": format!("m{rounds}-{i}")}}}))
             .collect();
         assert_eq!(
@@ -195,23 +195,9 @@ fn sync_survives_sigkill_at_random_moments() {
                 &json!({"actions": actions})
             )
             .0,
-            400,
-            "batches are capped at 100"
+            200
         );
-        for half in actions.chunks(100) {
-            assert_eq!(
-                http(
-                    &addr,
-                    "POST",
-                    "/v1/me/actions",
-                    Some(&token),
-                    &json!({"actions": half})
-                )
-                .0,
-                200
-            );
-        }
-        server_redeems += 200;
+        server_redeems += 100;
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
@@ -223,7 +209,7 @@ fn sync_survives_sigkill_at_random_moments() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(5 + seed % 400));
+        std::thread::sleep(Duration::from_millis(2 + seed % 60));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL on Unix
             kills += 1;

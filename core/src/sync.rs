@@ -106,7 +106,8 @@ pub struct SyncClient {
     http: reqwest::Client,
     config: SyncConfig,
     tokens: Arc<dyn TokenProvider>,
-    running: tokio::sync::Mutex<Option<SyncReport>>,
+    running: tokio::sync::Mutex<Option<(u64, std::result::Result<SyncReport, LoyaltyError>)>>,
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for SyncClient {
@@ -138,6 +139,7 @@ impl SyncClient {
             config,
             tokens,
             running: tokio::sync::Mutex::new(None),
+            generation: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -173,7 +175,26 @@ impl SyncClient {
                         Err(e) => Err(e),
                     }
                 }
-                Err(e) => Err(net(format!("request failed: {}", e.without_url()))),
+                Err(e) if e.is_timeout() => {
+                    // A silent server: say so, and do not wait for it again and again.
+                    return Err(net(format!(
+                        "the server did not answer within {} s",
+                        self.config.request_timeout.as_secs()
+                    )));
+                }
+                Err(e) => {
+                    let cause = std::error::Error::source(&e)
+                        .map(|c| format!(": {c}"))
+                        .unwrap_or_default();
+                    Err(net(format!(
+                        "request failed ({}){cause}",
+                        if e.is_connect() {
+                            "cannot connect"
+                        } else {
+                            "transport"
+                        }
+                    )))
+                }
             };
             let retry_delay = match outcome {
                 Ok((401, _, _)) if auth && !refreshed => {
@@ -198,7 +219,7 @@ impl SyncClient {
                 }
                 Ok((status, body, _)) => return Ok((status, body)),
                 Err(e) => {
-                    if attempt >= self.config.max_attempts {
+                    if attempt >= self.config.max_attempts || e.to_string().contains("8 MB") {
                         return Err(e);
                     }
                     None
@@ -255,14 +276,19 @@ impl SyncClient {
     /// Sends pending actions, pulls every new page, checks the digest. A call
     /// made while another runs waits for it and returns its report.
     pub async fn sync(&self, store: Arc<Mutex<Store>>) -> Result<SyncReport> {
-        let busy = self.running.try_lock().is_err();
+        use std::sync::atomic::Ordering;
+        let seen = self.generation.load(Ordering::SeqCst);
         let mut guard = self.running.lock().await;
-        if busy && let Some(report) = guard.clone() {
-            return Ok(report);
+        // A sync finished while we waited: it was the one we joined.
+        if let Some((generation, result)) = guard.as_ref()
+            && *generation > seen
+        {
+            return result.clone();
         }
-        let report = self.run(&store).await?;
-        *guard = Some(report.clone());
-        Ok(report)
+        let result = self.run(&store).await;
+        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        *guard = Some((generation, result.clone()));
+        result
     }
 
     async fn run(&self, store: &Mutex<Store>) -> Result<SyncReport> {
@@ -349,21 +375,45 @@ impl SyncClient {
                 return Err(server_error(status, &page));
             }
             let parsed = parse_page(&page)?;
-            let mut s = lock(store);
-            if let Some((version, rules)) = &parsed.program {
-                s.set_program(rules)?;
-                s.set_meta("program_version", version)?;
+            let offset = (parsed.server_time - Utc::now()).num_milliseconds();
+            if offset.abs() > 366 * 24 * 3_600_000 {
+                return Err(net("the server's clock is more than a year off"));
             }
-            report.events_applied += s.apply_server_events(&parsed.events)?.new_events;
+            let mut settings = vec![
+                ("sync_cursor", parsed.next_cursor.clone()),
+                ("server_offset_ms", offset.to_string()),
+            ];
+            if let Some((version, _)) = &parsed.program {
+                settings.push(("program_version", version.clone()));
+            }
+            let mut s = lock(store);
+            let applied = s.apply_sync_page(
+                parsed.program.as_ref().map(|(_, rules)| rules.as_str()),
+                &parsed.events,
+                &settings,
+                !parsed.has_more,
+            )?;
+            report.events_applied += applied.new_events;
             for m in &parsed.messages {
-                if s.ingest_push(m, Utc::now()).is_ok() {
-                    report.messages += 1;
+                match s.ingest_push(m, Utc::now()) {
+                    Ok(_) => report.messages += 1,
+                    Err(e) if e.code() == "invalid_push" => {
+                        tracing::warn!(
+                            code = e.code(),
+                            "the server sent a message the inbox refuses"
+                        );
+                    }
+                    Err(e) => return Err(e),
                 }
             }
-            s.set_server_offset_ms((parsed.server_time - Utc::now()).num_milliseconds())?;
-            s.set_meta("sync_cursor", &parsed.next_cursor)?;
             // The digest is the member's whole state: compare once every page is applied.
-            if let Some(digest) = parsed.digest.as_ref().filter(|_| !parsed.has_more) {
+            // With taps still pending, local state is ahead of the server's on purpose.
+            let settled = s.pending_actions()?.is_empty();
+            if let Some(digest) = parsed
+                .digest
+                .as_ref()
+                .filter(|_| !parsed.has_more && settled)
+            {
                 let at = digest["at"]
                     .as_str()
                     .and_then(|t| DateTime::parse_from_rfc3339(t).ok())

@@ -1,5 +1,6 @@
-//! The server's registry: members, tokens, cards, idempotency keys of client
-//! actions, pushed messages, and the till's replay guard.
+//! The server's registry: members, tokens, cards, pushed messages, and the
+//! till's replay guard. (Idempotency keys live in each member's store, in the
+//! same transaction as their events.)
 
 use std::path::Path;
 
@@ -16,17 +17,6 @@ pub struct Member {
     pub secret: Vec<u8>,
 }
 
-/// A recorded action result.
-#[derive(Debug, Clone)]
-pub struct ActionRecord {
-    /// `applied` or `rejected`.
-    pub status: String,
-    /// Event sequence number, when the action made an event.
-    pub seq: Option<i64>,
-    /// Rejection `{code, message}` JSON.
-    pub error: Option<String>,
-}
-
 /// The registry database.
 pub struct Registry {
     conn: Connection,
@@ -40,15 +30,6 @@ CREATE TABLE IF NOT EXISTS members (
     secret      BLOB NOT NULL,
     created_at  INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS actions (
-    member TEXT NOT NULL,
-    key    TEXT NOT NULL,
-    status TEXT NOT NULL,
-    seq    INTEGER,
-    error  TEXT,
-    PRIMARY KEY (member, key)
-);
-CREATE INDEX IF NOT EXISTS actions_seq ON actions (member, seq);
 CREATE TABLE IF NOT EXISTS messages (
     mseq   INTEGER PRIMARY KEY,
     member TEXT NOT NULL,
@@ -148,47 +129,6 @@ impl Registry {
             .map_err(text)?;
         let rows = stmt.query_map([], |r| r.get(0)).map_err(text)?;
         rows.collect::<rusqlite::Result<_>>().map_err(text)
-    }
-
-    /// The recorded result of an action key.
-    pub fn action(&self, member: &str, key: &str) -> Result<Option<ActionRecord>, String> {
-        self.conn
-            .query_row(
-                "SELECT status, seq, error FROM actions WHERE member = ?1 AND key = ?2",
-                params![member, key],
-                |r| {
-                    Ok(ActionRecord {
-                        status: r.get(0)?,
-                        seq: r.get(1)?,
-                        error: r.get(2)?,
-                    })
-                },
-            )
-            .optional()
-            .map_err(text)
-    }
-
-    /// Records an action result (first write wins).
-    pub fn record_action(&self, member: &str, key: &str, rec: &ActionRecord) -> Result<(), String> {
-        self.conn
-            .execute(
-                "INSERT OR IGNORE INTO actions (member, key, status, seq, error) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![member, key, rec.status, rec.seq, rec.error],
-            )
-            .map(|_| ())
-            .map_err(text)
-    }
-
-    /// The idempotency key of the action that made event `seq`, if any.
-    pub fn key_of_event(&self, member: &str, seq: i64) -> Result<Option<String>, String> {
-        self.conn
-            .query_row(
-                "SELECT key FROM actions WHERE member = ?1 AND seq = ?2",
-                params![member, seq],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(text)
     }
 
     /// Stores a pushed message for a member; returns its sequence number.

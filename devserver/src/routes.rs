@@ -11,14 +11,14 @@ use chrono::Utc;
 use loyalty_core::LoyaltyError;
 use loyalty_core::card::Verifier;
 use loyalty_core::money::format_minor;
-use loyalty_core::store::Store;
+use loyalty_core::store::{KeyedOutcome, Store};
 use loyalty_core::wallet::{Event, PurchaseInput, ReturnInput};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::App;
 use crate::faults::Fault;
-use crate::registry::{ActionRecord, Member};
+use crate::registry::Member;
 
 /// Most events in one sync page.
 pub const MAX_PAGE: usize = 500;
@@ -256,7 +256,7 @@ async fn sync(
                 "seq": e.seq,
                 "at": e.at.to_rfc3339(),
                 "event": e.event,
-                "idempotency_key": registry.key_of_event(&member.id, e.seq).map_err(ApiError::internal)?,
+                "idempotency_key": store.key_of_event(e.seq)?,
             }));
         }
         let messages = registry.messages_after(&member.id, mafter).map_err(ApiError::internal)?;
@@ -326,35 +326,72 @@ fn bad_json(e: impl std::fmt::Display) -> ApiError {
     )
 }
 
-fn apply_action(store: &mut Store, action: &ClientAction) -> Result<Option<i64>, LoyaltyError> {
+/// Applies one keyed client action on the member's store; wallet actions
+/// record their key in the same transaction as their event.
+fn apply_action(
+    store: &mut Store,
+    key: &str,
+    action: &ClientAction,
+) -> Result<Value, LoyaltyError> {
     let now = Utc::now();
+    let keyed = |store: &mut Store, event: Event| -> Result<Value, LoyaltyError> {
+        let seen = store.keyed_outcome(key)?.is_some();
+        Ok(match store.apply_keyed(key, &event, now)? {
+            KeyedOutcome::Applied { seq } => {
+                json!({"status": if seen { "duplicate" } else { "applied" }, "seq": seq})
+            }
+            KeyedOutcome::Rejected { error } => {
+                json!({"status": "rejected", "error": serde_json::from_str::<Value>(&error).unwrap_or(Value::Null)})
+            }
+        })
+    };
     match action {
         ClientAction::RedeemReward {
             reward_id,
             coupon_id,
-        } => store
-            .apply(
-                &Event::RedeemReward {
-                    reward_id: reward_id.clone(),
-                    coupon_id: coupon_id.clone(),
-                },
-                now,
-            )
-            .map(|a| Some(a.seq)),
-        ClientAction::JoinChallenge { challenge_id } => store
-            .apply(
-                &Event::JoinChallenge {
-                    challenge_id: challenge_id.clone(),
-                },
-                now,
-            )
-            .map(|a| Some(a.seq)),
-        ClientAction::InboxRead { message_id } => store.mark_read(message_id, now).map(|_| None),
-        ClientAction::InboxDismiss { message_id } => store.dismiss(message_id, now).map(|_| None),
+        } => keyed(
+            store,
+            Event::RedeemReward {
+                reward_id: reward_id.clone(),
+                coupon_id: coupon_id.clone(),
+            },
+        ),
+        ClientAction::JoinChallenge { challenge_id } => keyed(
+            store,
+            Event::JoinChallenge {
+                challenge_id: challenge_id.clone(),
+            },
+        ),
         ClientAction::ActivateOffer { message_id } => {
-            store.activate_offer(message_id, now)?;
-            Ok(store.events_after(0, usize::MAX)?.last().map(|e| e.seq))
+            if let Some(outcome) = store.keyed_outcome(key)? {
+                return Ok(match outcome {
+                    KeyedOutcome::Applied { seq } => json!({"status": "duplicate", "seq": seq}),
+                    KeyedOutcome::Rejected { error } => {
+                        json!({"status": "rejected", "error": serde_json::from_str::<Value>(&error).unwrap_or(Value::Null)})
+                    }
+                });
+            }
+            match store.activate_offer_keyed(message_id, now, key) {
+                Ok(seq) => Ok(json!({"status": "applied", "seq": seq})),
+                Err(e) if matches!(e.code(), "storage" | "corrupt_store" | "overflow") => Err(e),
+                Err(e) => Ok(
+                    json!({"status": "rejected", "error": {"code": e.code(), "message": e.to_string()}}),
+                ),
+            }
         }
+        // Read marks are idempotent by nature.
+        ClientAction::InboxRead { message_id } => Ok(match store.mark_read(message_id, now) {
+            Ok(()) => json!({"status": "applied"}),
+            Err(e) => {
+                json!({"status": "rejected", "error": {"code": e.code(), "message": e.to_string()}})
+            }
+        }),
+        ClientAction::InboxDismiss { message_id } => Ok(match store.dismiss(message_id, now) {
+            Ok(()) => json!({"status": "applied"}),
+            Err(e) => {
+                json!({"status": "rejected", "error": {"code": e.code(), "message": e.to_string()}})
+            }
+        }),
     }
 }
 
@@ -383,58 +420,9 @@ async fn actions(State(app): State<Arc<App>>, headers: HeaderMap, body: String) 
                     "idempotency keys are 1 to 128 bytes",
                 ));
             }
-            let previous = app
-                .registry()
-                .action(&member.id, key)
-                .map_err(ApiError::internal)?;
-            let (status, rec) = match previous {
-                Some(rec) => ("duplicate", rec),
-                None => {
-                    let rec = match apply_action(&mut store, &item.action) {
-                        Ok(seq) => ActionRecord {
-                            status: "applied".into(),
-                            seq,
-                            error: None,
-                        },
-                        Err(e)
-                            if ApiError::from(e.clone()).status
-                                == StatusCode::INTERNAL_SERVER_ERROR =>
-                        {
-                            return Err(ApiError::internal(e.to_string()));
-                        }
-                        Err(e) => ActionRecord {
-                            status: "rejected".into(),
-                            seq: None,
-                            error: Some(
-                                json!({"code": e.code(), "message": e.to_string()}).to_string(),
-                            ),
-                        },
-                    };
-                    app.registry()
-                        .record_action(&member.id, key, &rec)
-                        .map_err(ApiError::internal)?;
-                    (
-                        if rec.status == "applied" {
-                            "applied"
-                        } else {
-                            "rejected"
-                        },
-                        rec,
-                    )
-                }
-            };
-            let status = if status == "duplicate" && rec.status == "rejected" {
-                "rejected"
-            } else {
-                status
-            };
-            let mut r = json!({"idempotency_key": key, "status": status});
-            if let Some(seq) = rec.seq {
-                r["seq"] = json!(seq);
-            }
-            if let Some(err) = &rec.error {
-                r["error"] = serde_json::from_str(err).unwrap_or(Value::Null);
-            }
+            let mut r = apply_action(&mut store, key, &item.action)
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+            r["idempotency_key"] = json!(key);
             results.push(r);
         }
         Ok((StatusCode::OK, Json(json!({"results": results}))))

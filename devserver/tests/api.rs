@@ -239,7 +239,19 @@ fn actions_apply_exactly_once_under_injected_faults() {
         }
     };
     let token = me["access_token"].as_str().unwrap().to_string();
-    // Points to spend: join a challenge and redeem many small rewards with retries.
+    // Points to spend (the till is not fault-injected): 100 points, so every redeem below applies.
+    let pay = payload(
+        me["card_number"].as_str().unwrap(),
+        me["card_secret_hex"].as_str().unwrap(),
+        Utc::now(),
+    );
+    let (status, r) = server.json(
+        "POST",
+        "/v1/pos/purchases",
+        None,
+        Some(&json!({"payload": pay, "purchase": purchase("big", "1000.00")})),
+    );
+    assert_eq!(status, 201, "{r}");
     let keys: Vec<String> = (0..40).map(|i| format!("join-or-redeem-{i}")).collect();
     let mut outcomes = std::collections::BTreeMap::new();
     for (i, key) in keys.iter().enumerate() {
@@ -284,6 +296,15 @@ fn actions_apply_exactly_once_under_injected_faults() {
             if let Some(k) = e["idempotency_key"].as_str() {
                 assert!(seen.insert(k.to_string()), "{k} applied twice");
             }
+        }
+        if !page["has_more"].as_bool().unwrap() {
+            assert_eq!(seen.len(), keys.len(), "every redeem applied exactly once");
+            assert!(
+                outcomes
+                    .values()
+                    .all(|s| s == "applied" || s == "duplicate"),
+                "{outcomes:?}"
+            );
         }
         cursor = page["next_cursor"].as_str().unwrap().to_string();
         if !page["has_more"].as_bool().unwrap() {

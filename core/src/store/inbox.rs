@@ -330,6 +330,16 @@ impl Store {
     /// `coupon_valid_days` from now or until the message expires; marks it read.
     /// Errors in order: unknown_message, not_an_offer, already_activated, offer_expired.
     pub fn activate_offer(&mut self, id: &str, at: Time) -> Result<()> {
+        self.activate_offer_as(id, at, None).map(|_| ())
+    }
+
+    /// Server side: activates an offer for a client action, recording `key`
+    /// with the event in one transaction. Returns the event's sequence number.
+    pub fn activate_offer_keyed(&mut self, id: &str, at: Time, key: &str) -> Result<i64> {
+        self.activate_offer_as(id, at, Some(key))
+    }
+
+    fn activate_offer_as(&mut self, id: &str, at: Time, server_key: Option<&str>) -> Result<i64> {
         let program = self.program().cloned().ok_or(LoyaltyError::NoProgram)?;
         let tx = self
             .conn
@@ -358,16 +368,30 @@ impl Store {
             benefit: coupon.benefit,
             valid_until_ms: sql::ms(until),
         };
-        let applied_at = Self::apply_in(&tx, &program, &event, at)?.at;
-        // The coupon is a wallet action: it waits in the pending queue until the server confirms it.
-        super::sync::enqueue(&tx, &format!("inbox:activated:{id}"), &event, applied_at)?;
+        let applied = Self::apply_in(&tx, &program, &event, at)?;
+        let applied_at = applied.at;
+        match server_key {
+            // The coupon is a wallet action: it waits in the pending queue until the server confirms it.
+            None => super::sync::enqueue(
+                &tx,
+                &format!("inbox:activated:{id}:{}", sql::ms(at)),
+                &event,
+                applied_at,
+            )?,
+            Some(key) => {
+                tx.prepare_cached(
+                    "INSERT INTO action_keys (key, seq, status) VALUES (?1, ?2, 'applied')",
+                )?
+                .execute(params![key, applied.seq])?;
+            }
+        }
         tx.prepare_cached("UPDATE inbox SET activated_at = ?2, state = CASE state WHEN 'unread' THEN 'read' ELSE state END WHERE id = ?1")?
             .execute(params![id, sql::ms(applied_at)])?;
-        if m.state == MessageState::Unread {
+        if m.state == MessageState::Unread && server_key.is_none() {
             record(&tx, "read", id, applied_at)?;
         }
         tx.commit()?;
-        Ok(())
+        Ok(applied.seq)
     }
 
     /// Marks outbox entries as delivered (sync got an answer for them).

@@ -20,7 +20,7 @@ pub use card::SqliteSecretStore;
 pub use inbox::{DEFAULT_OFFER_COUPON_DAYS, OutboxEntry};
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 use sql::SqlView;
-pub use sync::{ACCESS_TOKEN_KEY, PageApplied, PendingAction, ServerEvent};
+pub use sync::{ACCESS_TOKEN_KEY, KeyedOutcome, PageApplied, PendingAction, ServerEvent};
 
 use crate::error::{LoyaltyError, Result};
 use crate::program::Program;

@@ -11,10 +11,20 @@ use crate::error::{LoyaltyError, Result};
 pub const APPLICATION_ID: i64 = 0x4C4F_5931;
 
 /// Newest schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Migrations: entry `i` upgrades a version-`i` database to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+
+/// Version 6: server side — idempotency keys recorded in the same transaction as their event.
+const V6: &str = r#"
+CREATE TABLE action_keys (
+    key    TEXT PRIMARY KEY,
+    seq    INTEGER UNIQUE,
+    status TEXT NOT NULL CHECK (status IN ('applied', 'rejected')),
+    error  TEXT
+);
+"#;
 
 /// Version 5: the server's confirmed event log and the client's pending actions.
 const V5: &str = r#"

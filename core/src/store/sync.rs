@@ -74,6 +74,21 @@ pub struct ServerEvent {
     pub idempotency_key: Option<String>,
 }
 
+/// The outcome of a keyed client action on the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyedOutcome {
+    /// Applied as event `seq`.
+    Applied {
+        /// Event sequence number.
+        seq: i64,
+    },
+    /// Refused; `error` is `{"code", "message"}` JSON.
+    Rejected {
+        /// The rejection.
+        error: String,
+    },
+}
+
 /// What applying a page did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PageApplied {
@@ -234,6 +249,66 @@ impl Store {
         Ok(applied)
     }
 
+    /// Server side: applies a client action once. The key is stored in the same
+    /// transaction as the event, so a crash can never leave an applied action
+    /// without its key (and a retry applying it again). Returns the event's
+    /// sequence number, or the recorded outcome when the key was seen before.
+    pub fn apply_keyed(&mut self, key: &str, event: &Event, at: Time) -> Result<KeyedOutcome> {
+        if let Some(seen) = self.keyed_outcome(key)? {
+            return Ok(seen);
+        }
+        let program = self.program.as_ref().ok_or(LoyaltyError::NoProgram)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        match Self::apply_in(&tx, program, event, at) {
+            Ok(applied) => {
+                tx.prepare_cached(
+                    "INSERT INTO action_keys (key, seq, status) VALUES (?1, ?2, 'applied')",
+                )?
+                .execute(params![key, applied.seq])?;
+                tx.commit()?;
+                Ok(KeyedOutcome::Applied { seq: applied.seq })
+            }
+            Err(e) if matches!(e.code(), "storage" | "corrupt_store" | "overflow") => Err(e),
+            Err(e) => {
+                drop(tx);
+                let error = json!({"code": e.code(), "message": e.to_string()}).to_string();
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO action_keys (key, seq, status, error) VALUES (?1, NULL, 'rejected', ?2)",
+                    params![key, error],
+                )?;
+                Ok(KeyedOutcome::Rejected { error })
+            }
+        }
+    }
+
+    /// The recorded outcome of an action key, if any.
+    pub fn keyed_outcome(&self, key: &str) -> Result<Option<KeyedOutcome>> {
+        let row: Option<(Option<i64>, String, Option<String>)> = self
+            .conn
+            .prepare_cached("SELECT seq, status, error FROM action_keys WHERE key = ?1")?
+            .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        Ok(
+            row.map(|(seq, status, error)| match (status.as_str(), seq) {
+                ("applied", Some(seq)) => KeyedOutcome::Applied { seq },
+                _ => KeyedOutcome::Rejected {
+                    error: error.unwrap_or_default(),
+                },
+            }),
+        )
+    }
+
+    /// The action key of event `seq`, if it came from a client action.
+    pub fn key_of_event(&self, seq: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT key FROM action_keys WHERE seq = ?1")?
+            .query_row([seq], |r| r.get(0))
+            .optional()?)
+    }
+
     /// Actions waiting for the server, oldest first.
     pub fn pending_actions(&self) -> Result<Vec<PendingAction>> {
         pending(&self.conn)
@@ -252,10 +327,34 @@ impl Store {
     /// stored are skipped if identical; a page that goes backwards, repeats a
     /// sequence number with another event, or does not apply is refused whole.
     pub fn apply_server_events(&mut self, events: &[ServerEvent]) -> Result<PageApplied> {
-        let program = self.program.clone().ok_or(LoyaltyError::NoProgram)?;
+        self.apply_sync_page(None, events, &[], true)
+    }
+
+    /// Applies a whole sync page in one transaction: new program rules (if
+    /// any), the events, and settings such as the cursor and clock offset.
+    /// A page that fails anywhere changes nothing — not even the rules.
+    pub fn apply_sync_page(
+        &mut self,
+        rules: Option<&str>,
+        events: &[ServerEvent],
+        settings: &[(&str, String)],
+        last_page: bool,
+    ) -> Result<PageApplied> {
+        let new_program = rules.map(Program::from_json).transpose()?;
+        let program = match &new_program {
+            Some(p) => p.clone(),
+            None => self.program.clone().ok_or(LoyaltyError::NoProgram)?,
+        };
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(text) = rules {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('program', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [text],
+            )?;
+            tx.execute("UPDATE summary SET window_from = NULL, window_to = NULL, window_sum = NULL WHERE id = 1", [])?;
+        }
         let mut last: i64 = tx.query_row(
             "SELECT coalesce(max(server_seq), 0) FROM server_events",
             [],
@@ -295,8 +394,24 @@ impl Store {
         }
         // Fast path: nothing was pending and local state is exactly the confirmed log.
         let in_step = pending_before == 0 && local_before == stored_before;
-        let rebased = !fresh.is_empty() && !in_step || confirmed > 0;
-        if rebased {
+        let owed: bool = tx
+            .prepare_cached("SELECT 1 FROM meta WHERE key = 'rebase_owed'")?
+            .exists([])?;
+        let needs = !fresh.is_empty() && !in_step || confirmed > 0 || owed;
+        // One rebase per sync, after its last page: earlier pages only store
+        // their events (local state shows the previous figures meanwhile).
+        let rebased = needs && last_page;
+        if needs && !last_page {
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('rebase_owed', '1')",
+                [],
+            )?;
+        } else if rebased {
+            tx.execute("DELETE FROM meta WHERE key = 'rebase_owed'", [])?;
+        }
+        if needs && !last_page {
+            // Stored only; applied by the rebase after the last page.
+        } else if rebased {
             rebase(&tx, &program)?;
         } else {
             for e in &fresh {
@@ -307,7 +422,16 @@ impl Store {
                 })?;
             }
         }
+        for (key, value) in settings {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?;
+        }
         tx.commit()?;
+        if let Some(p) = new_program {
+            self.program = Some(p);
+        }
         Ok(PageApplied {
             new_events: fresh.len(),
             confirmed,
@@ -378,6 +502,7 @@ impl Store {
              DELETE FROM meta;",
         )?;
         tx.commit()?;
+        self.conn.execute_batch("VACUUM")?;
         self.program = None;
         tracing::info!("member signed out; local data wiped");
         Ok(())
