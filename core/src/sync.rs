@@ -291,6 +291,24 @@ impl SyncClient {
         result
     }
 
+    /// Posts one batch of client actions; returns the per-action results.
+    async fn post_actions(&self, actions: Vec<Value>) -> Result<Vec<Value>> {
+        let (status, mut body) = self
+            .request(
+                Method::Post(json!({"actions": actions})),
+                "/v1/me/actions",
+                true,
+            )
+            .await?;
+        if status != 200 {
+            return Err(server_error(status, &body));
+        }
+        match body["results"].take() {
+            Value::Array(results) => Ok(results),
+            _ => Err(net("actions answer without results")),
+        }
+    }
+
     async fn run(&self, store: &Mutex<Store>) -> Result<SyncReport> {
         let mut report = SyncReport::default();
         // 1. The outbox, in batches of 100.
@@ -303,20 +321,7 @@ impl SyncClient {
                         .map(|a| json!({"idempotency_key": p.idempotency_key, "action": a}))
                 })
                 .collect();
-            let (status, body) = self
-                .request(
-                    Method::Post(json!({"actions": actions})),
-                    "/v1/me/actions",
-                    true,
-                )
-                .await?;
-            if status != 200 {
-                return Err(server_error(status, &body));
-            }
-            for r in body["results"]
-                .as_array()
-                .ok_or_else(|| net("actions answer without results"))?
-            {
+            for r in self.post_actions(actions).await? {
                 let key = r["idempotency_key"].as_str().unwrap_or_default();
                 if r["status"] == "rejected" {
                     let code = r["error"]["code"].as_str().unwrap_or("rejected");
@@ -340,17 +345,7 @@ impl SyncClient {
                     json!({"idempotency_key": m.idempotency_key, "action": {kind: {"message_id": m.target}}})
                 })
                 .collect();
-            let (status, body) = self
-                .request(
-                    Method::Post(json!({"actions": actions})),
-                    "/v1/me/actions",
-                    true,
-                )
-                .await?;
-            if status != 200 {
-                return Err(server_error(status, &body));
-            }
-            for r in body["results"].as_array().into_iter().flatten() {
+            for r in self.post_actions(actions).await? {
                 if r["status"] == "rejected" {
                     tracing::info!(
                         code = r["error"]["code"].as_str().unwrap_or(""),

@@ -267,29 +267,7 @@ impl Store {
 
     /// The event log, in order.
     pub fn events(&self) -> Result<Vec<LoggedEvent>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT seq, at, body FROM events ORDER BY seq")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (seq, at, body) = row?;
-            let event = serde_json::from_str(&body).map_err(|e| LoyaltyError::Corrupt {
-                reason: format!("event {seq} does not decode: {e}"),
-            })?;
-            out.push(LoggedEvent {
-                seq,
-                at: sql::time(at)?,
-                event,
-            });
-        }
-        Ok(out)
+        self.events_after(0, usize::MAX)
     }
 
     /// Events with `seq > after`, at most `limit`, in order (sync pages).
