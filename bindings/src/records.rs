@@ -36,6 +36,9 @@ pub struct WalletSnapshot {
     pub coupons: Vec<CouponInfo>,
     /// Newest history entries first.
     pub history: Vec<HistoryEntry>,
+    /// Actions done on this device (redeems, joins, activations) that the
+    /// server has not confirmed yet; the figures above already include them.
+    pub pending_actions: u32,
 }
 
 /// A coupon in the wallet.
@@ -66,8 +69,8 @@ pub struct HistoryEntry {
     pub reference: Option<String>,
 }
 
-impl From<&core_wallet::WalletSnapshot> for WalletSnapshot {
-    fn from(s: &core_wallet::WalletSnapshot) -> Self {
+impl WalletSnapshot {
+    pub(crate) fn new(s: &core_wallet::WalletSnapshot, pending_actions: usize) -> Self {
         let next = s.tier.as_ref().and_then(|t| t.next.as_ref());
         Self {
             currency: s.currency.clone(),
@@ -97,17 +100,132 @@ impl From<&core_wallet::WalletSnapshot> for WalletSnapshot {
                     expires_at_ms: c.expires_at.timestamp_millis(),
                 })
                 .collect(),
-            history: s
-                .history
-                .iter()
-                .map(|h| HistoryEntry {
-                    id: h.id,
-                    at_ms: h.at.timestamp_millis(),
-                    kind: h.kind.as_str().to_string(),
-                    points: h.points,
-                    reference: h.reference.clone(),
+            history: s.history.iter().map(HistoryEntry::from).collect(),
+            pending_actions: u32::try_from(pending_actions).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+impl From<&core_wallet::LedgerEntry> for HistoryEntry {
+    fn from(h: &core_wallet::LedgerEntry) -> Self {
+        Self {
+            id: h.id,
+            at_ms: h.at.timestamp_millis(),
+            kind: h.kind.as_str().to_string(),
+            points: h.points,
+            reference: h.reference.clone(),
+        }
+    }
+}
+
+/// A page of history.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct HistoryPage {
+    /// Entries, newest first.
+    pub entries: Vec<HistoryEntry>,
+    /// Pass as `before_id` for the next page; null on the last page.
+    pub next_before_id: Option<i64>,
+}
+
+impl HistoryPage {
+    pub(crate) fn new(entries: &[core_wallet::LedgerEntry], limit: usize) -> Self {
+        let next_before_id = if limit > 0 && entries.len() == limit {
+            entries.last().map(|e| e.id)
+        } else {
+            None
+        };
+        Self {
+            entries: entries.iter().map(HistoryEntry::from).collect(),
+            next_before_id,
+        }
+    }
+}
+
+/// One line of a shopping cart.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct CartLine {
+    /// Stock-keeping unit.
+    pub sku: String,
+    /// Product category (some are excluded from points).
+    #[uniffi(default = None)]
+    pub category: Option<String>,
+    /// Quantity, at least 1.
+    pub qty: i64,
+    /// Line total in minor units (15000 = 150.00).
+    pub amount_minor: i64,
+}
+
+/// A cart at checkout.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Cart {
+    /// The lines.
+    pub lines: Vec<CartLine>,
+    /// Coupon to apply, by id.
+    #[uniffi(default = None)]
+    pub coupon_id: Option<String>,
+    /// Points the shopper wants to pay with.
+    #[uniffi(default = None)]
+    pub pay_points: Option<i64>,
+}
+
+impl Cart {
+    pub(crate) fn into_input(self) -> core_wallet::PurchaseInput {
+        core_wallet::PurchaseInput {
+            receipt_id: "preview".into(),
+            lines: self
+                .lines
+                .into_iter()
+                .map(|l| core_wallet::LineInput {
+                    sku: l.sku,
+                    category: l.category,
+                    qty: l.qty,
+                    amount: loyalty_core::money::format_minor(l.amount_minor),
                 })
                 .collect(),
+            coupon: self.coupon_id,
+            pay_points: self.pay_points,
+        }
+    }
+}
+
+/// What the checkout screen shows for a cart. Money in minor units.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PurchasePreview {
+    /// Amount that earns points and takes discounts.
+    pub eligible_minor: i64,
+    /// Amount in excluded categories.
+    pub excluded_minor: i64,
+    /// Tier applied (the shopper's tier before this purchase).
+    pub tier: Option<String>,
+    /// Tier discount.
+    pub tier_discount_minor: i64,
+    /// Coupon discount.
+    pub coupon_discount_minor: i64,
+    /// Tier plus coupon discount.
+    pub discount_minor: i64,
+    /// Points the purchase pays with.
+    pub points_paid: i64,
+    /// Most points this cart could be paid with.
+    pub max_points_payable: i64,
+    /// Money left to pay.
+    pub payable_minor: i64,
+    /// Points the purchase earns.
+    pub points_earned: i64,
+}
+
+impl From<&core_wallet::PurchaseQuote> for PurchasePreview {
+    fn from(q: &core_wallet::PurchaseQuote) -> Self {
+        Self {
+            eligible_minor: q.eligible,
+            excluded_minor: q.excluded,
+            tier: q.tier.clone(),
+            tier_discount_minor: q.tier_discount,
+            coupon_discount_minor: q.coupon_discount,
+            discount_minor: q.discount(),
+            points_paid: q.points_paid,
+            max_points_payable: q.max_points_payable,
+            payable_minor: q.payable,
+            points_earned: q.points_earned,
         }
     }
 }
@@ -288,4 +406,91 @@ impl From<&core_inbox::PushOutcome> for PushOutcome {
             core_inbox::PushOutcome::Ignored => Self::Ignored,
         }
     }
+}
+
+/// The static card number as a linear barcode.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct LinearBarcode {
+    /// `ean13` or `code128`.
+    pub symbology: String,
+    /// The encoded text (printed under the bars).
+    pub text: String,
+    /// Bar, space, bar, … widths in modules, starting with a bar.
+    pub widths: Vec<u8>,
+    /// Light modules to leave on each side.
+    pub quiet_zone: u32,
+}
+
+impl From<&core_card::LinearBarcode> for LinearBarcode {
+    fn from(b: &core_card::LinearBarcode) -> Self {
+        Self {
+            symbology: match b.kind {
+                core_card::LinearKind::Ean13 => "ean13",
+                core_card::LinearKind::Code128 => "code128",
+            }
+            .into(),
+            text: b.text.clone(),
+            widths: b.widths.clone(),
+            quiet_zone: u32::try_from(b.quiet_zone).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SyncReport {
+    /// Offline actions the server applied (or had applied before).
+    pub actions_sent: u32,
+    /// Offline actions the server refused: rolled back here, explained in the inbox.
+    pub actions_rejected: u32,
+    /// New server events (purchases, returns, bonuses) applied.
+    pub events_applied: u32,
+    /// Inbox messages received.
+    pub messages: u32,
+    /// Figures that differed from the server's (the server's are shown from now on).
+    pub mismatches: Vec<String>,
+}
+
+impl SyncReport {
+    pub(crate) fn changed(&self) -> bool {
+        self.actions_sent > 0
+            || self.actions_rejected > 0
+            || self.events_applied > 0
+            || self.messages > 0
+            || !self.mismatches.is_empty()
+    }
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl From<&loyalty_core::sync::SyncReport> for SyncReport {
+    fn from(r: &loyalty_core::sync::SyncReport) -> Self {
+        Self {
+            actions_sent: count(r.actions_sent),
+            actions_rejected: count(r.actions_rejected),
+            events_applied: count(r.events_applied),
+            messages: count(r.messages),
+            mismatches: r.mismatches.clone(),
+        }
+    }
+}
+
+/// A member enrolled on the dev server.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Enrollment {
+    /// The server's member id.
+    pub member_id: String,
+    /// Last four digits of the card number (the only part safe to log).
+    pub card_last4: String,
+}
+
+/// What signing out did.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SignOutReport {
+    /// Why the last sync failed, if it did.
+    pub last_sync_error: Option<String>,
+    /// Offline actions lost because the last sync failed.
+    pub unsent_actions_dropped: u32,
 }

@@ -270,6 +270,32 @@ pub enum LoyaltyError {
         /// What SQLite reported.
         reason: String,
     },
+    /// The app's client configuration is unusable.
+    #[error("invalid configuration: {field}: {reason}")]
+    InvalidConfig {
+        /// The configuration field.
+        field: String,
+        /// What is wrong and what to use instead.
+        reason: String,
+    },
+    /// A wallet that already holds a member cannot enroll another one.
+    #[error("this wallet already holds a member's card; sign out first or use another data folder")]
+    AlreadyEnrolled,
+    /// No server is configured for this wallet.
+    #[error("no server URL is configured; set one in the client configuration or enroll first")]
+    NoServer,
+    /// The app's token provider could not hand out an access token.
+    #[error("the token provider failed: {reason}")]
+    TokenUnavailable {
+        /// What the provider reported.
+        reason: String,
+    },
+    /// The operation was interrupted before it finished (nothing half-done is kept).
+    #[error("the operation was interrupted: {reason}")]
+    Interrupted {
+        /// What stopped it.
+        reason: String,
+    },
     /// Any other storage failure (disk full, locked, I/O).
     #[error("storage error: {reason}")]
     Storage {
@@ -326,6 +352,11 @@ impl LoyaltyError {
             Self::Overflow { .. } => "overflow",
             Self::SchemaTooNew { .. } => "schema_too_new",
             Self::NotADatabase { .. } => "not_a_database",
+            Self::InvalidConfig { .. } => "invalid_config",
+            Self::AlreadyEnrolled => "already_enrolled",
+            Self::NoServer => "no_server",
+            Self::TokenUnavailable { .. } => "token_unavailable",
+            Self::Interrupted { .. } => "interrupted",
             Self::Storage { .. } => "storage",
             Self::Corrupt { .. } => "corrupt_store",
         }
@@ -394,6 +425,14 @@ mod tests {
         let all = [
             LoyaltyError::NoProgram,
             LoyaltyError::EmptyReceipt,
+            LoyaltyError::AlreadyEnrolled,
+            LoyaltyError::InvalidConfig {
+                field: "a".into(),
+                reason: "b".into(),
+            },
+            LoyaltyError::NoServer,
+            LoyaltyError::TokenUnavailable { reason: "x".into() },
+            LoyaltyError::Interrupted { reason: "x".into() },
             LoyaltyError::rules("a", "b"),
             LoyaltyError::amount("a", "b"),
             LoyaltyError::Overflow { what: "x" },

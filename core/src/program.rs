@@ -669,19 +669,8 @@ impl RawProgram {
                 inbox.expiry_warning_days = d;
             }
             if let Some(sch) = &raw.deep_link_scheme {
-                let ok = sch.len() <= 32
-                    && sch.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-                    && sch
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+-.".contains(c))
-                    && !["javascript", "data", "file", "http", "https", "vbscript"]
-                        .contains(&sch.as_str());
-                if !ok {
-                    return Err(LoyaltyError::rules(
-                        "inbox.deep_link_scheme",
-                        format!("\"{sch}\" is not a safe app scheme"),
-                    ));
-                }
+                check_deep_link_scheme(sch)
+                    .map_err(|reason| LoyaltyError::rules("inbox.deep_link_scheme", reason))?;
                 inbox.deep_link_scheme = sch.clone();
             }
         }
@@ -767,6 +756,27 @@ fn validate_tiers(t: RawTiers) -> Result<Tiers> {
         window_days: t.window_days,
         levels,
     })
+}
+
+/// Checks that `scheme` is a safe app URL scheme for deep links: lowercase
+/// letters first, then letters, digits, `+`, `-` or `.`, at most 32 characters,
+/// and not one of the schemes that could run code or leave the app
+/// (`javascript`, `data`, `file`, `http`, `https`, `vbscript`).
+pub fn check_deep_link_scheme(scheme: &str) -> std::result::Result<(), String> {
+    let ok = scheme.len() <= 32
+        && scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+-.".contains(c))
+        && !["javascript", "data", "file", "http", "https", "vbscript"].contains(&scheme);
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("\"{scheme}\" is not a safe app scheme"))
+    }
 }
 
 #[cfg(test)]

@@ -208,6 +208,9 @@ pub struct OutboxEntry {
 
 impl Store {
     fn scheme(&self) -> String {
+        if let Some(s) = &self.deep_link_scheme {
+            return s.clone();
+        }
         self.program().map_or_else(
             || "loyalty".to_string(),
             |p| p.inbox.deep_link_scheme.clone(),

@@ -60,6 +60,8 @@ pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
     program: Option<Program>,
+    /// The app's own deep-link scheme, when it overrides the program's.
+    deep_link_scheme: Option<String>,
 }
 
 impl std::fmt::Debug for Store {
@@ -109,7 +111,24 @@ impl Store {
             conn,
             path,
             program,
+            deep_link_scheme: None,
         })
+    }
+
+    /// Makes push deep links use the app's own URL scheme instead of the
+    /// program's `inbox.deep_link_scheme` (`None` goes back to the program's).
+    /// Not stored: the app sets it each time it opens the wallet.
+    pub fn set_deep_link_scheme(&mut self, scheme: Option<&str>) -> Result<()> {
+        if let Some(s) = scheme {
+            crate::program::check_deep_link_scheme(s).map_err(|reason| {
+                LoyaltyError::InvalidConfig {
+                    field: "deep_link_scheme".into(),
+                    reason,
+                }
+            })?;
+        }
+        self.deep_link_scheme = scheme.map(str::to_string);
+        Ok(())
     }
 
     /// A stored setting (sync cursor, server URL, …).

@@ -1,0 +1,144 @@
+//! What the platform provides, as foreign traits the apps implement: the
+//! secret store (Android Keystore / iOS Keychain) and the app's login
+//! (access tokens). Adapters turn them into the core's traits.
+
+use std::sync::Arc;
+
+use loyalty_core::card as core_card;
+use loyalty_core::store::ACCESS_TOKEN_KEY;
+use loyalty_core::sync as core_sync;
+
+use crate::LoyaltyError;
+
+/// Where the app keeps the card secret and the access token: Android Keystore
+/// (e.g. EncryptedSharedPreferences) or the iOS Keychain.
+///
+/// Called from any thread, sometimes while the wallet is busy: implementations
+/// must not call back into the `LoyaltyClient`. Throw a `LoyaltyException` (or
+/// any exception) when the platform store fails; the operation is then refused
+/// with code `secret_store` and nothing changes.
+#[uniffi::export(with_foreign)]
+pub trait SecretStore: Send + Sync {
+    /// The secret stored under `key`, or null when there is none.
+    fn get(&self, key: String) -> Result<Option<Vec<u8>>, LoyaltyError>;
+    /// Stores (or replaces) `secret` under `key`.
+    fn put(&self, key: String, secret: Vec<u8>) -> Result<(), LoyaltyError>;
+    /// Removes whatever is stored under `key` (no error when there is nothing).
+    fn delete(&self, key: String) -> Result<(), LoyaltyError>;
+}
+
+/// The app's login: hands out access tokens for the loyalty server.
+///
+/// Called from the sync's background threads, never from the caller's
+/// thread. Throwing refuses the sync with code `token_unavailable`.
+#[uniffi::export(with_foreign)]
+pub trait TokenProvider: Send + Sync {
+    /// The current access token.
+    fn token(&self) -> Result<String, LoyaltyError>;
+    /// A fresh token: the server answered 401 to the current one.
+    fn refresh(&self) -> Result<String, LoyaltyError>;
+}
+
+/// An in-memory [`SecretStore`] for tests, previews and the desktop. Secrets
+/// are lost when the object is dropped; apps use the platform store.
+#[derive(uniffi::Object, Default)]
+pub struct MemorySecretStore {
+    inner: core_card::MemorySecretStore,
+}
+
+#[uniffi::export]
+impl MemorySecretStore {
+    /// An empty store.
+    #[uniffi::constructor]
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+}
+
+#[uniffi::export]
+impl SecretStore for MemorySecretStore {
+    fn get(&self, key: String) -> Result<Option<Vec<u8>>, LoyaltyError> {
+        Ok(core_card::SecretStore::get(&self.inner, &key)?)
+    }
+    fn put(&self, key: String, secret: Vec<u8>) -> Result<(), LoyaltyError> {
+        Ok(core_card::SecretStore::put(&self.inner, &key, &secret)?)
+    }
+    fn delete(&self, key: String) -> Result<(), LoyaltyError> {
+        Ok(core_card::SecretStore::delete(&self.inner, &key)?)
+    }
+}
+
+impl std::fmt::Debug for MemorySecretStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MemorySecretStore(<redacted>)")
+    }
+}
+
+fn store_failed(e: LoyaltyError) -> loyalty_core::LoyaltyError {
+    loyalty_core::LoyaltyError::SecretStore {
+        reason: e.to_string(),
+    }
+}
+
+/// The app's [`SecretStore`] seen as the core's.
+pub(crate) struct PlatformSecrets(pub(crate) Arc<dyn SecretStore>);
+
+impl core_card::SecretStore for PlatformSecrets {
+    fn get(&self, key: &str) -> loyalty_core::Result<Option<Vec<u8>>> {
+        self.0.get(key.to_string()).map_err(store_failed)
+    }
+    fn put(&self, key: &str, secret: &[u8]) -> loyalty_core::Result<()> {
+        self.0
+            .put(key.to_string(), secret.to_vec())
+            .map_err(store_failed)
+    }
+    fn delete(&self, key: &str) -> loyalty_core::Result<()> {
+        self.0.delete(key.to_string()).map_err(store_failed)
+    }
+}
+
+fn token_failed(e: LoyaltyError) -> loyalty_core::LoyaltyError {
+    loyalty_core::LoyaltyError::TokenUnavailable {
+        reason: e.to_string(),
+    }
+}
+
+/// The app's [`TokenProvider`] seen as the core's.
+pub(crate) struct PlatformTokens(pub(crate) Arc<dyn TokenProvider>);
+
+impl core_sync::TokenProvider for PlatformTokens {
+    fn token(&self) -> loyalty_core::Result<String> {
+        self.0.token().map_err(token_failed)
+    }
+    fn refresh(&self) -> loyalty_core::Result<String> {
+        self.0.refresh().map_err(token_failed)
+    }
+}
+
+/// Without a token provider: the token the dev server handed out at
+/// enrollment, kept in the app's secret store.
+pub(crate) struct EnrolledToken(pub(crate) Arc<dyn SecretStore>);
+
+impl EnrolledToken {
+    fn read(&self) -> loyalty_core::Result<String> {
+        let bytes = self
+            .0
+            .get(ACCESS_TOKEN_KEY.to_string())
+            .map_err(store_failed)?
+            .ok_or_else(|| loyalty_core::LoyaltyError::TokenUnavailable {
+                reason: "no access token: enroll first or give the client a token provider".into(),
+            })?;
+        String::from_utf8(bytes).map_err(|_| loyalty_core::LoyaltyError::TokenUnavailable {
+            reason: "the stored access token is not text".into(),
+        })
+    }
+}
+
+impl core_sync::TokenProvider for EnrolledToken {
+    fn token(&self) -> loyalty_core::Result<String> {
+        self.read()
+    }
+    fn refresh(&self) -> loyalty_core::Result<String> {
+        self.read()
+    }
+}
