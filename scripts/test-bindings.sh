@@ -1,31 +1,38 @@
 #!/usr/bin/env bash
 # Binding tests beyond Rust: generate Kotlin/Swift/Python from the freshly
-# built library, run the Kotlin JUnit tests on the desktop JVM (JNA), the
-# Python unittest, and check the Swift C header and exported symbols.
-# Bootstraps kotlinc (npm package kotlin-compiler) and JNA/JUnit (Debian
-# packages) when missing, caching kotlinc under ~/.cache/loyalty-kotlin.
+# built library; start the dev server on a free loopback port; run the Kotlin
+# JUnit tests on the desktop JVM (JNA) and the Python unittest against it;
+# check the Swift C header and exported symbols, and that doc comments reach
+# Kotlin and Swift. Bootstraps kotlinc (npm package kotlin-compiler) and
+# JNA/JUnit (Debian packages) when missing, caching kotlinc under ~/.cache.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
-KOTLIN_VERSION=2.4.20
-CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/loyalty-kotlin"
 GEN=target/bindings
 LIB=target/debug/libloyalty_ffi.so
 
-step "build the bindings library and uniffi-bindgen"
-cargo build -q -p loyalty-ffi
+step "build the bindings library, uniffi-bindgen and the dev server"
+cargo build -q -p loyalty-ffi -p loyalty-devserver
 cargo build -q -p loyalty-ffi --features cli --bin uniffi-bindgen
 rm -rf "$GEN" && mkdir -p "$GEN"
 for lang in kotlin swift python; do
   ./target/debug/uniffi-bindgen generate "$LIB" --language "$lang" --no-format --out-dir "$GEN/$lang" >/dev/null
 done
 KT="$GEN/kotlin/app/loyalty/core/loyalty_ffi.kt"
+SWIFT="$GEN/swift/LoyaltyCore.swift"
 
 step "doc comments reach Kotlin and Swift"
-for f in "$KT" "$GEN/swift/LoyaltyCore.swift"; do
-  grep -q "The wallet screen: balance, tier and progress" "$f" || { echo "error: doc comments missing in $f" >&2; exit 1; }
+for f in "$KT" "$SWIFT"; do
+  for doc in "The wallet screen: balance, tier and progress" \
+             "Sends the offline actions, pulls the server's events" \
+             "Where the app keeps the card secret and the access token" \
+             "Stable snake_case code." \
+             "Receives change notifications."; do
+    grep -qF "$doc" "$f" || { echo "error: doc comment \"$doc\" missing in $f" >&2; exit 1; }
+  done
 done
+echo "doc comments present in both"
 
 step "Swift: the C header parses and every declared symbol is exported"
 gcc -fsyntax-only -w -D_Nonnull= -D_Nullable= -x c "$GEN/swift/LoyaltyCoreFFI.h"
@@ -39,36 +46,45 @@ if [ -n "$(comm -23 "$GEN/declared.txt" "$GEN/exported.txt")" ]; then
 fi
 echo "all $declared declared symbols are exported"
 
+step "dev server on a free loopback port"
+SERVER_DIR=$(mktemp -d)
+SERVER_PID=
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  rm -rf "$SERVER_DIR"
+}
+trap cleanup EXIT
+./target/debug/loyalty-devserver --listen 127.0.0.1:0 --data-dir "$SERVER_DIR/data" \
+  --program tests/programs/sync-program.json > "$SERVER_DIR/out.log" 2>&1 &
+SERVER_PID=$!
+SERVER=
+for _ in $(seq 100); do
+  SERVER=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$SERVER_DIR/out.log" | head -n1 || true)
+  [ -n "$SERVER" ] && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_DIR/out.log" >&2; echo "error: the dev server did not start" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$SERVER" ] || { echo "error: the dev server did not say where it listens within 10 s" >&2; exit 1; }
+echo "listening on $SERVER"
+
 step "Python unittest"
 cp "$LIB" "$GEN/python/"
-PYTHONPATH="$GEN/python" python3 tests/python/test_bindings.py
+LOYALTY_SERVER="$SERVER" PYTHONPATH="$GEN/python" python3 tests/python/test_bindings.py -v
 
-step "Kotlin toolchain (kotlinc $KOTLIN_VERSION, JNA, JUnit)"
-if [ ! -x "$CACHE/package/bin/kotlinc" ]; then
-  mkdir -p "$CACHE"
-  (cd "$CACHE" && npm pack "kotlin-compiler@$KOTLIN_VERSION" >/dev/null && tar xzf "kotlin-compiler-$KOTLIN_VERSION.tgz") || {
-    echo "error: cannot fetch kotlinc; install Node.js/npm (npm pack kotlin-compiler@$KOTLIN_VERSION)" >&2; exit 1; }
-fi
-if [ ! -f /usr/share/java/jna.jar ] || [ ! -f /usr/share/java/junit4.jar ]; then
-  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjna-java junit4 >/dev/null
-  else
-    echo "error: JNA and JUnit 4 are needed: apt-get install libjna-java junit4 (as root)" >&2; exit 1
-  fi
-fi
-KLIB="$CACHE/package/lib"
-CP="/usr/share/java/jna.jar:$KLIB/kotlinx-coroutines-core-jvm.jar:$KLIB/kotlin-test.jar:$KLIB/kotlin-test-junit.jar:/usr/share/java/junit4.jar:/usr/share/java/hamcrest.jar"
+step "Kotlin toolchain (kotlinc, JNA, JUnit)"
+source scripts/kotlin-env.sh
 
 step "Kotlin: compile the generated bindings with the JUnit tests and run them on the JVM"
 CLASSES="$GEN/kotlin-classes"
-if ! "$CACHE/package/bin/kotlinc" -J-XX:TieredStopAtLevel=1 -J-XX:+UseParallelGC -Werror \
+if ! "$KOTLINC" -J-XX:TieredStopAtLevel=1 -J-XX:+UseParallelGC -Werror \
   -classpath "$CP" -d "$CLASSES" "$KT" tests/kotlin/*.kt > "$GEN/kotlinc.log" 2>&1; then
   cat "$GEN/kotlinc.log" >&2
   echo "error: kotlinc failed" >&2
   exit 1
 fi
-java -ea -Djna.library.path="$(pwd)/target/debug" -cp "$CLASSES:$CP:$KLIB/kotlin-stdlib.jar" \
-  org.junit.runner.JUnitCore app.loyalty.core.tests.ClientTest
+java -ea -Djna.library.path="$(pwd)/target/debug" -Dloyalty.server="$SERVER" \
+  -cp "$CLASSES:$CP:$KLIB/kotlin-stdlib.jar" \
+  org.junit.runner.JUnitCore app.loyalty.core.tests.ClientTest app.loyalty.core.tests.JourneyTest
 
 echo
 echo "Binding checks passed."
