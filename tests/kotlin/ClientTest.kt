@@ -94,6 +94,31 @@ class ClientTest {
     }
 
     @Test
+    fun throwingAppCallbacksBecomeErrorsNotCrashes() {
+        val broken = object : app.loyalty.core.SecretStore {
+            override fun get(key: String): ByteArray? = throw IllegalStateException("keystore exploded")
+            override fun put(key: String, secret: ByteArray) = throw IllegalStateException("keystore exploded")
+            override fun delete(key: String) = throw IllegalStateException("keystore exploded")
+        }
+        val dir = Files.createTempDirectory("loyalty-kt").toString()
+        LoyaltyClient(ClientConfig(dataDir = dir, programJson = PROGRAM, secretStore = broken)).use { client ->
+            expectCode("secret_store") { client.enrollCard("2000000000015", SECRET_HEX) }
+            // A listener that throws is skipped; the change itself succeeds.
+            val throwing = object : app.loyalty.core.ChangeListener {
+                override fun onChange(areas: List<ChangeArea>) = throw IllegalStateException("UI bug")
+            }
+            val changes = Changes()
+            client.subscribe(throwing).use {
+                client.subscribe(changes).use {
+                    client.ingestPush("""{"kind":"message","message_id":"m-9","title":"Hi","body":"There"}""")
+                }
+            }
+            assertEquals(listOf(ChangeArea.INBOX), changes.areas.toList())
+            assertEquals(1u, client.unreadCount())
+        }
+    }
+
+    @Test
     fun errorsAreExceptionsWithStableCodes() {
         open().use { client ->
             expectCode("insufficient_points") { client.redeemReward("c1") }

@@ -203,8 +203,8 @@ fn preview_and_paged_history() {
     pay.pay_points = Some(1);
     assert_eq!(code(c.preview_purchase(pay)), "insufficient_points");
 
-    // 25 offer coupons → no ledger entries; history comes from offline redeems
-    // after points arrive. Points only arrive by sync here, so page what we have.
+    // A zero-sized page is empty and ends the paging (paging over real
+    // entries is in ffi_sync.rs, where points arrive from the server).
     let page = c.history(None, 0).unwrap();
     assert!(page.entries.is_empty() && page.next_before_id.is_none());
 }

@@ -1,0 +1,57 @@
+// app.loyalty:loyalty-core — the Rust core for Android apps.
+//
+// `preBuild` runs ../build-rust.sh, which cross-compiles loyalty-ffi with
+// cargo-ndk for every ABI into src/main/jniLibs and generates the Kotlin
+// bindings from the built library into src/main/generated (both ignored by
+// git). Apps depend on this module (or its AAR) and get JNA as an @aar.
+plugins {
+    id("com.android.library")
+    id("org.jetbrains.kotlin.android")
+}
+
+android {
+    namespace = "app.loyalty.core"
+    compileSdk = 35
+    // r28+ aligns shared libraries to 16 KB pages by default.
+    ndkVersion = "28.0.13004108"
+
+    defaultConfig {
+        minSdk = 24
+        consumerProguardFiles("consumer-rules.pro")
+        testInstrumentationRunner = "androidx.test.runner.AndroidJUnitRunner"
+    }
+
+    sourceSets["main"].java.srcDir("src/main/generated")
+    sourceSets["main"].jniLibs.srcDir("src/main/jniLibs")
+
+    buildTypes {
+        release {
+            isMinifyEnabled = false
+        }
+    }
+    compileOptions {
+        sourceCompatibility = JavaVersion.VERSION_17
+        targetCompatibility = JavaVersion.VERSION_17
+    }
+    kotlinOptions {
+        jvmTarget = "17"
+    }
+}
+
+dependencies {
+    // JNA as an AAR: it carries libjnidispatch.so for every Android ABI.
+    implementation("net.java.dev.jna:jna:5.13.0@aar")
+    implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.8.0")
+    testImplementation("junit:junit:4.13.2")
+    androidTestImplementation("androidx.test.ext:junit:1.2.1")
+    androidTestImplementation("androidx.test:runner:1.6.2")
+}
+
+val buildRust by tasks.registering(Exec::class) {
+    description = "Cross-compiles loyalty-ffi for every ABI and generates the Kotlin bindings."
+    group = "build"
+    workingDir = rootProject.projectDir
+    commandLine("./build-rust.sh", if (gradle.startParameter.taskNames.any { it.contains("Debug") }) "debug" else "release")
+}
+
+tasks.named("preBuild") { dependsOn(buildRust) }

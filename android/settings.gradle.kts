@@ -1,0 +1,18 @@
+// The Android library that ships the loyalty core: the Rust shared library
+// for each ABI (built with cargo-ndk) plus the uniffi-generated Kotlin.
+pluginManagement {
+    repositories {
+        google()
+        mavenCentral()
+        gradlePluginPortal()
+    }
+}
+dependencyResolutionManagement {
+    repositoriesMode.set(RepositoriesMode.FAIL_ON_PROJECT_REPOS)
+    repositories {
+        google()
+        mavenCentral()
+    }
+}
+rootProject.name = "loyalty-android"
+include(":loyalty-core")
