@@ -50,8 +50,13 @@ step "dev server on a free loopback port"
 SERVER_DIR=$(mktemp -d)
 SERVER_PID=
 cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  local rc=$?
+  if [ -n "$SERVER_PID" ]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
   rm -rf "$SERVER_DIR"
+  exit "$rc"
 }
 trap cleanup EXIT
 ./target/debug/loyalty-devserver --listen 127.0.0.1:0 --data-dir "$SERVER_DIR/data" \
@@ -82,6 +87,7 @@ if ! "$KOTLINC" -J-XX:TieredStopAtLevel=1 -J-XX:+UseParallelGC -Werror \
   echo "error: kotlinc failed" >&2
   exit 1
 fi
+echo "(a throwing ChangeListener is part of the tests: uniffi prints its panic below, and the core skips it)"
 java -ea -Djna.library.path="$(pwd)/target/debug" -Dloyalty.server="$SERVER" \
   -cp "$CLASSES:$CP:$KLIB/kotlin-stdlib.jar" \
   org.junit.runner.JUnitCore app.loyalty.core.tests.ClientTest app.loyalty.core.tests.JourneyTest
