@@ -6,7 +6,7 @@
 # symbol table summed per crate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-human() { awk -v b="$1" 'BEGIN { printf "%.2f MB (%d bytes)", b / 1048576, b }'; }
+human() { awk -v b="$1" 'BEGIN { printf "%.2f MiB (%d bytes)", b / 1048576, b }'; }
 for opt in s z; do
   dir="target/size-$opt"
   CARGO_PROFILE_RELEASE_OPT_LEVEL=$opt cargo build -q --release -p loyalty-ffi --target-dir "$dir"
