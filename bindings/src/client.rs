@@ -421,10 +421,17 @@ impl LoyaltyClient {
         let platform = PlatformSecrets(Arc::clone(&self.secrets));
         self.secrets
             .put(ACCESS_TOKEN_KEY.to_string(), token.into_bytes())?;
-        {
+        // The server URL first: if recording the card then fails, that URL is
+        // all that stays (enroll_card itself restores the secret store).
+        let recorded = {
             let mut store = self.store();
-            store.enroll_card(&number, &secret, &platform, self.clock.now())?;
-            store.set_meta(SERVER_URL_KEY, &url)?;
+            store
+                .set_meta(SERVER_URL_KEY, &url)
+                .and_then(|()| store.enroll_card(&number, &secret, &platform, self.clock.now()))
+        };
+        if let Err(e) = recorded {
+            let _ = self.secrets.delete(ACCESS_TOKEN_KEY.to_string());
+            return Err(e.into());
         }
         self.forget_card();
         self.notify(&ALL);

@@ -269,6 +269,21 @@ fn a_failing_secret_store_refuses_the_operation_and_changes_nothing() {
         .unwrap();
     let view = c.card_view().unwrap();
     assert!(view.payload.contains("2000000000015"), "{}", view.payload);
+    assert_eq!(code(c.card_png(0)), "barcode");
+    assert_eq!(code(c.card_png(65)), "barcode");
+    let png = c.card_png(4).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    assert!(c.card_svg().unwrap().starts_with("<svg"));
+    let bars = c.card_barcode().unwrap();
+    assert_eq!(
+        (bars.symbology.as_str(), bars.text.as_str()),
+        ("ean13", "2000000000015")
+    );
+    assert_eq!(
+        bars.widths.iter().map(|w| u32::from(*w)).sum::<u32>(),
+        95,
+        "EAN-13 is 95 modules"
+    );
 
     // A fresh client must read the secret; a locked store is an error, not a crash.
     let again = LoyaltyClient::new(config(&dir, secrets.clone())).unwrap();

@@ -308,3 +308,55 @@ fn an_unreachable_server_is_a_network_error() {
     let out = rt().block_on(c.sign_out()).unwrap();
     assert!(out.last_sync_error.is_some());
 }
+
+/// A keychain that refuses the card secret (but takes the token).
+#[derive(Default)]
+struct NoCardSecret(Mutex<std::collections::HashMap<String, Vec<u8>>>);
+impl SecretStore for NoCardSecret {
+    fn get(&self, key: String) -> Result<Option<Vec<u8>>, LoyaltyError> {
+        Ok(self.0.lock().unwrap().get(&key).cloned())
+    }
+    fn put(&self, key: String, secret: Vec<u8>) -> Result<(), LoyaltyError> {
+        if key == "card_secret" {
+            return Err(LoyaltyError::Failure {
+                code: "full".into(),
+                reason: "keychain full".into(),
+            });
+        }
+        self.0.lock().unwrap().insert(key, secret);
+        Ok(())
+    }
+    fn delete(&self, key: String) -> Result<(), LoyaltyError> {
+        self.0.lock().unwrap().remove(&key);
+        Ok(())
+    }
+}
+
+#[test]
+fn a_failed_enrollment_leaves_no_token_and_no_card() {
+    let server = Server::start(&program(), 0.0);
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(NoCardSecret::default());
+    let c = LoyaltyClient::new(ClientConfig {
+        data_dir: dir.path().display().to_string(),
+        server_url: Some(format!("http://{}", server.addr)),
+        program_json: Some(program()),
+        deep_link_scheme: None,
+        secret_store: secrets.clone(),
+        token_provider: None,
+        log_sink: None,
+        log_level: None,
+    })
+    .unwrap();
+    let e = rt().block_on(c.enroll()).unwrap_err();
+    assert_eq!(e.code(), "secret_store", "{e}");
+    assert!(
+        secrets.0.lock().unwrap().is_empty(),
+        "the token was taken back"
+    );
+    assert_eq!(c.card_view().unwrap_err().code(), "no_card");
+    assert_eq!(
+        rt().block_on(c.sync()).unwrap_err().code(),
+        "token_unavailable"
+    );
+}
