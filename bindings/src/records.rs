@@ -26,12 +26,16 @@ pub struct WalletSnapshot {
     pub tier: Option<String>,
     /// Next tier id.
     pub next_tier: Option<String>,
+    /// Qualifying spend the next tier needs, minor units (the progress bar's end).
+    pub next_tier_threshold_minor: Option<i64>,
     /// Spend still needed for the next tier, minor units.
     pub next_tier_remaining_minor: Option<i64>,
     /// Points expiring within `expiring_days`.
     pub expiring_points: i64,
     /// Horizon of `expiring_points` in days.
     pub expiring_days: i64,
+    /// When the next points expire, epoch milliseconds (null when none will).
+    pub next_expiry_ms: Option<i64>,
     /// Active coupons, soonest expiry first.
     pub coupons: Vec<CouponInfo>,
     /// Newest history entries first.
@@ -81,9 +85,11 @@ impl WalletSnapshot {
             qualifying_spend_minor: s.qualifying_spend,
             tier: s.tier.as_ref().map(|t| t.id.clone()),
             next_tier: next.map(|n| n.id.clone()),
+            next_tier_threshold_minor: next.map(|n| n.threshold),
             next_tier_remaining_minor: next.map(|n| n.remaining),
             expiring_points: s.expiring.points,
             expiring_days: s.expiring.days,
+            next_expiry_ms: s.expiring.next_expiry.map(|t| t.timestamp_millis()),
             coupons: s
                 .coupons
                 .iter()
