@@ -10,8 +10,10 @@ if [ ! -x "$KOTLIN_CACHE/package/bin/kotlinc" ]; then
   (cd "$KOTLIN_CACHE" && npm pack "kotlin-compiler@$KOTLIN_VERSION" >/dev/null && tar xzf "kotlin-compiler-$KOTLIN_VERSION.tgz") || {
     echo "error: cannot fetch kotlinc (npm pack kotlin-compiler@$KOTLIN_VERSION failed)" >&2; exit 1; }
 fi
-command -v java >/dev/null 2>&1 || {
-  echo "error: a Java 17+ runtime is needed for the Kotlin tests (apt-get install openjdk-17-jre-headless)" >&2; exit 1; }
+JAVA_MAJOR=$(java -version 2>&1 | sed -nE '1s/.*version "([0-9]+).*/\1/p' || true)
+if [ -z "$JAVA_MAJOR" ] || [ "$JAVA_MAJOR" -lt 17 ]; then
+  echo "error: the Kotlin tests need Java 17 or newer (found: ${JAVA_MAJOR:-none}); apt-get install openjdk-17-jre-headless" >&2; exit 1
+fi
 if [ ! -f /usr/share/java/jna.jar ] || [ ! -f /usr/share/java/junit4.jar ]; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjna-java junit4 >/dev/null

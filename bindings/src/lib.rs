@@ -3,16 +3,20 @@
 //! rule lives here. This crate owns the public error type, the tokio runtime
 //! async calls run on, the platform traits (secret store, token provider, log
 //! sink), change listeners, and the records the apps render.
+#![deny(missing_docs)]
 
 mod client;
+mod config;
 mod listeners;
 mod logging;
 mod platform;
 mod records;
+mod session;
 
 use std::sync::OnceLock;
 
-pub use client::{ClientConfig, LoyaltyClient, clear_log_sink, set_log_sink};
+pub use client::{LoyaltyClient, clear_log_sink, set_log_sink};
+pub use config::ClientConfig;
 pub use listeners::{ChangeArea, ChangeListener, Subscription};
 pub use logging::{LogLevel, LogRecord, LogSink};
 pub use platform::{MemorySecretStore, SecretStore, TokenProvider};
@@ -20,9 +24,11 @@ pub use records::*;
 
 uniffi::setup_scaffolding!();
 
-/// The one error type of the API (`LoyaltyException` in Kotlin and Swift): a
-/// stable snake_case `code` (the core's, e.g. `insufficient_points`) and a
-/// readable `reason`. A failed call changes nothing.
+/// The one error type of the API (`LoyaltyException` in Kotlin, `LoyaltyError`
+/// in Swift): a
+/// stable snake_case `code` (the core's, e.g. `insufficient_points`, or
+/// `internal` for a bug caught inside the library) and a readable `reason`.
+/// A failed call changes nothing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 pub enum LoyaltyError {
     /// The operation failed; nothing changed.

@@ -21,10 +21,11 @@ pub enum ChangeArea {
 
 /// Receives change notifications. Called on the thread that made the change
 /// (an app thread or a sync thread): hop to the UI thread before touching views.
+/// An exception thrown here is logged and ignored; the listener stays subscribed.
 #[uniffi::export(with_foreign)]
 pub trait ChangeListener: Send + Sync {
     /// `areas` changed; read them again.
-    fn on_change(&self, areas: Vec<ChangeArea>);
+    fn on_change(&self, areas: Vec<ChangeArea>) -> Result<(), crate::LoyaltyError>;
 }
 
 type Entry = (u64, Arc<dyn ChangeListener>);
@@ -69,7 +70,7 @@ impl Listeners {
             let called = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 listener.on_change(areas)
             }));
-            if called.is_err() {
+            if !matches!(called, Ok(Ok(()))) {
                 tracing::warn!("a change listener failed; it stays subscribed");
             }
         }
@@ -121,8 +122,9 @@ mod tests {
 
     struct Count(AtomicUsize);
     impl ChangeListener for Count {
-        fn on_change(&self, areas: Vec<ChangeArea>) {
+        fn on_change(&self, areas: Vec<ChangeArea>) -> Result<(), crate::LoyaltyError> {
             self.0.fetch_add(areas.len(), Ordering::SeqCst);
+            Ok(())
         }
     }
 
@@ -143,7 +145,7 @@ mod tests {
     fn a_panicking_listener_does_not_stop_the_others() {
         struct Boom;
         impl ChangeListener for Boom {
-            fn on_change(&self, _: Vec<ChangeArea>) {
+            fn on_change(&self, _: Vec<ChangeArea>) -> Result<(), crate::LoyaltyError> {
                 panic!("listener bug");
             }
         }

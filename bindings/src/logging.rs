@@ -1,6 +1,6 @@
-//! Forwards the core's `tracing` output to the app's log (Logcat, os_log)
-//! through a [`LogSink`]. The core never logs secrets, tokens or full card
-//! numbers, so nothing forwarded here contains them.
+//! Forwards the loyalty crates' `tracing` output (and only theirs) to the
+//! app's log (Logcat, os_log) through a [`LogSink`]. The core never logs
+//! secrets, tokens or full card numbers, so nothing forwarded contains them.
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -48,11 +48,12 @@ pub struct LogRecord {
 }
 
 /// The app's log. Called on whichever thread logged, possibly while the
-/// wallet is busy: write the line and return; do not call the client.
+/// wallet is busy: write the line and return; do not call the client. An
+/// exception thrown here drops that line.
 #[uniffi::export(with_foreign)]
 pub trait LogSink: Send + Sync {
     /// Writes one line.
-    fn log(&self, record: LogRecord);
+    fn log(&self, record: LogRecord) -> Result<(), crate::LoyaltyError>;
 }
 
 static SINK: RwLock<Option<Arc<dyn LogSink>>> = RwLock::new(None);
@@ -92,7 +93,10 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for SinkLayer {
     }
 
     fn enabled(&self, metadata: &tracing::Metadata<'_>, _: Context<'_, S>) -> bool {
-        LogLevel::of(metadata.level()) as u8 >= MIN_LEVEL.load(Ordering::Relaxed)
+        // Only the loyalty crates: their lines are written not to contain
+        // secrets; an HTTP or TLS library's trace output is not.
+        metadata.target().starts_with("loyalty")
+            && LogLevel::of(metadata.level()) as u8 >= MIN_LEVEL.load(Ordering::Relaxed)
     }
 
     fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {

@@ -57,12 +57,15 @@ impl MemorySecretStore {
 
 #[uniffi::export]
 impl SecretStore for MemorySecretStore {
+    /// The secret stored under `key`, or null when there is none.
     fn get(&self, key: String) -> Result<Option<Vec<u8>>, LoyaltyError> {
         Ok(core_card::SecretStore::get(&self.inner, &key)?)
     }
+    /// Stores (or replaces) `secret` under `key`.
     fn put(&self, key: String, secret: Vec<u8>) -> Result<(), LoyaltyError> {
         Ok(core_card::SecretStore::put(&self.inner, &key, &secret)?)
     }
+    /// Removes whatever is stored under `key`.
     fn delete(&self, key: String) -> Result<(), LoyaltyError> {
         Ok(core_card::SecretStore::delete(&self.inner, &key)?)
     }

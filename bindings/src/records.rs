@@ -455,6 +455,8 @@ pub struct SyncReport {
     pub messages: u32,
     /// Figures that differed from the server's (the server's are shown from now on).
     pub mismatches: Vec<String>,
+    /// The server sent new program rules (tiers, rewards, challenges, card settings).
+    pub program_updated: bool,
 }
 
 impl SyncReport {
@@ -464,6 +466,7 @@ impl SyncReport {
             || self.events_applied > 0
             || self.messages > 0
             || !self.mismatches.is_empty()
+            || self.program_updated
     }
 }
 
@@ -471,9 +474,10 @@ fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-impl From<&loyalty_core::sync::SyncReport> for SyncReport {
-    fn from(r: &loyalty_core::sync::SyncReport) -> Self {
+impl SyncReport {
+    pub(crate) fn new(r: &loyalty_core::sync::SyncReport, program_updated: bool) -> Self {
         Self {
+            program_updated,
             actions_sent: count(r.actions_sent),
             actions_rejected: count(r.actions_rejected),
             events_applied: count(r.events_applied),

@@ -7,16 +7,13 @@ use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use clap::Subcommand;
-use loyalty_core::card::{SecretStore, secret_from_hex};
+use loyalty_core::card::SecretStore;
 use loyalty_core::clock::Clock;
-use loyalty_core::store::{DB_FILE, SqliteSecretStore, Store};
+use loyalty_core::store::{ACCESS_TOKEN_KEY, DB_FILE, SERVER_URL_KEY, SqliteSecretStore, Store};
 use loyalty_core::sync::{StaticToken, SyncClient, SyncConfig};
-use loyalty_core::wallet::Event;
 use serde_json::Value;
 
 use crate::{emit, err_text as e, open_wallet};
-
-use loyalty_core::store::ACCESS_TOKEN_KEY as TOKEN_KEY;
 
 /// `loyalty pos` subcommands (the till).
 #[derive(Subcommand)]
@@ -66,27 +63,18 @@ pub fn enroll(server: &str, dir: &Path) -> Result<(), String> {
             ));
         }
     }
-    let me = runtime()?.block_on(SyncClient::enroll(server)).map_err(e)?;
-    let field = |k: &str| {
-        me[k]
-            .as_str()
-            .map(str::to_string)
-            .ok_or_else(|| format!("the server's answer has no {k}"))
-    };
+    let me = runtime()?
+        .block_on(SyncClient::enroll_member(server))
+        .map_err(e)?;
     let mut store = Store::open_dir(dir).map_err(e)?;
     let secrets = SqliteSecretStore::open(&dir.join(DB_FILE)).map_err(e)?;
-    secrets
-        .put(TOKEN_KEY, field("access_token")?.as_bytes())
-        .map_err(e)?;
-    let secret = secret_from_hex(&field("card_secret_hex")?).map_err(e)?;
     store
-        .enroll_card(&field("card_number")?, &secret, &secrets, Utc::now())
+        .enroll_member(&me, server, &secrets, Utc::now())
         .map_err(e)?;
-    store.set_meta("server_url", server).map_err(e)?;
     drop(store);
     emit(&format!(
         "Enrolled member {} in {}\n",
-        field("member_id")?,
+        me.member_id,
         dir.display()
     ));
     sync(dir)
@@ -96,12 +84,12 @@ pub fn enroll(server: &str, dir: &Path) -> Result<(), String> {
 pub fn sync(dir: &Path) -> Result<(), String> {
     let store = open_wallet(dir)?;
     let server = store
-        .meta("server_url")
+        .meta(SERVER_URL_KEY)
         .map_err(e)?
         .ok_or("this wallet is not enrolled with a server; run `loyalty enroll --server URL`")?;
     let secrets = SqliteSecretStore::open(&dir.join(DB_FILE)).map_err(e)?;
     let token = secrets
-        .get(TOKEN_KEY)
+        .get(ACCESS_TOKEN_KEY)
         .map_err(e)?
         .ok_or("no access token stored; enroll again")?;
     let token = String::from_utf8(token).map_err(|_| "the stored token is not text".to_string())?;
@@ -130,17 +118,7 @@ pub fn sync(dir: &Path) -> Result<(), String> {
 /// `loyalty redeem REWARD_ID`: applied at once, queued for the next sync.
 pub fn redeem(reward: &str, dir: &Path, clock: &dyn Clock) -> Result<(), String> {
     let mut store = open_wallet(dir)?;
-    let mut r = [0u8; 6];
-    getrandom::fill(&mut r).map_err(|err| format!("randomness: {err}"))?;
-    let tag: String = r.iter().map(|b| format!("{b:02x}")).collect();
-    let coupon_id = format!("{reward}-{tag}");
-    let event = Event::RedeemReward {
-        reward_id: reward.to_string(),
-        coupon_id: coupon_id.clone(),
-    };
-    store
-        .queue_action(&format!("cli:redeem:{tag}"), &event, clock.now())
-        .map_err(e)?;
+    let coupon_id = store.redeem_offline(reward, clock.now()).map_err(e)?;
     emit(&format!(
         "Redeemed {reward}: coupon {coupon_id} (pending until the next `loyalty sync`)\n"
     ));

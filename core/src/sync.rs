@@ -273,6 +273,25 @@ impl SyncClient {
         Ok(body)
     }
 
+    /// Enrolls a new member on the dev server and returns what the app keeps
+    /// (see [`Store::enroll_member`]). Real apps enroll through their own backend.
+    pub async fn enroll_member(base_url: &str) -> Result<crate::store::Enrollment> {
+        let me = Self::enroll(base_url).await?;
+        let field = |k: &str| {
+            me[k].as_str().map(str::to_string).ok_or_else(|| {
+                net(format!(
+                    "the server's enrollment answer has no text field {k}"
+                ))
+            })
+        };
+        Ok(crate::store::Enrollment {
+            member_id: field("member_id")?,
+            card_number: field("card_number")?,
+            card_secret: crate::card::secret_from_hex(&field("card_secret_hex")?)?,
+            access_token: field("access_token")?,
+        })
+    }
+
     /// Sends pending actions, pulls every new page, checks the digest. A call
     /// made while another runs waits for it and returns its report.
     pub async fn sync(&self, store: Arc<Mutex<Store>>) -> Result<SyncReport> {

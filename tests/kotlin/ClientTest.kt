@@ -89,7 +89,9 @@ class ClientTest {
             assertEquals("ean13", client.cardBarcode().symbology)
             secrets.locked = true
             expectCode("invalid_secret") { client.enrollCard("2000000000015", "00") }
-            expectCode("secret_store") { client.enrollCard("2000000000015", SECRET_HEX) }
+            expectCode("secret_store") { client.enrollCard("4006381333931", SECRET_HEX) }
+            secrets.locked = false
+            assertEquals("the failed re-enrollment changed nothing", "2000 0000 0001 5", client.cardView().displayNumber)
         }
     }
 

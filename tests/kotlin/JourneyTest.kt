@@ -135,14 +135,30 @@ class JourneyTest {
                 assertTrue(rest.entries.all { it.id < first.entries.last().id })
                 assertEquals(4, first.entries.size + rest.entries.size)
 
-                // A cancelled coroutine leaves the store consistent; the next sync finishes the job.
+                // A cancelled coroutine only stops waiting: the sync finishes in
+                // the background, sends the offline activation, tells the listeners.
+                val queued = client.walletSnapshot(30u, 5u).pendingActions
+                client.activateOffer("o-1")
+                assertEquals(queued + 1u, client.walletSnapshot(30u, 5u).pendingActions)
+                changes.areas.clear()
+                val asked = login.calls.get()
                 val job = launch(Dispatchers.IO) { client.sync() }
-                delay(1)
+                val deadline = System.currentTimeMillis() + 20_000
+                // Cancel once the sync is under way (it asks the login for a token first).
+                while (login.calls.get() == asked) {
+                    assertTrue("the sync never started", System.currentTimeMillis() < deadline)
+                    delay(1)
+                }
                 job.cancel()
                 job.join()
+                assertTrue(job.isCancelled)
+                while (client.walletSnapshot(30u, 5u).pendingActions > 0u || !changes.areas.contains(ChangeArea.WALLET)) {
+                    assertTrue("the abandoned sync never finished", System.currentTimeMillis() < deadline)
+                    delay(20)
+                }
                 val after = withContext(Dispatchers.IO) { client.sync() }
                 assertEquals(emptyList<String>(), after.mismatches)
-                assertEquals(0u, client.walletSnapshot(30u, 5u).pendingActions)
+                assertTrue(client.walletSnapshot(30u, 5u).coupons.any { it.id == "offer:o-1" })
 
                 // A second purchase once the code has rotated (the till refuses a replayed code).
                 val wait = (client.cardView().secondsToRotation ?: 0L) + 1

@@ -129,7 +129,7 @@ impl Blocking for Arc<LoyaltyClient> {
             .enable_all()
             .build()
             .unwrap()
-            .block_on(self.sync())
+            .block_on(self.clone().sync())
     }
 }
 
@@ -291,13 +291,13 @@ fn a_failing_secret_store_refuses_the_operation_and_changes_nothing() {
     assert_eq!(code(again.card_view()), "secret_store");
     // Signing out cannot remove the secret: refused, wallet and card intact.
     let rt = tokio::runtime::Runtime::new().unwrap();
-    assert_eq!(code(rt.block_on(again.sign_out())), "secret_store");
+    assert_eq!(code(rt.block_on(again.clone().sign_out())), "secret_store");
     secrets.fail.store(false, Ordering::SeqCst);
     assert_eq!(
         again.card_view().unwrap().display_number,
         view.display_number
     );
-    rt.block_on(again.sign_out()).unwrap();
+    rt.block_on(again.clone().sign_out()).unwrap();
     assert_eq!(code(again.card_view()), "no_card");
     assert!(
         secrets.inner.lock().unwrap().is_empty(),
@@ -314,7 +314,7 @@ struct Rereading {
 }
 
 impl ChangeListener for Rereading {
-    fn on_change(&self, areas: Vec<ChangeArea>) {
+    fn on_change(&self, areas: Vec<ChangeArea>) -> Result<(), LoyaltyError> {
         for a in &areas {
             match a {
                 ChangeArea::Inbox => self.inbox.fetch_add(1, Ordering::SeqCst),
@@ -325,13 +325,15 @@ impl ChangeListener for Rereading {
         if let Some(c) = client {
             c.unread_count().unwrap();
         }
+        Ok(())
     }
 }
 
 struct Counter(AtomicUsize);
 impl ChangeListener for Counter {
-    fn on_change(&self, areas: Vec<ChangeArea>) {
+    fn on_change(&self, areas: Vec<ChangeArea>) -> Result<(), LoyaltyError> {
         self.0.fetch_add(areas.len(), Ordering::SeqCst);
+        Ok(())
     }
 }
 

@@ -50,19 +50,21 @@ impl TokenProvider for Login {
 #[derive(Default)]
 struct Logs(Mutex<Vec<String>>);
 impl LogSink for Logs {
-    fn log(&self, record: LogRecord) {
+    fn log(&self, record: LogRecord) -> Result<(), LoyaltyError> {
         self.0.lock().unwrap().push(format!(
             "{:?} {} {}",
             record.level, record.target, record.text
         ));
+        Ok(())
     }
 }
 
 #[derive(Default)]
 struct Areas(Mutex<Vec<ChangeArea>>);
 impl ChangeListener for Areas {
-    fn on_change(&self, areas: Vec<ChangeArea>) {
+    fn on_change(&self, areas: Vec<ChangeArea>) -> Result<(), LoyaltyError> {
         self.0.lock().unwrap().extend(areas);
+        Ok(())
     }
 }
 
@@ -100,14 +102,14 @@ fn journey_through_the_dev_server() {
     let rt = rt();
 
     assert_eq!(c.wallet_snapshot(30, 5).unwrap_err().code(), "no_program");
-    let me = rt.block_on(c.enroll()).unwrap();
+    let me = rt.block_on(c.clone().enroll()).unwrap();
     assert_eq!(me.card_last4.len(), 4);
     assert!(areas.0.lock().unwrap().contains(&ChangeArea::Card));
     assert_eq!(
-        rt.block_on(c.enroll()).unwrap_err().code(),
+        rt.block_on(c.clone().enroll()).unwrap_err().code(),
         "already_enrolled"
     );
-    rt.block_on(c.sync()).unwrap();
+    rt.block_on(c.clone().sync()).unwrap();
     assert_eq!(
         c.wallet_snapshot(30, 5).unwrap().balance,
         0,
@@ -138,7 +140,7 @@ fn journey_through_the_dev_server() {
     );
     assert_eq!(status, 201);
     areas.0.lock().unwrap().clear();
-    let report = rt.block_on(c.sync()).unwrap();
+    let report = rt.block_on(c.clone().sync()).unwrap();
     assert_eq!(
         (report.events_applied, report.messages),
         (1, 1),
@@ -160,7 +162,7 @@ fn journey_through_the_dev_server() {
     let snap = c.wallet_snapshot(30, 5).unwrap();
     assert_eq!((snap.balance, snap.pending_actions), (100, 1));
     assert!(snap.coupons.iter().any(|k| k.id == coupon));
-    let report = rt.block_on(c.sync()).unwrap();
+    let report = rt.block_on(c.clone().sync()).unwrap();
     assert_eq!(
         (report.actions_sent, report.actions_rejected),
         (1, 0),
@@ -182,16 +184,40 @@ fn journey_through_the_dev_server() {
     );
     assert!(rest.next_before_id.is_none());
 
-    // A caller that gives up mid-sync (a cancelled coroutine) leaves a
-    // consistent store, and the next sync completes.
-    for _ in 0..5 {
-        c.redeem_reward("c20".into()).unwrap_or_default();
-        let _ =
-            rt.block_on(async { tokio::time::timeout(Duration::from_millis(1), c.sync()).await });
+    // A caller that gives up mid-sync (a cancelled coroutine) only stops
+    // waiting: the sync still completes, and still tells the listeners.
+    let balance = c.wallet_snapshot(30, 5).unwrap().balance;
+    c.redeem_reward("c20".into()).unwrap();
+    assert_eq!(c.wallet_snapshot(30, 5).unwrap().pending_actions, 1);
+    areas.0.lock().unwrap().clear();
+    let gave_up = rt.block_on(async {
+        tokio::time::timeout(Duration::from_micros(10), c.clone().sync()).await
+    });
+    assert!(gave_up.is_err(), "the caller stopped waiting");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while c.wallet_snapshot(30, 5).unwrap().pending_actions > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the abandoned sync never finished"
+        );
+        std::thread::sleep(Duration::from_millis(20));
     }
-    let report = rt.block_on(c.sync()).unwrap();
+    // The listener hears it once the sync's task has finished, just after the
+    // store changed: wait for it the same way.
+    while !areas.0.lock().unwrap().contains(&ChangeArea::Wallet) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no change event from the abandoned sync"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(c.wallet_snapshot(30, 5).unwrap().balance, balance - 50);
+    let report = rt.block_on(c.clone().sync()).unwrap();
+    assert_eq!(
+        report.actions_sent, 0,
+        "the abandoned sync sent it: {report:?}"
+    );
     assert!(report.mismatches.is_empty(), "{report:?}");
-    assert_eq!(c.wallet_snapshot(30, 5).unwrap().pending_actions, 0);
 
     // Syncs from several threads at once: each returns a report, no double apply.
     let handles: Vec<_> = (0..4)
@@ -234,20 +260,20 @@ fn journey_through_the_dev_server() {
         );
     }
 
-    let out = rt.block_on(c.sign_out()).unwrap();
+    let out = rt.block_on(c.clone().sign_out()).unwrap();
     assert_eq!(out.last_sync_error, None);
     assert_eq!(c.card_view().unwrap_err().code(), "no_card");
     assert_eq!(c.wallet_snapshot(30, 5).unwrap_err().code(), "no_program");
     assert_eq!(secrets.get("access_token".into()).unwrap(), None);
     assert_eq!(secrets.get("card_secret".into()).unwrap(), None);
     assert_eq!(
-        rt.block_on(c.sync()).unwrap_err().code(),
+        rt.block_on(c.clone().sync()).unwrap_err().code(),
         "token_unavailable"
     );
 }
 
 fn rt_sync(c: &Arc<LoyaltyClient>) -> loyalty_ffi::SyncReport {
-    rt().block_on(c.sync()).unwrap()
+    rt().block_on(c.clone().sync()).unwrap()
 }
 
 struct BrokenLogin;
@@ -278,7 +304,7 @@ fn a_failing_token_provider_refuses_the_sync() {
         log_level: None,
     })
     .unwrap();
-    let e = rt().block_on(c.sync()).unwrap_err();
+    let e = rt().block_on(c.clone().sync()).unwrap_err();
     assert_eq!(e.code(), "token_unavailable");
     assert!(e.to_string().contains("no session"), "{e}");
     assert_eq!(c.wallet_snapshot(30, 5).unwrap().balance, 0);
@@ -304,8 +330,11 @@ fn an_unreachable_server_is_a_network_error() {
         log_level: None,
     })
     .unwrap();
-    assert_eq!(rt().block_on(c.enroll()).unwrap_err().code(), "network");
-    let out = rt().block_on(c.sign_out()).unwrap();
+    assert_eq!(
+        rt().block_on(c.clone().enroll()).unwrap_err().code(),
+        "network"
+    );
+    let out = rt().block_on(c.clone().sign_out()).unwrap();
     assert!(out.last_sync_error.is_some());
 }
 
@@ -348,7 +377,7 @@ fn a_failed_enrollment_leaves_no_token_and_no_card() {
         log_level: None,
     })
     .unwrap();
-    let e = rt().block_on(c.enroll()).unwrap_err();
+    let e = rt().block_on(c.clone().enroll()).unwrap_err();
     assert_eq!(e.code(), "secret_store", "{e}");
     assert!(
         secrets.0.lock().unwrap().is_empty(),
@@ -356,7 +385,7 @@ fn a_failed_enrollment_leaves_no_token_and_no_card() {
     );
     assert_eq!(c.card_view().unwrap_err().code(), "no_card");
     assert_eq!(
-        rt().block_on(c.sync()).unwrap_err().code(),
+        rt().block_on(c.clone().sync()).unwrap_err().code(),
         "token_unavailable"
     );
 }

@@ -7,6 +7,7 @@
 
 mod card;
 mod inbox;
+mod offline;
 mod schema;
 mod sql;
 mod sync;
@@ -18,6 +19,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 pub use card::SqliteSecretStore;
 pub use inbox::{DEFAULT_OFFER_COUPON_DAYS, OutboxEntry};
+pub use offline::{Enrollment, SERVER_URL_KEY};
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 use sql::SqlView;
 pub use sync::{ACCESS_TOKEN_KEY, KeyedOutcome, PageApplied, PendingAction, ServerEvent};

@@ -1,0 +1,186 @@
+//! The client's network side: enroll, sync and sign-out. Each runs whole —
+//! network, store writes, cache reset and change notification — as one task
+//! on the crate's runtime, one at a time per client. A caller that gives up
+//! (a cancelled coroutine or Swift task) only stops waiting: the task
+//! finishes, so the store, the card cache and the listeners never see half
+//! an operation.
+
+use std::sync::Arc;
+
+use loyalty_core::LoyaltyError as CoreError;
+use loyalty_core::clock::Clock;
+use loyalty_core::store::SERVER_URL_KEY;
+use loyalty_core::sync::{SyncClient, SyncConfig};
+
+use crate::client::{ALL, LoyaltyClient, guard};
+use crate::platform::{EnrolledToken, PlatformSecrets, PlatformTokens};
+use crate::records::{Enrollment, SignOutReport, SyncReport};
+use crate::{Result, runtime};
+
+/// What a sync can change, to tell listeners only when something did.
+#[derive(PartialEq, Eq)]
+struct Mark {
+    cursor: i64,
+    pending: usize,
+    program: Option<String>,
+}
+
+impl LoyaltyClient {
+    /// Runs `work` on the crate's runtime; a panic in it becomes `internal`.
+    async fn on_runtime<T: Send + 'static>(
+        work: impl std::future::Future<Output = Result<T>> + Send + 'static,
+    ) -> Result<T> {
+        match runtime()?.spawn(work).await {
+            Ok(r) => r,
+            Err(e) if e.is_panic() => Err(crate::client::internal(e.into_panic())),
+            Err(e) => Err(CoreError::Interrupted {
+                reason: e.to_string(),
+            }
+            .into()),
+        }
+    }
+
+    fn url(&self) -> Result<String> {
+        match &self.server_url {
+            Some(u) => Ok(u.clone()),
+            None => self
+                .store()
+                .meta(SERVER_URL_KEY)?
+                .ok_or_else(|| CoreError::NoServer.into()),
+        }
+    }
+
+    fn sync_client(&self) -> Result<Arc<SyncClient>> {
+        let mut cached = guard(&self.sync);
+        if let Some(c) = cached.as_ref() {
+            return Ok(Arc::clone(c));
+        }
+        let url = self.url()?;
+        let tokens: Arc<dyn loyalty_core::sync::TokenProvider> = match &self.tokens {
+            Some(t) => Arc::new(PlatformTokens(Arc::clone(t))),
+            None => Arc::new(EnrolledToken(Arc::clone(&self.secrets))),
+        };
+        let client = Arc::new(SyncClient::new(SyncConfig::new(&url), tokens)?);
+        *cached = Some(Arc::clone(&client));
+        Ok(client)
+    }
+
+    fn mark(&self) -> Result<Mark> {
+        let store = self.store();
+        Ok(Mark {
+            cursor: store.last_server_seq()?,
+            pending: store.pending_actions()?.len(),
+            program: store.meta("program")?,
+        })
+    }
+
+    /// One sync; the caller holds the operation lock.
+    async fn sync_locked(&self) -> Result<SyncReport> {
+        let client = self.sync_client()?;
+        let before = self.mark()?;
+        let result = client.sync(Arc::clone(&self.store)).await;
+        // Pages may have been committed even when a later one failed.
+        let after = self.mark();
+        let moved = after.as_ref().map_or(true, |a| *a != before);
+        let program_updated = after.as_ref().map_or(true, |a| a.program != before.program);
+        if moved {
+            // New program rules or server clock offset change the card.
+            self.forget_card();
+        }
+        let report = result.map(|r| SyncReport::new(&r, program_updated));
+        if moved || report.as_ref().is_ok_and(SyncReport::changed) {
+            self.notify(&ALL);
+        }
+        Ok(report?)
+    }
+
+    async fn enroll_locked(&self) -> Result<Enrollment> {
+        let url = self.url()?;
+        if self.store().card_number()?.is_some() {
+            return Err(CoreError::AlreadyEnrolled.into());
+        }
+        let member = SyncClient::enroll_member(&url).await?;
+        let platform = PlatformSecrets(Arc::clone(&self.secrets));
+        self.store()
+            .enroll_member(&member, &url, &platform, self.clock.now())?;
+        self.forget_card();
+        self.notify(&ALL);
+        let last4: String = member.card_number.chars().rev().take(4).collect();
+        Ok(Enrollment {
+            member_id: member.member_id,
+            card_last4: last4.chars().rev().collect(),
+        })
+    }
+
+    async fn sign_out_locked(&self) -> Result<SignOutReport> {
+        let last_sync_error = match self.url() {
+            Ok(_) => self.sync_locked().await.err().map(|e| e.to_string()),
+            Err(e) if e.code() == "no_server" => None,
+            Err(e) => return Err(e),
+        };
+        let platform = PlatformSecrets(Arc::clone(&self.secrets));
+        let dropped = {
+            let mut store = self.store();
+            let dropped = store.pending_actions()?.len();
+            store.sign_out(&platform)?;
+            dropped
+        };
+        // Wiped: nothing of the member may be served from a cache from now on.
+        *guard(&self.sync) = None;
+        self.forget_card();
+        if let Some(program) = &self.program_json
+            && let Err(e) = self.store().set_program(program)
+        {
+            tracing::warn!(
+                code = e.code(),
+                "could not restore the app's program after sign-out"
+            );
+        }
+        self.notify(&ALL);
+        Ok(SignOutReport {
+            last_sync_error,
+            unsent_actions_dropped: u32::try_from(dropped).unwrap_or(u32::MAX),
+        })
+    }
+}
+
+#[uniffi::export]
+impl LoyaltyClient {
+    /// Enrolls a new member on the dev server (real apps enroll through their
+    /// own backend and call `enroll_card`): the card and the access token go
+    /// to the secret store, the server URL to the wallet. Refused with
+    /// `already_enrolled` when this wallet already has a card; nothing is kept
+    /// when it fails.
+    pub async fn enroll(self: Arc<Self>) -> Result<Enrollment> {
+        Self::on_runtime(async move {
+            let _one_at_a_time = self.ops.lock().await;
+            self.enroll_locked().await
+        })
+        .await
+    }
+
+    /// Sends the offline actions, pulls the server's events and messages,
+    /// checks the server's digest. Syncs of one client run one after
+    /// another, each seeing every action queued before it started.
+    /// Cancelling the caller (a Kotlin coroutine, a Swift task) lets the sync
+    /// finish in the background; the store is consistent either way.
+    pub async fn sync(self: Arc<Self>) -> Result<SyncReport> {
+        Self::on_runtime(async move {
+            let _one_at_a_time = self.ops.lock().await;
+            self.sync_locked().await
+        })
+        .await
+    }
+
+    /// Signs the shopper out: a last sync attempt, then every trace of them
+    /// (wallet, inbox, card, secrets, token) leaves this device and the
+    /// app's program (if configured) is loaded again. The client stays usable
+    /// for the next member.
+    pub async fn sign_out(self: Arc<Self>) -> Result<SignOutReport> {
+        Self::on_runtime(async move {
+            let _one_at_a_time = self.ops.lock().await;
+            self.sign_out_locked().await
+        })
+        .await
+    }
+}

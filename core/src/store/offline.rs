@@ -1,0 +1,268 @@
+//! The app's offline actions and the member's enrollment: what a phone does
+//! by itself, with the ids and idempotency keys the server dedupes on. The
+//! CLI and the bindings both call these, so the rules for keys and ids live
+//! in one place.
+
+use rusqlite::{TransactionBehavior, params};
+
+use super::{ACCESS_TOKEN_KEY, Store, sql};
+use crate::card::{CARD_SECRET_KEY, CardNumber, Secret, SecretStore};
+use crate::error::{LoyaltyError, Result};
+use crate::wallet::{Event, Time};
+
+/// The meta key of the server this wallet is enrolled with.
+pub const SERVER_URL_KEY: &str = "server_url";
+
+/// A member as the server enrolled them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Enrollment {
+    /// The server's member id.
+    pub member_id: String,
+    /// The card number.
+    pub card_number: String,
+    /// The card's TOTP secret.
+    pub card_secret: Vec<u8>,
+    /// The access token for the sync API.
+    pub access_token: String,
+}
+
+impl std::fmt::Debug for Enrollment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let last4: String = self.card_number.chars().rev().take(4).collect();
+        f.debug_struct("Enrollment")
+            .field("member_id", &self.member_id)
+            .field("card_last4", &last4.chars().rev().collect::<String>())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Twelve random hex digits: unique enough for coupon ids and action keys.
+fn random_tag() -> Result<String> {
+    let mut r = [0u8; 6];
+    getrandom::fill(&mut r).map_err(|e| LoyaltyError::Storage {
+        reason: format!("no randomness for an action id: {e}"),
+    })?;
+    Ok(r.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+impl Store {
+    /// Redeems `reward_id` on the device at once and queues it for the
+    /// server; returns the new coupon's id (`<reward>-<12 hex digits>`, the
+    /// reward id shortened if needed to stay within the id length limit).
+    pub fn redeem_offline(&mut self, reward_id: &str, at: Time) -> Result<String> {
+        crate::wallet::engine::check_id("reward_id", reward_id)?;
+        let tag = random_tag()?;
+        let room = crate::wallet::engine::MAX_ID_LEN - tag.len() - 1;
+        let mut prefix = reward_id;
+        while prefix.len() > room {
+            // Shorten on a character boundary.
+            let mut end = room;
+            while !prefix.is_char_boundary(end) {
+                end -= 1;
+            }
+            prefix = &prefix[..end];
+        }
+        let coupon_id = format!("{prefix}-{tag}");
+        let event = Event::RedeemReward {
+            reward_id: reward_id.to_string(),
+            coupon_id: coupon_id.clone(),
+        };
+        self.queue_action(&format!("redeem:{tag}"), &event, at)?;
+        Ok(coupon_id)
+    }
+
+    /// Joins an opt-in challenge on the device at once and queues it for the server.
+    pub fn join_offline(&mut self, challenge_id: &str, at: Time) -> Result<()> {
+        let key = format!("join:{}", random_tag()?);
+        let event = Event::JoinChallenge {
+            challenge_id: challenge_id.to_string(),
+        };
+        self.queue_action(&key, &event, at)?;
+        Ok(())
+    }
+
+    /// Records a member the server just enrolled into this (empty) wallet:
+    /// the access token and card secret into `secrets`, the card number and
+    /// the server URL into the store in one transaction. Refused with
+    /// `already_enrolled` when the wallet holds a card. Nothing changes on
+    /// error: the secret store gets its previous entries back.
+    pub fn enroll_member(
+        &mut self,
+        member: &Enrollment,
+        server_url: &str,
+        secrets: &dyn SecretStore,
+        at: Time,
+    ) -> Result<()> {
+        if self.card_number()?.is_some() {
+            return Err(LoyaltyError::AlreadyEnrolled);
+        }
+        let check = self.program().map(|p| p.card.check).unwrap_or_default();
+        let number = CardNumber::parse(&member.card_number, check)?;
+        let secret = Secret::new(member.card_secret.clone())?;
+        let previous_token = secrets.get(ACCESS_TOKEN_KEY)?;
+        let previous_secret = secrets.get(CARD_SECRET_KEY)?;
+        let restore = |secrets: &dyn SecretStore| {
+            for (key, old) in [
+                (ACCESS_TOKEN_KEY, &previous_token),
+                (CARD_SECRET_KEY, &previous_secret),
+            ] {
+                let _ = match old {
+                    Some(v) => secrets.put(key, v),
+                    None => secrets.delete(key),
+                };
+            }
+        };
+        let written = secrets
+            .put(ACCESS_TOKEN_KEY, member.access_token.as_bytes())
+            .and_then(|()| secrets.put(CARD_SECRET_KEY, secret.expose()))
+            .and_then(|()| {
+                let tx = self
+                    .conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)?;
+                tx.execute(
+                    "INSERT INTO card (id, number, enrolled_at) VALUES (1, ?1, ?2)",
+                    params![number.as_str(), sql::ms(at)],
+                )?;
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    params![SERVER_URL_KEY, server_url],
+                )?;
+                tx.commit()?;
+                Ok(())
+            });
+        if let Err(e) = written {
+            restore(secrets);
+            return Err(e);
+        }
+        tracing::info!(card_last4 = number.last4(), "member enrolled");
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::MemorySecretStore;
+    use chrono::Utc;
+
+    const PROGRAM: &str = r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}},
+      "rewards": [{"id": "free", "cost": 1, "coupon": {"percent": "5", "valid_days": 30}}],
+      "challenges": [{"id": "j", "title": "Join", "opt_in": true, "goal": {"metric": "purchases", "target": 3}}]}"#;
+
+    /// A wallet with the program and 100 points from one purchase.
+    fn wallet(program: &str) -> Store {
+        let mut s = Store::open_in_memory().unwrap();
+        s.set_program(program).unwrap();
+        let buy: Event = serde_json::from_str(
+            r#"{"purchase": {"receipt_id": "r1", "lines": [{"sku": "A", "qty": 1, "amount": "1000.00"}]}}"#,
+        )
+        .unwrap();
+        s.apply(&buy, Utc::now()).unwrap();
+        s
+    }
+
+    fn member() -> Enrollment {
+        Enrollment {
+            member_id: "m-1".into(),
+            card_number: "2000000000015".into(),
+            card_secret: b"12345678901234567890".to_vec(),
+            access_token: "tok".into(),
+        }
+    }
+
+    #[test]
+    fn offline_actions_get_unique_keys_and_ids() {
+        let mut s = wallet(PROGRAM);
+        let a = s.redeem_offline("free", Utc::now()).unwrap();
+        let b = s.redeem_offline("free", Utc::now()).unwrap();
+        assert!(
+            a.starts_with("free-") && a.len() == "free-".len() + 12,
+            "{a}"
+        );
+        assert_ne!(a, b);
+        s.join_offline("j", Utc::now()).unwrap();
+        assert_eq!(
+            s.join_offline("j", Utc::now()).unwrap_err().code(),
+            "already_joined"
+        );
+        assert_eq!(s.pending_actions().unwrap().len(), 3);
+        assert_eq!(
+            s.redeem_offline("nope", Utc::now()).unwrap_err().code(),
+            "unknown_reward"
+        );
+        assert_eq!(
+            s.redeem_offline(&"x".repeat(129), Utc::now())
+                .unwrap_err()
+                .code(),
+            "invalid_id"
+        );
+    }
+
+    #[test]
+    fn a_long_reward_id_still_gives_a_valid_coupon_id() {
+        let long = "r".repeat(128);
+        let program = PROGRAM.replace("\"free\"", &format!("\"{long}\""));
+        let mut s = wallet(&program);
+        let id = s.redeem_offline(&long, Utc::now()).unwrap();
+        assert_eq!(id.len(), 128);
+    }
+
+    #[test]
+    fn enrollment_is_all_or_nothing() {
+        struct NoSecret(MemorySecretStore);
+        impl SecretStore for NoSecret {
+            fn get(&self, k: &str) -> Result<Option<Vec<u8>>> {
+                self.0.get(k)
+            }
+            fn put(&self, k: &str, v: &[u8]) -> Result<()> {
+                if k == CARD_SECRET_KEY {
+                    return Err(LoyaltyError::SecretStore {
+                        reason: "full".into(),
+                    });
+                }
+                self.0.put(k, v)
+            }
+            fn delete(&self, k: &str) -> Result<()> {
+                self.0.delete(k)
+            }
+        }
+        let mut s = Store::open_in_memory().unwrap();
+        let failing = NoSecret(MemorySecretStore::default());
+        let e = s
+            .enroll_member(&member(), "http://127.0.0.1:1", &failing, Utc::now())
+            .unwrap_err();
+        assert_eq!(e.code(), "secret_store");
+        assert_eq!(failing.get(ACCESS_TOKEN_KEY).unwrap(), None);
+        assert_eq!(s.card_number().unwrap(), None);
+        assert_eq!(s.meta(SERVER_URL_KEY).unwrap(), None);
+
+        let secrets = MemorySecretStore::default();
+        s.enroll_member(&member(), "http://127.0.0.1:1", &secrets, Utc::now())
+            .unwrap();
+        assert_eq!(s.card_number().unwrap().as_deref(), Some("2000000000015"));
+        assert_eq!(
+            s.meta(SERVER_URL_KEY).unwrap().as_deref(),
+            Some("http://127.0.0.1:1")
+        );
+        assert_eq!(
+            secrets.get(ACCESS_TOKEN_KEY).unwrap().as_deref(),
+            Some(&b"tok"[..])
+        );
+        let e = s
+            .enroll_member(&member(), "http://127.0.0.1:1", &secrets, Utc::now())
+            .unwrap_err();
+        assert_eq!(e.code(), "already_enrolled");
+        let mut bad = member();
+        bad.card_number = "12".into();
+        let mut fresh = Store::open_in_memory().unwrap();
+        assert_eq!(
+            fresh
+                .enroll_member(&bad, "x", &secrets, Utc::now())
+                .unwrap_err()
+                .code(),
+            "invalid_card_number"
+        );
+        assert!(!format!("{:?}", member()).contains("2000000000015"));
+    }
+}
