@@ -19,16 +19,35 @@ echo "Largest contributors (opt-level \"s\"):"
 if cargo bloat --version >/dev/null 2>&1; then
   CARGO_PROFILE_RELEASE_OPT_LEVEL=s cargo bloat --release -p loyalty-ffi --lib --crates -n 15 --target-dir target/size-s
 else
-  echo "(cargo bloat is not installed — cargo install cargo-bloat — so: text symbols summed per crate)"
-  nm -C --size-sort -S -t d target/size-s/release/libloyalty_ffi.so | awk '
-    $3 ~ /^[tTwW]$/ {
+  echo "(cargo bloat is not installed — cargo install cargo-bloat — so: code symbols summed per crate;"
+  echo " C and assembly attributed through the static archives the build scripts produced)"
+  build=target/size-s/release/build
+  {
+    for a in $(ls -t "$build"/libsqlite3-sys-*/out/*.a 2>/dev/null | head -n1); do
+      nm --defined-only "$a" 2>/dev/null | awk 'NF == 3 { print $3 "\tsqlite (C)" }'
+    done
+    for a in $(ls -t "$build"/ring-*/out/libring_core_*.a 2>/dev/null | grep -v _test | head -n1); do
+      nm --defined-only "$a" 2>/dev/null | awk 'NF == 3 { print $3 "\tring (C + asm)" }'
+    done
+  } > target/size-s/c-symbols.tsv
+  nm -C --size-sort -S -t d target/size-s/release/libloyalty_ffi.so > target/size-s/symbols.txt
+  awk -F'\t' 'FILENAME == ARGV[1] { bucket[$1] = $2; next }
+    {
+      split($0, f, " ")
+      if (f[3] !~ /^[tTwW]$/) next
       name = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", name)
-      sub(/^</, "", name); sub(/^_</, "", name)
-      crate = name; sub(/::.*/, "", crate); sub(/ .*/, "", crate)
-      if (crate !~ /^[a-z_][a-z0-9_]*$/) crate = "(C: sqlite, ring, …)"
-      size[crate] += ($2 + 0); total += ($2 + 0)
+      raw = name; sub(/\.(constprop|isra|part|cold)\..*$/, "", raw)
+      if (raw in bucket) crate = bucket[raw]
+      else {
+        sub(/^</, "", name); sub(/^_</, "", name)
+        crate = name; sub(/::.*/, "", crate); sub(/ .*/, "", crate)
+        if (crate ~ /^ring_core_/) crate = "ring (C + asm)"
+        else if (crate !~ /^[a-z_][a-z0-9_]*$/) crate = "(other C / runtime)"
+      }
+      size[crate] += f[2]; total += f[2]
     }
     END {
       for (c in size) printf "%10.1f KB  %5.1f%%  %s\n", size[c] / 1024, 100 * size[c] / total, c
-    }' | sort -rn | head -n 15
+      printf "%10.1f KB          all code\n", total / 1024
+    }' target/size-s/c-symbols.tsv target/size-s/symbols.txt | sort -rn | head -n 18
 fi

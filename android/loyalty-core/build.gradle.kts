@@ -39,8 +39,9 @@ android {
 }
 
 dependencies {
-    // JNA as an AAR: it carries libjnidispatch.so for every Android ABI.
-    implementation("net.java.dev.jna:jna:5.13.0@aar")
+    // JNA as an AAR: it carries libjnidispatch.so for every Android ABI
+    // (5.17.0 is the first whose libraries are aligned for 16 KB pages).
+    implementation("net.java.dev.jna:jna:5.17.0@aar")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.8.0")
     testImplementation("junit:junit:4.13.2")
     androidTestImplementation("androidx.test.ext:junit:1.2.1")
