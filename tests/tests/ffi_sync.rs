@@ -68,6 +68,26 @@ impl ChangeListener for Areas {
     }
 }
 
+/// A client on `dir` for the server at `url`, with the program preloaded.
+fn open(
+    dir: &tempfile::TempDir,
+    url: String,
+    secrets: Arc<dyn SecretStore>,
+    token_provider: Option<Arc<dyn TokenProvider>>,
+) -> Arc<LoyaltyClient> {
+    LoyaltyClient::new(ClientConfig {
+        data_dir: dir.path().display().to_string(),
+        server_url: Some(url),
+        program_json: Some(program()),
+        deep_link_scheme: None,
+        secret_store: secrets,
+        token_provider,
+        log_sink: None,
+        log_level: None,
+    })
+    .unwrap()
+}
+
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -293,17 +313,12 @@ impl TokenProvider for BrokenLogin {
 fn a_failing_token_provider_refuses_the_sync() {
     let server = Server::start(&program(), 0.0);
     let dir = tempfile::tempdir().unwrap();
-    let c = LoyaltyClient::new(ClientConfig {
-        data_dir: dir.path().display().to_string(),
-        server_url: Some(format!("http://{}/", server.addr)),
-        program_json: Some(program()),
-        deep_link_scheme: None,
-        secret_store: MemorySecretStore::new(),
-        token_provider: Some(Arc::new(BrokenLogin)),
-        log_sink: None,
-        log_level: None,
-    })
-    .unwrap();
+    let c = open(
+        &dir,
+        format!("http://{}/", server.addr),
+        MemorySecretStore::new(),
+        Some(Arc::new(BrokenLogin)),
+    );
     let e = rt().block_on(c.clone().sync()).unwrap_err();
     assert_eq!(e.code(), "token_unavailable");
     assert!(e.to_string().contains("no session"), "{e}");
@@ -319,17 +334,12 @@ fn an_unreachable_server_is_a_network_error() {
         .unwrap()
         .port();
     let dir = tempfile::tempdir().unwrap();
-    let c = LoyaltyClient::new(ClientConfig {
-        data_dir: dir.path().display().to_string(),
-        server_url: Some(format!("http://127.0.0.1:{port}")),
-        program_json: Some(program()),
-        deep_link_scheme: None,
-        secret_store: MemorySecretStore::new(),
-        token_provider: None,
-        log_sink: None,
-        log_level: None,
-    })
-    .unwrap();
+    let c = open(
+        &dir,
+        format!("http://127.0.0.1:{port}"),
+        MemorySecretStore::new(),
+        None,
+    );
     assert_eq!(
         rt().block_on(c.clone().enroll()).unwrap_err().code(),
         "network"
@@ -366,17 +376,12 @@ fn a_failed_enrollment_leaves_no_token_and_no_card() {
     let server = Server::start(&program(), 0.0);
     let dir = tempfile::tempdir().unwrap();
     let secrets = Arc::new(NoCardSecret::default());
-    let c = LoyaltyClient::new(ClientConfig {
-        data_dir: dir.path().display().to_string(),
-        server_url: Some(format!("http://{}", server.addr)),
-        program_json: Some(program()),
-        deep_link_scheme: None,
-        secret_store: secrets.clone(),
-        token_provider: None,
-        log_sink: None,
-        log_level: None,
-    })
-    .unwrap();
+    let c = open(
+        &dir,
+        format!("http://{}", server.addr),
+        secrets.clone(),
+        None,
+    );
     let e = rt().block_on(c.clone().enroll()).unwrap_err();
     assert_eq!(e.code(), "secret_store", "{e}");
     assert!(
