@@ -46,13 +46,13 @@ for path in sys.argv[3:]:
                 attrs = []
                 while j >= 0 and (lines[j].strip().startswith("#[") or lines[j].strip().startswith("///")):
                     attrs.append(lines[j]); j -= 1
-                stack.append((depth, i, any("uniffi::" in a for a in attrs)))
+                stack.append((depth, i, any("uniffi::" in a for a in attrs), " enum " in f" {line.strip()} "))
                 depth += 1
             elif ch == "}":
                 depth -= 1
-                d, start, is_exported = stack.pop()
+                d, start, is_exported, is_enum = stack.pop()
                 if is_exported:
-                    exported.append((d, start, i))
+                    exported.append((d, start, i, is_enum))
     for i, line in enumerate(lines):
         m = re.match(r"\s*/// ?(.*)", line)
         if not m or (i > 0 and lines[i - 1].strip().startswith("///")):
@@ -62,10 +62,14 @@ for path in sys.argv[3:]:
         while j < len(lines) and (lines[j].strip().startswith("///") or lines[j].strip().startswith("#[")):
             attrs.append(lines[j]); j += 1
         item = lines[j].strip() if j < len(lines) else ""
-        if re.match(r"(pub\(crate\) )?[a-z_0-9]+:", item):
-            continue  # a private field of an object, not part of the API
         own = any("uniffi::" in a for a in attrs)
-        inside = any(start < j <= end and depths[j] == d + 1 for d, start, end in exported)
+        # A field of an exported enum's variant, or an item directly inside an
+        # exported item (but not a private field of an object).
+        variant_field = any(start < j <= end and is_enum and depths[j] == d + 2
+                            for d, start, end, is_enum in exported)
+        direct = any(start < j <= end and depths[j] == d + 1 for d, start, end, _ in exported)
+        private_field = re.match(r"(pub\(crate\) )?[a-z_0-9]+:", item) is not None
+        inside = variant_field or (direct and not private_field)
         if (own or inside) and m.group(1).strip():
             wanted.append((path, j + 1, m.group(1).strip()))
 missing = [(p, n, d) for p, n, d in wanted if d not in kotlin or d not in swift]
@@ -131,7 +135,8 @@ if ! "$KOTLINC" -J-XX:TieredStopAtLevel=1 -J-XX:+UseParallelGC -Werror \
   echo "error: kotlinc failed" >&2
   exit 1
 fi
-java -ea -Djna.library.path="$(pwd)/target/debug" -Dloyalty.server="$SERVER" \
+java -ea -Djna.library.path="$(pwd)/target/debug" -Djava.library.path="$(pwd)/target/debug" \
+  -Dloyalty.server="$SERVER" \
   -cp "$CLASSES:$CP:$KLIB/kotlin-stdlib.jar" \
   org.junit.runner.JUnitCore app.loyalty.core.tests.ClientTest app.loyalty.core.tests.ExtensionsTest \
   app.loyalty.core.tests.JourneyTest

@@ -38,11 +38,43 @@ android {
     }
 }
 
+/** The version of rustls-platform-verifier-android in Cargo.lock: its Kotlin half must match it exactly. */
+abstract class RustlsVerifierVersion : ValueSource<String, RustlsVerifierVersion.Params> {
+    interface Params : ValueSourceParameters {
+        val lockFile: RegularFileProperty
+    }
+
+    override fun obtain(): String {
+        val lines = parameters.lockFile.get().asFile.readLines()
+        val at = lines.indexOfFirst { it.trim() == "name = \"rustls-platform-verifier-android\"" }
+        return lines.drop(at + 1).firstOrNull { it.trimStart().startsWith("version = ") }
+            ?.substringAfter('"')?.substringBefore('"')
+            ?.takeIf { at >= 0 && it.isNotEmpty() }
+            ?: error("rustls-platform-verifier-android not found in Cargo.lock")
+    }
+}
+
+val rustlsVerifierVersion = providers.of(RustlsVerifierVersion::class.java) {
+    parameters.lockFile.set(rootProject.layout.projectDirectory.file("../Cargo.lock"))
+}
+
+configurations.configureEach {
+    resolutionStrategy.eachDependency {
+        if (requested.group == "rustls" && requested.name == "rustls-platform-verifier") {
+            useVersion(rustlsVerifierVersion.get())
+            because("the Kotlin half must match the Rust crate in Cargo.lock")
+        }
+    }
+}
+
 dependencies {
+    // rustls-platform-verifier's Kotlin half; versioned from Cargo.lock above.
+    implementation("rustls:rustls-platform-verifier")
     // JNA as an AAR: it carries libjnidispatch.so for every Android ABI
     // (5.17.0 is the first whose libraries are aligned for 16 KB pages).
     implementation("net.java.dev.jna:jna:5.17.0@aar")
-    implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.8.0")
+    // `api`: LoyaltyClient.changes() returns a Flow.
+    api("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.8.0")
     testImplementation("junit:junit:4.13.2")
     androidTestImplementation("androidx.test.ext:junit:1.2.1")
     androidTestImplementation("androidx.test:runner:1.6.2")

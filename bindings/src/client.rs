@@ -13,7 +13,7 @@ use loyalty_core::store::Store;
 use loyalty_core::sync::SyncClient;
 
 use crate::config::{self, ClientConfig};
-use crate::listeners::{ChangeArea, ChangeListener, Listeners, Subscription};
+use crate::listeners::{ChangeArea, ChangeListener, ChangeSubscription, Listeners};
 use crate::logging::{self, LogLevel, LogSink};
 use crate::platform::{PlatformSecrets, SecretStore, TokenProvider};
 use crate::records::*;
@@ -41,6 +41,8 @@ pub struct LoyaltyClient {
     pub(crate) sync: Mutex<Option<Arc<SyncClient>>>,
     /// Enroll, sync and sign-out run one at a time.
     pub(crate) ops: tokio::sync::Mutex<()>,
+    /// Sign-outs so far: a call that waited through one is refused.
+    pub(crate) sign_outs: std::sync::atomic::AtomicU64,
     /// The card service and the enrollment generation it was built for.
     card: Mutex<(u64, Option<Arc<CardService>>)>,
     listeners: Arc<Listeners>,
@@ -149,6 +151,7 @@ impl LoyaltyClient {
                 program_json: config.program_json,
                 sync: Mutex::new(None),
                 ops: tokio::sync::Mutex::new(()),
+                sign_outs: std::sync::atomic::AtomicU64::new(0),
                 card: Mutex::new((0, None)),
                 listeners: Arc::new(Listeners::default()),
                 clock: SystemClock,
@@ -346,7 +349,7 @@ impl LoyaltyClient {
     /// Calls `listener` after every change to the wallet, inbox, goals or
     /// card made through this client (by the app, a push or a sync). Keep the
     /// returned subscription: closing or dropping it unsubscribes.
-    pub fn subscribe(&self, listener: Arc<dyn ChangeListener>) -> Arc<Subscription> {
+    pub fn subscribe(&self, listener: Arc<dyn ChangeListener>) -> Arc<ChangeSubscription> {
         self.listeners.add(listener)
     }
 }

@@ -2,7 +2,6 @@
 //! installed: a bad configuration is refused with `invalid_config` naming the
 //! field, and leaves no file and no log sink behind.
 
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use loyalty_core::LoyaltyError as CoreError;
@@ -18,8 +17,8 @@ pub struct ClientConfig {
     /// Folder for the wallet database (the app's private files folder).
     pub data_dir: String,
     /// Loyalty server base URL: `https://…`, or `http://` for a dev server on
-    /// this machine (loopback, or `10.0.2.2` from the Android emulator).
-    /// Without it the client works offline until `enroll()` records one.
+    /// this machine (loopback). Without it the client works offline; `enroll()`
+    /// and `sync()` need it (or a URL recorded by an earlier enrollment).
     #[uniffi(default = None)]
     pub server_url: Option<String>,
     /// Program rules JSON to use until sync brings the server's (offline and demo use).
@@ -50,54 +49,53 @@ fn invalid(field: &str, reason: impl Into<String>) -> crate::LoyaltyError {
     .into()
 }
 
-/// Whether plain http may be used for `host`: only this machine (or the
-/// development machine as the Android emulator sees it).
-fn local_host(host: &str) -> bool {
-    host == "localhost"
-        || host == "10.0.2.2"
-        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+/// Whether plain http may be used for `host`: only this machine. (From the
+/// Android emulator, reach a dev server on the development machine with
+/// `adb reverse tcp:8080 tcp:8080` and `http://127.0.0.1:8080`.)
+fn loopback(host: url::Host<&str>) -> bool {
+    match host {
+        url::Host::Domain(d) => d == "localhost",
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+    }
 }
 
 /// The server URL without a trailing slash, or `invalid_config`. The error
 /// never repeats the URL (it may carry credentials).
-pub(crate) fn check_url(url: &str) -> Result<String> {
-    let url = url.trim_end_matches('/');
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| invalid("server_url", "not a URL; use https://host[:port]"))?;
-    let authority = rest.split('/').next().unwrap_or_default();
-    let (host, port) = match authority.strip_prefix('[') {
-        // [v6]:port
-        Some(v6) => match v6.split_once(']') {
-            Some((h, after)) => (h, after.strip_prefix(':')),
-            None => return Err(invalid("server_url", "an IPv6 host needs its closing ]")),
-        },
-        None => match authority.split_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
-        },
-    };
-    if port.is_some_and(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_digit())) {
-        return Err(invalid("server_url", "the port is not a number"));
-    }
-    if host.is_empty()
-        || authority.contains('@')
-        || url.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
+pub(crate) fn check_url(text: &str) -> Result<String> {
+    let url = url::Url::parse(text.trim()).map_err(|e| {
+        invalid(
+            "server_url",
+            format!("not a URL ({e}); use https://host[:port][/path]"),
+        )
+    })?;
+    let host = url
+        .host()
+        .ok_or_else(|| invalid("server_url", "needs a host, e.g. https://loyalty.example"))?;
+    if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid(
             "server_url",
-            "needs a host and no credentials or spaces, e.g. https://loyalty.example",
+            "must not carry credentials; the token provider signs requests",
         ));
     }
-    match scheme {
-        "https" => Ok(url.to_string()),
-        "http" if local_host(host) => Ok(url.to_string()),
-        "http" => Err(invalid(
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(
             "server_url",
-            "plain http would send the access token in clear; use https (http is only for a dev server on loopback or 10.0.2.2)",
-        )),
-        _ => Err(invalid("server_url", "the scheme must be https")),
+            "must not have a ?query or #fragment; API paths are appended to it",
+        ));
     }
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback(host) => {}
+        "http" => {
+            return Err(invalid(
+                "server_url",
+                "plain http would send the access token in clear; use https (http only for a dev server on this machine)",
+            ));
+        }
+        _ => return Err(invalid("server_url", "the scheme must be https")),
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
 /// Checks every field that can be checked without opening the wallet.
@@ -130,7 +128,8 @@ mod tests {
             "http://127.0.0.1:8080",
             "http://localhost:8080",
             "http://[::1]:8080",
-            "http://10.0.2.2:8080",
+            "HTTPS://Loyalty.Example",
+            "http://LOCALHOST:8080",
         ] {
             assert!(check_url(ok).is_ok(), "{ok}");
         }
@@ -147,6 +146,12 @@ mod tests {
             "https://user:secret@loyalty.example",
             "https://a.example:port",
             "https://a b.example",
+            "http://10.0.2.2:8080",
+            "https://a.example?x=1",
+            "https://a.example/#frag",
+            "https://a.example:70000",
+            "http://[::1]junk",
+            "mailto:secret@a.example",
         ] {
             let e = check_url(bad).unwrap_err();
             assert_eq!(e.code(), "invalid_config", "{bad}");

@@ -5,6 +5,7 @@
 //! sink), change listeners, and the records the apps render.
 #![deny(missing_docs)]
 
+mod android;
 mod client;
 mod config;
 mod listeners;
@@ -17,7 +18,7 @@ use std::sync::OnceLock;
 
 pub use client::{LoyaltyClient, clear_log_sink, set_log_sink};
 pub use config::ClientConfig;
-pub use listeners::{ChangeArea, ChangeListener, Subscription};
+pub use listeners::{ChangeArea, ChangeListener, ChangeSubscription};
 pub use logging::{LogLevel, LogRecord, LogSink};
 pub use platform::{MemorySecretStore, SecretStore, TokenProvider};
 pub use records::*;

@@ -43,10 +43,13 @@ impl Listeners {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(crate) fn add(self: &Arc<Self>, listener: Arc<dyn ChangeListener>) -> Arc<Subscription> {
+    pub(crate) fn add(
+        self: &Arc<Self>,
+        listener: Arc<dyn ChangeListener>,
+    ) -> Arc<ChangeSubscription> {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         self.entries().push((id, listener));
-        Arc::new(Subscription {
+        Arc::new(ChangeSubscription {
             listeners: Arc::downgrade(self),
             id,
         })
@@ -83,16 +86,16 @@ impl Listeners {
 }
 
 /// A subscription: dropping it (Kotlin `close()`, Swift `deinit`) or calling
-/// [`Subscription::cancel`] unsubscribes. A notification already under way
+/// [`ChangeSubscription::cancel`] unsubscribes. A notification already under way
 /// may still arrive once.
 #[derive(uniffi::Object)]
-pub struct Subscription {
+pub struct ChangeSubscription {
     listeners: Weak<Listeners>,
     id: u64,
 }
 
 #[uniffi::export]
-impl Subscription {
+impl ChangeSubscription {
     /// Stops notifications now (calling it again does nothing).
     pub fn cancel(&self) {
         if let Some(listeners) = self.listeners.upgrade() {
@@ -101,15 +104,15 @@ impl Subscription {
     }
 }
 
-impl Drop for Subscription {
+impl Drop for ChangeSubscription {
     fn drop(&mut self) {
         self.cancel();
     }
 }
 
-impl std::fmt::Debug for Subscription {
+impl std::fmt::Debug for ChangeSubscription {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Subscription")
+        f.debug_struct("ChangeSubscription")
             .field("id", &self.id)
             .finish()
     }

@@ -4,6 +4,7 @@ import app.loyalty.core.ChangeArea
 import app.loyalty.core.ClientConfig
 import app.loyalty.core.LoyaltyClient
 import app.loyalty.core.LoyaltyException
+import app.loyalty.core.LoyaltyTls
 import app.loyalty.core.changes
 import app.loyalty.core.code
 import app.loyalty.core.reason
@@ -29,6 +30,14 @@ class ExtensionsTest {
     )
 
     @Test
+    fun tlsSetupLinksToTheLibrary() {
+        // On Android this hands the Context to the certificate verifier; here
+        // it proves the JNI entry point exists under the name Kotlin expects.
+        LoyaltyTls.install(Any())
+        LoyaltyTls.install(Any())
+    }
+
+    @Test
     fun anyLoyaltyExceptionHasItsCode() {
         open().use { client ->
             try {
@@ -38,6 +47,18 @@ class ExtensionsTest {
                 assertEquals("unknown_message", e.code)
                 assertEquals(true, e.reason.contains("nope"))
             }
+        }
+    }
+
+    @Test
+    fun changesThatArriveWhileTheCollectorIsBusyAreMerged() = runBlocking<Unit> {
+        open().use { client ->
+            // Single-threaded: the flow's producer runs only when this coroutine suspends.
+            val received = async(start = CoroutineStart.UNDISPATCHED) { client.changes().take(1).toList() }
+            yield() // let the producer subscribe
+            client.ingestPush("""{"kind":"offer","message_id":"o-9","title":"T","body":"B","coupon_percent":"5"}""")
+            client.activateOffer("o-9")
+            assertEquals(listOf(setOf(ChangeArea.INBOX, ChangeArea.WALLET)), received.await())
         }
     }
 

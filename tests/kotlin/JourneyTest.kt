@@ -11,6 +11,8 @@ import java.net.http.HttpClient
 import java.net.http.HttpRequest
 import java.net.http.HttpResponse
 import java.nio.file.Files
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.TimeUnit
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
@@ -141,16 +143,16 @@ class JourneyTest {
                 client.activateOffer("o-1")
                 assertEquals(queued + 1u, client.walletSnapshot(30u, 5u).pendingActions)
                 changes.areas.clear()
-                val asked = login.calls.get()
+                val entered = CountDownLatch(1)
+                val gate = CountDownLatch(1)
+                login.hold = entered to gate
                 val job = launch(Dispatchers.IO) { client.sync() }
                 val deadline = System.currentTimeMillis() + 20_000
-                // Cancel once the sync is under way (it asks the login for a token first).
-                while (login.calls.get() == asked) {
-                    assertTrue("the sync never started", System.currentTimeMillis() < deadline)
-                    delay(1)
-                }
+                // Cancel while the sync is held inside the login: certainly in flight.
+                assertTrue("the sync never asked for a token", withContext(Dispatchers.IO) { entered.await(20, TimeUnit.SECONDS) })
                 job.cancel()
                 job.join()
+                gate.countDown()
                 assertTrue(job.isCancelled)
                 while (client.walletSnapshot(30u, 5u).pendingActions > 0u || !changes.areas.contains(ChangeArea.WALLET)) {
                     assertTrue("the abandoned sync never finished", System.currentTimeMillis() < deadline)

@@ -8,6 +8,8 @@ import app.loyalty.core.LoyaltyException
 import app.loyalty.core.SecretStore
 import app.loyalty.core.TokenProvider
 import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.TimeUnit
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.atomic.AtomicInteger
 
@@ -27,8 +29,17 @@ class MapSecrets : SecretStore {
 /** The app's login: here the token the dev server issued, read from the secret store. */
 class Login(private val secrets: MapSecrets) : TokenProvider {
     val calls = AtomicInteger()
+
+    /** When set, the next token() counts down `entered` and waits for `gate`: a sync is then certainly in flight. */
+    @Volatile var hold: Pair<CountDownLatch, CountDownLatch>? = null
+
     override fun token(): String {
         calls.incrementAndGet()
+        hold?.let { (entered, gate) ->
+            hold = null
+            entered.countDown()
+            gate.await(20, TimeUnit.SECONDS)
+        }
         val bytes = secrets.map["access_token"]
             ?: throw LoyaltyException.Failure("signed_out", "no session")
         return String(bytes, Charsets.UTF_8)

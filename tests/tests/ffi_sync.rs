@@ -28,11 +28,19 @@ fn program() -> String {
 struct Login {
     secrets: Arc<MemorySecretStore>,
     calls: AtomicUsize,
+    /// When set, the next token() says so and then waits for the gate: a
+    /// sync is then certainly in flight.
+    hold: Mutex<Option<(std::sync::mpsc::Sender<()>, std::sync::mpsc::Receiver<()>)>>,
 }
 
 impl TokenProvider for Login {
     fn token(&self) -> Result<String, LoyaltyError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
+        let held = self.hold.lock().unwrap().take();
+        if let Some((entered, gate)) = held {
+            entered.send(()).unwrap();
+            gate.recv_timeout(Duration::from_secs(20)).unwrap();
+        }
         let bytes = self
             .secrets
             .get("access_token".into())?
@@ -104,6 +112,7 @@ fn journey_through_the_dev_server() {
     let login = Arc::new(Login {
         secrets: secrets.clone(),
         calls: AtomicUsize::new(0),
+        hold: Mutex::new(None),
     });
     let logs = Arc::new(Logs::default());
     let c = LoyaltyClient::new(ClientConfig {
@@ -210,10 +219,22 @@ fn journey_through_the_dev_server() {
     c.redeem_reward("c20".into()).unwrap();
     assert_eq!(c.wallet_snapshot(30, 5).unwrap().pending_actions, 1);
     areas.0.lock().unwrap().clear();
-    let gave_up = rt.block_on(async {
-        tokio::time::timeout(Duration::from_micros(10), c.clone().sync()).await
+    let (entered_tx, entered) = std::sync::mpsc::channel();
+    let (open, gate) = std::sync::mpsc::channel();
+    *login.hold.lock().unwrap() = Some((entered_tx, gate));
+    rt.block_on(async {
+        let sync = c.clone().sync();
+        tokio::pin!(sync);
+        // Wait until the sync is inside the token provider, then give up on it.
+        while entered.try_recv().is_err() {
+            let early = tokio::time::timeout(Duration::from_millis(1), sync.as_mut()).await;
+            assert!(
+                early.is_err(),
+                "the sync cannot finish while the login holds it"
+            );
+        }
     });
-    assert!(gave_up.is_err(), "the caller stopped waiting");
+    open.send(()).unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while c.wallet_snapshot(30, 5).unwrap().pending_actions > 0 {
         assert!(

@@ -266,3 +266,57 @@ mod tests {
         assert!(!format!("{:?}", member()).contains("2000000000015"));
     }
 }
+
+#[cfg(test)]
+mod sign_out_tests {
+    use super::*;
+    use crate::card::MemorySecretStore;
+    use chrono::Utc;
+
+    #[test]
+    fn sign_out_empties_the_wal_and_a_failure_puts_the_secrets_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open_dir(dir.path()).unwrap();
+        let secrets = MemorySecretStore::default();
+        let member = Enrollment {
+            member_id: "m".into(),
+            card_number: "2000000000015".into(),
+            card_secret: b"12345678901234567890".to_vec(),
+            access_token: "tok".into(),
+        };
+        s.enroll_member(&member, "http://127.0.0.1:1", &secrets, Utc::now())
+            .unwrap();
+
+        struct NoDelete<'a>(&'a MemorySecretStore);
+        impl SecretStore for NoDelete<'_> {
+            fn get(&self, k: &str) -> Result<Option<Vec<u8>>> {
+                self.0.get(k)
+            }
+            fn put(&self, k: &str, v: &[u8]) -> Result<()> {
+                self.0.put(k, v)
+            }
+            fn delete(&self, k: &str) -> Result<()> {
+                if k == ACCESS_TOKEN_KEY {
+                    return Err(LoyaltyError::SecretStore {
+                        reason: "locked".into(),
+                    });
+                }
+                self.0.delete(k)
+            }
+        }
+        // The token cannot be deleted: the card secret deleted just before comes back.
+        assert_eq!(
+            s.sign_out(&NoDelete(&secrets)).unwrap_err().code(),
+            "secret_store"
+        );
+        assert!(secrets.get(CARD_SECRET_KEY).unwrap().is_some());
+        assert_eq!(s.card_number().unwrap().as_deref(), Some("2000000000015"));
+
+        s.sign_out(&secrets).unwrap();
+        assert_eq!(s.card_number().unwrap(), None);
+        assert_eq!(secrets.get(CARD_SECRET_KEY).unwrap(), None);
+        let wal = dir.path().join(format!("{}-wal", crate::store::DB_FILE));
+        let wal_len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        assert_eq!(wal_len, 0, "the WAL keeps no page images of the member");
+    }
+}

@@ -36,7 +36,7 @@ final class ClientTests: XCTestCase {
         let client = try open()
         XCTAssertEqual(try client.walletSnapshot(expiringDays: 30, historyLimit: 10).balance, 0)
         let changes = Changes()
-        var subscription: Subscription? = client.subscribe(listener: changes)
+        var subscription: ChangeSubscription? = client.subscribe(listener: changes)
         let push = #"{"kind":"offer","message_id":"m-1","title":"15% off","body":"Show your card","coupon_percent":"15"}"#
         guard case .new(let id) = try client.ingestPush(payloadJson: push) else { return XCTFail("expected a new message") }
         XCTAssertEqual(id, "m-1")

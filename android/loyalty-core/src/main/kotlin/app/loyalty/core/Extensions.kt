@@ -1,11 +1,12 @@
 package app.loyalty.core
 
+import java.util.concurrent.atomic.AtomicReference
+import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.channels.awaitClose
-import kotlinx.coroutines.channels.trySendBlocking
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.buffer
 import kotlinx.coroutines.flow.callbackFlow
-import kotlinx.coroutines.channels.BufferOverflow
+import kotlinx.coroutines.launch
 
 /**
  * Plain-Kotlin conveniences over the generated bindings. No logic of the
@@ -27,18 +28,31 @@ val LoyaltyException.reason: String
 
 /**
  * Changes as a cold [Flow]: collecting subscribes, cancelling the collector
- * closes the subscription. A slow collector gets the latest changes merged
- * rather than blocking the thread that made them.
+ * closes the subscription. Changes that arrive while the collector is busy
+ * are merged into one set, so none is lost and the thread that made them is
+ * never blocked.
  *
  * ```
  * client.changes().collect { areas -> if (ChangeArea.WALLET in areas) refreshWallet() }
  * ```
  */
 fun LoyaltyClient.changes(): Flow<Set<ChangeArea>> = callbackFlow {
+    val pending = AtomicReference<Set<ChangeArea>>(emptySet())
+    val signal = Channel<Unit>(Channel.CONFLATED)
     val subscription = subscribe(object : ChangeListener {
         override fun onChange(areas: List<ChangeArea>) {
-            trySendBlocking(areas.toSet())
+            pending.getAndUpdate { it + areas }
+            signal.trySend(Unit)
         }
     })
-    awaitClose { subscription.close() }
-}.buffer(capacity = 64, onBufferOverflow = BufferOverflow.DROP_OLDEST)
+    launch {
+        for (ignored in signal) {
+            val areas = pending.getAndSet(emptySet())
+            if (areas.isNotEmpty()) send(areas)
+        }
+    }
+    awaitClose {
+        subscription.close()
+        signal.close()
+    }
+}.buffer(Channel.RENDEZVOUS)
