@@ -2,28 +2,36 @@
 //! rustls-platform-verifier, which on Android asks the system trust manager
 //! through the JVM and therefore needs the app's `Context` once per process.
 //! The Android module's `LoyaltyTls.install(context)` calls this JNI entry
-//! point; on other platforms it does nothing (they need no setup). It is
-//! compiled everywhere so the desktop JVM tests prove the binding links.
+//! point. Other platforms need no setup: there the same symbol exists as a
+//! no-op (without the jni crate), so the desktop JVM tests prove the binding
+//! links under the name Kotlin expects.
 
-use jni::EnvUnowned;
-use jni::objects::{JClass, JObject};
+#[cfg(target_os = "android")]
+mod jni_entry {
+    use jni::EnvUnowned;
+    use jni::objects::{JClass, JObject};
 
-/// `app.loyalty.core.LoyaltyTls.init(context)`: hands the application
-/// `Context` to the certificate verifier. Errors become a Java
-/// `RuntimeException`; a panic never crosses into the JVM.
+    /// `app.loyalty.core.LoyaltyTls.init(context)`: hands the application
+    /// `Context` to the certificate verifier. Errors become a Java
+    /// `RuntimeException`; a panic never crosses into the JVM.
+    #[unsafe(no_mangle)]
+    pub extern "system" fn Java_app_loyalty_core_LoyaltyTls_init<'caller>(
+        mut unowned_env: EnvUnowned<'caller>,
+        _class: JClass<'caller>,
+        context: JObject<'caller>,
+    ) {
+        unowned_env
+            .with_env(|env| rustls_platform_verifier::android::init_with_env(env, context))
+            .resolve::<jni::errors::ThrowRuntimeExAndDefault>();
+    }
+}
+
+/// `app.loyalty.core.LoyaltyTls.init(context)` off Android: nothing to set up.
+#[cfg(not(target_os = "android"))]
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_app_loyalty_core_LoyaltyTls_init<'caller>(
-    mut unowned_env: EnvUnowned<'caller>,
-    _class: JClass<'caller>,
-    context: JObject<'caller>,
+pub extern "system" fn Java_app_loyalty_core_LoyaltyTls_init(
+    _env: *mut std::ffi::c_void,
+    _class: *mut std::ffi::c_void,
+    _context: *mut std::ffi::c_void,
 ) {
-    unowned_env
-        .with_env(|env| -> Result<(), jni::errors::Error> {
-            #[cfg(target_os = "android")]
-            rustls_platform_verifier::android::init_with_env(env, context)?;
-            #[cfg(not(target_os = "android"))]
-            let _ = (env, context);
-            Ok(())
-        })
-        .resolve::<jni::errors::ThrowRuntimeExAndDefault>();
 }
