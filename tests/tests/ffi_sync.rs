@@ -138,7 +138,11 @@ fn journey_through_the_dev_server() {
         rt.block_on(c.clone().enroll()).unwrap_err().code(),
         "already_enrolled"
     );
-    rt.block_on(c.clone().sync()).unwrap();
+    let first = rt.block_on(c.clone().sync()).unwrap();
+    assert!(
+        first.program_updated,
+        "the first sync brings the program: {first:?}"
+    );
     assert_eq!(
         c.wallet_snapshot(30, 5).unwrap().balance,
         0,
@@ -289,6 +293,9 @@ fn journey_through_the_dev_server() {
         .chars()
         .filter(char::is_ascii_digit)
         .collect();
+    // A line from another library (as an HTTP client at TRACE could write one)
+    // must not reach the app's log.
+    tracing::info!(target: "hyper_util::client", "GET /v1/me/sync authorization: Bearer {token}");
     let lines = logs.0.lock().unwrap().clone();
     assert!(
         lines.iter().any(|l| l.contains("loyalty_core")),
