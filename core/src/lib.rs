@@ -24,6 +24,7 @@ pub mod clock;
 pub mod error;
 pub mod goals;
 pub mod inbox;
+mod json_path;
 pub mod money;
 pub mod program;
 pub mod scenario;

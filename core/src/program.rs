@@ -197,18 +197,27 @@ pub struct Bonuses {
     pub referral: Option<i64>,
 }
 
+/// The raw rules shape, for the JSON-path tests.
+#[cfg(test)]
+pub(crate) type RawProgramForTests = RawProgram;
+
 impl Program {
     /// Parses and validates program rules JSON.
     pub fn from_json(text: &str) -> Result<Self> {
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let raw: RawProgram = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
+        // The field is located from serde_json's line/column rather than by a
+        // path-tracking deserializer: the same names (tested against
+        // serde_path_to_error on every way of breaking the scenario
+        // programs) without doubling the parser's code in the mobile library.
+        let raw: RawProgram = serde_json::from_str(text).map_err(|e| {
+            let message = e.to_string();
+            let unknown_field = message.starts_with("unknown field");
+            let path = crate::json_path::path_at(text, e.line(), e.column(), unknown_field);
             let field = if path == "." {
                 "program".to_string()
             } else {
                 path
             };
-            LoyaltyError::rules(field, e.into_inner().to_string())
+            LoyaltyError::rules(field, message)
         })?;
         raw.validate()
     }
@@ -239,7 +248,7 @@ impl Program {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawProgram {
+pub(crate) struct RawProgram {
     currency: String,
     #[serde(default)]
     utc_offset: Option<String>,
