@@ -1,11 +1,11 @@
-//! The app's offline actions and the member's enrollment: what a phone does
-//! by itself, with the ids and idempotency keys the server dedupes on. The
-//! CLI and the bindings both call these, so the rules for keys and ids live
-//! in one place.
+//! The member's life on the device — enrollment, offline actions, sign-out:
+//! what a phone does by itself, with the ids and idempotency keys the server
+//! dedupes on. The CLI and the bindings both call these, so the rules for
+//! keys, ids and wiping live in one place.
 
 use rusqlite::{TransactionBehavior, params};
 
-use super::{ACCESS_TOKEN_KEY, Store, sql};
+use super::{ACCESS_TOKEN_KEY, Store, sql, sync::DERIVED};
 use crate::card::{CARD_SECRET_KEY, CardNumber, Secret, SecretStore};
 use crate::error::{LoyaltyError, Result};
 use crate::wallet::{Event, Time};
@@ -136,6 +136,62 @@ impl Store {
             return Err(e);
         }
         tracing::info!(card_last4 = number.last4(), "member enrolled");
+        Ok(())
+    }
+
+    /// Signs the member out: every trace of them leaves this device — wallet,
+    /// inbox, queues, server log, card number, settings, program — and the
+    /// card secret and access token leave the platform secret store. Another
+    /// member can then enroll into the same data folder.
+    pub fn sign_out(&mut self, secrets: &dyn SecretStore) -> Result<()> {
+        // Platform secrets go first (the desktop store shares this file, so it
+        // cannot run inside our transaction); if anything after fails, they
+        // are put back, so a failed sign-out changes nothing.
+        let keys = [crate::card::CARD_SECRET_KEY, ACCESS_TOKEN_KEY];
+        let mut saved = Vec::new();
+        for key in keys {
+            saved.push((key, secrets.get(key)?));
+        }
+        let restore = |secrets: &dyn SecretStore| {
+            for (key, old) in &saved {
+                if let Some(v) = old {
+                    let _ = secrets.put(key, v);
+                }
+            }
+        };
+        let wiped = keys
+            .iter()
+            .try_for_each(|k| secrets.delete(k))
+            .and_then(|()| {
+                // Deleted rows are overwritten with zeros, not just unlinked.
+                self.conn.pragma_update(None, "secure_delete", true)?;
+                let tx = self
+                    .conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)?;
+                tx.execute_batch(DERIVED)?;
+                tx.execute_batch(
+                    "DELETE FROM inbox; DELETE FROM inbox_gone; DELETE FROM outbox; DELETE FROM pending_actions; \
+                     DELETE FROM server_events; DELETE FROM sync_mismatches; DELETE FROM card; DELETE FROM secrets; \
+                     DELETE FROM meta;",
+                )?;
+                tx.commit()?;
+                Ok(())
+            });
+        if let Err(e) = wiped {
+            restore(secrets);
+            return Err(e);
+        }
+        self.program = None;
+        // With secure_delete the freed pages are already zeroed; VACUUM gives
+        // the space back and the checkpoint empties the WAL of old page
+        // images. Their failure does not undo the wipe, so it is only logged.
+        let tidy = self
+            .conn
+            .execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA secure_delete = OFF;");
+        if let Err(e) = tidy {
+            tracing::warn!(error = %e, "tidying up after sign-out failed; the data is wiped regardless");
+        }
+        tracing::info!("member signed out; local data wiped");
         Ok(())
     }
 }

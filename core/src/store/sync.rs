@@ -14,7 +14,6 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::{Value, json};
 
 use super::{Applied, Store, sql};
-use crate::card::SecretStore;
 use crate::error::{LoyaltyError, Result};
 use crate::money::format_minor;
 use crate::program::Program;
@@ -124,7 +123,7 @@ fn decode(body: &str) -> Result<Event> {
 }
 
 /// Wallet tables derived from events (the inbox, card and queues are kept).
-const DERIVED: &str = "DELETE FROM receipt_lines; DELETE FROM receipts; DELETE FROM lots; DELETE FROM coupons; \
+pub(super) const DERIVED: &str = "DELETE FROM receipt_lines; DELETE FROM receipts; DELETE FROM lots; DELETE FROM coupons; \
      DELETE FROM bonuses; DELETE FROM ledger; DELETE FROM goal_state; DELETE FROM goal_periods; DELETE FROM events; \
      UPDATE summary SET live_points = 0, debt = 0, lifetime_earned = 0, expired_total = 0, last_event_at = NULL, \
      window_from = NULL, window_to = NULL, window_sum = NULL WHERE id = 1;";
@@ -480,62 +479,6 @@ impl Store {
             },
         )?;
         tx.commit()?;
-        Ok(())
-    }
-
-    /// Signs the member out: every trace of them leaves this device — wallet,
-    /// inbox, queues, server log, card number, settings, program — and the
-    /// card secret and access token leave the platform secret store. Another
-    /// member can then enroll into the same data folder.
-    pub fn sign_out(&mut self, secrets: &dyn SecretStore) -> Result<()> {
-        // Platform secrets go first (the desktop store shares this file, so it
-        // cannot run inside our transaction); if anything after fails, they
-        // are put back, so a failed sign-out changes nothing.
-        let keys = [crate::card::CARD_SECRET_KEY, ACCESS_TOKEN_KEY];
-        let mut saved = Vec::new();
-        for key in keys {
-            saved.push((key, secrets.get(key)?));
-        }
-        let restore = |secrets: &dyn SecretStore| {
-            for (key, old) in &saved {
-                if let Some(v) = old {
-                    let _ = secrets.put(key, v);
-                }
-            }
-        };
-        let wiped = keys
-            .iter()
-            .try_for_each(|k| secrets.delete(k))
-            .and_then(|()| {
-                // Deleted rows are overwritten with zeros, not just unlinked.
-                self.conn.pragma_update(None, "secure_delete", true)?;
-                let tx = self
-                    .conn
-                    .transaction_with_behavior(TransactionBehavior::Immediate)?;
-                tx.execute_batch(DERIVED)?;
-                tx.execute_batch(
-                    "DELETE FROM inbox; DELETE FROM inbox_gone; DELETE FROM outbox; DELETE FROM pending_actions; \
-                     DELETE FROM server_events; DELETE FROM sync_mismatches; DELETE FROM card; DELETE FROM secrets; \
-                     DELETE FROM meta;",
-                )?;
-                tx.commit()?;
-                Ok(())
-            });
-        if let Err(e) = wiped {
-            restore(secrets);
-            return Err(e);
-        }
-        self.program = None;
-        // With secure_delete the freed pages are already zeroed; VACUUM gives
-        // the space back and the checkpoint empties the WAL of old page
-        // images. Their failure does not undo the wipe, so it is only logged.
-        let tidy = self
-            .conn
-            .execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA secure_delete = OFF;");
-        if let Err(e) = tidy {
-            tracing::warn!(error = %e, "tidying up after sign-out failed; the data is wiped regardless");
-        }
-        tracing::info!("member signed out; local data wiped");
         Ok(())
     }
 
