@@ -175,7 +175,7 @@ impl LoyaltyClient {
                 i64::from(expiring_days),
                 history_limit as usize,
             )?;
-            let pending = store.pending_actions()?.len();
+            let pending = store.pending_count()?;
             Ok(WalletSnapshot::new(&snap, pending))
         })
     }

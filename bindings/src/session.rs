@@ -26,6 +26,7 @@ struct Mark {
     cursor: Option<String>,
     last_event: i64,
     pending: usize,
+    /// The server's version of the program rules (not the rules themselves).
     program: Option<String>,
 }
 
@@ -74,8 +75,8 @@ impl LoyaltyClient {
         Ok(Mark {
             cursor: store.meta("sync_cursor")?,
             last_event: store.last_server_seq()?,
-            pending: store.pending_actions()?.len(),
-            program: store.meta("program")?,
+            pending: store.pending_count()?,
+            program: store.meta("program_version")?,
         })
     }
 
@@ -130,7 +131,7 @@ impl LoyaltyClient {
         let platform = PlatformSecrets(Arc::clone(&self.secrets));
         let dropped = {
             let mut store = self.store();
-            let dropped = store.pending_actions()?.len();
+            let dropped = store.pending_count()?;
             // Atomic in the core: on error nothing was wiped.
             store.sign_out(&platform)?;
             // Still under the store lock: no card view can be served from the

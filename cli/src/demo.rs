@@ -10,7 +10,7 @@ use loyalty_core::wallet::{
     BonusKind, Event, LineInput, PurchaseInput, ReturnInput, ReturnLineInput, Time,
 };
 
-use crate::{emit, render};
+use crate::{emit, err_text, render};
 
 /// The demo member's card number (a valid EAN-13, so old tills can scan it too).
 pub const DEMO_CARD: &str = "4006381333931";
@@ -207,20 +207,17 @@ fn sample_pushes(now: Time) -> Vec<(i64, String)> {
 /// Creates the demo wallet on first run (reopens it afterwards) and prints it.
 pub fn run(dir: &Path, clock: &dyn Clock) -> Result<(), String> {
     let fresh = !dir.join(DB_FILE).exists();
-    let mut store = Store::open_dir(dir).map_err(|e| format!("[{}] {e}", e.code()))?;
+    let mut store = Store::open_dir(dir).map_err(err_text)?;
     let now = clock.now();
     if fresh || store.program().is_none() {
-        store
-            .set_program(DEMO_PROGRAM)
-            .map_err(|e| format!("[{}] {e}", e.code()))?;
-        let secrets = SqliteSecretStore::open(&dir.join(DB_FILE))
-            .map_err(|e| format!("[{}] {e}", e.code()))?;
+        store.set_program(DEMO_PROGRAM).map_err(err_text)?;
+        let secrets = SqliteSecretStore::open(&dir.join(DB_FILE)).map_err(err_text)?;
         let mut secret = [0u8; 20];
         getrandom::fill(&mut secret)
             .map_err(|e| format!("no randomness for the card secret: {e}"))?;
         store
             .enroll_card(DEMO_CARD, &secret, &secrets, now)
-            .map_err(|e| format!("[{}] {e}", e.code()))?;
+            .map_err(err_text)?;
         for (at, event) in sample_events(now) {
             store
                 .apply(&event, at)
@@ -238,24 +235,18 @@ pub fn run(dir: &Path, clock: &dyn Clock) -> Result<(), String> {
     emit(
         "(pass --data-dir DIR to use another folder; `loyalty wallet --json` prints the same as JSON)\n\n",
     );
-    let snap = store
-        .snapshot(now, 30, 10)
-        .map_err(|e| format!("[{}] {e}", e.code()))?;
+    let snap = store.snapshot(now, 30, 10).map_err(err_text)?;
     emit(&render::snapshot_text(store.program(), &snap));
-    let (challenges, badges) = store
-        .goal_views(now)
-        .map_err(|e| format!("[{}] {e}", e.code()))?;
+    let (challenges, badges) = store.goal_views(now).map_err(err_text)?;
     emit(&format!(
         "\nChallenges:\n{}\nBadges:\n{}",
         crate::goals::challenges_text(&challenges),
         crate::goals::badges_text(&badges)
     ));
-    let unread = store
-        .unread_count(now)
-        .map_err(|e| format!("[{}] {e}", e.code()))?;
+    let unread = store.unread_count(now).map_err(err_text)?;
     let latest: Vec<_> = store
         .list_messages(now, false)
-        .map_err(|e| format!("[{}] {e}", e.code()))?
+        .map_err(err_text)?
         .into_iter()
         .take(3)
         .collect();
@@ -265,7 +256,7 @@ pub fn run(dir: &Path, clock: &dyn Clock) -> Result<(), String> {
     ));
     drop(store);
     let card = crate::card::service_for(dir)?;
-    let view = card.view(now).map_err(|e| format!("[{}] {e}", e.code()))?;
+    let view = card.view(now).map_err(err_text)?;
     emit(&format!(
         "\nYour card (show it at the till; `loyalty card show` redraws it):\n{}",
         crate::card::card_text(&view)

@@ -220,7 +220,7 @@ fn wallet(
     let store = open_wallet(dir)?;
     let snap = store
         .snapshot(clock.now(), days, history)
-        .map_err(|e| format!("[{}] {e}", e.code()))?;
+        .map_err(err_text)?;
     if json {
         emit(&format!("{:#}\n", render::snapshot_json(&snap)));
     } else {
@@ -236,9 +236,7 @@ fn list_goals(
     challenges: bool,
 ) -> Result<(), String> {
     let store = open_wallet(dir)?;
-    let (c, b) = store
-        .goal_views(clock.now())
-        .map_err(|e| format!("[{}] {e}", e.code()))?;
+    let (c, b) = store.goal_views(clock.now()).map_err(err_text)?;
     match (challenges, json) {
         (true, false) => emit(&goals::challenges_text(&c)),
         (false, false) => emit(&goals::badges_text(&b)),

@@ -33,6 +33,21 @@ fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: &Value)
     )
 }
 
+/// Has the server apply 100 redeems under keys `{tag}-0…99` (server-side events for the phone to pull).
+fn post_server_redeems(addr: &str, token: &str, tag: &str) {
+    let actions: Vec<Value> = (0..100)
+        .map(|i| json!({"idempotency_key": format!("{tag}-{i}"), "action": {"redeem_reward": {"reward_id": "c1", "coupon_id": format!("{tag}-c{i}")}}}))
+        .collect();
+    let (status, body) = http(
+        addr,
+        "POST",
+        "/v1/me/actions",
+        Some(token),
+        &json!({"actions": actions}),
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
 fn loyalty(dir: &str, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_loyalty"))
         .arg("--data-dir")
@@ -158,20 +173,7 @@ fn sync_survives_sigkill_at_random_moments() {
         pending_keys.push("phone-join".into());
     }
     for batch in 0..10 {
-        let actions: Vec<Value> = (0..100)
-            .map(|i| json!({"idempotency_key": format!("srv-{batch}-{i}"), "action": {"redeem_reward": {"reward_id": "c1", "coupon_id": format!("s{batch}-{i}")}}}))
-            .collect();
-        assert_eq!(
-            http(
-                &addr,
-                "POST",
-                "/v1/me/actions",
-                Some(&token),
-                &json!({"actions": actions})
-            )
-            .0,
-            200
-        );
+        post_server_redeems(&addr, &token, &format!("srv-{batch}"));
     }
     let mut server_redeems = 1_000;
 
@@ -183,20 +185,7 @@ fn sync_survives_sigkill_at_random_moments() {
         rounds += 1;
         assert!(rounds < 120, "only {kills} kills landed mid-sync");
         // Keep a backlog: 100 more server events before every run.
-        let actions: Vec<Value> = (0..100)
-            .map(|i| json!({"idempotency_key": format!("more-{rounds}-{i}"), "action": {"redeem_reward": {"reward_id": "c1", "coupon_id": format!("m{rounds}-{i}")}}}))
-            .collect();
-        assert_eq!(
-            http(
-                &addr,
-                "POST",
-                "/v1/me/actions",
-                Some(&token),
-                &json!({"actions": actions})
-            )
-            .0,
-            200
-        );
+        post_server_redeems(&addr, &token, &format!("more-{rounds}"));
         server_redeems += 100;
         seed ^= seed << 13;
         seed ^= seed >> 7;

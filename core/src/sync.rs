@@ -422,7 +422,7 @@ impl SyncClient {
             }
             // The digest is the member's whole state: compare once every page is applied.
             // With taps still pending, local state is ahead of the server's on purpose.
-            let settled = s.pending_actions()?.is_empty();
+            let settled = s.pending_count()? == 0;
             if let Some(digest) = parsed
                 .digest
                 .as_ref()

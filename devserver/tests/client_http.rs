@@ -49,6 +49,14 @@ fn till(server: &Server, card: &str, secret_hex: &str, receipt: &str, amount: &s
     panic!("till never accepted {receipt}");
 }
 
+/// The enrolled card's number and hex secret, as the till test helpers take them.
+fn card_of(me: &Value) -> (&str, &str) {
+    (
+        me["card_number"].as_str().unwrap(),
+        me["card_secret_hex"].as_str().unwrap(),
+    )
+}
+
 async fn enrolled(server: &Server) -> (Value, Arc<Mutex<Store>>, tempfile::TempDir) {
     let me = loop {
         match SyncClient::enroll(&url(server)).await {
@@ -65,10 +73,7 @@ async fn enrolled(server: &Server) -> (Value, Arc<Mutex<Store>>, tempfile::TempD
 async fn first_sync_then_offline_redeem_then_sync_again() {
     let server = Server::start(PROGRAM, 0.0);
     let (me, store, _dir) = enrolled(&server).await;
-    let (card, secret) = (
-        me["card_number"].as_str().unwrap(),
-        me["card_secret_hex"].as_str().unwrap(),
-    );
+    let (card, secret) = card_of(&me);
     till(&server, card, secret, "r1", "100.00");
     let client = SyncClient::new(
         SyncConfig::new(&url(&server)),
@@ -181,10 +186,7 @@ async fn first_sync_then_offline_redeem_then_sync_again() {
 async fn offline_actions_apply_exactly_once_through_faults() {
     let server = Server::start(PROGRAM, 0.3);
     let (me, store, _dir) = enrolled(&server).await;
-    let (card, secret) = (
-        me["card_number"].as_str().unwrap(),
-        me["card_secret_hex"].as_str().unwrap(),
-    );
+    let (card, secret) = card_of(&me);
     till(&server, card, secret, "r1", "5000.00");
     let mut config = SyncConfig::new(&url(&server));
     config.backoff = std::time::Duration::from_millis(5);
@@ -247,10 +249,7 @@ impl loyalty_core::sync::TokenProvider for Rotating {
 async fn refresh_on_401_single_flight_and_server_figures_win() {
     let server = Server::start(PROGRAM, 0.0);
     let (me, store, _dir) = enrolled(&server).await;
-    let (card, secret) = (
-        me["card_number"].as_str().unwrap(),
-        me["card_secret_hex"].as_str().unwrap(),
-    );
+    let (card, secret) = card_of(&me);
     till(&server, card, secret, "r1", "100.00");
     let tokens = Arc::new(Rotating {
         good: me["access_token"].as_str().unwrap().into(),

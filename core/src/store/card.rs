@@ -80,12 +80,11 @@ impl Store {
 
     /// Stores the server time offset (set by sync).
     pub fn set_server_offset_ms(&mut self, offset_ms: i64) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO meta (key, value) VALUES ('server_offset_ms', ?1) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [offset_ms.to_string()],
-        )?;
-        Ok(())
+        Ok(sql::put_meta(
+            &self.conn,
+            "server_offset_ms",
+            &offset_ms.to_string(),
+        )?)
     }
 
     /// The card service for the enrolled card, its secret read from `secrets`.

@@ -11,7 +11,6 @@ use crate::inbox::{
     IncomingMessage, MAX_MESSAGES, Message, MessageKind, MessageState, OfferCoupon,
     PURGE_AFTER_DAYS, PushOutcome, parse_push,
 };
-use crate::program::CouponBenefit;
 use crate::wallet::{Event, Notice, Time};
 
 /// Default life of an activated coupon when neither the offer nor its message says.
@@ -30,8 +29,7 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<Message> {
     let coupon_value: Option<i64> = r.get(8)?;
     let state: String = r.get(14)?;
     let coupon = match (coupon_kind.as_deref(), coupon_value) {
-        (Some("percent"), Some(v)) => Some(CouponBenefit::Percent(v)),
-        (Some("amount_off"), Some(v)) => Some(CouponBenefit::AmountOff(v)),
+        (Some(k), Some(v)) => sql::benefit_from_cols(k, v),
         _ => None,
     };
     Ok(Message {
@@ -78,10 +76,10 @@ pub(crate) fn known(conn: &Connection, id: &str) -> Result<bool> {
 fn coupon_columns(m: &IncomingMessage) -> (Option<&'static str>, Option<i64>, Option<i64>) {
     match &m.coupon {
         None => (None, None, None),
-        Some(c) => match c.benefit {
-            CouponBenefit::Percent(p) => (Some("percent"), Some(p), c.valid_days),
-            CouponBenefit::AmountOff(a) => (Some("amount_off"), Some(a), c.valid_days),
-        },
+        Some(c) => {
+            let (kind, value) = sql::benefit_to_cols(c.benefit);
+            (Some(kind), Some(value), c.valid_days)
+        }
     }
 }
 

@@ -143,11 +143,7 @@ impl Store {
 
     /// Stores a setting.
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
-        Ok(())
+        Ok(sql::put_meta(&self.conn, key, value)?)
     }
 
     /// The file path, if on disk.
@@ -170,11 +166,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('program', ?1) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [json],
-        )?;
+        sql::put_meta(&tx, "program", json)?;
         SqlView { conn: &tx }.clear_window()?;
         tx.commit()?;
         self.program = Some(program);

@@ -123,11 +123,7 @@ impl Store {
                     "INSERT INTO card (id, number, enrolled_at) VALUES (1, ?1, ?2)",
                     params![number.as_str(), sql::ms(at)],
                 )?;
-                tx.execute(
-                    "INSERT INTO meta (key, value) VALUES (?1, ?2) \
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    params![SERVER_URL_KEY, server_url],
-                )?;
+                sql::put_meta(&tx, SERVER_URL_KEY, server_url)?;
                 tx.commit()?;
                 Ok(())
             });

@@ -24,6 +24,15 @@ pub(crate) fn time(ms: i64) -> rusqlite::Result<Time> {
         .ok_or_else(|| bad_value(format!("timestamp {ms} out of range")))
 }
 
+/// Stores (or replaces) a setting in `meta`, in the caller's transaction.
+pub(crate) fn put_meta(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![key, value])?;
+    Ok(())
+}
+
 fn bad_value(reason: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, reason.into())
 }
@@ -60,6 +69,23 @@ fn lot_row(r: &Row<'_>) -> rusqlite::Result<Lot> {
     })
 }
 
+/// A coupon benefit as the (kind, value) columns the coupon and inbox tables store.
+pub(crate) fn benefit_to_cols(benefit: CouponBenefit) -> (&'static str, i64) {
+    match benefit {
+        CouponBenefit::Percent(p) => ("percent", p),
+        CouponBenefit::AmountOff(a) => ("amount_off", a),
+    }
+}
+
+/// The benefit stored as (kind, value) columns; `None` for an unknown kind.
+pub(crate) fn benefit_from_cols(kind: &str, value: i64) -> Option<CouponBenefit> {
+    match kind {
+        "percent" => Some(CouponBenefit::Percent(value)),
+        "amount_off" => Some(CouponBenefit::AmountOff(value)),
+        _ => None,
+    }
+}
+
 const COUPON_COLS: &str = "id, source, kind, value, issued_at, expires_at, used_at";
 
 fn coupon_row(r: &Row<'_>) -> rusqlite::Result<Coupon> {
@@ -69,11 +95,8 @@ fn coupon_row(r: &Row<'_>) -> rusqlite::Result<Coupon> {
     Ok(Coupon {
         id: r.get(0)?,
         source: r.get(1)?,
-        benefit: match kind.as_str() {
-            "percent" => CouponBenefit::Percent(value),
-            "amount_off" => CouponBenefit::AmountOff(value),
-            other => return Err(bad_value(format!("coupon kind {other}"))),
-        },
+        benefit: benefit_from_cols(&kind, value)
+            .ok_or_else(|| bad_value(format!("coupon kind {kind}")))?,
         issued_at: time(r.get(4)?)?,
         expires_at: time(r.get(5)?)?,
         used_at: used.map(time).transpose()?,
@@ -296,10 +319,7 @@ impl SqlView<'_> {
                 self.adjust_window(at, before - totals.contribution)?;
             }
             Effect::IssueCoupon(cp) => {
-                let (kind, value) = match cp.benefit {
-                    CouponBenefit::Percent(p) => ("percent", p),
-                    CouponBenefit::AmountOff(a) => ("amount_off", a),
-                };
+                let (kind, value) = benefit_to_cols(cp.benefit);
                 c.prepare_cached(&format!(
                     "INSERT INTO coupons ({COUPON_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
                 ))?

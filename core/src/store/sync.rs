@@ -150,6 +150,21 @@ fn pending(conn: &Connection) -> Result<Vec<PendingAction>> {
     Ok(out)
 }
 
+/// The highest server sequence number stored (0 before the first sync).
+fn max_server_seq(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT coalesce(max(server_seq), 0) FROM server_events",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// How many actions wait for the server.
+fn count_pending(conn: &Connection) -> Result<usize> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM pending_actions", [], |r| r.get(0))?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
 /// Queues an already-applied action in the caller's transaction.
 pub(crate) fn enqueue(conn: &Connection, key: &str, event: &Event, at: Time) -> Result<()> {
     let order: i64 = conn.query_row(
@@ -230,20 +245,7 @@ impl Store {
             });
         }
         let applied = Self::apply_in(&tx, program, event, at)?;
-        let order: i64 = tx.query_row(
-            "SELECT coalesce(max(seq), 0) + 1 FROM pending_actions",
-            [],
-            |r| r.get(0),
-        )?;
-        tx.prepare_cached(
-            "INSERT INTO pending_actions (idempotency_key, seq, at, body) VALUES (?1, ?2, ?3, ?4)",
-        )?
-        .execute(params![
-            idempotency_key,
-            order,
-            sql::ms(applied.at),
-            encode(event)?
-        ])?;
+        enqueue(&tx, idempotency_key, event, applied.at)?;
         tx.commit()?;
         Ok(applied)
     }
@@ -313,13 +315,14 @@ impl Store {
         pending(&self.conn)
     }
 
+    /// How many actions wait for the server (without reading them).
+    pub fn pending_count(&self) -> Result<usize> {
+        count_pending(&self.conn)
+    }
+
     /// The last server sequence number stored (0 before the first sync).
     pub fn last_server_seq(&self) -> Result<i64> {
-        Ok(self.conn.query_row(
-            "SELECT coalesce(max(server_seq), 0) FROM server_events",
-            [],
-            |r| r.get(0),
-        )?)
+        max_server_seq(&self.conn)
     }
 
     /// Applies a page of server events in one transaction. Events already
@@ -348,21 +351,14 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         if let Some(text) = rules {
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('program', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [text],
-            )?;
-            tx.execute("UPDATE summary SET window_from = NULL, window_to = NULL, window_sum = NULL WHERE id = 1", [])?;
+            sql::put_meta(&tx, "program", text)?;
+            sql::SqlView { conn: &tx }.clear_window()?;
         }
-        let mut last: i64 = tx.query_row(
-            "SELECT coalesce(max(server_seq), 0) FROM server_events",
-            [],
-            |r| r.get(0),
-        )?;
+        let mut last = max_server_seq(&tx)?;
         let stored_before: i64 =
             tx.query_row("SELECT count(*) FROM server_events", [], |r| r.get(0))?;
         let local_before: i64 = tx.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
-        let pending_before = pending(&tx)?.len();
+        let pending_before = count_pending(&tx)?;
         let mut fresh = Vec::new();
         for e in events {
             let body = encode(&e.event)?;
@@ -422,10 +418,7 @@ impl Store {
             }
         }
         for (key, value) in settings {
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![key, value],
-            )?;
+            sql::put_meta(&tx, key, value)?;
         }
         tx.commit()?;
         if let Some(p) = new_program {
@@ -551,10 +544,7 @@ impl Store {
                 "INSERT INTO sync_mismatches (at, fields) VALUES (?1, ?2)",
                 params![sql::ms(at), differing.join(",")],
             )?;
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![CORRECTION_KEY, correction.to_string()],
-            )?;
+            sql::put_meta(&tx, CORRECTION_KEY, &correction.to_string())?;
             tx.commit()?;
         }
         Ok(differing)
