@@ -8,7 +8,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use loyalty_core::card::{CARD_SECRET_KEY, CardService, MemorySecretStore, secret_from_hex};
-use loyalty_core::clock::{Clock, SystemClock};
+use loyalty_core::kernel::time::{Clock, SystemClock};
 use loyalty_core::store::Store;
 use loyalty_core::sync::SyncClient;
 

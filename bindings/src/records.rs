@@ -4,7 +4,7 @@
 use loyalty_core::card as core_card;
 use loyalty_core::challenges as core_goals;
 use loyalty_core::inbox as core_inbox;
-use loyalty_core::program::CouponBenefit;
+use loyalty_core::kernel::coupon::CouponBenefit;
 use loyalty_core::wallet as core_wallet;
 
 /// The wallet screen.
@@ -185,7 +185,7 @@ impl Cart {
                     sku: l.sku,
                     category: l.category,
                     qty: l.qty,
-                    amount: loyalty_core::money::format_minor(l.amount_minor),
+                    amount: loyalty_core::kernel::money::format_minor(l.amount_minor),
                 })
                 .collect(),
             coupon: self.coupon_id,

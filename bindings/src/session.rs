@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use loyalty_core::LoyaltyError as CoreError;
-use loyalty_core::clock::Clock;
+use loyalty_core::kernel::time::Clock;
 use loyalty_core::store::SERVER_URL_KEY;
 use loyalty_core::sync::{SyncClient, SyncConfig};
 

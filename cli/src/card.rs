@@ -9,7 +9,7 @@ use loyalty_core::card::{
     Algorithm, BarcodeKind, CardConfig, CardService, CardView, CheckDigit, EcLevel, LinearBarcode,
     Secret, Template, TotpParams, Verifier, secret_from_hex,
 };
-use loyalty_core::clock::Clock;
+use loyalty_core::kernel::time::Clock;
 use loyalty_core::store::{DB_FILE, SqliteSecretStore, Store};
 
 use crate::emit;

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use chrono::Duration;
-use loyalty_core::clock::Clock;
+use loyalty_core::kernel::time::Clock;
 use loyalty_core::store::{DB_FILE, SqliteSecretStore, Store};
 use loyalty_core::wallet::{
     BonusKind, Event, LineInput, PurchaseInput, ReturnInput, ReturnLineInput, Time,

@@ -4,10 +4,10 @@ use std::io::Read;
 use std::path::Path;
 
 use clap::Subcommand;
-use loyalty_core::clock::Clock;
 use loyalty_core::inbox::{Message, MessageState};
-use loyalty_core::money::{format_minor, format_percent};
-use loyalty_core::program::CouponBenefit;
+use loyalty_core::kernel::coupon::CouponBenefit;
+use loyalty_core::kernel::money::{format_minor, format_percent};
+use loyalty_core::kernel::time::Clock;
 
 use crate::emit;
 

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use loyalty_core::clock::{Clock, SystemClock};
+use loyalty_core::kernel::time::{Clock, SystemClock};
 use loyalty_core::store::Store;
 
 /// Desktop tool for the loyalty core: a demo wallet, wallet snapshots and the QA scenario runner.

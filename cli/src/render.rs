@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use loyalty_core::money::{format_minor, format_percent};
+use loyalty_core::kernel::money::{format_minor, format_percent};
 use loyalty_core::program::Program;
 use loyalty_core::wallet::{CouponBenefit, LedgerKind, WalletSnapshot};
 use serde_json::{Value, json};

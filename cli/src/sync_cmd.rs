@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 use clap::Subcommand;
 use loyalty_core::card::SecretStore;
-use loyalty_core::clock::Clock;
+use loyalty_core::kernel::time::Clock;
 use loyalty_core::store::{ACCESS_TOKEN_KEY, DB_FILE, SERVER_URL_KEY, SqliteSecretStore, Store};
 use loyalty_core::sync::{StaticToken, SyncClient, SyncConfig};
 use serde_json::Value;

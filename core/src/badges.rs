@@ -4,8 +4,8 @@
 
 use serde::Deserialize;
 
-use crate::error::{LoyaltyError, Result};
 use crate::goals::{Goal, RawGoal, parse_figure};
+use crate::kernel::error::{LoyaltyError, Result};
 
 /// A validated badge definition.
 #[derive(Debug, Clone, PartialEq, Eq)]

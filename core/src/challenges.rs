@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 use chrono::DateTime;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{LoyaltyError, Result};
 use crate::goals::{Goal, Metric, RawGoal};
-use crate::money::{format_minor, format_percent};
-use crate::program::{CouponBenefit, CouponSpec, RawCoupon};
+use crate::kernel::coupon::{CouponBenefit, CouponSpec, RawCoupon};
+use crate::kernel::error::{LoyaltyError, Result};
+use crate::kernel::money::{format_minor, format_percent};
 use crate::wallet::Time;
 
 /// How a challenge repeats.

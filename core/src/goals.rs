@@ -5,12 +5,11 @@
 //! (returns included), so a return changes a goal by exactly the difference
 //! between the receipt's contribution before and after it.
 
-use chrono::{Datelike, FixedOffset};
 use serde::Deserialize;
 
-use crate::error::{LoyaltyError, Result};
-use crate::money::parse_hundredths;
-use crate::wallet::{Receipt, Time};
+use crate::kernel::error::{LoyaltyError, Result};
+use crate::kernel::money::parse_hundredths;
+use crate::wallet::Receipt;
 
 /// What a goal measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -260,30 +259,12 @@ impl Goal {
     }
 }
 
-/// The local calendar day of `t` as days since 1970-01-01 (local).
-pub fn day_key(t: Time, offset: FixedOffset) -> i64 {
-    i64::from(t.with_timezone(&offset).date_naive().num_days_from_ce())
-}
-
-/// The local ISO week of `t` as a sequential number (weeks since an epoch Monday).
-pub fn week_key(t: Time, offset: FixedOffset) -> i64 {
-    let date = t.with_timezone(&offset).date_naive();
-    let monday =
-        i64::from(date.num_days_from_ce()) - i64::from(date.weekday().num_days_from_monday());
-    // 0001-01-01 (day 1 from CE) is a Monday.
-    (monday - 1).div_euclid(7)
-}
-
-/// The local calendar month of `t` as year * 12 + month0.
-pub fn month_key(t: Time, offset: FixedOffset) -> i64 {
-    let local = t.with_timezone(&offset);
-    i64::from(local.year()) * 12 + i64::from(local.month0())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernel::time::{Time, day_key, month_key, week_key};
     use chrono::DateTime;
+    use chrono::FixedOffset;
 
     fn t(s: &str) -> Time {
         DateTime::parse_from_rfc3339(s).unwrap().to_utc()

@@ -10,9 +10,10 @@ use chrono::DateTime;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::error::{LoyaltyError, Result};
-use crate::money::parse_hundredths;
-use crate::program::CouponBenefit;
+use crate::kernel::coupon::CouponBenefit;
+use crate::kernel::error::{LoyaltyError, Result};
+use crate::kernel::ids::{NoticeId, id_problem};
+use crate::kernel::money::parse_hundredths;
 use crate::wallet::Time;
 
 /// Largest accepted push payload, in bytes of UTF-8.
@@ -21,8 +22,6 @@ pub const MAX_PAYLOAD_BYTES: usize = 4096;
 pub const MAX_TITLE_CHARS: usize = 120;
 /// Longest body, in Unicode scalar values.
 pub const MAX_BODY_CHARS: usize = 2000;
-/// Id prefixes of messages the core generates; pushes may not use them.
-pub const RESERVED_PREFIXES: [&str; 4] = ["challenge:", "badge:", "tier:", "expiring:"];
 
 /// Most messages kept.
 pub const MAX_MESSAGES: usize = 500;
@@ -305,16 +304,16 @@ pub fn parse_push(payload: &str, app_scheme: &str) -> Result<Option<IncomingMess
     let id = fields
         .text("message_id")?
         .ok_or_else(|| invalid("message_id", "is missing"))?;
-    if id.is_empty() || id.len() > 128 || id.chars().any(char::is_control) {
-        return Err(invalid(
-            "message_id",
-            "must be 1 to 128 bytes without control characters",
-        ));
+    if let Some(reason) = id_problem(&id) {
+        return Err(invalid("message_id", reason));
     }
-    if RESERVED_PREFIXES.iter().any(|p| id.starts_with(p)) {
+    if NoticeId::is_reserved(&id) {
         return Err(invalid(
             "message_id",
-            "the prefixes challenge:, badge:, tier: and expiring: are reserved for messages the core writes",
+            format!(
+                "the prefixes {} are reserved for messages the core writes",
+                NoticeId::RESERVED_PREFIXES.join(", ")
+            ),
         ));
     }
     let title = strip_controls(
@@ -365,7 +364,7 @@ pub fn parse_push(payload: &str, app_scheme: &str) -> Result<Option<IncomingMess
         (None, None) => None,
         (Some(p), None) => {
             let v = parse_hundredths(&p).map_err(|r| invalid("coupon_percent", r))?;
-            if v == 0 || v > crate::money::PERCENT_SCALE {
+            if v == 0 || v > crate::kernel::money::PERCENT_SCALE {
                 return Err(invalid("coupon_percent", "must be above 0 and at most 100"));
             }
             Some(CouponBenefit::Percent(v))

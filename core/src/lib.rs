@@ -20,16 +20,13 @@
 pub mod badges;
 pub mod card;
 pub mod challenges;
-pub mod clock;
-pub mod error;
 pub mod goals;
 pub mod inbox;
-mod json_path;
-pub mod money;
+pub mod kernel;
 pub mod program;
 pub mod scenario;
 pub mod store;
 pub mod sync;
 pub mod wallet;
 
-pub use error::{LoyaltyError, Result};
+pub use kernel::error::{LoyaltyError, Result};

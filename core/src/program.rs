@@ -11,8 +11,10 @@ use std::collections::BTreeSet;
 use chrono::FixedOffset;
 use serde::Deserialize;
 
-use crate::error::{LoyaltyError, Result};
-use crate::money::parse_hundredths;
+use crate::kernel::coupon::{CouponSpec, RawCoupon};
+use crate::kernel::error::{LoyaltyError, Result};
+use crate::kernel::ids::id_problem;
+use crate::kernel::money::{rules_money, rules_percent};
 
 /// Validated program rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,25 +169,6 @@ pub struct Reward {
     pub coupon: CouponSpec,
 }
 
-/// What a coupon gives and how long it lives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CouponSpec {
-    /// The benefit.
-    pub benefit: CouponBenefit,
-    /// Days (24 h each) from issue until it expires.
-    pub valid_days: i64,
-}
-
-/// A coupon's benefit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CouponBenefit {
-    /// Percent off eligible lines after the tier discount (hundredths of a percent).
-    Percent(i64),
-    /// Fixed amount off in minor units, capped at the eligible amount.
-    AmountOff(i64),
-}
-
 /// Configured bonus points; `None`: not configured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Bonuses {
@@ -211,7 +194,7 @@ impl Program {
         let raw: RawProgram = serde_json::from_str(text).map_err(|e| {
             let message = e.to_string();
             let unknown_field = message.starts_with("unknown field");
-            let path = crate::json_path::path_at(text, e.line(), e.column(), unknown_field);
+            let path = crate::kernel::json_path::path_at(text, e.line(), e.column(), unknown_field);
             let field = if path == "." {
                 "program".to_string()
             } else {
@@ -350,17 +333,6 @@ struct RawReward {
     coupon: RawCoupon,
 }
 
-/// A coupon definition as written in rules JSON (`percent` or `amount_off`, plus `valid_days`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawCoupon {
-    #[serde(default)]
-    percent: Option<String>,
-    #[serde(default)]
-    amount_off: Option<String>,
-    valid_days: i64,
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawBonuses {
@@ -372,30 +344,12 @@ struct RawBonuses {
     referral: Option<i64>,
 }
 
-fn money(field: &str, text: &str) -> Result<i64> {
-    parse_hundredths(text).map_err(|r| LoyaltyError::rules(field, r))
-}
-
-fn percent(field: &str, text: &str) -> Result<i64> {
-    let v = parse_hundredths(text).map_err(|r| LoyaltyError::rules(field, r))?;
-    if v > crate::money::PERCENT_SCALE {
-        return Err(LoyaltyError::rules(
-            field,
-            format!("\"{text}\" is over 100 percent"),
-        ));
-    }
-    Ok(v)
-}
-
-/// Checks an id in the rules: non-empty, at most 128 bytes.
+/// Checks an id in the rules with the one id check ([`id_problem`]).
 pub(crate) fn check_rule_id(field: &str, text: &str) -> Result<()> {
-    if text.trim().is_empty() {
-        return Err(LoyaltyError::rules(field, "must not be empty"));
+    match id_problem(text) {
+        Some(reason) => Err(LoyaltyError::rules(field, reason)),
+        None => Ok(()),
     }
-    if text.len() > 128 {
-        return Err(LoyaltyError::rules(field, "is longer than 128 bytes"));
-    }
-    Ok(())
 }
 
 fn non_negative(field: &str, v: i64) -> Result<i64> {
@@ -437,49 +391,6 @@ pub(crate) fn parse_offset(field: &str, text: &str) -> Result<FixedOffset> {
     FixedOffset::east_opt(sign * (hh * 3600 + mm * 60)).ok_or_else(bad)
 }
 
-impl RawCoupon {
-    pub(crate) fn validate(&self, field: &str) -> Result<CouponSpec> {
-        let benefit = match (&self.percent, &self.amount_off) {
-            (Some(p), None) => {
-                let v = percent(&format!("{field}.percent"), p)?;
-                if v == 0 {
-                    return Err(LoyaltyError::rules(
-                        format!("{field}.percent"),
-                        "must be above 0",
-                    ));
-                }
-                CouponBenefit::Percent(v)
-            }
-            (None, Some(a)) => {
-                let v = money(&format!("{field}.amount_off"), a)?;
-                if v == 0 {
-                    return Err(LoyaltyError::rules(
-                        format!("{field}.amount_off"),
-                        "must be above 0",
-                    ));
-                }
-                CouponBenefit::AmountOff(v)
-            }
-            _ => {
-                return Err(LoyaltyError::rules(
-                    field,
-                    "give exactly one of \"percent\" or \"amount_off\"",
-                ));
-            }
-        };
-        if !(1..=3650).contains(&self.valid_days) {
-            return Err(LoyaltyError::rules(
-                format!("{field}.valid_days"),
-                format!("{} is not between 1 and 3650", self.valid_days),
-            ));
-        }
-        Ok(CouponSpec {
-            benefit,
-            valid_days: self.valid_days,
-        })
-    }
-}
-
 impl RawProgram {
     fn validate(self) -> Result<Program> {
         let currency = self.currency;
@@ -497,7 +408,7 @@ impl RawProgram {
 
         let rule = match self.earn.rule {
             RawEarnRule::PerStep(ps) => {
-                let step = money("earn.rule.per_step.step", &ps.step)?;
+                let step = rules_money("earn.rule.per_step.step", &ps.step)?;
                 if step == 0 {
                     return Err(LoyaltyError::rules(
                         "earn.rule.per_step.step",
@@ -507,7 +418,7 @@ impl RawProgram {
                 let points = non_negative("earn.rule.per_step.points", ps.points)?;
                 EarnRule::PerStep { step, points }
             }
-            RawEarnRule::Percent(p) => EarnRule::Percent(percent("earn.rule.percent", &p)?),
+            RawEarnRule::Percent(p) => EarnRule::Percent(rules_percent("earn.rule.percent", &p)?),
         };
         let mut skus = BTreeSet::new();
         let mut sku_bonus = Vec::new();
@@ -552,7 +463,7 @@ impl RawProgram {
                 max_percent: None,
             });
             let point_value = match raw.point_value {
-                Some(t) => money("redemption.point_value", &t)?,
+                Some(t) => rules_money("redemption.point_value", &t)?,
                 None => 100,
             };
             if point_value == 0 {
@@ -727,7 +638,7 @@ fn validate_tiers(t: RawTiers) -> Result<Tiers> {
                 format!("duplicate tier id \"{}\"", l.id),
             ));
         }
-        let threshold = money(&format!("{f}.threshold"), &l.threshold)?;
+        let threshold = rules_money(&format!("{f}.threshold"), &l.threshold)?;
         match levels.last() {
             None if threshold != 0 => {
                 return Err(LoyaltyError::rules(
@@ -746,12 +657,12 @@ fn validate_tiers(t: RawTiers) -> Result<Tiers> {
         let earn_percent = l
             .earn_percent
             .as_deref()
-            .map(|p| percent(&format!("{f}.earn_percent"), p))
+            .map(|p| rules_percent(&format!("{f}.earn_percent"), p))
             .transpose()?;
         let discount_percent = l
             .discount_percent
             .as_deref()
-            .map(|p| percent(&format!("{f}.discount_percent"), p))
+            .map(|p| rules_percent(&format!("{f}.discount_percent"), p))
             .transpose()?
             .unwrap_or(0);
         levels.push(TierLevel {
@@ -834,7 +745,10 @@ mod tests {
         assert_eq!(tiers.levels[2].threshold, 2_000_000);
         assert_eq!(tiers.levels[2].discount_percent, 500);
         assert_eq!(tiers.levels[0].earn_percent, Some(500));
-        assert_eq!(p.rewards[0].coupon.benefit, CouponBenefit::Percent(2000));
+        assert_eq!(
+            p.rewards[0].coupon.benefit,
+            crate::kernel::coupon::CouponBenefit::Percent(2000)
+        );
         assert_eq!(p.bonuses.referral, Some(300));
         assert_eq!(p.tier_for(1_999_999).unwrap().1.id, "silver");
         assert_eq!(p.tier_for(2_000_000).unwrap().1.id, "gold");

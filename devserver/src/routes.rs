@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use chrono::Utc;
 use loyalty_core::LoyaltyError;
 use loyalty_core::card::Verifier;
-use loyalty_core::money::format_minor;
+use loyalty_core::kernel::money::format_minor;
 use loyalty_core::store::{KeyedOutcome, Store};
 use loyalty_core::wallet::{Event, PurchaseInput, ReturnInput};
 use serde::Deserialize;

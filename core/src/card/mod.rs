@@ -25,7 +25,7 @@ pub use payload::{
 pub use render::{EcLevel, LinearBarcode, LinearKind, QR_QUIET_ZONE, QrMatrix, ean13_from_body};
 pub use totp::{Algorithm, MIN_SECRET_LEN, TotpParams, check_secret, secret_from_hex};
 
-use crate::error::{LoyaltyError, Result};
+use crate::kernel::error::{LoyaltyError, Result};
 
 /// Which barcode the card screen shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]

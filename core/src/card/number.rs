@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{LoyaltyError, Result};
+use crate::kernel::error::{LoyaltyError, Result};
 
 /// Which check digit a card number carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -10,7 +10,7 @@ use subtle::ConstantTimeEq;
 
 use super::number::{CardNumber, CheckDigit};
 use super::totp::TotpParams;
-use crate::error::{LoyaltyError, Result};
+use crate::kernel::error::{LoyaltyError, Result};
 
 /// Default payload template.
 pub const DEFAULT_TEMPLATE: &str = "LOY1:{card}:{totp_value_0}";

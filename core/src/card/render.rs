@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::number::{CardNumber, ean13_check_digit};
-use crate::error::{LoyaltyError, Result};
+use crate::kernel::error::{LoyaltyError, Result};
 
 /// QR error-correction level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

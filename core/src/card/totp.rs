@@ -4,7 +4,7 @@
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{LoyaltyError, Result};
+use crate::kernel::error::{LoyaltyError, Result};
 
 /// The HMAC hash of a TOTP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::{Action, Expect, ExpectInbox, FileError, Scenario};
 use crate::card::{MemorySecretStore, secret_from_hex};
-use crate::money::{format_minor, parse_hundredths};
+use crate::kernel::money::{format_minor, parse_hundredths};
 use crate::store::Store;
 use crate::wallet::WalletSnapshot;
 

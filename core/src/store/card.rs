@@ -10,7 +10,7 @@ use super::{Store, schema, sql};
 use crate::card::{
     CARD_SECRET_KEY, CardConfig, CardNumber, CardService, CheckDigit, Secret, SecretStore,
 };
-use crate::error::{LoyaltyError, Result};
+use crate::kernel::error::{LoyaltyError, Result};
 use crate::wallet::Time;
 
 impl Store {

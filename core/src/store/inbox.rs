@@ -6,11 +6,11 @@ use chrono::Duration;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 use super::{Store, sql};
-use crate::error::{LoyaltyError, Result};
 use crate::inbox::{
     IncomingMessage, MAX_MESSAGES, Message, MessageKind, MessageState, OfferCoupon,
     PURGE_AFTER_DAYS, PushOutcome, parse_push,
 };
+use crate::kernel::error::{LoyaltyError, Result};
 use crate::wallet::{Event, Notice, Time};
 
 /// Default life of an activated coupon when neither the offer nor its message says.

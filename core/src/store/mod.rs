@@ -24,7 +24,7 @@ pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 use sql::SqlView;
 pub use sync::{ACCESS_TOKEN_KEY, KeyedOutcome, PageApplied, PendingAction, ServerEvent};
 
-use crate::error::{LoyaltyError, Result};
+use crate::kernel::error::{LoyaltyError, Result};
 use crate::program::Program;
 use crate::wallet::engine;
 use crate::wallet::memory::MemoryWallet;

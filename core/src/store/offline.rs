@@ -7,7 +7,7 @@ use rusqlite::{TransactionBehavior, params};
 
 use super::{ACCESS_TOKEN_KEY, Store, sql, sync::DERIVED};
 use crate::card::{CARD_SECRET_KEY, CardNumber, Secret, SecretStore};
-use crate::error::{LoyaltyError, Result};
+use crate::kernel::error::{LoyaltyError, Result};
 use crate::wallet::{Event, Time};
 
 /// The meta key of the server this wallet is enrolled with.
@@ -52,7 +52,7 @@ impl Store {
     pub fn redeem_offline(&mut self, reward_id: &str, at: Time) -> Result<String> {
         crate::wallet::engine::check_id("reward_id", reward_id)?;
         let tag = random_tag()?;
-        let room = crate::wallet::engine::MAX_ID_LEN - tag.len() - 1;
+        let room = crate::kernel::ids::MAX_ID_LEN - tag.len() - 1;
         let mut prefix = reward_id;
         while prefix.len() > room {
             // Shorten on a character boundary.

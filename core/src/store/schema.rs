@@ -5,7 +5,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-use crate::error::{LoyaltyError, Result};
+use crate::kernel::error::{LoyaltyError, Result};
 
 /// `PRAGMA application_id` of our files ("LOY1").
 pub const APPLICATION_ID: i64 = 0x4C4F_5931;

@@ -5,8 +5,8 @@ use chrono::DateTime;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::challenges::GoalState;
-use crate::error::{LoyaltyError, Result};
-use crate::program::CouponBenefit;
+use crate::kernel::coupon::CouponBenefit;
+use crate::kernel::error::{LoyaltyError, Result};
 use crate::wallet::{
     BonusKind, Coupon, Effect, LedgerEntry, LedgerKind, Lot, LotSource, Receipt, ReceiptLine,
     ReturnTotals, Summary, Time, WalletView,

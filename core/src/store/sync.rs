@@ -14,8 +14,9 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::{Value, json};
 
 use super::{Applied, Store, sql};
-use crate::error::{LoyaltyError, Result};
-use crate::money::format_minor;
+use crate::kernel::error::{LoyaltyError, Result};
+use crate::kernel::ids::NoticeId;
+use crate::kernel::money::format_minor;
 use crate::program::Program;
 use crate::wallet::{Event, Notice, Time};
 
@@ -465,7 +466,10 @@ impl Store {
         super::inbox::write_notice(
             &tx,
             &Notice {
-                id: format!("rejected:{idempotency_key}"),
+                id: NoticeId::ActionRejected {
+                    key: idempotency_key.to_string(),
+                }
+                .to_string(),
                 title: what,
                 body: format!("{message} ({code})"),
                 at,
@@ -529,7 +533,7 @@ impl Store {
             let delta = |k: &str| server[k].as_i64().unwrap_or(0) - local[k].as_i64().unwrap_or(0);
             let money = |v: &Value| {
                 v.as_str()
-                    .and_then(|t| crate::money::parse_hundredths(t).ok())
+                    .and_then(|t| crate::kernel::money::parse_hundredths(t).ok())
                     .unwrap_or(0)
             };
             let correction = json!({

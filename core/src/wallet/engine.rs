@@ -13,9 +13,13 @@ use super::{
     PurchaseInput, PurchaseQuote, Receipt, ReceiptLine, ReturnTotals, Summary, Time, WalletView,
 };
 use crate::challenges::GoalState;
-use crate::error::{Checked, LoyaltyError, Result, mul_div_floor};
-use crate::money::{PERCENT_SCALE, parse_hundredths};
-use crate::program::{CouponBenefit, EarnRule, ExpiryRound, Program};
+use crate::kernel::coupon::CouponBenefit;
+use crate::kernel::error::{LoyaltyError, Result};
+use crate::kernel::ids::NoticeId;
+use crate::kernel::ids::id_problem;
+use crate::kernel::money::{Checked, mul_div_floor};
+use crate::kernel::money::{PERCENT_SCALE, parse_hundredths};
+use crate::program::{EarnRule, ExpiryRound, Program};
 
 /// What applying one event produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +31,6 @@ pub struct Outcome {
 }
 
 /// Longest accepted id (receipt, coupon, reward, sku), in bytes.
-pub const MAX_ID_LEN: usize = 128;
 
 /// Applies one event at `at` to the state seen through `view`.
 pub fn apply(program: &Program, view: &dyn WalletView, event: &Event, at: Time) -> Result<Outcome> {
@@ -159,7 +162,7 @@ pub fn expiring_notices(
     let mut out = Vec::new();
     for lot in view.lots_expiring(at, at + Duration::days(days))? {
         let left = lot.remaining - debited.get(&lot.id).copied().unwrap_or(0);
-        let id = format!("expiring:{}", lot.id);
+        let id = NoticeId::PointsExpiring { lot: lot.id }.to_string();
         if let Some(expires) = lot.expires_at
             && left > 0
             && !view.message_known(&id)?
@@ -175,20 +178,15 @@ pub fn expiring_notices(
     Ok(out)
 }
 
+/// Checks an id in an event with the one id check ([`id_problem`]).
 pub(crate) fn check_id(field: &str, id: &str) -> Result<()> {
-    let reason = if id.is_empty() {
-        "must not be empty"
-    } else if id.len() > MAX_ID_LEN {
-        "is longer than 128 bytes"
-    } else if id.chars().any(char::is_control) {
-        "contains control characters"
-    } else {
-        return Ok(());
-    };
-    Err(LoyaltyError::InvalidId {
-        field: field.to_string(),
-        reason: reason.to_string(),
-    })
+    match id_problem(id) {
+        Some(reason) => Err(LoyaltyError::InvalidId {
+            field: field.to_string(),
+            reason: reason.to_string(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// One event being applied: a working copy of the totals and the effects so far.
@@ -577,7 +575,10 @@ impl<'a> Tx<'a> {
             return Ok(());
         };
         if a > b {
-            let id = format!("tier:{}", level.id);
+            let id = NoticeId::TierReached {
+                tier: level.id.clone(),
+            }
+            .to_string();
             if !self.view.message_known(&id)? {
                 let title = format!("Welcome to {}", level.id);
                 self.notice(id, title, "Your spending lifted you to a new tier.".into());

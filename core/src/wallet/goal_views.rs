@@ -5,8 +5,9 @@ use chrono::Duration;
 use super::{Time, WalletView};
 use crate::badges::Badge;
 use crate::challenges::{BadgeView, ChallengeStatus, ChallengeView, Repeat, sort_for_display};
-use crate::error::Result;
-use crate::goals::{Goal, Metric, month_key, week_key};
+use crate::goals::{Goal, Metric};
+use crate::kernel::error::Result;
+use crate::kernel::time::{month_key, week_key};
 use crate::program::Program;
 
 /// Weeks fetched to measure a streak that must reach `cap` (the goal's top

@@ -8,7 +8,7 @@ use super::{
     BonusKind, Coupon, Effect, Event, LedgerEntry, Lot, Receipt, Summary, Time, WalletView,
 };
 use crate::challenges::GoalState;
-use crate::error::{LoyaltyError, Result};
+use crate::kernel::error::{LoyaltyError, Result};
 use crate::program::Program;
 
 /// A whole wallet held in memory.

@@ -16,16 +16,14 @@ mod returns;
 mod snapshot;
 mod view;
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use crate::program::CouponBenefit;
+pub use crate::kernel::coupon::CouponBenefit;
 pub use goal_views::goal_views;
 pub use snapshot::{ExpiringPoints, NextTier, TierStatus, WalletSnapshot, snapshot};
 pub use view::{Effect, WalletView};
 
-/// An instant in UTC.
-pub type Time = DateTime<Utc>;
+pub use crate::kernel::time::Time;
 
 /// One event applied to a wallet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

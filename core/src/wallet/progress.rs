@@ -13,8 +13,11 @@ use super::{Coupon, Effect, LedgerKind, LotSource, Receipt, Time};
 use crate::challenges::{
     Challenge, ChallengeReward, ChallengeState, CountedIn, GivenReward, Repeat,
 };
-use crate::error::{Checked, LoyaltyError, Result};
-use crate::goals::{Goal, Metric, day_key, month_key, week_key};
+use crate::goals::{Goal, Metric};
+use crate::kernel::error::{LoyaltyError, Result};
+use crate::kernel::ids::NoticeId;
+use crate::kernel::money::Checked;
+use crate::kernel::time::{day_key, month_key, week_key};
 
 /// Most completions one event can give one challenge; the rest of the
 /// progress carries over to later events (a guard against absurd inputs such
@@ -431,7 +434,11 @@ impl Tx<'_> {
                 .map_or(badge_id.to_string(), |b| b.title.clone());
             for l in from + 1..=level {
                 self.notice(
-                    format!("badge:{badge_id}:{l}"),
+                    NoticeId::BadgeEarned {
+                        badge: badge_id.to_string(),
+                        level: l,
+                    }
+                    .to_string(),
                     "Badge earned".into(),
                     format!("{title} (level {l})"),
                 );
@@ -461,7 +468,11 @@ impl Tx<'_> {
             .as_ref()
             .map(|r| r.describe(&self.program.currency));
         self.notice(
-            format!("challenge:{}:{n}", c.id),
+            NoticeId::ChallengeCompleted {
+                challenge: c.id.clone(),
+                n,
+            }
+            .to_string(),
             "Challenge completed".into(),
             match reward {
                 Some(r) => format!("{}: {r}", c.title),

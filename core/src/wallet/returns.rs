@@ -7,7 +7,8 @@ use chrono::Duration;
 use super::Effect;
 use super::engine::{Tx, check_id, check_lines};
 use super::{LedgerKind, LotSource, ReturnInput, ReturnTotals};
-use crate::error::{Checked, LoyaltyError, Result, mul_div_floor};
+use crate::kernel::error::{LoyaltyError, Result};
+use crate::kernel::money::{Checked, mul_div_floor};
 
 impl Tx<'_> {
     pub(super) fn ret(&mut self, input: &ReturnInput) -> Result<()> {

@@ -5,7 +5,8 @@
 use chrono::Duration;
 
 use super::{Coupon, LedgerEntry, Receipt, Time, WalletView};
-use crate::error::{Checked, LoyaltyError, Result};
+use crate::kernel::error::{LoyaltyError, Result};
+use crate::kernel::money::Checked;
 use crate::program::Program;
 
 /// The wallet at one instant.

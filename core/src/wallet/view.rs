@@ -5,7 +5,7 @@ use super::{
     Summary, Time,
 };
 use crate::challenges::GoalState;
-use crate::error::Result;
+use crate::kernel::error::Result;
 
 /// Read access to a wallet's current state, as the engine needs it.
 ///

@@ -4,6 +4,8 @@
 //! (kopecks, cents). Percents live as `i64` hundredths of a percent ("12.5" →
 //! 1250). No floating point is ever involved.
 
+use super::error::{LoyaltyError, Result};
+
 /// 100 % in hundredths of a percent.
 pub const PERCENT_SCALE: i64 = 10_000;
 
@@ -76,6 +78,54 @@ pub fn format_percent(hundredths: i64) -> String {
     }
 }
 
+/// A money amount in rules JSON, as minor units.
+pub fn rules_money(field: &str, text: &str) -> Result<i64> {
+    parse_hundredths(text).map_err(|r| LoyaltyError::rules(field, r))
+}
+
+/// A percent in rules JSON (at most 100), as hundredths of a percent.
+pub fn rules_percent(field: &str, text: &str) -> Result<i64> {
+    let v = parse_hundredths(text).map_err(|r| LoyaltyError::rules(field, r))?;
+    if v > PERCENT_SCALE {
+        return Err(LoyaltyError::rules(
+            field,
+            format!("\"{text}\" is over 100 percent"),
+        ));
+    }
+    Ok(v)
+}
+
+/// Checked-arithmetic helpers that turn overflow into [`LoyaltyError::Overflow`].
+pub(crate) trait Checked: Sized {
+    fn add_or(self, rhs: Self, what: &'static str) -> Result<Self>;
+    fn sub_or(self, rhs: Self, what: &'static str) -> Result<Self>;
+    fn mul_or(self, rhs: Self, what: &'static str) -> Result<Self>;
+}
+
+impl Checked for i64 {
+    fn add_or(self, rhs: Self, what: &'static str) -> Result<Self> {
+        self.checked_add(rhs).ok_or(LoyaltyError::Overflow { what })
+    }
+    fn sub_or(self, rhs: Self, what: &'static str) -> Result<Self> {
+        self.checked_sub(rhs).ok_or(LoyaltyError::Overflow { what })
+    }
+    fn mul_or(self, rhs: Self, what: &'static str) -> Result<Self> {
+        self.checked_mul(rhs).ok_or(LoyaltyError::Overflow { what })
+    }
+}
+
+/// `floor(a * b / c)` for non-negative `a`, `b` and positive `c`, exact through i128.
+pub(crate) fn mul_div_floor(a: i64, b: i64, c: i64, what: &'static str) -> Result<i64> {
+    if c <= 0 {
+        return Err(LoyaltyError::Overflow { what });
+    }
+    let wide = (a as i128)
+        .checked_mul(b as i128)
+        .ok_or(LoyaltyError::Overflow { what })?
+        .div_euclid(c as i128);
+    i64::try_from(wide).map_err(|_| LoyaltyError::Overflow { what })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,5 +174,13 @@ mod tests {
         assert_eq!(format_percent(500), "5");
         assert_eq!(format_percent(1250), "12.5");
         assert_eq!(format_percent(25), "0.25");
+    }
+
+    #[test]
+    fn mul_div_floor_is_exact_for_large_values() {
+        assert_eq!(mul_div_floor(i64::MAX, 100, 100, "t").unwrap(), i64::MAX);
+        assert_eq!(mul_div_floor(7, 1, 2, "t").unwrap(), 3);
+        assert!(mul_div_floor(i64::MAX, 3, 1, "t").is_err());
+        assert!(mul_div_floor(1, 1, 0, "t").is_err());
     }
 }

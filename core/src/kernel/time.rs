@@ -1,11 +1,37 @@
-//! The injectable source of "now".
+//! Time: the instant type, the injectable source of "now", and the local
+//! calendar keys (day, week, month) every program rule counts in.
 //!
 //! The rules engine never reads a clock: callers pass the time. Services that
 //! need "now" take a [`Clock`], so tests and scenario files control time.
 
 use std::sync::Mutex;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
+
+/// An instant in UTC.
+pub type Time = DateTime<Utc>;
+
+/// The local calendar day of `t` as a sequential day number (days of the
+/// proleptic Gregorian calendar, 0001-01-01 being day 1), in the program's
+/// local time.
+pub fn day_key(t: Time, offset: FixedOffset) -> i64 {
+    i64::from(t.with_timezone(&offset).date_naive().num_days_from_ce())
+}
+
+/// The local ISO week of `t` as a sequential number (weeks since an epoch Monday).
+pub fn week_key(t: Time, offset: FixedOffset) -> i64 {
+    let date = t.with_timezone(&offset).date_naive();
+    let monday =
+        i64::from(date.num_days_from_ce()) - i64::from(date.weekday().num_days_from_monday());
+    // 0001-01-01 (day 1 from CE) is a Monday.
+    (monday - 1).div_euclid(7)
+}
+
+/// The local calendar month of `t` as year * 12 + month0.
+pub fn month_key(t: Time, offset: FixedOffset) -> i64 {
+    let local = t.with_timezone(&offset);
+    i64::from(local.year()) * 12 + i64::from(local.month0())
+}
 
 /// A source of the current UTC time.
 pub trait Clock: Send + Sync {

@@ -385,37 +385,6 @@ impl From<rusqlite::Error> for LoyaltyError {
     }
 }
 
-/// Checked-arithmetic helpers that turn overflow into [`LoyaltyError::Overflow`].
-pub(crate) trait Checked: Sized {
-    fn add_or(self, rhs: Self, what: &'static str) -> Result<Self>;
-    fn sub_or(self, rhs: Self, what: &'static str) -> Result<Self>;
-    fn mul_or(self, rhs: Self, what: &'static str) -> Result<Self>;
-}
-
-impl Checked for i64 {
-    fn add_or(self, rhs: Self, what: &'static str) -> Result<Self> {
-        self.checked_add(rhs).ok_or(LoyaltyError::Overflow { what })
-    }
-    fn sub_or(self, rhs: Self, what: &'static str) -> Result<Self> {
-        self.checked_sub(rhs).ok_or(LoyaltyError::Overflow { what })
-    }
-    fn mul_or(self, rhs: Self, what: &'static str) -> Result<Self> {
-        self.checked_mul(rhs).ok_or(LoyaltyError::Overflow { what })
-    }
-}
-
-/// `floor(a * b / c)` for non-negative `a`, `b` and positive `c`, exact through i128.
-pub(crate) fn mul_div_floor(a: i64, b: i64, c: i64, what: &'static str) -> Result<i64> {
-    if c <= 0 {
-        return Err(LoyaltyError::Overflow { what });
-    }
-    let wide = (a as i128)
-        .checked_mul(b as i128)
-        .ok_or(LoyaltyError::Overflow { what })?
-        .div_euclid(c as i128);
-    i64::try_from(wide).map_err(|_| LoyaltyError::Overflow { what })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -445,13 +414,5 @@ mod tests {
             LoyaltyError::amount("lines[0].amount", "x").code(),
             "invalid_amount"
         );
-    }
-
-    #[test]
-    fn mul_div_floor_is_exact_for_large_values() {
-        assert_eq!(mul_div_floor(i64::MAX, 100, 100, "t").unwrap(), i64::MAX);
-        assert_eq!(mul_div_floor(7, 1, 2, "t").unwrap(), 3);
-        assert!(mul_div_floor(i64::MAX, 3, 1, "t").is_err());
-        assert!(mul_div_floor(1, 1, 0, "t").is_err());
     }
 }

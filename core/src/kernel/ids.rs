@@ -1,0 +1,148 @@
+//! Ids: the one check every id passes (rule ids, receipt and message ids,
+//! idempotency keys), and the ids the core writes for its own inbox messages,
+//! whose prefixes are reserved so that no push can take one first.
+
+use std::fmt;
+
+/// Longest id in bytes.
+pub const MAX_ID_LEN: usize = 128;
+
+/// Why `id` is not a valid id, or `None` when it is: it must not be empty
+/// or blank, must be at most [`MAX_ID_LEN`] bytes and must hold no control
+/// characters. Surrounding spaces are kept as written (ids are compared
+/// exactly).
+pub fn id_problem(id: &str) -> Option<&'static str> {
+    if id.trim().is_empty() {
+        Some("must not be empty")
+    } else if id.len() > MAX_ID_LEN {
+        Some("is longer than 128 bytes")
+    } else if id.chars().any(char::is_control) {
+        Some("contains control characters")
+    } else {
+        None
+    }
+}
+
+/// An inbox message id the core generates for a notice of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoticeId {
+    /// The `n`-th completion of a challenge.
+    ChallengeCompleted {
+        /// Challenge id.
+        challenge: String,
+        /// Completion number, from 1.
+        n: i64,
+    },
+    /// A badge level reached.
+    BadgeEarned {
+        /// Badge id.
+        badge: String,
+        /// Level, from 1.
+        level: u32,
+    },
+    /// A tier reached.
+    TierReached {
+        /// Tier id.
+        tier: String,
+    },
+    /// Points of a lot expiring soon.
+    PointsExpiring {
+        /// Lot id.
+        lot: i64,
+    },
+    /// An offline action the server refused.
+    ActionRejected {
+        /// The action's idempotency key.
+        key: String,
+    },
+}
+
+impl NoticeId {
+    /// The prefix of every kind of generated id; a push may use none of them.
+    pub const RESERVED_PREFIXES: [&'static str; 5] =
+        ["challenge:", "badge:", "tier:", "expiring:", "rejected:"];
+
+    /// This id's prefix (one of [`Self::RESERVED_PREFIXES`]).
+    pub fn prefix(&self) -> &'static str {
+        let i = match self {
+            Self::ChallengeCompleted { .. } => 0,
+            Self::BadgeEarned { .. } => 1,
+            Self::TierReached { .. } => 2,
+            Self::PointsExpiring { .. } => 3,
+            Self::ActionRejected { .. } => 4,
+        };
+        Self::RESERVED_PREFIXES[i]
+    }
+
+    /// Whether `id` starts with a reserved prefix.
+    pub fn is_reserved(id: &str) -> bool {
+        Self::RESERVED_PREFIXES.iter().any(|p| id.starts_with(p))
+    }
+}
+
+impl fmt::Display for NoticeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.prefix())?;
+        match self {
+            Self::ChallengeCompleted { challenge, n } => write!(f, "{challenge}:{n}"),
+            Self::BadgeEarned { badge, level } => write!(f, "{badge}:{level}"),
+            Self::TierReached { tier } => f.write_str(tier),
+            Self::PointsExpiring { lot } => write!(f, "{lot}"),
+            Self::ActionRejected { key } => f.write_str(key),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_check_for_every_id() {
+        assert_eq!(id_problem(""), Some("must not be empty"));
+        assert_eq!(id_problem("  \t"), Some("must not be empty"));
+        assert_eq!(
+            id_problem(&"x".repeat(129)),
+            Some("is longer than 128 bytes")
+        );
+        assert!(id_problem(&"x".repeat(128)).is_none());
+        assert_eq!(id_problem("a\u{0}b"), Some("contains control characters"));
+        assert_eq!(id_problem("a\u{85}b"), Some("contains control characters"));
+        assert!(id_problem("r-1").is_none());
+        assert!(id_problem("чек 1").is_none());
+    }
+
+    #[test]
+    fn every_generated_id_is_reserved_and_prefixes_are_distinct() {
+        let all = [
+            NoticeId::ChallengeCompleted {
+                challenge: "c".into(),
+                n: 2,
+            },
+            NoticeId::BadgeEarned {
+                badge: "b".into(),
+                level: 1,
+            },
+            NoticeId::TierReached {
+                tier: "gold".into(),
+            },
+            NoticeId::PointsExpiring { lot: 7 },
+            NoticeId::ActionRejected { key: "k".into() },
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for id in &all {
+            let text = id.to_string();
+            assert!(NoticeId::is_reserved(&text), "{text}");
+            assert!(text.starts_with(id.prefix()));
+            assert!(
+                seen.insert(id.prefix()),
+                "prefix used twice: {}",
+                id.prefix()
+            );
+        }
+        assert_eq!(seen.len(), NoticeId::RESERVED_PREFIXES.len());
+        assert_eq!(all[0].to_string(), "challenge:c:2");
+        assert_eq!(all[4].to_string(), "rejected:k");
+        assert!(!NoticeId::is_reserved("offer-1"));
+    }
+}
