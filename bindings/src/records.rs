@@ -2,7 +2,7 @@
 //! minor units (`*_minor`), times are epoch milliseconds.
 
 use loyalty_core::card as core_card;
-use loyalty_core::challenges as core_goals;
+use loyalty_core::goals as core_goals;
 use loyalty_core::inbox as core_inbox;
 use loyalty_core::kernel::coupon::CouponBenefit;
 use loyalty_core::wallet as core_wallet;

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use serde_json::{Value, json};
 
 /// Challenges as a list for people.
-pub fn challenges_text(views: &[loyalty_core::challenges::ChallengeView]) -> String {
+pub fn challenges_text(views: &[loyalty_core::goals::ChallengeView]) -> String {
     let mut out = String::new();
     if views.is_empty() {
         out.push_str("No challenges in this program.\n");
@@ -40,7 +40,7 @@ pub fn challenges_text(views: &[loyalty_core::challenges::ChallengeView]) -> Str
 }
 
 /// Badges as a list for people.
-pub fn badges_text(views: &[loyalty_core::challenges::BadgeView]) -> String {
+pub fn badges_text(views: &[loyalty_core::goals::BadgeView]) -> String {
     let mut out = String::new();
     if views.is_empty() {
         out.push_str("No badges in this program.\n");
@@ -69,7 +69,7 @@ pub fn badges_text(views: &[loyalty_core::challenges::BadgeView]) -> String {
 }
 
 /// Challenges as JSON (scenario key names).
-pub fn challenges_json(views: &[loyalty_core::challenges::ChallengeView]) -> Value {
+pub fn challenges_json(views: &[loyalty_core::goals::ChallengeView]) -> Value {
     Value::Array(
         views
             .iter()
@@ -83,7 +83,7 @@ pub fn challenges_json(views: &[loyalty_core::challenges::ChallengeView]) -> Val
 }
 
 /// Badges as JSON.
-pub fn badges_json(views: &[loyalty_core::challenges::BadgeView]) -> Value {
+pub fn badges_json(views: &[loyalty_core::goals::BadgeView]) -> Value {
     Value::Array(
         views
             .iter()

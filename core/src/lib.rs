@@ -3,7 +3,7 @@
 //! Everything a retail loyalty app knows about one shopper, in plain Rust:
 //!
 //! - [`program`]: the program rules (JSON), parsed and validated.
-//! - [`challenges`], [`badges`], [`goals`]: one goal language, evaluated on every event.
+//! - [`goals`]: challenges and badges, one goal language evaluated on every event.
 //! - [`inbox`]: push payloads, offers and messages, read state.
 //! - [`card`]: the digital card: rotating TOTP payload, QR and linear barcodes, verification.
 //! - [`wallet`]: the pure rules engine (events in, effects out) and the wallet's records.
@@ -17,9 +17,7 @@
 
 #![warn(missing_docs)]
 
-pub mod badges;
 pub mod card;
-pub mod challenges;
 pub mod goals;
 pub mod inbox;
 pub mod kernel;

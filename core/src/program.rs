@@ -15,6 +15,7 @@ use crate::kernel::coupon::{CouponSpec, RawCoupon};
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::kernel::ids::id_problem;
 use crate::kernel::money::{rules_money, rules_percent};
+use crate::kernel::time::Time;
 
 /// Validated program rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,9 +39,9 @@ pub struct Program {
     /// The digital card's payload and barcode.
     pub card: crate::card::CardConfig,
     /// Challenges, in definition order.
-    pub challenges: Vec<crate::challenges::Challenge>,
+    pub challenges: Vec<crate::goals::model::Challenge>,
     /// Badges, in definition order.
-    pub badges: Vec<crate::badges::Badge>,
+    pub badges: Vec<crate::goals::model::Badge>,
     /// Inbox settings.
     pub inbox: InboxRules,
 }
@@ -180,6 +181,14 @@ pub struct Bonuses {
     pub referral: Option<i64>,
 }
 
+impl Tiers {
+    /// The first instant of the qualifying window ending at `at`; `None`: all history counts.
+    pub fn window_start(&self, at: Time) -> Option<Time> {
+        self.window_days
+            .and_then(|d| at.checked_sub_signed(chrono::Duration::days(d)))
+    }
+}
+
 /// The raw rules shape, for the JSON-path tests.
 #[cfg(test)]
 pub(crate) type RawProgramForTests = RawProgram;
@@ -249,9 +258,9 @@ pub(crate) struct RawProgram {
     #[serde(default)]
     card: Option<crate::card::RawCardConfig>,
     #[serde(default)]
-    challenges: Vec<crate::challenges::RawChallenge>,
+    challenges: Vec<crate::goals::rules::RawChallenge>,
     #[serde(default)]
-    badges: Vec<crate::badges::RawBadge>,
+    badges: Vec<crate::goals::rules::RawBadge>,
     #[serde(default)]
     inbox: Option<RawInbox>,
 }
@@ -552,7 +561,7 @@ impl RawProgram {
             let badge = b.validate(&format!("badges[{i}]"), &tier_ids)?;
             if badges
                 .iter()
-                .any(|x: &crate::badges::Badge| x.id == badge.id)
+                .any(|x: &crate::goals::model::Badge| x.id == badge.id)
             {
                 return Err(LoyaltyError::rules(
                     format!("badges[{i}].id"),
@@ -567,7 +576,7 @@ impl RawProgram {
             let challenge = c.validate(&format!("challenges[{i}]"), &tier_ids, &badge_ids)?;
             if challenges
                 .iter()
-                .any(|x: &crate::challenges::Challenge| x.id == challenge.id)
+                .any(|x: &crate::goals::model::Challenge| x.id == challenge.id)
             {
                 return Err(LoyaltyError::rules(
                     format!("challenges[{i}].id"),

@@ -6,12 +6,13 @@
 //! - a failed event changes nothing.
 
 use chrono::{DateTime, Duration};
+use loyalty_core::goals::goal_views;
 use loyalty_core::program::Program;
 use loyalty_core::store::Store;
 use loyalty_core::wallet::memory::MemoryWallet;
 use loyalty_core::wallet::{
     BonusKind, Event, LineInput, PurchaseInput, ReturnInput, ReturnLineInput, Time, WalletView,
-    goal_views, snapshot,
+    snapshot,
 };
 use proptest::prelude::*;
 

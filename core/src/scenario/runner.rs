@@ -311,8 +311,8 @@ fn compare(step: usize, e: &Expect, snap: &WalletSnapshot, failures: &mut Vec<Fa
 fn compare_goals(
     step: usize,
     e: &Expect,
-    challenges: &[crate::challenges::ChallengeView],
-    badges: &[crate::challenges::BadgeView],
+    challenges: &[crate::goals::views::ChallengeView],
+    badges: &[crate::goals::views::BadgeView],
     failures: &mut Vec<Failure>,
 ) {
     let mut c = Checker { step, failures };

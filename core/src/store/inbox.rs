@@ -2,19 +2,19 @@
 //! state, activation of offer coupons through the engine, retention (500
 //! messages) and purge (30 days after expiry), and the outbox of actions.
 
-use chrono::Duration;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 use super::{Store, sql};
-use crate::inbox::{
-    IncomingMessage, MAX_MESSAGES, Message, MessageKind, MessageState, OfferCoupon,
-    PURGE_AFTER_DAYS, PushOutcome, parse_push,
+use crate::inbox::model::{
+    IncomingMessage, Message, MessageKind, MessageState, OfferCoupon, PushOutcome,
 };
+use crate::inbox::policy::{self, Kept};
+use crate::inbox::push::parse_push;
+use crate::inbox::wording::notice_text;
 use crate::kernel::error::{LoyaltyError, Result};
-use crate::wallet::{Event, Notice, Time};
-
-/// Default life of an activated coupon when neither the offer nor its message says.
-pub const DEFAULT_OFFER_COUPON_DAYS: i64 = 30;
+use crate::kernel::time::Time;
+use crate::program::Program;
+use crate::wallet::model::{Event, Notice};
 
 const COLS: &str = "id, kind, title, body, expires_at, deep_link, image_url, coupon_kind, coupon_value, \
      coupon_valid_days, priority, pinned, revision, received_at, state, activated_at, generated";
@@ -109,15 +109,17 @@ fn insert(conn: &Connection, m: &IncomingMessage, at: Time, generated: bool) -> 
 }
 
 /// Writes a message the engine generated, unless its id is known; keeps retention.
-pub(crate) fn write_notice(conn: &Connection, n: &Notice) -> Result<()> {
-    if known(conn, &n.id)? {
+pub(crate) fn write_notice(conn: &Connection, program: &Program, n: &Notice) -> Result<()> {
+    let id = n.id.to_string();
+    if known(conn, &id)? {
         return Ok(());
     }
+    let (title, body) = notice_text(n, program);
     let m = IncomingMessage {
-        id: n.id.clone(),
+        id,
         kind: MessageKind::Message,
-        title: n.title.clone(),
-        body: n.body.clone(),
+        title,
+        body,
         expires_at: None,
         deep_link: None,
         image_url: None,
@@ -130,24 +132,31 @@ pub(crate) fn write_notice(conn: &Connection, n: &Notice) -> Result<()> {
     enforce_retention(conn)
 }
 
-/// Keeps at most [`MAX_MESSAGES`]: oldest read unpinned first, then oldest
-/// unread unpinned, pinned last. Evicted ids are remembered.
+/// Keeps at most [`MAX_MESSAGES`](crate::inbox::MAX_MESSAGES), evicting in
+/// the policy's order. Evicted ids are remembered.
 fn enforce_retention(conn: &Connection) -> Result<()> {
     let count: i64 = conn
         .prepare_cached("SELECT count(*) FROM inbox")?
         .query_row([], |r| r.get(0))?;
-    let excess = count - MAX_MESSAGES as i64;
-    if excess <= 0 {
+    let excess = policy::excess(count);
+    if excess == 0 {
         return Ok(());
     }
-    let victims: Vec<(String, String)> = conn
-        .prepare_cached(
-            "SELECT id, state FROM inbox ORDER BY pinned, CASE state WHEN 'unread' THEN 1 ELSE 0 END, received_at, id LIMIT ?1",
-        )?
-        .query_map([excess], |r| Ok((r.get(0)?, r.get(1)?)))?
+    let kept: Vec<Kept> = conn
+        .prepare_cached("SELECT id, state, pinned, received_at FROM inbox")?
+        .query_map([], |r| {
+            let state: String = r.get("state")?;
+            Ok(Kept {
+                id: r.get("id")?,
+                state: MessageState::parse(&state)
+                    .ok_or_else(|| bad(format!("unknown message state {state:?}")))?,
+                pinned: r.get("pinned")?,
+                received_at: sql::time(r.get("received_at")?)?,
+            })
+        })?
         .collect::<rusqlite::Result<_>>()?;
-    for (id, state) in victims {
-        forget(conn, &id, &state)?;
+    for victim in policy::evict(kept, excess) {
+        forget(conn, &victim.id, victim.state.as_str())?;
     }
     Ok(())
 }
@@ -160,9 +169,9 @@ fn forget(conn: &Connection, id: &str, state: &str) -> Result<()> {
     Ok(())
 }
 
-/// Purges messages that expired more than 30 days before `now`.
+/// Purges messages that expired long enough before `now` (the policy's cutoff).
 fn purge(conn: &Connection, now: Time) -> Result<()> {
-    let cutoff = sql::ms(now - Duration::days(PURGE_AFTER_DAYS));
+    let cutoff = sql::ms(policy::purge_cutoff(now));
     let old: Vec<(String, String)> = conn
         .prepare_cached(
             "SELECT id, state FROM inbox WHERE expires_at IS NOT NULL AND expires_at <= ?1",
@@ -346,24 +355,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let m = Self::require(&tx, id)?;
-        let coupon = m.content.coupon.ok_or_else(|| LoyaltyError::NotAnOffer {
-            message_id: id.to_string(),
-        })?;
-        if m.activated_at.is_some() {
-            return Err(LoyaltyError::AlreadyActivated {
-                message_id: id.to_string(),
-            });
-        }
-        if m.content.expires_at.is_some_and(|e| e <= at) {
-            return Err(LoyaltyError::OfferExpired {
-                message_id: id.to_string(),
-            });
-        }
-        let until = match (coupon.valid_days, m.content.expires_at) {
-            (Some(d), _) => at + Duration::days(d),
-            (None, Some(e)) => e,
-            (None, None) => at + Duration::days(DEFAULT_OFFER_COUPON_DAYS),
-        };
+        let (coupon, until) = policy::activation(&m, at)?;
         let event = Event::ActivateOffer {
             message_id: id.to_string(),
             benefit: coupon.benefit,
@@ -429,10 +421,9 @@ impl Store {
 fn refresh(conn: &Connection, program: &crate::program::Program, now: Time) -> Result<()> {
     purge(conn, now)?;
     let view = super::sql::SqlView { conn };
-    let notices =
-        crate::wallet::engine::expiring_notices(program, &view, now, &Default::default())?;
+    let notices = policy::expiring_notices(program, &view, now, &Default::default())?;
     for n in &notices {
-        write_notice(conn, n)?;
+        write_notice(conn, program, n)?;
     }
     Ok(())
 }

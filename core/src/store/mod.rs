@@ -14,11 +14,11 @@ mod sync;
 
 use std::path::{Path, PathBuf};
 
-use chrono::Duration;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+pub use crate::inbox::DEFAULT_OFFER_COUPON_DAYS;
 pub use card::SqliteSecretStore;
-pub use inbox::{DEFAULT_OFFER_COUPON_DAYS, OutboxEntry};
+pub use inbox::OutboxEntry;
 pub use offline::{Enrollment, SERVER_URL_KEY};
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 use sql::SqlView;
@@ -208,10 +208,10 @@ impl Store {
             .execute(params![sql::ms(at), event.kind(), body])?;
         let seq = tx.last_insert_rowid();
         for effect in &outcome.effects {
-            view.write(seq, effect)?;
+            view.write(program, seq, effect)?;
         }
         if let Some(tiers) = &program.tiers {
-            view.store_window(tiers.window_days.map(|d| at - Duration::days(d)), at)?;
+            view.store_window(tiers.window_start(at), at)?;
         }
         Ok(Applied {
             seq,
@@ -265,12 +265,12 @@ impl Store {
         &self,
         at: Time,
     ) -> Result<(
-        Vec<crate::challenges::ChallengeView>,
-        Vec<crate::challenges::BadgeView>,
+        Vec<crate::goals::views::ChallengeView>,
+        Vec<crate::goals::views::BadgeView>,
     )> {
         let program = self.require_program()?;
         let tx = self.conn.unchecked_transaction()?;
-        crate::wallet::goal_views(program, &SqlView { conn: &tx }, at)
+        crate::goals::views::goal_views(program, &SqlView { conn: &tx }, at)
     }
 
     /// History entries older than entry `before` (all when `None`), newest first.

@@ -4,9 +4,10 @@
 use chrono::DateTime;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::challenges::GoalState;
+use crate::goals::model::GoalState;
 use crate::kernel::coupon::CouponBenefit;
 use crate::kernel::error::{LoyaltyError, Result};
+use crate::program::Program;
 use crate::wallet::{
     BonusKind, Coupon, Effect, LedgerEntry, LedgerKind, Lot, LotSource, Receipt, ReceiptLine,
     ReturnTotals, Summary, Time, WalletView,
@@ -238,7 +239,7 @@ impl SqlView<'_> {
     }
 
     /// Writes one effect of an event with sequence number `seq`.
-    pub(crate) fn write(&self, seq: i64, effect: &Effect) -> Result<()> {
+    pub(crate) fn write(&self, program: &Program, seq: i64, effect: &Effect) -> Result<()> {
         let c = self.conn;
         match effect {
             Effect::ExpireLot { lot_id, points } | Effect::DebitLot { lot_id, points } => {
@@ -380,7 +381,7 @@ impl SqlView<'_> {
                     .execute(params![goal, key, delta])?;
                 }
             }
-            Effect::Notify(n) => super::inbox::write_notice(c, n)?,
+            Effect::Notify(n) => super::inbox::write_notice(c, program, n)?,
             Effect::RevokeCoupon { coupon_id } => {
                 c.prepare_cached("DELETE FROM coupons WHERE id = ?1 AND used_at IS NULL")?
                     .execute([coupon_id])?;

@@ -17,8 +17,9 @@ use super::{Applied, Store, sql};
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::kernel::ids::NoticeId;
 use crate::kernel::money::format_minor;
+use crate::kernel::time::Time;
 use crate::program::Program;
-use crate::wallet::{Event, Notice, Time};
+use crate::wallet::model::{Event, Notice, NoticeDetail};
 
 /// Meta key of the server's correction, kept while local figures disagree with it.
 pub(crate) const CORRECTION_KEY: &str = "server_correction";
@@ -458,21 +459,19 @@ impl Store {
             tx.prepare_cached("UPDATE inbox SET activated_at = NULL WHERE id = ?1")?
                 .execute([message_id])?;
         }
-        let what = match &action.event {
-            Event::RedeemReward { reward_id, .. } => format!("Reward {reward_id} not redeemed"),
-            Event::JoinChallenge { challenge_id } => format!("Challenge {challenge_id} not joined"),
-            other => format!("Your {} was not accepted", other.kind().replace('_', " ")),
-        };
         super::inbox::write_notice(
             &tx,
+            &program,
             &Notice {
                 id: NoticeId::ActionRejected {
                     key: idempotency_key.to_string(),
-                }
-                .to_string(),
-                title: what,
-                body: format!("{message} ({code})"),
+                },
                 at,
+                detail: NoticeDetail::Rejected {
+                    event: action.event.clone(),
+                    code: code.to_string(),
+                    message: message.to_string(),
+                },
             },
         )?;
         tx.commit()?;

@@ -8,17 +8,20 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Duration, Months, NaiveDate, TimeZone};
 
-use super::{
-    BonusKind, Coupon, Effect, Event, LedgerKind, LineInput, LotSource, NewLedgerEntry, NewLot,
-    PurchaseInput, PurchaseQuote, Receipt, ReceiptLine, ReturnTotals, Summary, Time, WalletView,
+use super::model::{
+    BonusKind, Coupon, Event, LedgerKind, LineInput, LotSource, NewLedgerEntry, NewLot,
+    PurchaseInput, PurchaseQuote, Receipt, ReceiptLine, ReturnTotals, Summary,
 };
-use crate::challenges::GoalState;
+use super::model::{Notice, NoticeDetail};
+use super::view::{Effect, WalletView};
+use crate::goals::eval::{GoalEval, GoalIntent};
 use crate::kernel::coupon::CouponBenefit;
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::kernel::ids::NoticeId;
 use crate::kernel::ids::id_problem;
 use crate::kernel::money::{Checked, mul_div_floor};
 use crate::kernel::money::{PERCENT_SCALE, parse_hundredths};
+use crate::kernel::time::Time;
 use crate::program::{EarnRule, ExpiryRound, Program};
 
 /// What applying one event produced.
@@ -29,8 +32,6 @@ pub struct Outcome {
     /// For purchases: what the purchase gave.
     pub purchase: Option<PurchaseQuote>,
 }
-
-/// Longest accepted id (receipt, coupon, reward, sku), in bytes.
 
 /// Applies one event at `at` to the state seen through `view`.
 pub fn apply(program: &Program, view: &dyn WalletView, event: &Event, at: Time) -> Result<Outcome> {
@@ -55,7 +56,7 @@ pub fn apply(program: &Program, view: &dyn WalletView, event: &Event, at: Time) 
         Event::Tick {} => None,
         Event::JoinChallenge { challenge_id } => {
             check_id("challenge_id", challenge_id)?;
-            tx.join(challenge_id)?;
+            tx.goals.join(challenge_id)?;
             None
         }
         Event::ActivateOffer {
@@ -72,10 +73,12 @@ pub fn apply(program: &Program, view: &dyn WalletView, event: &Event, at: Time) 
         kind: BonusKind::Referral,
     } = event
     {
-        tx.goals_on_referral()?;
+        tx.goals.on_referral()?;
     }
-    tx.settle_goals()?;
-    tx.finish_goals()?;
+    tx.goals.set_spend_delta(tx.spend_delta);
+    tx.goals.settle()?;
+    tx.goals.finish();
+    tx.apply_goal_intents()?;
     Ok(tx.finish(purchase))
 }
 
@@ -144,40 +147,6 @@ pub(super) fn check_lines<'a>(lines: impl Iterator<Item = (i64, &'a str)> + Clon
     Ok(())
 }
 
-/// "Points expiring soon" messages due at `at`: one per lot with points left
-/// that expires within the program's `inbox.expiry_warning_days` and was not
-/// announced yet. They are about "now", so the inbox refresh writes them
-/// (replaying old events never announces long-gone expiries).
-/// `debited` holds points taken but not yet written.
-pub fn expiring_notices(
-    program: &Program,
-    view: &dyn WalletView,
-    at: Time,
-    debited: &BTreeMap<i64, i64>,
-) -> Result<Vec<super::Notice>> {
-    let days = program.inbox.expiry_warning_days;
-    if days == 0 || program.expiry.is_none() {
-        return Ok(Vec::new());
-    }
-    let mut out = Vec::new();
-    for lot in view.lots_expiring(at, at + Duration::days(days))? {
-        let left = lot.remaining - debited.get(&lot.id).copied().unwrap_or(0);
-        let id = NoticeId::PointsExpiring { lot: lot.id }.to_string();
-        if let Some(expires) = lot.expires_at
-            && left > 0
-            && !view.message_known(&id)?
-        {
-            out.push(super::Notice {
-                id,
-                title: "Points expiring soon".into(),
-                body: format!("{left} points expire on {}.", expires.format("%Y-%m-%d")),
-                at,
-            });
-        }
-    }
-    Ok(out)
-}
-
 /// Checks an id in an event with the one id check ([`id_problem`]).
 pub(crate) fn check_id(field: &str, id: &str) -> Result<()> {
     match id_problem(id) {
@@ -196,12 +165,8 @@ pub(super) struct Tx<'a> {
     pub(super) at: Time,
     pub(super) summary: Summary,
     pub(super) effects: Vec<Effect>,
-    /// Challenge and badge state, loaded on first use.
-    pub(super) goals: Option<GoalState>,
-    /// The state as loaded, to write it back only when it changed.
-    pub(super) goals_before: Option<GoalState>,
-    /// Period-count changes made by this event, per (goal key, period key).
-    pub(super) pending_periods: BTreeMap<(String, i64), i64>,
+    /// The goals' part of the event.
+    pub(super) goals: GoalEval<'a>,
     /// Change of the qualifying spend (at `at`) made by this event.
     pub(super) spend_delta: i64,
     /// Points taken from each existing lot by this event so far.
@@ -217,9 +182,7 @@ impl<'a> Tx<'a> {
             at,
             summary: view.summary()?,
             effects: Vec::new(),
-            goals: None,
-            goals_before: None,
-            pending_periods: BTreeMap::new(),
+            goals: GoalEval::new(program, view, at),
             spend_delta: 0,
             debited: BTreeMap::new(),
         };
@@ -502,7 +465,9 @@ impl<'a> Tx<'a> {
             counted: Vec::new(),
         };
         self.spend_delta = contribution;
-        self.goals_on_purchase(&mut receipt)?;
+        self.goals.set_spend_delta(contribution);
+        self.goals.on_purchase(&mut receipt)?;
+        self.apply_goal_intents()?;
         self.effects.push(Effect::AddReceipt(receipt));
         if earned > 0 {
             self.credit(LotSource::Purchase, earned, Some(rid))?;
@@ -520,8 +485,8 @@ impl<'a> Tx<'a> {
         let Some(tiers) = &self.program.tiers else {
             return Ok(0);
         };
-        let from = tiers.window_days.map(|days| self.at - Duration::days(days));
-        self.view.qualifying_spend(from, self.at)
+        self.view
+            .qualifying_spend(tiers.window_start(self.at), self.at)
     }
 
     fn activate_offer(
@@ -553,13 +518,31 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 
-    pub(super) fn notice(&mut self, id: String, title: String, body: String) {
-        self.effects.push(Effect::Notify(super::Notice {
-            id,
-            title,
-            body,
-            at: self.at,
-        }));
+    /// Applies what the goals asked for so far, in their order.
+    pub(super) fn apply_goal_intents(&mut self) -> Result<()> {
+        for intent in self.goals.take_intents() {
+            match intent {
+                GoalIntent::Effect(e) => self.effects.push(e),
+                GoalIntent::Credit { challenge, points } => {
+                    self.credit(LotSource::Challenge, points, None)?;
+                    self.summary.lifetime_earned = self
+                        .summary
+                        .lifetime_earned
+                        .add_or(points, "lifetime earned")?;
+                    self.ledger(LedgerKind::Challenge, points, Some(&challenge));
+                }
+                GoalIntent::ClawBack { challenge, points } => {
+                    let short = self.take_from_lots(points, None)?;
+                    self.summary.debt = self.summary.debt.add_or(short, "debt")?;
+                    self.summary.lifetime_earned = self
+                        .summary
+                        .lifetime_earned
+                        .sub_or(points, "lifetime earned")?;
+                    self.ledger(LedgerKind::Clawback, -points, Some(&challenge));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// "You reached Gold": once per tier, when this event lifts the member into it.
@@ -577,11 +560,13 @@ impl<'a> Tx<'a> {
         if a > b {
             let id = NoticeId::TierReached {
                 tier: level.id.clone(),
-            }
-            .to_string();
-            if !self.view.message_known(&id)? {
-                let title = format!("Welcome to {}", level.id);
-                self.notice(id, title, "Your spending lifted you to a new tier.".into());
+            };
+            if !self.view.message_known(&id.to_string())? {
+                self.effects.push(Effect::Notify(Notice {
+                    id,
+                    at: self.at,
+                    detail: NoticeDetail::None,
+                }));
             }
         }
         Ok(())

@@ -7,7 +7,7 @@ use super::engine::{self, Outcome};
 use super::{
     BonusKind, Coupon, Effect, Event, LedgerEntry, Lot, Receipt, Summary, Time, WalletView,
 };
-use crate::challenges::GoalState;
+use crate::goals::model::GoalState;
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::program::Program;
 
@@ -127,7 +127,7 @@ impl MemoryWallet {
             Effect::SetGoalState(g) => self.goals = g.clone(),
             Effect::Notify(n) => {
                 self.notices
-                    .entry(n.id.clone())
+                    .entry(n.id.to_string())
                     .or_insert_with(|| n.clone());
             }
             Effect::AdjustGoalPeriod { goal, key, delta } => {

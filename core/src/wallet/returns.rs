@@ -2,8 +2,6 @@
 //! qualifying spend, so a receipt returned in full gives back exactly what it
 //! gave; then the challenges the purchase counted in lose what it added.
 
-use chrono::Duration;
-
 use super::Effect;
 use super::engine::{Tx, check_id, check_lines};
 use super::{LedgerKind, LotSource, ReturnInput, ReturnTotals};
@@ -116,13 +114,15 @@ impl Tx<'_> {
         after.returned = totals;
         if let Some(tiers) = &self.program.tiers
             && tiers
-                .window_days
-                .is_none_or(|d| receipt.at > self.at - Duration::days(d))
+                .window_start(self.at)
+                .is_none_or(|from| receipt.at > from)
         {
             self.spend_delta = receipt.returned.contribution - totals.contribution;
         }
         // Challenge clawbacks reverse like the return's own reversal, before the refund.
-        self.goals_on_return(&receipt, &after)?;
+        self.goals.set_spend_delta(self.spend_delta);
+        self.goals.on_return(&receipt, &after)?;
+        self.apply_goal_intents()?;
         if refund > 0 {
             self.credit(LotSource::Refund, refund, Some(rid))?;
             self.ledger(LedgerKind::Refund, refund, Some(rid));

@@ -103,7 +103,7 @@ pub fn snapshot(
         // Without tiers there is no window: report lifetime spend.
         None => (view.qualifying_spend(None, at)?, None),
         Some(tiers) => {
-            let from = tiers.window_days.map(|d| at - Duration::days(d));
+            let from = tiers.window_start(at);
             let spend = view.qualifying_spend(from, at)?;
             let status = program.tier_for(spend).map(|(index, level)| TierStatus {
                 id: level.id.clone(),

@@ -4,7 +4,7 @@ use super::{
     BonusKind, Coupon, LedgerEntry, Lot, NewLedgerEntry, NewLot, Notice, Receipt, ReturnTotals,
     Summary, Time,
 };
-use crate::challenges::GoalState;
+use crate::goals::model::GoalState;
 use crate::kernel::error::Result;
 
 /// Read access to a wallet's current state, as the engine needs it.

@@ -1,82 +1,22 @@
-//! The goal language shared by challenges and badges: a metric, an optional
-//! category/sku filter, and a target; and what one receipt contributes to it.
-//!
-//! A receipt's contribution is a pure function of the receipt as it stands
-//! (returns included), so a return changes a goal by exactly the difference
-//! between the receipt's contribution before and after it.
+//! The goals sections of the program rules as written in JSON, and their
+//! validation into [`super::model`] definitions.
 
+use chrono::DateTime;
 use serde::Deserialize;
 
+use super::model::{Badge, Challenge, ChallengeReward, Goal, Metric, Repeat};
+use crate::kernel::coupon::RawCoupon;
 use crate::kernel::error::{LoyaltyError, Result};
+use crate::kernel::ids::id_problem;
 use crate::kernel::money::parse_hundredths;
-use crate::wallet::Receipt;
+use crate::kernel::time::Time;
 
-/// What a goal measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Metric {
-    /// Receipts (optionally of at least `min_amount`); a receipt returned in full no longer counts.
-    Purchases,
-    /// Money: the qualifying contribution, or matching lines' amounts with a filter; minus returns.
-    Spend,
-    /// Quantity of matching lines, minus returned quantity.
-    Items,
-    /// Local calendar days with a purchase not returned in full.
-    DistinctDays,
-    /// Consecutive local ISO weeks with a purchase, ending this week or last week.
-    WeekStreak,
-    /// Challenge completions (repeats included) minus clawbacks. A challenge on this
-    /// metric counts completions of challenges on other metrics only (no goal feeds
-    /// itself); a badge counts all completions.
-    ChallengesCompleted,
-    /// Referral bonuses received.
-    Referrals,
-    /// Reaching a named tier (0/1).
-    Tier,
-}
-
-impl Metric {
-    /// Stable name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Metric::Purchases => "purchases",
-            Metric::Spend => "spend",
-            Metric::Items => "items",
-            Metric::DistinctDays => "distinct_days",
-            Metric::WeekStreak => "week_streak",
-            Metric::ChallengesCompleted => "challenges_completed",
-            Metric::Referrals => "referrals",
-            Metric::Tier => "tier",
-        }
+/// Checks a rule id with the one id check.
+fn check_rule_id(field: &str, text: &str) -> Result<()> {
+    match id_problem(text) {
+        Some(reason) => Err(LoyaltyError::rules(field, reason)),
+        None => Ok(()),
     }
-
-    /// Whether the goal's value is a stored counter that completions can consume
-    /// (everything but the derived week streak and tier).
-    pub fn is_counter(self) -> bool {
-        !matches!(self, Metric::WeekStreak | Metric::Tier)
-    }
-
-    /// Whether the goal counts per-period keys (days or weeks) rather than a plain counter.
-    pub fn uses_periods(self) -> bool {
-        matches!(self, Metric::DistinctDays | Metric::WeekStreak)
-    }
-}
-
-/// A validated goal.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Goal {
-    /// The metric.
-    pub metric: Metric,
-    /// Target (minor units for spend, 1 for tier); `None` when levels give it.
-    pub target: Option<i64>,
-    /// Only lines of this category.
-    pub category: Option<String>,
-    /// Only lines of this sku.
-    pub sku: Option<String>,
-    /// Purchases only: receipts whose E + X − D1 − D2 reaches this (minor units).
-    pub min_amount: Option<i64>,
-    /// Tier only: the tier to reach, as an index into the program's levels.
-    pub tier: Option<usize>,
 }
 
 /// A goal as written in rules JSON.
@@ -197,68 +137,159 @@ impl RawGoal {
     }
 }
 
-impl Goal {
-    fn has_filter(&self) -> bool {
-        self.category.is_some() || self.sku.is_some()
-    }
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawChallenge {
+    id: String,
+    title: String,
+    #[serde(default)]
+    starts_at: Option<String>,
+    #[serde(default)]
+    ends_at: Option<String>,
+    goal: RawGoal,
+    #[serde(default)]
+    reward: Option<RawReward>,
+    #[serde(default)]
+    opt_in: bool,
+    #[serde(default)]
+    repeat: Repeat,
+}
 
-    fn line_matches(&self, sku: &str, category: Option<&str>) -> bool {
-        match (&self.sku, &self.category) {
-            (Some(s), _) => s == sku,
-            (_, Some(c)) => category == Some(c.as_str()),
-            _ => true,
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReward {
+    #[serde(default)]
+    points: Option<i64>,
+    #[serde(default)]
+    coupon: Option<RawCoupon>,
+    #[serde(default)]
+    badge: Option<String>,
+}
+
+fn instant(field: &str, text: &Option<String>) -> Result<Option<Time>> {
+    text.as_ref()
+        .map(|s| {
+            DateTime::parse_from_rfc3339(s)
+                .map(|t| t.to_utc())
+                .map_err(|e| LoyaltyError::rules(field, format!("\"{s}\" is not RFC 3339: {e}")))
+        })
+        .transpose()
+}
+
+impl RawChallenge {
+    pub(crate) fn validate(
+        &self,
+        field: &str,
+        tier_ids: &[String],
+        badge_ids: &[String],
+    ) -> Result<Challenge> {
+        let f = |name: &str| format!("{field}.{name}");
+        check_rule_id(&f("id"), &self.id)?;
+        let starts_at = instant(&f("starts_at"), &self.starts_at)?;
+        let ends_at = instant(&f("ends_at"), &self.ends_at)?;
+        if let (Some(s), Some(e)) = (starts_at, ends_at)
+            && e <= s
+        {
+            return Err(LoyaltyError::rules(f("ends_at"), "must be after starts_at"));
         }
-    }
-
-    /// Whether the receipt counts: it reaches `min_amount` and still has a
-    /// matching line that is not returned in full.
-    fn receipt_matches(&self, r: &Receipt) -> bool {
-        let kept_line = r
-            .lines
-            .iter()
-            .any(|l| l.returned_qty < l.qty && self.line_matches(&l.sku, l.category.as_deref()));
-        kept_line && self.min_amount.is_none_or(|m| r.contribution >= m)
-    }
-
-    /// What the receipt, as it stands, contributes to a counter goal (or 0/1 to a period goal).
-    pub fn receipt_value(&self, r: &Receipt) -> i64 {
-        match self.metric {
-            Metric::Purchases | Metric::DistinctDays | Metric::WeekStreak => {
-                i64::from(self.receipt_matches(r))
-            }
-            Metric::Spend if !self.has_filter() => {
-                r.contribution.saturating_sub(r.returned.contribution)
-            }
-            Metric::Spend => r
-                .lines
-                .iter()
-                .filter(|l| self.line_matches(&l.sku, l.category.as_deref()))
-                .map(|l| {
-                    let returned = (i128::from(l.amount) * i128::from(l.returned_qty)
-                        / i128::from(l.qty.max(1))) as i64;
-                    l.amount.saturating_sub(returned)
-                })
-                .fold(0i64, i64::saturating_add),
-            Metric::Items => r
-                .lines
-                .iter()
-                .filter(|l| self.line_matches(&l.sku, l.category.as_deref()))
-                .map(|l| l.qty.saturating_sub(l.returned_qty))
-                .fold(0i64, i64::saturating_add),
-            Metric::ChallengesCompleted | Metric::Referrals | Metric::Tier => 0,
+        let goal = self.goal.validate(&f("goal"), tier_ids)?;
+        if goal.target.is_none() {
+            return Err(LoyaltyError::rules(
+                f("goal.target"),
+                "a challenge needs a target",
+            ));
         }
-    }
-
-    /// Progress as shown: spend in whole currency units (floored), the rest as counted.
-    pub fn display(&self, value: i64) -> i64 {
-        if self.metric == Metric::Spend {
-            value.div_euclid(100)
-        } else {
-            value
-        }
+        let reward = match &self.reward {
+            None => None,
+            Some(r) => Some(match (r.points, &r.coupon, &r.badge) {
+                (Some(p), None, None) if p > 0 => ChallengeReward::Points(p),
+                (Some(p), None, None) => {
+                    return Err(LoyaltyError::rules(
+                        f("reward.points"),
+                        format!("{p} must be above 0"),
+                    ));
+                }
+                (None, Some(c), None) => ChallengeReward::Coupon(c.validate(&f("reward.coupon"))?),
+                (None, None, Some(b)) if badge_ids.contains(b) => ChallengeReward::Badge(b.clone()),
+                (None, None, Some(b)) => {
+                    return Err(LoyaltyError::rules(
+                        f("reward.badge"),
+                        format!("unknown badge \"{b}\""),
+                    ));
+                }
+                _ => {
+                    return Err(LoyaltyError::rules(
+                        f("reward"),
+                        "give exactly one of points, coupon or badge",
+                    ));
+                }
+            }),
+        };
+        Ok(Challenge {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            starts_at,
+            ends_at,
+            goal,
+            reward,
+            opt_in: self.opt_in,
+            repeat: self.repeat,
+        })
     }
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawBadge {
+    pub(crate) id: String,
+    title: String,
+    goal: RawGoal,
+    #[serde(default)]
+    levels: Option<Vec<serde_json::Value>>,
+}
+
+impl RawBadge {
+    pub(crate) fn validate(&self, field: &str, tier_ids: &[String]) -> Result<Badge> {
+        let f = |name: &str| format!("{field}.{name}");
+        check_rule_id(&f("id"), &self.id)?;
+        let goal = self.goal.validate(&f("goal"), tier_ids)?;
+        let levels = match (&self.levels, goal.target) {
+            (Some(_), Some(_)) if goal.metric != Metric::Tier => {
+                return Err(LoyaltyError::rules(
+                    field,
+                    "give either goal.target or levels, not both",
+                ));
+            }
+            (Some(ls), _) => {
+                if ls.is_empty() {
+                    return Err(LoyaltyError::rules(f("levels"), "needs at least one level"));
+                }
+                let mut out: Vec<i64> = Vec::with_capacity(ls.len());
+                for (i, v) in ls.iter().enumerate() {
+                    let t = parse_figure(&f(&format!("levels[{i}]")), goal.metric, v)?;
+                    if out.last().is_some_and(|p| *p >= t) {
+                        return Err(LoyaltyError::rules(f("levels"), "levels must increase"));
+                    }
+                    out.push(t);
+                }
+                out
+            }
+            (None, Some(t)) => vec![t],
+            (None, None) => {
+                return Err(LoyaltyError::rules(
+                    f("goal.target"),
+                    "a badge needs goal.target or levels",
+                ));
+            }
+        };
+        Ok(Badge {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            goal,
+            levels,
+        })
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
