@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::store::{ServerEvent, Store};
-use crate::wallet::Event;
+use crate::wallet::model::Event;
 
 /// Largest response body accepted.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use chrono::DateTime;
 use serde::{Deserialize, Serialize};
 
-use crate::wallet::{BonusKind, Event, PurchaseInput, ReturnInput, Time};
+use crate::kernel::time::Time;
+use crate::wallet::model::{BonusKind, Event, PurchaseInput, ReturnInput};
 
 pub use runner::{Failure, RunOptions, ScenarioReport, run};
 

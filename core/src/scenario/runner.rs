@@ -6,7 +6,7 @@ use super::{Action, Expect, ExpectInbox, FileError, Scenario};
 use crate::card::{MemorySecretStore, secret_from_hex};
 use crate::kernel::money::{format_minor, parse_hundredths};
 use crate::store::Store;
-use crate::wallet::WalletSnapshot;
+use crate::wallet::snapshot::WalletSnapshot;
 
 /// How to run scenarios.
 #[derive(Debug, Clone, Copy, Default)]
@@ -357,7 +357,7 @@ fn compare_inbox(
     step: usize,
     x: &ExpectInbox,
     store: &Store,
-    at: crate::wallet::Time,
+    at: crate::kernel::time::Time,
     failures: &mut Vec<Failure>,
 ) {
     let mut c = Checker { step, failures };

@@ -11,7 +11,7 @@ use crate::card::{
     CARD_SECRET_KEY, CardConfig, CardNumber, CardService, CheckDigit, Secret, SecretStore,
 };
 use crate::kernel::error::{LoyaltyError, Result};
-use crate::wallet::Time;
+use crate::kernel::time::Time;
 
 impl Store {
     fn card_config(&self) -> CardConfig {

@@ -65,14 +65,6 @@ fn get(conn: &Connection, id: &str) -> Result<Option<Message>> {
 }
 
 /// Whether the id is stored or was stored (evicted, purged).
-pub(crate) fn known(conn: &Connection, id: &str) -> Result<bool> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT 1 FROM inbox WHERE id = ?1 UNION ALL SELECT 1 FROM inbox_gone WHERE id = ?1",
-        )?
-        .exists([id])?)
-}
-
 fn coupon_columns(m: &IncomingMessage) -> (Option<&'static str>, Option<i64>, Option<i64>) {
     match &m.coupon {
         None => (None, None, None),
@@ -111,7 +103,7 @@ fn insert(conn: &Connection, m: &IncomingMessage, at: Time, generated: bool) -> 
 /// Writes a message the engine generated, unless its id is known; keeps retention.
 pub(crate) fn write_notice(conn: &Connection, program: &Program, n: &Notice) -> Result<()> {
     let id = n.id.to_string();
-    if known(conn, &id)? {
+    if sql::message_known(conn, &id)? {
         return Ok(());
     }
     let (title, body) = notice_text(n, program);
@@ -132,7 +124,7 @@ pub(crate) fn write_notice(conn: &Connection, program: &Program, n: &Notice) -> 
     enforce_retention(conn)
 }
 
-/// Keeps at most [`MAX_MESSAGES`](crate::inbox::MAX_MESSAGES), evicting in
+/// Keeps at most [`MAX_MESSAGES`](crate::inbox::model::MAX_MESSAGES), evicting in
 /// the policy's order. Evicted ids are remembered.
 fn enforce_retention(conn: &Connection) -> Result<()> {
     let count: i64 = conn
@@ -253,7 +245,7 @@ impl Store {
                 update_content(&tx, &m)?;
             }
             PushOutcome::Duplicate
-        } else if known(&tx, &m.id)? {
+        } else if sql::message_known(&tx, &m.id)? {
             PushOutcome::Duplicate
         } else {
             insert(&tx, &m, received_at, false)?;
@@ -365,7 +357,7 @@ impl Store {
         let applied_at = applied.at;
         match server_key {
             // The coupon is a wallet action: it waits in the pending queue until the server confirms it.
-            None => super::sync::enqueue(
+            None => super::queue::enqueue(
                 &tx,
                 &format!("inbox:activated:{id}:{}", sql::ms(at)),
                 &event,

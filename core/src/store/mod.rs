@@ -6,8 +6,10 @@
 //! none of it; a failed event rolls back and changes nothing.
 
 mod card;
+mod effects;
 mod inbox;
 mod offline;
+mod queue;
 mod schema;
 mod sql;
 mod sync;
@@ -16,21 +18,23 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-pub use crate::inbox::DEFAULT_OFFER_COUPON_DAYS;
+pub use crate::inbox::policy::DEFAULT_OFFER_COUPON_DAYS;
 pub use card::SqliteSecretStore;
 pub use inbox::OutboxEntry;
 pub use offline::{Enrollment, SERVER_URL_KEY};
+pub use queue::PendingAction;
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 use sql::SqlView;
-pub use sync::{ACCESS_TOKEN_KEY, KeyedOutcome, PageApplied, PendingAction, ServerEvent};
+pub use sync::{ACCESS_TOKEN_KEY, KeyedOutcome, PageApplied, ServerEvent};
 
 use crate::kernel::error::{LoyaltyError, Result};
+use crate::kernel::time::Time;
 use crate::program::Program;
 use crate::wallet::engine;
 use crate::wallet::memory::MemoryWallet;
-use crate::wallet::{
-    Event, LedgerEntry, PurchaseInput, PurchaseQuote, Time, WalletSnapshot, WalletView, snapshot,
-};
+use crate::wallet::model::{Event, LedgerEntry, PurchaseInput, PurchaseQuote};
+use crate::wallet::snapshot::{WalletSnapshot, snapshot};
+use crate::wallet::view::WalletView;
 
 /// File name of the wallet database inside a data folder.
 pub const DB_FILE: &str = "wallet.sqlite3";
@@ -393,9 +397,9 @@ mod tests {
             crate::wallet::snapshot(&program, &rebuilt, t, 30, 10).unwrap(),
             snap
         );
-        let ret = Event::Return(crate::wallet::ReturnInput {
+        let ret = Event::Return(crate::wallet::model::ReturnInput {
             receipt_id: "r1".into(),
-            lines: vec![crate::wallet::ReturnLineInput {
+            lines: vec![crate::wallet::model::ReturnLineInput {
                 sku: "A".into(),
                 qty: 1,
             }],

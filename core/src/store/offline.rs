@@ -8,7 +8,8 @@ use rusqlite::{TransactionBehavior, params};
 use super::{ACCESS_TOKEN_KEY, Store, sql, sync::DERIVED};
 use crate::card::{CARD_SECRET_KEY, CardNumber, Secret, SecretStore};
 use crate::kernel::error::{LoyaltyError, Result};
-use crate::wallet::{Event, Time};
+use crate::kernel::time::Time;
+use crate::wallet::model::Event;
 
 /// The meta key of the server this wallet is enrolled with.
 pub const SERVER_URL_KEY: &str = "server_url";

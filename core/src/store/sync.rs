@@ -13,6 +13,7 @@
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::{Value, json};
 
+use super::queue::{PendingAction, count_pending, decode, encode, enqueue, pending};
 use super::{Applied, Store, sql};
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::kernel::ids::NoticeId;
@@ -30,7 +31,7 @@ pub(crate) const CORRECTION_KEY: &str = "server_correction";
 /// count), the tier is the server's.
 pub(crate) fn apply_correction(
     program: &Program,
-    snap: &mut crate::wallet::WalletSnapshot,
+    snap: &mut crate::wallet::snapshot::WalletSnapshot,
     text: &str,
 ) {
     let Ok(c) = serde_json::from_str::<Value>(text) else {
@@ -44,13 +45,13 @@ pub(crate) fn apply_correction(
     if let (Some(id), Some(tiers)) = (c["tier"].as_str(), &program.tiers)
         && let Some(index) = tiers.levels.iter().position(|l| l.id == id)
     {
-        snap.tier = Some(crate::wallet::TierStatus {
+        snap.tier = Some(crate::wallet::snapshot::TierStatus {
             id: id.to_string(),
             index,
             next: tiers
                 .levels
                 .get(index + 1)
-                .map(|n| crate::wallet::NextTier {
+                .map(|n| crate::wallet::snapshot::NextTier {
                     id: n.id.clone(),
                     threshold: n.threshold,
                     remaining: n.threshold.saturating_sub(snap.qualifying_spend).max(0),
@@ -101,56 +102,11 @@ pub struct PageApplied {
     pub rebased: bool,
 }
 
-/// A device action waiting for the server.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingAction {
-    /// Idempotency key.
-    pub idempotency_key: String,
-    /// The wallet event.
-    pub event: Event,
-    /// When it was taken.
-    pub at: Time,
-}
-
-fn encode(event: &Event) -> Result<String> {
-    serde_json::to_string(event).map_err(|e| LoyaltyError::Storage {
-        reason: format!("cannot encode event: {e}"),
-    })
-}
-
-fn decode(body: &str) -> Result<Event> {
-    serde_json::from_str(body).map_err(|e| LoyaltyError::Corrupt {
-        reason: format!("stored event does not decode: {e}"),
-    })
-}
-
 /// Wallet tables derived from events (the inbox, card and queues are kept).
 pub(super) const DERIVED: &str = "DELETE FROM receipt_lines; DELETE FROM receipts; DELETE FROM lots; DELETE FROM coupons; \
      DELETE FROM bonuses; DELETE FROM ledger; DELETE FROM goal_state; DELETE FROM goal_periods; DELETE FROM events; \
      UPDATE summary SET live_points = 0, debt = 0, lifetime_earned = 0, expired_total = 0, last_event_at = NULL, \
      window_from = NULL, window_to = NULL, window_sum = NULL WHERE id = 1;";
-
-fn pending(conn: &Connection) -> Result<Vec<PendingAction>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT idempotency_key, at, body FROM pending_actions ORDER BY seq")?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, String>(2)?,
-        ))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (key, at, body) = row?;
-        out.push(PendingAction {
-            idempotency_key: key,
-            event: decode(&body)?,
-            at: sql::time(at)?,
-        });
-    }
-    Ok(out)
-}
 
 /// The highest server sequence number stored (0 before the first sync).
 fn max_server_seq(conn: &Connection) -> Result<i64> {
@@ -159,26 +115,6 @@ fn max_server_seq(conn: &Connection) -> Result<i64> {
         [],
         |r| r.get(0),
     )?)
-}
-
-/// How many actions wait for the server.
-fn count_pending(conn: &Connection) -> Result<usize> {
-    let n: i64 = conn.query_row("SELECT count(*) FROM pending_actions", [], |r| r.get(0))?;
-    Ok(usize::try_from(n).unwrap_or(0))
-}
-
-/// Queues an already-applied action in the caller's transaction.
-pub(crate) fn enqueue(conn: &Connection, key: &str, event: &Event, at: Time) -> Result<()> {
-    let order: i64 = conn.query_row(
-        "SELECT coalesce(max(seq), 0) + 1 FROM pending_actions",
-        [],
-        |r| r.get(0),
-    )?;
-    conn.prepare_cached(
-        "INSERT INTO pending_actions (idempotency_key, seq, at, body) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![key, order, sql::ms(at), encode(event)?])?;
-    Ok(())
 }
 
 /// Rebuilds derived state: confirmed server events, then pending actions.

@@ -4,11 +4,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::engine::{self, Outcome};
-use super::{
-    BonusKind, Coupon, Effect, Event, LedgerEntry, Lot, Receipt, Summary, Time, WalletView,
-};
+use super::model::{BonusKind, Coupon, Event, LedgerEntry, Lot, Receipt, Summary};
+use super::view::{Effect, WalletView};
 use crate::goals::model::GoalState;
 use crate::kernel::error::{LoyaltyError, Result};
+use crate::kernel::time::Time;
 use crate::program::Program;
 
 /// A whole wallet held in memory.
@@ -23,7 +23,7 @@ pub struct MemoryWallet {
     ledger: Vec<LedgerEntry>,
     goals: GoalState,
     periods: BTreeMap<(String, i64), i64>,
-    notices: BTreeMap<String, super::Notice>,
+    notices: BTreeMap<String, super::model::Notice>,
 }
 
 impl MemoryWallet {
@@ -151,7 +151,7 @@ impl MemoryWallet {
     }
 
     /// Messages the engine generated, by id.
-    pub fn notices(&self) -> &BTreeMap<String, super::Notice> {
+    pub fn notices(&self) -> &BTreeMap<String, super::model::Notice> {
         &self.notices
     }
 
@@ -214,7 +214,7 @@ impl WalletView for MemoryWallet {
             .lots
             .iter()
             .find(|l| {
-                l.source == super::LotSource::Purchase
+                l.source == super::model::LotSource::Purchase
                     && l.receipt_id.as_deref() == Some(receipt_id)
             })
             .cloned())

@@ -11,6 +11,7 @@
 pub mod engine;
 pub mod memory;
 pub mod model;
+mod purchase;
 mod returns;
 pub mod snapshot;
 pub mod view;

@@ -2,9 +2,9 @@
 //! qualifying spend, so a receipt returned in full gives back exactly what it
 //! gave; then the challenges the purchase counted in lose what it added.
 
-use super::Effect;
 use super::engine::{Tx, check_id, check_lines};
-use super::{LedgerKind, LotSource, ReturnInput, ReturnTotals};
+use super::model::{LedgerKind, LotSource, ReturnInput, ReturnTotals};
+use super::view::Effect;
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::kernel::money::{Checked, mul_div_floor};
 

@@ -4,9 +4,11 @@
 
 use chrono::Duration;
 
-use super::{Coupon, LedgerEntry, Receipt, Time, WalletView};
+use super::model::{Coupon, LedgerEntry, Receipt};
+use super::view::WalletView;
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::kernel::money::Checked;
+use crate::kernel::time::Time;
 use crate::program::Program;
 
 /// The wallet at one instant.

@@ -1,11 +1,12 @@
 //! The read interface the engine needs, and the effects it produces.
 
-use super::{
+use super::model::{
     BonusKind, Coupon, LedgerEntry, Lot, NewLedgerEntry, NewLot, Notice, Receipt, ReturnTotals,
-    Summary, Time,
+    Summary,
 };
 use crate::goals::model::GoalState;
 use crate::kernel::error::Result;
+use crate::kernel::time::Time;
 
 /// Read access to a wallet's current state, as the engine needs it.
 ///

@@ -1,0 +1,176 @@
+//! Writing an event's effects: each [`Effect`] the engine returned becomes
+//! the statements that record it, inside the event's transaction.
+
+use rusqlite::params;
+
+use super::sql::{COUPON_COLS, NEVER, SqlView, benefit_to_cols, corrupt, json, ms};
+use crate::kernel::error::Result;
+use crate::program::Program;
+use crate::wallet::view::Effect;
+
+impl SqlView<'_> {
+    /// Writes one effect of an event with sequence number `seq`.
+    pub(crate) fn write(&self, program: &Program, seq: i64, effect: &Effect) -> Result<()> {
+        let c = self.conn;
+        match effect {
+            Effect::ExpireLot { lot_id, points } | Effect::DebitLot { lot_id, points } => {
+                self.debit(*lot_id, *points)?;
+            }
+            Effect::CreateLot(l) => {
+                c.prepare_cached(
+                    "INSERT INTO lots (source, receipt_id, points, remaining, earned_at, expires_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![
+                    l.source.as_str(),
+                    l.receipt_id,
+                    l.points,
+                    l.remaining,
+                    ms(l.earned_at),
+                    l.expires_at.map_or(NEVER, ms)
+                ])?;
+            }
+            Effect::AddReceipt(r) => {
+                c.prepare_cached(
+                    "INSERT INTO receipts (id, event_seq, at, eligible, excluded, tier_discount, \
+                     coupon_discount, coupon_id, points_paid, points_earned, payable, contribution, counted) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                )?
+                .execute(params![
+                    r.id,
+                    seq,
+                    ms(r.at),
+                    r.eligible,
+                    r.excluded,
+                    r.tier_discount,
+                    r.coupon_discount,
+                    r.coupon_id,
+                    r.points_paid,
+                    r.points_earned,
+                    r.payable,
+                    r.contribution,
+                    json(&r.counted)?
+                ])?;
+                let mut stmt = c.prepare_cached(
+                    "INSERT INTO receipt_lines (receipt_id, line_no, sku, category, qty, amount, eligible) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?;
+                for (i, l) in r.lines.iter().enumerate() {
+                    stmt.execute(params![
+                        r.id, i as i64, l.sku, l.category, l.qty, l.amount, l.eligible
+                    ])?;
+                }
+                self.adjust_window(ms(r.at), r.contribution)?;
+            }
+            Effect::UpdateReturns {
+                receipt_id,
+                returned_qty,
+                totals,
+            } => {
+                let (at, before): (i64, i64) = c
+                    .prepare_cached("SELECT at, ret_contribution FROM receipts WHERE id = ?1")?
+                    .query_row([receipt_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                c.prepare_cached(
+                    "UPDATE receipts SET ret_eligible = ?2, ret_total = ?3, ret_reversed = ?4, \
+                     ret_refunded = ?5, ret_contribution = ?6 WHERE id = ?1",
+                )?
+                .execute(params![
+                    receipt_id,
+                    totals.eligible,
+                    totals.total,
+                    totals.reversed_points,
+                    totals.refunded_points,
+                    totals.contribution
+                ])?;
+                let mut stmt = c.prepare_cached(
+                    "UPDATE receipt_lines SET returned_qty = ?3 WHERE receipt_id = ?1 AND line_no = ?2",
+                )?;
+                for (i, q) in returned_qty.iter().enumerate() {
+                    stmt.execute(params![receipt_id, i as i64, q])?;
+                }
+                self.adjust_window(at, before - totals.contribution)?;
+            }
+            Effect::IssueCoupon(cp) => {
+                let (kind, value) = benefit_to_cols(cp.benefit);
+                c.prepare_cached(&format!(
+                    "INSERT INTO coupons ({COUPON_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                ))?
+                .execute(params![
+                    cp.id,
+                    cp.source,
+                    kind,
+                    value,
+                    ms(cp.issued_at),
+                    ms(cp.expires_at),
+                    cp.used_at.map(ms)
+                ])?;
+            }
+            Effect::UseCoupon { coupon_id, at } => {
+                let changed = c
+                    .prepare_cached(
+                        "UPDATE coupons SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL",
+                    )?
+                    .execute(params![coupon_id, ms(*at)])?;
+                if changed != 1 {
+                    return Err(corrupt(format!("coupon {coupon_id} cannot be used")));
+                }
+            }
+            Effect::GrantBonus { kind, period, at } => {
+                if !period.is_empty() {
+                    c.prepare_cached("INSERT INTO bonuses (kind, period, at) VALUES (?1, ?2, ?3)")?
+                        .execute(params![kind.as_str(), period, ms(*at)])?;
+                }
+            }
+            Effect::Ledger(e) => {
+                c.prepare_cached(
+                    "INSERT INTO ledger (event_seq, at, kind, points, reference) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![seq, ms(e.at), e.kind.as_str(), e.points, e.reference])?;
+            }
+            Effect::SetGoalState(g) => {
+                c.prepare_cached(
+                    "INSERT INTO goal_state (id, body) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+                )?
+                .execute([json(g)?])?;
+            }
+            Effect::AdjustGoalPeriod { goal, key, delta } => {
+                if *delta > 0 {
+                    c.prepare_cached(
+                        "INSERT INTO goal_periods (goal, key, count) VALUES (?1, ?2, ?3) \
+                         ON CONFLICT (goal, key) DO UPDATE SET count = count + excluded.count",
+                    )?
+                    .execute(params![goal, key, delta])?;
+                } else if *delta < 0 {
+                    // A row reaching zero is removed in the same statement pair.
+                    c.prepare_cached(
+                        "DELETE FROM goal_periods WHERE goal = ?1 AND key = ?2 AND count + ?3 <= 0",
+                    )?
+                    .execute(params![goal, key, delta])?;
+                    c.prepare_cached(
+                        "UPDATE goal_periods SET count = count + ?3 WHERE goal = ?1 AND key = ?2",
+                    )?
+                    .execute(params![goal, key, delta])?;
+                }
+            }
+            Effect::Notify(n) => super::inbox::write_notice(c, program, n)?,
+            Effect::RevokeCoupon { coupon_id } => {
+                c.prepare_cached("DELETE FROM coupons WHERE id = ?1 AND used_at IS NULL")?
+                    .execute([coupon_id])?;
+            }
+            Effect::SetSummary(s) => {
+                c.prepare_cached(
+                    "UPDATE summary SET live_points = ?1, debt = ?2, lifetime_earned = ?3, \
+                     expired_total = ?4, last_event_at = ?5 WHERE id = 1",
+                )?
+                .execute(params![
+                    s.live_points,
+                    s.debt,
+                    s.lifetime_earned,
+                    s.expired_total,
+                    s.last_event_at.map(ms)
+                ])?;
+            }
+        }
+        Ok(())
+    }
+}

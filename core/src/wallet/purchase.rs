@@ -1,0 +1,221 @@
+//! A purchase, priced and committed: shape and id checks, tier and coupon
+//! discounts, paying with points, earning, and the receipt the returns and
+//! goals read later. The same code quotes (preview) and commits.
+
+use super::model::{
+    LedgerKind, LineInput, LotSource, PurchaseInput, PurchaseQuote, Receipt, ReceiptLine,
+    ReturnTotals,
+};
+use super::view::Effect;
+use crate::kernel::coupon::CouponBenefit;
+use crate::kernel::error::{LoyaltyError, Result};
+use crate::kernel::money::{Checked, mul_div_floor};
+use crate::kernel::money::{PERCENT_SCALE, parse_hundredths};
+use crate::program::EarnRule;
+
+use super::engine::{Tx, check_id, check_lines};
+
+impl Tx<'_> {
+    pub(super) fn purchase(
+        &mut self,
+        input: &PurchaseInput,
+        commit: bool,
+    ) -> Result<PurchaseQuote> {
+        // 1. The event's own shape: amounts, then quantities, then lines.
+        check_id("receipt_id", &input.receipt_id)?;
+        let mut amounts = Vec::with_capacity(input.lines.len());
+        for (i, line) in input.lines.iter().enumerate() {
+            amounts.push(parse_line_amount(i, line)?);
+        }
+        check_lines(input.lines.iter().map(|l| (l.qty, l.sku.as_str())))?;
+        let pay = input.pay_points.unwrap_or(0);
+        if pay < 0 {
+            return Err(LoyaltyError::InvalidPoints {
+                field: "pay_points".into(),
+                points: pay,
+            });
+        }
+
+        let rules = &self.program.earn;
+        let mut lines = Vec::with_capacity(input.lines.len());
+        let (mut e, mut x) = (0i64, 0i64);
+        for (line, amount) in input.lines.iter().zip(amounts) {
+            let eligible = !line
+                .category
+                .as_ref()
+                .is_some_and(|c| rules.excluded_categories.contains(c));
+            if eligible {
+                e = e.add_or(amount, "eligible total")?;
+            } else {
+                x = x.add_or(amount, "excluded total")?;
+            }
+            lines.push(ReceiptLine {
+                sku: line.sku.clone(),
+                category: line.category.clone(),
+                qty: line.qty,
+                amount,
+                eligible,
+                returned_qty: 0,
+            });
+        }
+        e.add_or(x, "receipt total")?;
+
+        // 2. Ids.
+        if commit && self.view.has_receipt(&input.receipt_id)? {
+            return Err(LoyaltyError::DuplicateReceipt {
+                receipt_id: input.receipt_id.clone(),
+            });
+        }
+        let coupon = match &input.coupon {
+            None => None,
+            Some(id) => {
+                Some(
+                    self.view
+                        .coupon(id)?
+                        .ok_or_else(|| LoyaltyError::CouponNotFound {
+                            coupon_id: id.clone(),
+                        })?,
+                )
+            }
+        };
+
+        // 3. State.
+        if let Some(c) = &coupon {
+            if c.used_at.is_some() {
+                return Err(LoyaltyError::CouponUsed {
+                    coupon_id: c.id.clone(),
+                });
+            }
+            if c.expires_at <= self.at {
+                return Err(LoyaltyError::CouponExpired {
+                    coupon_id: c.id.clone(),
+                });
+            }
+        }
+        let spend = self.qualifying_spend_now()?;
+        let tier = self.program.tier_for(spend).map(|(_, l)| l);
+        let d1 = match tier {
+            Some(t) => mul_div_floor(e, t.discount_percent, PERCENT_SCALE, "tier discount")?,
+            None => 0,
+        };
+        let after_d1 = e - d1;
+        let d2 = match coupon.as_ref().map(|c| c.benefit) {
+            None => 0,
+            Some(CouponBenefit::Percent(p)) => {
+                mul_div_floor(after_d1, p, PERCENT_SCALE, "coupon discount")?
+            }
+            Some(CouponBenefit::AmountOff(a)) => a.min(after_d1),
+        };
+        let after_d2 = after_d1 - d2;
+        let redemption = self.program.redemption;
+        let cap_money = mul_div_floor(after_d2, redemption.max_percent, 100, "redemption cap")?;
+        let balance = self.balance()?;
+        let max_points = (cap_money / redemption.point_value).min(balance.max(0));
+        if pay > 0 && pay > balance {
+            return Err(LoyaltyError::InsufficientPoints {
+                needed: pay,
+                available: balance,
+            });
+        }
+        let pay_money = pay.mul_or(redemption.point_value, "points paid value")?;
+        if pay_money > cap_money {
+            return Err(LoyaltyError::RedemptionCapExceeded {
+                requested: pay,
+                max_points,
+            });
+        }
+
+        let contribution = e + x - d1 - d2;
+        let payable = contribution - pay_money;
+        let base = if rules.earn_on_points_paid {
+            after_d2
+        } else {
+            after_d2 - pay_money
+        };
+        let rule = match tier.and_then(|t| t.earn_percent) {
+            Some(p) => EarnRule::Percent(p),
+            None => rules.rule,
+        };
+        let mut earned = match rule {
+            EarnRule::PerStep { step, points } => (base / step).mul_or(points, "earned points")?,
+            // points = B/100 × p/10^4 ÷ (point_value/100) = B × p / (10^4 × point_value)
+            EarnRule::Percent(p) => mul_div_floor(
+                base,
+                p,
+                PERCENT_SCALE.mul_or(redemption.point_value, "point value")?,
+                "earned points",
+            )?,
+        };
+        for line in lines.iter().filter(|l| l.eligible) {
+            if let Some(b) = rules.sku_bonus.iter().find(|b| b.sku == line.sku) {
+                earned = earned.add_or(b.points.mul_or(line.qty, "sku bonus")?, "earned points")?;
+            }
+        }
+        let quote = PurchaseQuote {
+            eligible: e,
+            excluded: x,
+            tier: tier.map(|t| t.id.clone()),
+            tier_discount: d1,
+            coupon_discount: d2,
+            points_paid: pay,
+            max_points_payable: max_points,
+            payable,
+            points_earned: earned,
+        };
+        if !commit {
+            return Ok(quote);
+        }
+
+        let rid = input.receipt_id.as_str();
+        if pay > 0 {
+            let short = self.take_from_lots(pay, None)?;
+            if short > 0 {
+                return Err(LoyaltyError::Corrupt {
+                    reason: format!("lots hold {short} points fewer than the balance"),
+                });
+            }
+            self.ledger(LedgerKind::Pay, -pay, Some(rid));
+        }
+        if let Some(c) = &coupon {
+            self.effects.push(Effect::UseCoupon {
+                coupon_id: c.id.clone(),
+                at: self.at,
+            });
+        }
+        let mut receipt = Receipt {
+            id: rid.to_string(),
+            at: self.at,
+            lines,
+            eligible: e,
+            excluded: x,
+            tier_discount: d1,
+            coupon_discount: d2,
+            coupon_id: coupon.map(|c| c.id),
+            points_paid: pay,
+            points_earned: earned,
+            payable,
+            contribution,
+            returned: ReturnTotals::default(),
+            counted: Vec::new(),
+        };
+        self.spend_delta = contribution;
+        self.goals.set_spend_delta(contribution);
+        self.goals.on_purchase(&mut receipt)?;
+        self.apply_goal_intents()?;
+        self.effects.push(Effect::AddReceipt(receipt));
+        if earned > 0 {
+            self.credit(LotSource::Purchase, earned, Some(rid))?;
+            self.summary.lifetime_earned = self
+                .summary
+                .lifetime_earned
+                .add_or(earned, "lifetime earned")?;
+            self.ledger(LedgerKind::Earn, earned, Some(rid));
+        }
+        Ok(quote)
+    }
+}
+
+fn parse_line_amount(i: usize, line: &LineInput) -> Result<i64> {
+    parse_hundredths(&line.amount)
+        .map_err(|r| LoyaltyError::amount(format!("lines[{i}].amount"), r))
+}
