@@ -389,30 +389,62 @@ impl From<rusqlite::Error> for LoyaltyError {
 mod tests {
     use super::*;
 
+    /// Every variant of the enum, read from this file's source: the list
+    /// cannot fall behind when a variant is added.
+    fn variants(source: &str) -> Vec<String> {
+        let start = source.find("pub enum LoyaltyError {").expect("the enum");
+        let body = &source[start..];
+        let end = body.find("\n}\n").expect("end of the enum");
+        body[..end]
+            .lines()
+            .filter_map(|l| {
+                let l = l.strip_prefix("    ")?;
+                let name: String = l.chars().take_while(char::is_ascii_alphanumeric).collect();
+                (!name.is_empty() && name.starts_with(|c: char| c.is_ascii_uppercase())).then_some(name)
+            })
+            .collect()
+    }
+
     #[test]
-    fn codes_are_snake_case_and_unique() {
-        let all = [
-            LoyaltyError::NoProgram,
-            LoyaltyError::EmptyReceipt,
-            LoyaltyError::AlreadyEnrolled,
-            LoyaltyError::InvalidConfig {
-                field: "a".into(),
-                reason: "b".into(),
-            },
-            LoyaltyError::NoServer,
-            LoyaltyError::TokenUnavailable { reason: "x".into() },
-            LoyaltyError::Interrupted { reason: "x".into() },
-            LoyaltyError::rules("a", "b"),
-            LoyaltyError::amount("a", "b"),
-            LoyaltyError::Overflow { what: "x" },
-            LoyaltyError::Corrupt { reason: "x".into() },
-        ];
-        for e in &all {
-            assert!(e.code().chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+    fn every_variant_has_one_snake_case_code_and_codes_are_unique() {
+        let source = include_str!("error.rs");
+        let all = variants(source);
+        assert!(all.len() >= 45, "found only {} variants", all.len());
+        let code_fn = &source[source.find("pub fn code(&self)").expect("code()")..];
+        let code_fn = &code_fn[..code_fn.find("\n    }\n").expect("end of code()")];
+        let mut codes = std::collections::BTreeMap::new();
+        for variant in &all {
+            let arm = format!("Self::{variant} ");
+            let arms: Vec<&str> = code_fn
+                .lines()
+                .filter(|l| l.trim_start().starts_with(&arm) || l.trim_start() == format!("Self::{variant} => ").trim_end())
+                .collect();
+            let arm_line = code_fn
+                .lines()
+                .find(|l| {
+                    let t = l.trim_start();
+                    t.starts_with(&arm) || t.starts_with(&format!("Self::{variant} =>"))
+                })
+                .unwrap_or_else(|| panic!("{variant} has no arm in code()"));
+            assert!(arms.len() <= 1, "{variant} has {} arms", arms.len());
+            let code = arm_line
+                .split('"')
+                .nth(1)
+                .unwrap_or_else(|| panic!("{variant}'s code is not a literal"));
+            assert!(
+                !code.is_empty() && code.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{variant}: {code} is not snake_case"
+            );
+            if let Some(other) = codes.insert(code.to_string(), variant.clone()) {
+                panic!("{variant} and {other} share the code {code}");
+            }
         }
+        assert_eq!(codes.len(), all.len());
         assert_eq!(
             LoyaltyError::amount("lines[0].amount", "x").code(),
             "invalid_amount"
         );
+        assert_eq!(LoyaltyError::Corrupt { reason: "x".into() }.code(), "corrupt_store");
+        assert_eq!(LoyaltyError::rules("a", "b").code(), "invalid_rules");
     }
 }
