@@ -1,6 +1,15 @@
+//! # loyalty-scenario
+//!
 //! QA scenario files: a program, a list of timed steps, and what each step
 //! must produce. Loaded strictly (unknown keys are file errors) and run
 //! against the real SQLite store by [`run`].
+//!
+//! Kept out of `loyalty-core` so that the mobile library does not carry the
+//! runner or its dependencies (`tempfile`, `serde_path_to_error`); it uses only
+//! the core's public API (`Store`, `wallet`, `card`, `money`). `loyalty
+//! scenario run` (the CLI) and this crate's tests are its users.
+
+#![warn(missing_docs)]
 
 mod runner;
 
@@ -9,7 +18,7 @@ use std::path::{Path, PathBuf};
 use chrono::DateTime;
 use serde::{Deserialize, Serialize};
 
-use crate::wallet::{BonusKind, Event, PurchaseInput, ReturnInput, Time};
+use loyalty_core::wallet::{BonusKind, Event, PurchaseInput, ReturnInput, Time};
 
 pub use runner::{Failure, RunOptions, ScenarioReport, run};
 

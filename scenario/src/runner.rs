@@ -2,11 +2,12 @@
 
 use serde::Serialize;
 
-use super::{Action, Expect, ExpectInbox, FileError, Scenario};
-use crate::card::{MemorySecretStore, secret_from_hex};
-use crate::money::{format_minor, parse_hundredths};
-use crate::store::Store;
-use crate::wallet::WalletSnapshot;
+use crate::{Action, Expect, ExpectInbox, FileError, Scenario};
+use loyalty_core::card::{MemorySecretStore, secret_from_hex};
+use loyalty_core::challenges::{BadgeView, ChallengeView};
+use loyalty_core::money::{format_minor, parse_hundredths};
+use loyalty_core::store::Store;
+use loyalty_core::wallet::{Time, WalletSnapshot};
 
 /// How to run scenarios.
 #[derive(Debug, Clone, Copy, Default)]
@@ -311,8 +312,8 @@ fn compare(step: usize, e: &Expect, snap: &WalletSnapshot, failures: &mut Vec<Fa
 fn compare_goals(
     step: usize,
     e: &Expect,
-    challenges: &[crate::challenges::ChallengeView],
-    badges: &[crate::challenges::BadgeView],
+    challenges: &[ChallengeView],
+    badges: &[BadgeView],
     failures: &mut Vec<Failure>,
 ) {
     let mut c = Checker { step, failures };
@@ -357,7 +358,7 @@ fn compare_inbox(
     step: usize,
     x: &ExpectInbox,
     store: &Store,
-    at: crate::wallet::Time,
+    at: Time,
     failures: &mut Vec<Failure>,
 ) {
     let mut c = Checker { step, failures };
