@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::{Action, Expect, ExpectInbox, FileError, Figure, Scenario};
+use crate::{Action, Expect, ExpectInbox, Figure, FileError, Scenario};
 use loyalty_core::card::{MemorySecretStore, secret_from_hex};
 use loyalty_core::challenges::{BadgeView, ChallengeView};
 use loyalty_core::goals::Metric;
@@ -427,7 +427,10 @@ mod tests {
                   "purchase": {{"receipt_id": "r1", "lines": [{{"sku": "A", "qty": 1, "amount": "1000.50"}}]}},
                   "expect": {{"challenges": {expect}}}}}]}}"#
         );
-        run(&Scenario::parse(Path::new("t.json"), &text)?, RunOptions::default())
+        run(
+            &Scenario::parse(Path::new("t.json"), &text)?,
+            RunOptions::default(),
+        )
     }
 
     fn keys(report: &ScenarioReport) -> Vec<(&str, &str, &str)> {
@@ -491,6 +494,10 @@ mod tests {
         );
         let e = run_with(r#"{"s": {"target": true}}"#).unwrap_err();
         assert!(matches!(e, FileError::Parse { .. }), "{e}");
-        assert!(e.to_string().contains("a whole number, or a decimal string"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("a whole number, or a decimal string"),
+            "{e}"
+        );
     }
 }
