@@ -5,6 +5,7 @@
 # Needs: rustup, cargo-ndk (cargo install cargo-ndk), and an NDK (r28+) in
 # ANDROID_NDK_HOME (or ANDROID_HOME/ndk/<version>).
 set -euo pipefail
+source "$(dirname "$0")/../scripts/target-dir.sh"
 cd "$(dirname "$0")"
 PROFILE="${1:-release}"
 ROOT="$(cd .. && pwd)"
@@ -28,6 +29,6 @@ for abi in "${ABIS[@]}"; do args+=(-t "$abi"); done
 # the bindgen is built for the host from the same pinned uniffi version.
 (cd "$ROOT" && cargo build -q -p loyalty-ffi --features cli --bin uniffi-bindgen)
 rm -rf "$MODULE/generated"
-(cd "$ROOT" && ./target/debug/uniffi-bindgen generate \
+(cd "$ROOT" && "$TARGET_DIR/debug/uniffi-bindgen" generate \
   "$MODULE/jniLibs/arm64-v8a/libloyalty_ffi.so" --language kotlin --out-dir "$MODULE/generated" --no-format)
 echo "jniLibs and Kotlin bindings ready in $MODULE"

@@ -3,6 +3,7 @@
 # macOS arm64+x86_64 static libraries with the C header and module map) and
 # generates Sources/LoyaltyCore/LoyaltyCore.swift. macOS with Xcode only.
 set -euo pipefail
+source "$(dirname "$0")/../scripts/target-dir.sh"
 cd "$(dirname "$0")"
 ROOT="$(cd .. && pwd)"
 OUT="$(pwd)"
@@ -19,23 +20,24 @@ done
 # Swift, header and module map from the host library (same code, same metadata).
 cargo build -q -p loyalty-ffi --features cli --bin uniffi-bindgen
 cargo build -q --release -p loyalty-ffi --lib
-GEN="$ROOT/target/swift-gen"
+T="$TARGET_DIR"
+GEN="$T/swift-gen"
 rm -rf "$GEN" && mkdir -p "$GEN/include"
-./target/debug/uniffi-bindgen generate target/release/libloyalty_ffi.dylib --language swift --out-dir "$GEN"
+"$T/debug/uniffi-bindgen" generate "$T/release/libloyalty_ffi.dylib" --language swift --out-dir "$GEN"
 cp "$GEN/LoyaltyCoreFFI.h" "$GEN/include/"
 cp "$GEN/LoyaltyCoreFFI.modulemap" "$GEN/include/module.modulemap"
 cp "$GEN/LoyaltyCore.swift" "$OUT/Sources/LoyaltyCore/LoyaltyCore.swift"
 
-LIBS="$ROOT/target/xcframework-libs"
+LIBS="$T/xcframework-libs"
 rm -rf "$LIBS" && mkdir -p "$LIBS/ios-sim" "$LIBS/macos"
-lipo -create target/aarch64-apple-ios-sim/release/libloyalty_ffi.a target/x86_64-apple-ios/release/libloyalty_ffi.a \
+lipo -create "$T/aarch64-apple-ios-sim/release/libloyalty_ffi.a" "$T/x86_64-apple-ios/release/libloyalty_ffi.a" \
   -output "$LIBS/ios-sim/libloyalty_ffi.a"
-lipo -create target/aarch64-apple-darwin/release/libloyalty_ffi.a target/x86_64-apple-darwin/release/libloyalty_ffi.a \
+lipo -create "$T/aarch64-apple-darwin/release/libloyalty_ffi.a" "$T/x86_64-apple-darwin/release/libloyalty_ffi.a" \
   -output "$LIBS/macos/libloyalty_ffi.a"
 
 rm -rf "$OUT/LoyaltyCoreFFI.xcframework"
 xcodebuild -create-xcframework \
-  -library target/aarch64-apple-ios/release/libloyalty_ffi.a -headers "$GEN/include" \
+  -library "$T/aarch64-apple-ios/release/libloyalty_ffi.a" -headers "$GEN/include" \
   -library "$LIBS/ios-sim/libloyalty_ffi.a" -headers "$GEN/include" \
   -library "$LIBS/macos/libloyalty_ffi.a" -headers "$GEN/include" \
   -output "$OUT/LoyaltyCoreFFI.xcframework"

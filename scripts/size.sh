@@ -5,10 +5,11 @@
 # largest contributors: `cargo bloat --crates` when installed, otherwise the
 # symbol table summed per crate.
 set -euo pipefail
+source "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/.."
 human() { awk -v b="$1" 'BEGIN { printf "%.2f MiB (%d bytes)", b / 1048576, b }'; }
 for opt in s z; do
-  dir="target/size-$opt"
+  dir="$TARGET_DIR/size-$opt"
   CARGO_PROFILE_RELEASE_OPT_LEVEL=$opt cargo build -q --release -p loyalty-ffi --target-dir "$dir"
   lib="$dir/release/libloyalty_ffi.so"
   strip -s -o "$dir/stripped.so" "$lib"
@@ -17,11 +18,11 @@ done
 echo
 echo "Largest contributors (opt-level \"s\"):"
 if cargo bloat --version >/dev/null 2>&1; then
-  CARGO_PROFILE_RELEASE_OPT_LEVEL=s cargo bloat --release -p loyalty-ffi --lib --crates -n 15 --target-dir target/size-s
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=s cargo bloat --release -p loyalty-ffi --lib --crates -n 15 --target-dir "$TARGET_DIR/size-s"
 else
   echo "(cargo bloat is not installed — cargo install cargo-bloat — so: code symbols summed per crate;"
   echo " C and assembly attributed through the static archives the build scripts produced)"
-  build=target/size-s/release/build
+  build="$TARGET_DIR/size-s/release/build"
   {
     for a in $(ls -t "$build"/libsqlite3-sys-*/out/*.a 2>/dev/null | head -n1); do
       nm --defined-only "$a" 2>/dev/null | awk 'NF == 3 { print $3 "\tsqlite (C)" }'
@@ -29,8 +30,8 @@ else
     for a in $(ls -t "$build"/ring-*/out/libring_core_*.a 2>/dev/null | grep -v _test | head -n1); do
       nm --defined-only "$a" 2>/dev/null | awk 'NF == 3 { print $3 "\tring (C + asm)" }'
     done
-  } > target/size-s/c-symbols.tsv
-  nm -C --size-sort -S -t d target/size-s/release/libloyalty_ffi.so > target/size-s/symbols.txt
+  } > "$TARGET_DIR/size-s/c-symbols.tsv"
+  nm -C --size-sort -S -t d "$TARGET_DIR/size-s/release/libloyalty_ffi.so" > "$TARGET_DIR/size-s/symbols.txt"
   awk -F'\t' 'FILENAME == ARGV[1] { bucket[$1] = $2; next }
     {
       split($0, f, " ")
@@ -49,5 +50,5 @@ else
     END {
       for (c in size) printf "%10.1f KB  %5.1f%%  %s\n", size[c] / 1024, 100 * size[c] / total, c
       printf "%10.1f KB          all code\n", total / 1024
-    }' target/size-s/c-symbols.tsv target/size-s/symbols.txt | sort -rn | head -n 18
+    }' "$TARGET_DIR/size-s/c-symbols.tsv" "$TARGET_DIR/size-s/symbols.txt" | sort -rn | head -n 18
 fi

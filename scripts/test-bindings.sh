@@ -6,18 +6,19 @@
 # Kotlin and Swift. Bootstraps kotlinc (npm package kotlin-compiler) and
 # JNA/JUnit (Debian packages) when missing, caching kotlinc under ~/.cache.
 set -euo pipefail
+source "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
-GEN=target/bindings
-LIB=target/debug/libloyalty_ffi.so
+GEN="$TARGET_DIR/bindings"
+LIB="$TARGET_DIR/debug/libloyalty_ffi.so"
 
 step "build the bindings library, uniffi-bindgen and the dev server"
 cargo build -q -p loyalty-ffi -p loyalty-devserver
 cargo build -q -p loyalty-ffi --features cli --bin uniffi-bindgen
 rm -rf "$GEN" && mkdir -p "$GEN"
 for lang in kotlin swift python; do
-  ./target/debug/uniffi-bindgen generate "$LIB" --language "$lang" --no-format --out-dir "$GEN/$lang" >/dev/null
+  "$TARGET_DIR/debug/uniffi-bindgen" generate "$LIB" --language "$lang" --no-format --out-dir "$GEN/$lang" >/dev/null
 done
 KT="$GEN/kotlin/app/loyalty/core/loyalty_ffi.kt"
 SWIFT="$GEN/swift/LoyaltyCore.swift"
@@ -106,7 +107,7 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
-./target/debug/loyalty-devserver --listen 127.0.0.1:0 --data-dir "$SERVER_DIR/data" \
+"$TARGET_DIR/debug/loyalty-devserver" --listen 127.0.0.1:0 --data-dir "$SERVER_DIR/data" \
   --program tests/programs/sync-program.json > "$SERVER_DIR/out.log" 2>&1 &
 SERVER_PID=$!
 SERVER=
@@ -135,7 +136,7 @@ if ! "$KOTLINC" -J-XX:TieredStopAtLevel=1 -J-XX:+UseParallelGC -Werror \
   echo "error: kotlinc failed" >&2
   exit 1
 fi
-java -ea -Djna.library.path="$(pwd)/target/debug" -Djava.library.path="$(pwd)/target/debug" \
+java -ea -Djna.library.path="$TARGET_DIR/debug" -Djava.library.path="$TARGET_DIR/debug" \
   -Dloyalty.server="$SERVER" \
   -cp "$CLASSES:$CP:$KLIB/kotlin-stdlib.jar" \
   org.junit.runner.JUnitCore app.loyalty.core.tests.ClientTest app.loyalty.core.tests.ExtensionsTest \

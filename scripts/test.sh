@@ -2,6 +2,8 @@
 # The project's test command: formatting, lints, every Rust test (unit,
 # scenario files, store, property and CLI tests). Exits non-zero on any failure.
 set -euo pipefail
+# Makes a relative CARGO_TARGET_DIR absolute before the cd, for every step below.
+source "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use loyalty_core::scenario::{
+use loyalty_scenario::{
     FileError, RunOptions, Scenario, ScenarioReport, collect_files, run as run_one,
 };
 use serde_json::json;

@@ -2,7 +2,9 @@
 //! opening the store, the wallet snapshot every screen shows, and one purchase.
 //!
 //! `cargo bench -p loyalty-core` — the wallets are built once into
-//! `target/bench-wallets/` and copied fresh for each run.
+//! `bench-wallets/` under cargo's scratch folder for benches (`tmp/` in the
+//! target directory, wherever `CARGO_TARGET_DIR` puts it) and copied fresh for
+//! each run.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -132,8 +134,11 @@ fn ledger_len(store: &Store) -> i64 {
 /// events when `count_events`); returns its
 /// file and the time of its last event.
 fn build(entries: i64, program: &str, tag: &str, count_events: bool) -> (PathBuf, Time) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!(
-        "../target/bench-wallets/v{}-{tag}{entries}",
+    // Cargo sets CARGO_TARGET_TMPDIR for benches to `tmp/` inside the target
+    // directory it really uses: CARGO_TARGET_DIR (relative ones resolved),
+    // build.target-dir, or the workspace's target/.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "bench-wallets/v{}-{tag}{entries}",
         loyalty_core::store::SCHEMA_VERSION
     ));
     let path = dir.join("wallet.sqlite3");

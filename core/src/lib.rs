@@ -9,11 +9,14 @@
 //! - [`wallet`]: the pure rules engine (events in, effects out) and the wallet's records.
 //! - [`store`]: the SQLite store that applies events transactionally and answers screens.
 //! - [`sync`]: the HTTP client of the sync API (pending actions out, server events in).
-//! - [`scenario`]: the QA scenario-file runner.
 //! - [`money`], [`clock`], [`error`]: exact decimals, injectable time, stable error codes.
 //!
 //! Money is `i64` minor units, points are `i64`, arithmetic is checked, and no
 //! float is ever used for either. Time is UTC and always passed in.
+//!
+//! The QA scenario-file runner lives in its own crate, `loyalty-scenario`
+//! (`scenario/`), over this crate's public API, so that the mobile library
+//! built from `loyalty-ffi` carries none of it.
 
 #![warn(missing_docs)]
 
@@ -22,7 +25,6 @@ pub mod goals;
 pub mod inbox;
 pub mod kernel;
 pub mod program;
-pub mod scenario;
 pub mod store;
 pub mod sync;
 pub mod wallet;

@@ -11,8 +11,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-const LAYERS: [&str; 10] = [
-    "kernel", "models", "rules", "program", "engines", "views", "store", "sync", "session", "qa",
+const LAYERS: [&str; 9] = [
+    "kernel", "models", "rules", "program", "engines", "views", "store", "sync", "session",
 ];
 
 /// The layer of a module (index into [`LAYERS`]); `None`: a re-export hub or the crate root.
@@ -27,8 +27,6 @@ fn layer(module: &str) -> Option<usize> {
         "store" => 6,
         "sync" => 7,
         "session" => 8,
-        // Leaves the crate with the scenario runner's move to its own crate.
-        "scenario" => 9,
         _ => match leaf {
             "model" | "view" => 1,
             "rules" | "push" => 2,

@@ -400,7 +400,8 @@ mod tests {
             .filter_map(|l| {
                 let l = l.strip_prefix("    ")?;
                 let name: String = l.chars().take_while(char::is_ascii_alphanumeric).collect();
-                (!name.is_empty() && name.starts_with(|c: char| c.is_ascii_uppercase())).then_some(name)
+                (!name.is_empty() && name.starts_with(|c: char| c.is_ascii_uppercase()))
+                    .then_some(name)
             })
             .collect()
     }
@@ -417,7 +418,10 @@ mod tests {
             let arm = format!("Self::{variant} ");
             let arms: Vec<&str> = code_fn
                 .lines()
-                .filter(|l| l.trim_start().starts_with(&arm) || l.trim_start() == format!("Self::{variant} => ").trim_end())
+                .filter(|l| {
+                    l.trim_start().starts_with(&arm)
+                        || l.trim_start() == format!("Self::{variant} => ").trim_end()
+                })
                 .collect();
             let arm_line = code_fn
                 .lines()
@@ -444,7 +448,10 @@ mod tests {
             LoyaltyError::amount("lines[0].amount", "x").code(),
             "invalid_amount"
         );
-        assert_eq!(LoyaltyError::Corrupt { reason: "x".into() }.code(), "corrupt_store");
+        assert_eq!(
+            LoyaltyError::Corrupt { reason: "x".into() }.code(),
+            "corrupt_store"
+        );
         assert_eq!(LoyaltyError::rules("a", "b").code(), "invalid_rules");
     }
 }

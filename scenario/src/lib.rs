@@ -1,6 +1,15 @@
+//! # loyalty-scenario
+//!
 //! QA scenario files: a program, a list of timed steps, and what each step
 //! must produce. Loaded strictly (unknown keys are file errors) and run
 //! against the real SQLite store by [`run`].
+//!
+//! Kept out of `loyalty-core` so that the mobile library does not carry the
+//! runner or its dependencies (`tempfile`, `serde_path_to_error`); it uses only
+//! the core's public API (`Store`, `wallet`, `card`, `money`). `loyalty
+//! scenario run` (the CLI) and this crate's tests are its users.
+
+#![warn(missing_docs)]
 
 mod runner;
 
@@ -9,8 +18,7 @@ use std::path::{Path, PathBuf};
 use chrono::DateTime;
 use serde::{Deserialize, Serialize};
 
-use crate::kernel::time::Time;
-use crate::wallet::model::{BonusKind, Event, PurchaseInput, ReturnInput};
+use loyalty_core::wallet::{BonusKind, Event, PurchaseInput, ReturnInput, Time};
 
 pub use runner::{Failure, RunOptions, ScenarioReport, run};
 
@@ -134,15 +142,33 @@ pub struct ExpectChallenge {
     /// `upcoming`, `available`, `active`, `completed` or `expired`.
     #[serde(default)]
     pub status: Option<String>,
-    /// Progress (whole currency units for spend).
+    /// Progress (whole currency units for spend, or a decimal string).
     #[serde(default)]
-    pub progress: Option<i64>,
-    /// Target (whole currency units for spend).
+    pub progress: Option<Figure>,
+    /// Target (whole currency units for spend, or a decimal string).
     #[serde(default)]
-    pub target: Option<i64>,
+    pub target: Option<Figure>,
     /// Completions.
     #[serde(default)]
     pub completions: Option<i64>,
+}
+
+/// A challenge figure as a scenario file writes it.
+///
+/// A number is compared exactly with the view (whole currency units for a
+/// `spend` goal, a count otherwise). A decimal string is money, for `spend`
+/// goals only, and compares by value like every other money key: `"1500"`,
+/// `"1500.00"` and `1500` are the same target.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(
+    untagged,
+    expecting = "a whole number, or a decimal string such as \"1500.00\" for a spend goal"
+)]
+pub enum Figure {
+    /// A whole number, as the view shows it.
+    Number(i64),
+    /// A decimal amount of money ("1500.00").
+    Decimal(String),
 }
 
 /// `expiring` expectation.

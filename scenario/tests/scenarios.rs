@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use loyalty_core::scenario::{RunOptions, Scenario, collect_files, run};
+use loyalty_scenario::{RunOptions, Scenario, collect_files, run};
 
 fn scenario_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/scenarios")

@@ -2,11 +2,13 @@
 
 use serde::Serialize;
 
-use super::{Action, Expect, ExpectInbox, FileError, Scenario};
-use crate::card::{MemorySecretStore, secret_from_hex};
-use crate::kernel::money::{format_minor, parse_hundredths};
-use crate::store::Store;
-use crate::wallet::snapshot::WalletSnapshot;
+use crate::{Action, Expect, ExpectInbox, Figure, FileError, Scenario};
+use loyalty_core::card::{MemorySecretStore, secret_from_hex};
+use loyalty_core::goals::Metric;
+use loyalty_core::goals::{BadgeView, ChallengeView};
+use loyalty_core::kernel::money::{format_minor, parse_hundredths};
+use loyalty_core::store::Store;
+use loyalty_core::wallet::{Time, WalletSnapshot};
 
 /// How to run scenarios.
 #[derive(Debug, Clone, Copy, Default)]
@@ -212,6 +214,14 @@ fn validate_expectations(scenario: &Scenario) -> Result<(), FileError> {
                 }
             }
         }
+        for (id, x) in e.challenges.iter().flatten() {
+            for (name, figure) in [("progress", &x.progress), ("target", &x.target)] {
+                if let Some(Figure::Decimal(v)) = figure {
+                    parse_hundredths(v)
+                        .map_err(|_| invalid(i, &format!("challenges.{id}.{name}"), v))?;
+                }
+            }
+        }
         if let Some(t) = &e.tier
             && !(t.is_null() || t.is_string())
         {
@@ -247,6 +257,26 @@ impl Checker<'_> {
         match parse_hundredths(expected) {
             Ok(v) if v == actual => {}
             _ => self.eq(key, expected, format_minor(actual)),
+        }
+    }
+
+    /// Compares a challenge figure with the view's value: a number exactly, a
+    /// decimal string by value as money (spend goals only, whose views are in
+    /// whole currency units).
+    fn figure(&mut self, key: &str, expected: &Figure, actual: i64, metric: Metric) {
+        match expected {
+            Figure::Number(n) => self.eq(key, n, actual),
+            // Whole units to minor units (money is hundredths throughout the
+            // core); a view value is a minor amount divided by 100, so this
+            // cannot overflow, and saturating keeps that true if it changes.
+            Figure::Decimal(v) if metric == Metric::Spend => {
+                self.money(key, v, actual.saturating_mul(100));
+            }
+            Figure::Decimal(v) => self.eq(
+                key,
+                format!("\"{v}\" (a decimal is only for spend goals)"),
+                actual,
+            ),
         }
     }
 }
@@ -311,8 +341,8 @@ fn compare(step: usize, e: &Expect, snap: &WalletSnapshot, failures: &mut Vec<Fa
 fn compare_goals(
     step: usize,
     e: &Expect,
-    challenges: &[crate::goals::views::ChallengeView],
-    badges: &[crate::goals::views::BadgeView],
+    challenges: &[ChallengeView],
+    badges: &[BadgeView],
     failures: &mut Vec<Failure>,
 ) {
     let mut c = Checker { step, failures };
@@ -330,11 +360,11 @@ fn compare_goals(
             if let Some(s) = &x.status {
                 c.eq(&key("status"), s, v.status.as_str());
             }
-            if let Some(p) = x.progress {
-                c.eq(&key("progress"), p, v.progress);
+            if let Some(p) = &x.progress {
+                c.figure(&key("progress"), p, v.progress, v.metric);
             }
-            if let Some(t) = x.target {
-                c.eq(&key("target"), t, v.target);
+            if let Some(t) = &x.target {
+                c.figure(&key("target"), t, v.target, v.metric);
             }
             if let Some(n) = x.completions {
                 c.eq(&key("completions"), n, v.completions);
@@ -357,7 +387,7 @@ fn compare_inbox(
     step: usize,
     x: &ExpectInbox,
     store: &Store,
-    at: crate::kernel::time::Time,
+    at: Time,
     failures: &mut Vec<Failure>,
 ) {
     let mut c = Checker { step, failures };
@@ -375,5 +405,99 @@ fn compare_inbox(
             }
         }
         (Err(e), _) | (_, Err(e)) => c.eq("inbox", "the inbox", format!("{} ({e})", e.code())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// A spend challenge of 1500.00 and a purchase count challenge, one purchase of
+    /// 1000.50, then `expect` as given.
+    fn run_with(expect: &str) -> Result<ScenarioReport, FileError> {
+        let text = format!(
+            r#"{{"name": "n",
+                "program": {{"currency": "RUB", "earn": {{"rule": {{"percent": "10"}}}},
+                  "challenges": [
+                    {{"id": "s", "title": "Spend", "goal": {{"metric": "spend", "target": "1500.00"}}, "reward": {{"points": 1}}}},
+                    {{"id": "p", "title": "Three", "goal": {{"metric": "purchases", "target": 3}}, "reward": {{"points": 1}}}}]}},
+                "steps": [{{"at": "2026-01-02T10:00:00Z",
+                  "purchase": {{"receipt_id": "r1", "lines": [{{"sku": "A", "qty": 1, "amount": "1000.50"}}]}},
+                  "expect": {{"challenges": {expect}}}}}]}}"#
+        );
+        run(
+            &Scenario::parse(Path::new("t.json"), &text)?,
+            RunOptions::default(),
+        )
+    }
+
+    fn keys(report: &ScenarioReport) -> Vec<(&str, &str, &str)> {
+        let f = &report.failures;
+        f.iter()
+            .map(|f| (f.key.as_str(), f.expected.as_str(), f.actual.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn spend_figures_as_decimal_strings_compare_by_value() {
+        let report = run_with(
+            r#"{"s": {"target": "1500.00", "progress": "1000"}, "p": {"target": 3, "progress": 1}}"#,
+        )
+        .unwrap();
+        assert!(report.passed(), "{:?}", report.failures);
+        let report = run_with(r#"{"s": {"target": "1500", "progress": "1000.0"}}"#).unwrap();
+        assert!(report.passed(), "{:?}", report.failures);
+        let report = run_with(r#"{"s": {"target": 1500, "progress": 1000}}"#).unwrap();
+        assert!(report.passed(), "{:?}", report.failures);
+    }
+
+    #[test]
+    fn wrong_decimal_spend_figures_fail() {
+        let report = run_with(r#"{"s": {"target": "1500.01", "progress": "999.99"}}"#).unwrap();
+        assert_eq!(
+            keys(&report),
+            [
+                ("challenges.s.progress", "999.99", "1000.00"),
+                ("challenges.s.target", "1500.01", "1500.00"),
+            ]
+        );
+        // The view floors to whole units: 1000.50 spent shows as 1000.
+        let report = run_with(r#"{"s": {"progress": "1000.50"}}"#).unwrap();
+        assert_eq!(
+            keys(&report),
+            [("challenges.s.progress", "1000.50", "1000.00")]
+        );
+    }
+
+    #[test]
+    fn a_decimal_on_a_count_goal_fails() {
+        let report = run_with(r#"{"p": {"target": "3"}}"#).unwrap();
+        assert_eq!(
+            keys(&report),
+            [(
+                "challenges.p.target",
+                "\"3\" (a decimal is only for spend goals)",
+                "3"
+            )]
+        );
+    }
+
+    #[test]
+    fn a_malformed_decimal_figure_is_a_file_error() {
+        let e = run_with(r#"{"s": {"target": "15OO"}}"#).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("steps[0].expect.challenges.s.target: \"15OO\" is not a decimal"),
+            "{e}"
+        );
+        let e = run_with(r#"{"s": {"target": true}}"#).unwrap_err();
+        assert!(matches!(e, FileError::Parse { .. }), "{e}");
+        assert!(
+            e.to_string()
+                .contains("a whole number, or a decimal string"),
+            "{e}"
+        );
     }
 }
