@@ -22,7 +22,10 @@ pub use inbox::{DEFAULT_OFFER_COUPON_DAYS, OutboxEntry};
 pub use offline::{Enrollment, SERVER_URL_KEY};
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 use sql::SqlView;
-pub use sync::{ACCESS_TOKEN_KEY, KeyedOutcome, PageApplied, PendingAction, ServerEvent};
+pub use sync::{
+    ACCESS_TOKEN_KEY, KeyedOutcome, PROGRAM_VERSION_KEY, PageApplied, PendingAction,
+    SERVER_OFFSET_KEY, SYNC_CURSOR_KEY, ServerEvent,
+};
 
 use crate::error::{LoyaltyError, Result};
 use crate::program::Program;
