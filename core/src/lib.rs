@@ -8,7 +8,9 @@
 //! - [`card`]: the digital card: rotating TOTP payload, QR and linear barcodes, verification.
 //! - [`wallet`]: the pure rules engine (events in, effects out) and the wallet's records.
 //! - [`store`]: the SQLite store that applies events transactionally and answers screens.
-//! - [`sync`]: the HTTP client of the sync API (pending actions out, server events in).
+//! - [`sync`]: the sync API's wire types (shared with the dev server) and its HTTP client.
+//! - [`session`]: enroll, sync and sign-out, the card cache and change areas: what the apps
+//!   and the CLI run, written once.
 //! - [`scenario`]: the QA scenario-file runner.
 //! - [`money`], [`clock`], [`error`]: exact decimals, injectable time, stable error codes.
 //!
@@ -28,6 +30,7 @@ mod json_path;
 pub mod money;
 pub mod program;
 pub mod scenario;
+pub mod session;
 pub mod store;
 pub mod sync;
 pub mod wallet;
