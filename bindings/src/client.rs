@@ -5,60 +5,34 @@
 
 use std::any::Any;
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
-use loyalty_core::card::{CARD_SECRET_KEY, CardService, MemorySecretStore, secret_from_hex};
-use loyalty_core::kernel::time::{Clock, SystemClock};
+use loyalty_core::session::{Done, Session, SessionConfig};
 use loyalty_core::store::Store;
-use loyalty_core::sync::SyncClient;
 
 use crate::config::{self, ClientConfig};
-use crate::listeners::{ChangeArea, ChangeListener, ChangeSubscription, Listeners};
+use crate::listeners::{ChangeListener, ChangeSubscription, Listeners};
 use crate::logging::{self, LogLevel, LogSink};
-use crate::platform::{PlatformSecrets, SecretStore, TokenProvider};
+use crate::platform::{PlatformSecrets, PlatformTokens};
 use crate::records::*;
 use crate::{LoyaltyError, Result};
-
-/// Every area: what enrollment, sync and sign-out may change.
-pub(crate) const ALL: [ChangeArea; 4] = [
-    ChangeArea::Wallet,
-    ChangeArea::Inbox,
-    ChangeArea::Goals,
-    ChangeArea::Card,
-];
 
 /// The loyalty core for one shopper: wallet, card, challenges and badges,
 /// inbox, sync. Safe to call from any thread; storage calls are quick but
 /// synchronous, so call them off the UI thread.
 #[derive(uniffi::Object)]
 pub struct LoyaltyClient {
-    pub(crate) store: Arc<Mutex<Store>>,
-    pub(crate) secrets: Arc<dyn SecretStore>,
-    pub(crate) tokens: Option<Arc<dyn TokenProvider>>,
-    pub(crate) server_url: Option<String>,
-    pub(crate) program_json: Option<String>,
-    /// The sync client, built on first use (it holds the HTTP connection pool).
-    pub(crate) sync: Mutex<Option<Arc<SyncClient>>>,
+    /// Everything the client does, in the core.
+    pub(crate) session: Session,
     /// Enroll, sync and sign-out run one at a time.
     pub(crate) ops: tokio::sync::Mutex<()>,
-    /// Sign-outs so far: a call that waited through one is refused.
-    pub(crate) sign_outs: std::sync::atomic::AtomicU64,
-    /// The card service and the enrollment generation it was built for.
-    card: Mutex<(u64, Option<Arc<CardService>>)>,
     listeners: Arc<Listeners>,
-    pub(crate) clock: SystemClock,
 }
 
 impl std::fmt::Debug for LoyaltyClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LoyaltyClient").finish_non_exhaustive()
     }
-}
-
-pub(crate) fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // Every store call is one transaction and the caches are rebuilt on
-    // demand, so a poisoned lock still guards consistent data.
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The error a panic turns into.
@@ -83,43 +57,12 @@ pub(crate) fn shield<T>(call: impl FnOnce() -> Result<T>) -> Result<T> {
 }
 
 impl LoyaltyClient {
-    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
-        guard(&self.store)
-    }
-
-    pub(crate) fn notify(&self, areas: &[ChangeArea]) {
-        self.listeners.notify(areas);
-    }
-
-    /// The card service, built once per enrollment/sync (it caches frames per step).
-    fn card_service(&self) -> Result<Arc<CardService>> {
-        let generation = {
-            let cached = guard(&self.card);
-            if let Some(card) = cached.1.as_ref() {
-                return Ok(Arc::clone(card));
-            }
-            cached.0
-        };
-        // The platform store is read without holding the wallet lock.
-        let platform = PlatformSecrets(Arc::clone(&self.secrets));
-        let bytes = loyalty_core::card::SecretStore::get(&platform, CARD_SECRET_KEY)?;
-        let local = MemorySecretStore::default();
-        if let Some(b) = bytes {
-            loyalty_core::card::SecretStore::put(&local, CARD_SECRET_KEY, &b)?;
-        }
-        let card = Arc::new(self.store().card_service(&local)?);
-        let mut cached = guard(&self.card);
-        // Cache it only if no enrollment, sync or sign-out happened meanwhile.
-        if cached.0 == generation {
-            cached.1 = Some(Arc::clone(&card));
-        }
-        Ok(card)
-    }
-
-    pub(crate) fn forget_card(&self) {
-        let mut cached = guard(&self.card);
-        cached.0 = cached.0.wrapping_add(1);
-        cached.1 = None;
+    /// Tells the listeners what `done` changed (no lock is held here), then
+    /// hands back its result.
+    pub(crate) fn finish<T>(&self, done: Done<T>) -> Result<T> {
+        let areas: Vec<_> = done.changed.areas().iter().map(|a| (*a).into()).collect();
+        self.listeners.notify(&areas);
+        done.result.map_err(LoyaltyError::from)
     }
 }
 
@@ -135,26 +78,23 @@ impl LoyaltyClient {
             let server_url = config::check(&config)?;
             let mut store = Store::open_dir(std::path::Path::new(&config.data_dir))?;
             store.set_deep_link_scheme(config.deep_link_scheme.as_deref())?;
-            if let Some(program) = &config.program_json
-                && store.program().is_none()
-            {
-                store.set_program(program)?;
-            }
+            let session_config = SessionConfig {
+                server_url,
+                program_json: config.program_json,
+                token_provider: config.token_provider.map(|t| {
+                    Arc::new(PlatformTokens(t)) as Arc<dyn loyalty_core::sync::TokenProvider>
+                }),
+                ..SessionConfig::default()
+            };
+            let secrets = Arc::new(PlatformSecrets(config.secret_store));
+            let session = Session::new(store, secrets, session_config)?;
             if let Some(sink) = config.log_sink {
                 logging::install(sink, config.log_level.unwrap_or(LogLevel::Info));
             }
             Ok(Arc::new(Self {
-                store: Arc::new(Mutex::new(store)),
-                secrets: config.secret_store,
-                tokens: config.token_provider,
-                server_url,
-                program_json: config.program_json,
-                sync: Mutex::new(None),
+                session,
                 ops: tokio::sync::Mutex::new(()),
-                sign_outs: std::sync::atomic::AtomicU64::new(0),
-                card: Mutex::new((0, None)),
                 listeners: Arc::new(Listeners::default()),
-                clock: SystemClock,
             }))
         })
     }
@@ -169,14 +109,13 @@ impl LoyaltyClient {
         history_limit: u32,
     ) -> Result<WalletSnapshot> {
         shield(|| {
-            let store = self.store();
-            let snap = store.snapshot(
-                self.clock.now(),
-                i64::from(expiring_days),
-                history_limit as usize,
-            )?;
-            let pending = store.pending_count()?;
-            Ok(WalletSnapshot::new(&snap, pending))
+            let screen = self
+                .session
+                .wallet_snapshot(i64::from(expiring_days), history_limit as usize)?;
+            Ok(WalletSnapshot::new(
+                &screen.snapshot,
+                screen.pending_actions,
+            ))
         })
     }
 
@@ -184,7 +123,7 @@ impl LoyaltyClient {
     /// newest when null), at most `limit`. Pass the page's `next_before_id` to go on.
     pub fn history(&self, before_id: Option<i64>, limit: u32) -> Result<HistoryPage> {
         shield(|| {
-            let entries = self.store().history(before_id, limit as usize)?;
+            let entries = self.session.history(before_id, limit as usize)?;
             Ok(HistoryPage::new(&entries, limit as usize))
         })
     }
@@ -193,8 +132,7 @@ impl LoyaltyClient {
     /// points to earn, money to pay. Changes nothing.
     pub fn preview_purchase(&self, cart: Cart) -> Result<PurchasePreview> {
         shield(|| {
-            let input = cart.into_input();
-            let quote = self.store().preview_purchase(&input, self.clock.now())?;
+            let quote = self.session.preview_purchase(&cart.into_input())?;
             Ok(PurchasePreview::from(&quote))
         })
     }
@@ -202,11 +140,7 @@ impl LoyaltyClient {
     /// Redeems a reward at once (works offline; the server confirms it at the
     /// next sync). Returns the id of the coupon it gives.
     pub fn redeem_reward(&self, reward_id: String) -> Result<String> {
-        shield(|| {
-            let coupon_id = self.store().redeem_offline(&reward_id, self.clock.now())?;
-            self.notify(&[ChangeArea::Wallet]);
-            Ok(coupon_id)
-        })
+        shield(|| self.finish(self.session.redeem_reward(&reward_id)))
     }
 
     // ---- card ----
@@ -214,40 +148,29 @@ impl LoyaltyClient {
     /// Enrolls (or replaces) the card the app's backend issued: its number and
     /// its TOTP secret in hex. The secret goes to the platform secret store.
     pub fn enroll_card(&self, card_number: String, secret_hex: String) -> Result<()> {
-        shield(|| {
-            let secret = secret_from_hex(&secret_hex)?;
-            let platform = PlatformSecrets(Arc::clone(&self.secrets));
-            self.store()
-                .enroll_card(&card_number, &secret, &platform, self.clock.now())?;
-            self.forget_card();
-            self.notify(&[ChangeArea::Card]);
-            Ok(())
-        })
+        shield(|| self.finish(self.session.enroll_card(&card_number, &secret_hex)))
     }
 
     /// The card screen: grouped number, payload, QR modules, seconds to
     /// rotation. Cached per time step: calling it every frame is cheap.
     pub fn card_view(&self) -> Result<CardView> {
-        shield(|| {
-            let view = self.card_service()?.view(self.clock.now())?;
-            Ok(CardView::from(&view))
-        })
+        shield(|| Ok(CardView::from(&self.session.card_view()?)))
     }
 
     /// The card's barcode as SVG (cached per step).
     pub fn card_svg(&self) -> Result<String> {
-        shield(|| Ok(self.card_service()?.svg(self.clock.now())?))
+        shield(|| Ok(self.session.card_svg()?))
     }
 
     /// The card's barcode as a PNG, `scale` pixels per module (1–64; cached per step).
     pub fn card_png(&self, scale: u32) -> Result<Vec<u8>> {
-        shield(|| Ok(self.card_service()?.png(self.clock.now(), scale)?.to_vec()))
+        shield(|| Ok(self.session.card_png(scale)?.to_vec()))
     }
 
     /// The static card number as a linear barcode (EAN-13 or Code 128) for
     /// tills without a QR scanner.
     pub fn card_barcode(&self) -> Result<LinearBarcode> {
-        shield(|| Ok(LinearBarcode::from(&self.card_service()?.linear_barcode()?)))
+        shield(|| Ok(LinearBarcode::from(&self.session.card_barcode()?)))
     }
 
     // ---- challenges and badges ----
@@ -255,7 +178,7 @@ impl LoyaltyClient {
     /// Challenges, active ones closest to completion first.
     pub fn challenges(&self) -> Result<Vec<ChallengeInfo>> {
         shield(|| {
-            let (c, _) = self.store().goal_views(self.clock.now())?;
+            let (c, _) = self.session.goals()?;
             Ok(c.iter().map(ChallengeInfo::from).collect())
         })
     }
@@ -263,19 +186,14 @@ impl LoyaltyClient {
     /// Badges and their levels.
     pub fn badges(&self) -> Result<Vec<BadgeInfo>> {
         shield(|| {
-            let (_, b) = self.store().goal_views(self.clock.now())?;
+            let (_, b) = self.session.goals()?;
             Ok(b.iter().map(BadgeInfo::from).collect())
         })
     }
 
     /// Joins an opt-in challenge (works offline; confirmed by the next sync).
     pub fn join_challenge(&self, challenge_id: String) -> Result<()> {
-        shield(|| {
-            self.store().join_offline(&challenge_id, self.clock.now())?;
-            // The wallet's pending-action count changes too.
-            self.notify(&[ChangeArea::Goals, ChangeArea::Wallet]);
-            Ok(())
-        })
+        shield(|| self.finish(self.session.join_challenge(&challenge_id)))
     }
 
     // ---- inbox ----
@@ -284,64 +202,38 @@ impl LoyaltyClient {
     /// when `include_hidden`.
     pub fn inbox(&self, include_hidden: bool) -> Result<Vec<InboxMessage>> {
         shield(|| {
-            let now = self.clock.now();
-            let mut store = self.store();
-            store.refresh_inbox(now)?;
-            Ok(store
-                .list_messages(now, include_hidden)?
-                .iter()
-                .map(InboxMessage::from)
-                .collect())
+            let messages = self.session.inbox(include_hidden)?;
+            Ok(messages.iter().map(InboxMessage::from).collect())
         })
     }
 
     /// Unread visible messages (the app icon badge).
     pub fn unread_count(&self) -> Result<u32> {
-        shield(|| {
-            let n = self.store().unread_count(self.clock.now())?;
-            Ok(u32::try_from(n).unwrap_or(u32::MAX))
-        })
+        shield(|| Ok(u32::try_from(self.session.unread_count()?).unwrap_or(u32::MAX)))
     }
 
     /// Ingests a push payload exactly as the app received it: the FCM data
     /// message as JSON, or the APNs `userInfo` as JSON.
     pub fn ingest_push(&self, payload_json: String) -> Result<PushOutcome> {
         shield(|| {
-            let outcome = self.store().ingest_push(&payload_json, self.clock.now())?;
-            let outcome = PushOutcome::from(&outcome);
-            // A duplicate with a higher revision updated the stored message.
-            if outcome != PushOutcome::Ignored {
-                self.notify(&[ChangeArea::Inbox]);
-            }
-            Ok(outcome)
+            let outcome = self.finish(self.session.ingest_push(&payload_json))?;
+            Ok(PushOutcome::from(&outcome))
         })
     }
 
     /// Marks a message read (sticky; sent to the server at the next sync).
     pub fn mark_read(&self, message_id: String) -> Result<()> {
-        shield(|| {
-            self.store().mark_read(&message_id, self.clock.now())?;
-            self.notify(&[ChangeArea::Inbox]);
-            Ok(())
-        })
+        shield(|| self.finish(self.session.mark_read(&message_id)))
     }
 
     /// Dismisses a message (sticky; a later copy stays dismissed).
     pub fn dismiss(&self, message_id: String) -> Result<()> {
-        shield(|| {
-            self.store().dismiss(&message_id, self.clock.now())?;
-            self.notify(&[ChangeArea::Inbox]);
-            Ok(())
-        })
+        shield(|| self.finish(self.session.dismiss(&message_id)))
     }
 
     /// Activates an offer: its coupon enters the wallet.
     pub fn activate_offer(&self, message_id: String) -> Result<()> {
-        shield(|| {
-            self.store().activate_offer(&message_id, self.clock.now())?;
-            self.notify(&[ChangeArea::Inbox, ChangeArea::Wallet]);
-            Ok(())
-        })
+        shield(|| self.finish(self.session.activate_offer(&message_id)))
     }
 
     // ---- listeners ----

@@ -19,6 +19,18 @@ pub enum ChangeArea {
     Card,
 }
 
+impl From<loyalty_core::session::ChangeArea> for ChangeArea {
+    fn from(a: loyalty_core::session::ChangeArea) -> Self {
+        use loyalty_core::session::ChangeArea as Core;
+        match a {
+            Core::Wallet => Self::Wallet,
+            Core::Inbox => Self::Inbox,
+            Core::Goals => Self::Goals,
+            Core::Card => Self::Card,
+        }
+    }
+}
+
 /// Receives change notifications. Called on the thread that made the change
 /// (an app thread or a sync thread): hop to the UI thread before touching views.
 /// An exception thrown here is logged and ignored; the listener stays subscribed.

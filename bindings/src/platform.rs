@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use loyalty_core::card as core_card;
-use loyalty_core::store::ACCESS_TOKEN_KEY;
 use loyalty_core::sync as core_sync;
 
 use crate::LoyaltyError;
@@ -115,33 +114,5 @@ impl core_sync::TokenProvider for PlatformTokens {
     }
     fn refresh(&self) -> loyalty_core::Result<String> {
         self.0.refresh().map_err(token_failed)
-    }
-}
-
-/// Without a token provider: the token the dev server handed out at
-/// enrollment, kept in the app's secret store.
-pub(crate) struct EnrolledToken(pub(crate) Arc<dyn SecretStore>);
-
-impl EnrolledToken {
-    fn read(&self) -> loyalty_core::Result<String> {
-        let bytes = self
-            .0
-            .get(ACCESS_TOKEN_KEY.to_string())
-            .map_err(store_failed)?
-            .ok_or_else(|| loyalty_core::LoyaltyError::TokenUnavailable {
-                reason: "no access token: enroll first or give the client a token provider".into(),
-            })?;
-        String::from_utf8(bytes).map_err(|_| loyalty_core::LoyaltyError::TokenUnavailable {
-            reason: "the stored access token is not text".into(),
-        })
-    }
-}
-
-impl core_sync::TokenProvider for EnrolledToken {
-    fn token(&self) -> loyalty_core::Result<String> {
-        self.read()
-    }
-    fn refresh(&self) -> loyalty_core::Result<String> {
-        self.read()
     }
 }

@@ -459,17 +459,6 @@ pub struct SyncReport {
     pub program_updated: bool,
 }
 
-impl SyncReport {
-    pub(crate) fn changed(&self) -> bool {
-        self.actions_sent > 0
-            || self.actions_rejected > 0
-            || self.events_applied > 0
-            || self.messages > 0
-            || !self.mismatches.is_empty()
-            || self.program_updated
-    }
-}
-
 fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }

@@ -1,16 +1,17 @@
-//! `loyalty enroll`, `loyalty sync`, `loyalty pos …`, `loyalty redeem`: the
-//! desktop face of sync. The token and card secret live in the data folder's
-//! secret table, never on screen.
+//! `loyalty enroll`, `loyalty sync`, `loyalty sign-out`, `loyalty pos …`,
+//! `loyalty redeem`: the desktop face of sync. Enroll, sync and sign-out run
+//! the same `loyalty_core::session` code as the apps. The token and card
+//! secret live in the data folder's secret table, never on screen.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use chrono::Utc;
 use clap::Subcommand;
-use loyalty_core::card::SecretStore;
+use loyalty_core::LoyaltyError;
 use loyalty_core::kernel::time::Clock;
-use loyalty_core::store::{ACCESS_TOKEN_KEY, DB_FILE, SERVER_URL_KEY, SqliteSecretStore, Store};
-use loyalty_core::sync::{StaticToken, SyncClient, SyncConfig};
+use loyalty_core::session::{Session, SessionConfig};
+use loyalty_core::store::{DB_FILE, SqliteSecretStore, Store};
+use loyalty_core::sync::{SyncClient, SyncReport};
 use serde_json::Value;
 
 use crate::{emit, err_text as e, open_wallet};
@@ -52,26 +53,42 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .map_err(|err| format!("cannot start the async runtime: {err}"))
 }
 
+/// The session over the wallet in `dir` (its secrets in the same file), for
+/// `server` or the one the wallet enrolled with.
+fn session(store: Store, dir: &Path, server: Option<&str>) -> Result<Session, String> {
+    let secrets = SqliteSecretStore::open(&dir.join(DB_FILE)).map_err(e)?;
+    let config = SessionConfig {
+        server_url: server.map(str::to_string),
+        ..SessionConfig::default()
+    };
+    Session::new(store, Arc::new(secrets), config).map_err(e)
+}
+
+/// A sync error as the CLI explains it: what to run next where there is something to run.
+fn sync_error(err: LoyaltyError) -> String {
+    match err {
+        LoyaltyError::NoServer => {
+            "this wallet is not enrolled with a server; run `loyalty enroll --server URL`".into()
+        }
+        LoyaltyError::TokenUnavailable { .. } => "no access token stored; enroll again".into(),
+        other => e(other),
+    }
+}
+
 /// `loyalty enroll --server URL`: a new member in a fresh data folder, then a first sync.
 pub fn enroll(server: &str, dir: &Path) -> Result<(), String> {
-    if dir.join(DB_FILE).exists() {
-        let existing = Store::open_dir(dir).map_err(e)?;
-        if existing.card_number().map_err(e)?.is_some() || existing.program().is_some() {
+    let session = session(Store::open_dir(dir).map_err(e)?, dir, Some(server))?;
+    let me = match runtime()?.block_on(session.enroll()).result {
+        Ok(me) => me,
+        Err(LoyaltyError::AlreadyEnrolled) => {
             return Err(format!(
                 "{} already holds a member's wallet; run `loyalty sign-out` first or use another --data-dir",
                 dir.display()
             ));
         }
-    }
-    let me = runtime()?
-        .block_on(SyncClient::enroll_member(server))
-        .map_err(e)?;
-    let mut store = Store::open_dir(dir).map_err(e)?;
-    let secrets = SqliteSecretStore::open(&dir.join(DB_FILE)).map_err(e)?;
-    store
-        .enroll_member(&me, server, &secrets, Utc::now())
-        .map_err(e)?;
-    drop(store);
+        Err(err) => return Err(e(err)),
+    };
+    drop(session);
     emit(&format!(
         "Enrolled member {} in {}\n",
         me.member_id,
@@ -80,23 +97,7 @@ pub fn enroll(server: &str, dir: &Path) -> Result<(), String> {
     sync(dir)
 }
 
-/// `loyalty sync`.
-pub fn sync(dir: &Path) -> Result<(), String> {
-    let store = open_wallet(dir)?;
-    let server = store
-        .meta(SERVER_URL_KEY)
-        .map_err(e)?
-        .ok_or("this wallet is not enrolled with a server; run `loyalty enroll --server URL`")?;
-    let secrets = SqliteSecretStore::open(&dir.join(DB_FILE)).map_err(e)?;
-    let token = secrets
-        .get(ACCESS_TOKEN_KEY)
-        .map_err(e)?
-        .ok_or("no access token stored; enroll again")?;
-    let token = String::from_utf8(token).map_err(|_| "the stored token is not text".to_string())?;
-    let client =
-        SyncClient::new(SyncConfig::new(&server), Arc::new(StaticToken(token))).map_err(e)?;
-    let store = Arc::new(Mutex::new(store));
-    let report = runtime()?.block_on(client.sync(store)).map_err(e)?;
+fn print_synced(report: &SyncReport) {
     emit(&format!(
         "Synced: {} actions sent, {} rejected, {} new events, {} messages{}\n",
         report.actions_sent,
@@ -112,6 +113,13 @@ pub fn sync(dir: &Path) -> Result<(), String> {
             )
         }
     ));
+}
+
+/// `loyalty sync`.
+pub fn sync(dir: &Path) -> Result<(), String> {
+    let session = session(open_wallet(dir)?, dir, None)?;
+    let done = runtime()?.block_on(session.sync());
+    print_synced(&done.result.map_err(sync_error)?.report);
     Ok(())
 }
 
@@ -154,15 +162,16 @@ pub fn pos(cmd: PosCommand) -> Result<(), String> {
 
 /// `loyalty sign-out`: a last sync attempt, then every trace of the member is wiped.
 pub fn sign_out(dir: &Path) -> Result<(), String> {
-    let last_sync = sync(dir);
-    if let Err(reason) = &last_sync {
-        emit(&format!(
-            "Last sync failed ({reason}); unsent actions are dropped with the member's data.\n"
-        ));
+    let session = session(open_wallet(dir)?, dir, None)?;
+    let report = runtime()?.block_on(session.sign_out()).result.map_err(e)?;
+    match report.last_sync {
+        Some(Ok(last)) => print_synced(&last.report),
+        Some(Err(err)) => emit(&format!(
+            "Last sync failed ({}); unsent actions are dropped with the member's data.\n",
+            sync_error(err)
+        )),
+        None => {}
     }
-    let mut store = open_wallet(dir)?;
-    let secrets = SqliteSecretStore::open(&dir.join(DB_FILE)).map_err(e)?;
-    store.sign_out(&secrets).map_err(e)?;
     emit("Signed out: the wallet, inbox, card and token are gone from this device.\n");
     Ok(())
 }

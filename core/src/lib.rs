@@ -8,8 +8,10 @@
 //! - [`card`]: the digital card: rotating TOTP payload, QR and linear barcodes, verification.
 //! - [`wallet`]: the pure rules engine (events in, effects out) and the wallet's records.
 //! - [`store`]: the SQLite store that applies events transactionally and answers screens.
-//! - [`sync`]: the HTTP client of the sync API (pending actions out, server events in).
-//! - [`money`], [`clock`], [`error`]: exact decimals, injectable time, stable error codes.
+//! - [`sync`]: the sync API's wire types (shared with the dev server) and its HTTP client.
+//! - [`session`]: enroll, sync and sign-out, the card cache and change areas: what the apps
+//!   and the CLI run, written once.
+//! - [`kernel`]: time and calendar keys, exact money, ids, coupons, the error type.
 //!
 //! Money is `i64` minor units, points are `i64`, arithmetic is checked, and no
 //! float is ever used for either. Time is UTC and always passed in.
@@ -25,6 +27,7 @@ pub mod goals;
 pub mod inbox;
 pub mod kernel;
 pub mod program;
+pub mod session;
 pub mod store;
 pub mod sync;
 pub mod wallet;

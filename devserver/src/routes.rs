@@ -12,6 +12,10 @@ use loyalty_core::LoyaltyError;
 use loyalty_core::card::Verifier;
 use loyalty_core::kernel::money::format_minor;
 use loyalty_core::store::{KeyedOutcome, Store};
+use loyalty_core::sync::wire::{
+    ActionBatch, ActionResult, ActionResults, ClientAction, Digest, EnrollAnswer, ErrorBody,
+    ErrorResponse, Failure, ProgramUpdate, ServerEvent, SyncPage,
+};
 use loyalty_core::wallet::{Event, PurchaseInput, ReturnInput};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -55,10 +59,10 @@ impl ApiError {
 
 impl From<LoyaltyError> for ApiError {
     fn from(e: LoyaltyError) -> Self {
+        if Failure::of(&e) == Failure::Infrastructure {
+            return Self::internal(e.to_string());
+        }
         let status = match e.code() {
-            "storage" | "corrupt_store" | "overflow" | "not_a_database" | "schema_too_new" => {
-                return Self::internal(e.to_string());
-            }
             "invalid_amount"
             | "invalid_quantity"
             | "invalid_points"
@@ -77,7 +81,12 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut r = (
             self.status,
-            Json(json!({"error": {"code": self.code, "message": self.message}})),
+            Json(ErrorResponse {
+                error: ErrorBody {
+                    code: self.code,
+                    message: self.message,
+                },
+            }),
         )
             .into_response();
         if self.status == StatusCode::SERVICE_UNAVAILABLE
@@ -194,16 +203,14 @@ async fn enroll(State(app): State<Arc<App>>) -> Result<(StatusCode, Json<Value>)
         .map_err(ApiError::internal)?;
     app.member_store(&id).map_err(ApiError::internal)?;
     tracing::info!(member = %id, card_last4 = &member.card_number[member.card_number.len() - 4..], "member enrolled");
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "member_id": id,
-            "card_number": member.card_number,
-            "card_secret_hex": member.secret.iter().map(|b| format!("{b:02x}")).collect::<String>(),
-            "access_token": token,
-            "server_time": now.to_rfc3339(),
-        })),
-    ))
+    let answer = EnrollAnswer {
+        member_id: id,
+        card_number: member.card_number,
+        card_secret_hex: member.secret.iter().map(|b| format!("{b:02x}")).collect(),
+        access_token: token,
+        server_time: now,
+    };
+    Ok((StatusCode::CREATED, Json(to_json(&answer)?)))
 }
 
 #[derive(Deserialize)]
@@ -251,71 +258,47 @@ async fn sync(
         events.truncate(limit);
         let registry = app.registry();
         let mut out = Vec::with_capacity(events.len());
-        for e in &events {
-            out.push(json!({
-                "seq": e.seq,
-                "at": e.at.to_rfc3339(),
-                "event": e.event,
-                "idempotency_key": store.key_of_event(e.seq)?,
-            }));
+        for e in events {
+            out.push(ServerEvent {
+                idempotency_key: store.key_of_event(e.seq)?,
+                seq: e.seq,
+                at: e.at,
+                event: e.event,
+            });
         }
-        let messages = registry.messages_after(&member.id, mafter).map_err(ApiError::internal)?;
+        let messages = registry
+            .messages_after(&member.id, mafter)
+            .map_err(ApiError::internal)?;
         drop(registry);
-        let last_e = events.last().map_or(after, |e| e.seq);
+        let last_e = out.last().map_or(after, |e| e.seq);
         let last_m = messages.last().map_or(mafter, |(m, _)| *m);
         let now = Utc::now();
-        let program = (q.program_version.as_deref() != Some(app.version.as_str())).then(|| {
-            json!({"version": app.version, "rules": serde_json::from_str::<Value>(&app.program_json).unwrap_or(Value::Null)})
-        });
-        let digest = store.digest(now)?;
-        Ok((
-            StatusCode::OK,
-            Json(json!({
-                "events": out,
-                "messages": messages.iter().map(|(_, b)| serde_json::from_str::<Value>(b).unwrap_or(Value::Null)).collect::<Vec<_>>(),
-                "program": program,
-                "server_time": now.to_rfc3339(),
-                "digest": digest,
-                "next_cursor": format!("{last_e}:{last_m}"),
-                "has_more": has_more,
-            })),
-        ))
+        let program =
+            (q.program_version.as_deref() != Some(app.version.as_str())).then(|| ProgramUpdate {
+                version: app.version.clone(),
+                rules: serde_json::from_str::<Value>(&app.program_json).unwrap_or(Value::Null),
+            });
+        let digest = Digest::from_value(store.digest(now)?)?;
+        let page = SyncPage {
+            events: out,
+            messages: messages
+                .iter()
+                .map(|(_, b)| serde_json::from_str::<Value>(b).unwrap_or(Value::Null))
+                .collect(),
+            program,
+            server_time: now,
+            digest: Some(digest),
+            next_cursor: format!("{last_e}:{last_m}"),
+            has_more,
+        };
+        Ok((StatusCode::OK, Json(to_json(&page)?)))
     })
     .await
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ActionBatch {
-    actions: Vec<ActionItem>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ActionItem {
-    idempotency_key: String,
-    action: ClientAction,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-enum ClientAction {
-    RedeemReward {
-        reward_id: String,
-        coupon_id: String,
-    },
-    JoinChallenge {
-        challenge_id: String,
-    },
-    InboxRead {
-        message_id: String,
-    },
-    InboxDismiss {
-        message_id: String,
-    },
-    ActivateOffer {
-        message_id: String,
-    },
+/// A wire body as JSON (every body is plain strings, numbers and maps).
+fn to_json(body: &impl serde::Serialize) -> Result<Value, ApiError> {
+    serde_json::to_value(body).map_err(|e| ApiError::internal(format!("encoding an answer: {e}")))
 }
 
 fn bad_json(e: impl std::fmt::Display) -> ApiError {
@@ -326,24 +309,37 @@ fn bad_json(e: impl std::fmt::Display) -> ApiError {
     )
 }
 
+/// The recorded rejection of a key (`{"code", "message"}` JSON in the store).
+fn recorded(key: &str, error: &str) -> ActionResult {
+    let body = serde_json::from_str::<ErrorBody>(error).unwrap_or_else(|_| ErrorBody {
+        code: "rejected".into(),
+        message: "the server refused the action".into(),
+    });
+    ActionResult::rejected(key, body)
+}
+
 /// Applies one keyed client action on the member's store; wallet actions
 /// record their key in the same transaction as their event.
 fn apply_action(
     store: &mut Store,
     key: &str,
     action: &ClientAction,
-) -> Result<Value, LoyaltyError> {
+) -> Result<ActionResult, LoyaltyError> {
     let now = Utc::now();
-    let keyed = |store: &mut Store, event: Event| -> Result<Value, LoyaltyError> {
+    let keyed = |store: &mut Store, event: Event| -> Result<ActionResult, LoyaltyError> {
         let seen = store.keyed_outcome(key)?.is_some();
         Ok(match store.apply_keyed(key, &event, now)? {
-            KeyedOutcome::Applied { seq } => {
-                json!({"status": if seen { "duplicate" } else { "applied" }, "seq": seq})
-            }
-            KeyedOutcome::Rejected { error } => {
-                json!({"status": "rejected", "error": serde_json::from_str::<Value>(&error).unwrap_or(Value::Null)})
-            }
+            KeyedOutcome::Applied { seq } => ActionResult::applied(key, Some(seq), seen),
+            KeyedOutcome::Rejected { error } => recorded(key, &error),
         })
+    };
+    // Read and dismiss marks are idempotent by nature: applied again, or refused.
+    let mark = |outcome: Result<(), LoyaltyError>| -> Result<ActionResult, LoyaltyError> {
+        match outcome {
+            Ok(()) => Ok(ActionResult::applied(key, None, false)),
+            Err(e) if Failure::of(&e) == Failure::Infrastructure => Err(e),
+            Err(e) => Ok(ActionResult::rejected(key, ErrorBody::from(&e))),
+        }
     };
     match action {
         ClientAction::RedeemReward {
@@ -365,33 +361,18 @@ fn apply_action(
         ClientAction::ActivateOffer { message_id } => {
             if let Some(outcome) = store.keyed_outcome(key)? {
                 return Ok(match outcome {
-                    KeyedOutcome::Applied { seq } => json!({"status": "duplicate", "seq": seq}),
-                    KeyedOutcome::Rejected { error } => {
-                        json!({"status": "rejected", "error": serde_json::from_str::<Value>(&error).unwrap_or(Value::Null)})
-                    }
+                    KeyedOutcome::Applied { seq } => ActionResult::applied(key, Some(seq), true),
+                    KeyedOutcome::Rejected { error } => recorded(key, &error),
                 });
             }
             match store.activate_offer_keyed(message_id, now, key) {
-                Ok(seq) => Ok(json!({"status": "applied", "seq": seq})),
-                Err(e) if matches!(e.code(), "storage" | "corrupt_store" | "overflow") => Err(e),
-                Err(e) => Ok(
-                    json!({"status": "rejected", "error": {"code": e.code(), "message": e.to_string()}}),
-                ),
+                Ok(seq) => Ok(ActionResult::applied(key, Some(seq), false)),
+                Err(e) if Failure::of(&e) == Failure::Infrastructure => Err(e),
+                Err(e) => Ok(ActionResult::rejected(key, ErrorBody::from(&e))),
             }
         }
-        // Read marks are idempotent by nature.
-        ClientAction::InboxRead { message_id } => Ok(match store.mark_read(message_id, now) {
-            Ok(()) => json!({"status": "applied"}),
-            Err(e) => {
-                json!({"status": "rejected", "error": {"code": e.code(), "message": e.to_string()}})
-            }
-        }),
-        ClientAction::InboxDismiss { message_id } => Ok(match store.dismiss(message_id, now) {
-            Ok(()) => json!({"status": "applied"}),
-            Err(e) => {
-                json!({"status": "rejected", "error": {"code": e.code(), "message": e.to_string()}})
-            }
-        }),
+        ClientAction::InboxRead { message_id } => mark(store.mark_read(message_id, now)),
+        ClientAction::InboxDismiss { message_id } => mark(store.dismiss(message_id, now)),
     }
 }
 
@@ -420,12 +401,11 @@ async fn actions(State(app): State<Arc<App>>, headers: HeaderMap, body: String) 
                     "idempotency keys are 1 to 128 bytes",
                 ));
             }
-            let mut r = apply_action(&mut store, key, &item.action)
+            let r = apply_action(&mut store, key, &item.action)
                 .map_err(|e| ApiError::internal(e.to_string()))?;
-            r["idempotency_key"] = json!(key);
             results.push(r);
         }
-        Ok((StatusCode::OK, Json(json!({"results": results}))))
+        Ok((StatusCode::OK, Json(to_json(&ActionResults { results })?)))
     })
     .await
 }

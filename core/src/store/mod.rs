@@ -25,7 +25,10 @@ pub use offline::{Enrollment, SERVER_URL_KEY};
 pub use queue::PendingAction;
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 use sql::SqlView;
-pub use sync::{ACCESS_TOKEN_KEY, KeyedOutcome, PageApplied, ServerEvent};
+pub use sync::{
+    ACCESS_TOKEN_KEY, KeyedOutcome, PROGRAM_VERSION_KEY, PageApplied, SERVER_OFFSET_KEY,
+    SYNC_CURSOR_KEY, ServerEvent,
+};
 
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::kernel::time::Time;

@@ -82,10 +82,35 @@ impl Store {
         Ok(())
     }
 
+    /// The one enrollment rule (the bindings, the CLI and
+    /// [`Store::enroll_member`] all ask it): a member can enroll only into a
+    /// wallet that holds nobody — no card, no server it is enrolled with, no
+    /// event in the log, no server event and no pending action. A program
+    /// alone (the app's configured rules) does not count. Refused with
+    /// `already_enrolled`; sign out first (or use another data folder).
+    pub fn ensure_can_enroll(&self) -> Result<()> {
+        let held: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM card) OR EXISTS (SELECT 1 FROM events)
+                 OR EXISTS (SELECT 1 FROM server_events) OR EXISTS (SELECT 1 FROM pending_actions)
+                 OR EXISTS (SELECT 1 FROM meta WHERE key = ?1)",
+            [SERVER_URL_KEY],
+            |r| r.get(0),
+        )?;
+        if held {
+            return Err(LoyaltyError::AlreadyEnrolled);
+        }
+        Ok(())
+    }
+
+    /// The server this wallet is enrolled with, if any.
+    pub fn server_url(&self) -> Result<Option<String>> {
+        self.meta(SERVER_URL_KEY)
+    }
+
     /// Records a member the server just enrolled into this (empty) wallet:
     /// the access token and card secret into `secrets`, the card number and
     /// the server URL into the store in one transaction. Refused with
-    /// `already_enrolled` when the wallet holds a card. Nothing changes on
+    /// `already_enrolled` by [`Store::ensure_can_enroll`]. Nothing changes on
     /// error: the secret store gets its previous entries back.
     pub fn enroll_member(
         &mut self,
@@ -94,9 +119,7 @@ impl Store {
         secrets: &dyn SecretStore,
         at: Time,
     ) -> Result<()> {
-        if self.card_number()?.is_some() {
-            return Err(LoyaltyError::AlreadyEnrolled);
-        }
+        self.ensure_can_enroll()?;
         let check = self.program().map(|p| p.card.check).unwrap_or_default();
         let number = CardNumber::parse(&member.card_number, check)?;
         let secret = Secret::new(member.card_secret.clone())?;

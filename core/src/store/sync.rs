@@ -62,6 +62,12 @@ pub(crate) fn apply_correction(
 
 /// The secret-store key of the sync access token.
 pub const ACCESS_TOKEN_KEY: &str = "access_token";
+/// Meta key of the cursor to send with the next sync (stored with each applied page).
+pub const SYNC_CURSOR_KEY: &str = "sync_cursor";
+/// Meta key of the server's version of the program rules last received.
+pub const PROGRAM_VERSION_KEY: &str = "program_version";
+/// Meta key of the server clock offset in milliseconds (read by the card).
+pub const SERVER_OFFSET_KEY: &str = "server_offset_ms";
 
 /// One event of a sync page, as the server confirmed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,7 +215,7 @@ impl Store {
                 tx.commit()?;
                 Ok(KeyedOutcome::Applied { seq: applied.seq })
             }
-            Err(e) if matches!(e.code(), "storage" | "corrupt_store" | "overflow") => Err(e),
+            Err(e) if !crate::sync::wire::Failure::is_rejection(&e) => Err(e),
             Err(e) => {
                 drop(tx);
                 let error = json!({"code": e.code(), "message": e.to_string()}).to_string();
@@ -256,6 +262,16 @@ impl Store {
     /// How many actions wait for the server (without reading them).
     pub fn pending_count(&self) -> Result<usize> {
         count_pending(&self.conn)
+    }
+
+    /// The cursor the next sync sends (none before the first sync).
+    pub fn sync_cursor(&self) -> Result<Option<String>> {
+        self.meta(SYNC_CURSOR_KEY)
+    }
+
+    /// The server's version of the program rules in force (none before the first sync).
+    pub fn program_version(&self) -> Result<Option<String>> {
+        self.meta(PROGRAM_VERSION_KEY)
     }
 
     /// The last server sequence number stored (0 before the first sync).

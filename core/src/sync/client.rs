@@ -1,4 +1,4 @@
-//! Sync with a loyalty backend over the documented HTTP API (`docs/api.md`):
+//! The sync client over the documented HTTP API (`docs/api.md`):
 //! send the queue of pending actions, pull the server's events page by page
 //! through the same engine, store the server clock offset for the card, and
 //! compare the server's digest.
@@ -14,12 +14,16 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::wire::{
+    ActionBatch, ActionItem, ActionResult, ActionResults, ActionStatus, ClientAction, EnrollAnswer,
+    ErrorResponse, SyncPage,
+};
 use crate::kernel::error::{LoyaltyError, Result};
-use crate::store::{ServerEvent, Store};
-use crate::wallet::model::Event;
+use crate::store::{PROGRAM_VERSION_KEY, SERVER_OFFSET_KEY, SYNC_CURSOR_KEY, ServerEvent, Store};
 
 /// Largest response body accepted.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
@@ -258,7 +262,8 @@ impl SyncClient {
         Ok(answer)
     }
 
-    /// Enrolls a new member on the dev server.
+    /// Enrolls a new member on the dev server; returns its answer as sent
+    /// (an [`EnrollAnswer`]).
     pub async fn enroll(base_url: &str) -> Result<Value> {
         let client = Self::new(
             SyncConfig::new(base_url),
@@ -276,19 +281,13 @@ impl SyncClient {
     /// Enrolls a new member on the dev server and returns what the app keeps
     /// (see [`Store::enroll_member`]). Real apps enroll through their own backend.
     pub async fn enroll_member(base_url: &str) -> Result<crate::store::Enrollment> {
-        let me = Self::enroll(base_url).await?;
-        let field = |k: &str| {
-            me[k].as_str().map(str::to_string).ok_or_else(|| {
-                net(format!(
-                    "the server's enrollment answer has no text field {k}"
-                ))
-            })
-        };
+        let me: EnrollAnswer = serde_json::from_value(Self::enroll(base_url).await?)
+            .map_err(|e| net(format!("the server's enrollment answer is malformed: {e}")))?;
         Ok(crate::store::Enrollment {
-            member_id: field("member_id")?,
-            card_number: field("card_number")?,
-            card_secret: crate::card::secret_from_hex(&field("card_secret_hex")?)?,
-            access_token: field("access_token")?,
+            member_id: me.member_id,
+            card_number: me.card_number,
+            card_secret: crate::card::secret_from_hex(&me.card_secret_hex)?,
+            access_token: me.access_token,
         })
     }
 
@@ -311,21 +310,18 @@ impl SyncClient {
     }
 
     /// Posts one batch of client actions; returns the per-action results.
-    async fn post_actions(&self, actions: Vec<Value>) -> Result<Vec<Value>> {
-        let (status, mut body) = self
-            .request(
-                Method::Post(json!({"actions": actions})),
-                "/v1/me/actions",
-                true,
-            )
+    async fn post_actions(&self, actions: Vec<ActionItem>) -> Result<Vec<ActionResult>> {
+        let batch = serde_json::to_value(ActionBatch { actions })
+            .map_err(|e| net(format!("cannot encode the actions: {e}")))?;
+        let (status, body) = self
+            .request(Method::Post(batch), "/v1/me/actions", true)
             .await?;
         if status != 200 {
             return Err(server_error(status, &body));
         }
-        match body["results"].take() {
-            Value::Array(results) => Ok(results),
-            _ => Err(net("actions answer without results")),
-        }
+        let answer: ActionResults = serde_json::from_value(body)
+            .map_err(|e| net(format!("malformed actions answer: {e}")))?;
+        Ok(answer.results)
     }
 
     async fn run(&self, store: &Mutex<Store>) -> Result<SyncReport> {
@@ -333,21 +329,27 @@ impl SyncClient {
         // 1. The outbox, in batches of 100.
         let pending = lock(store).pending_actions()?;
         for chunk in pending.chunks(100) {
-            let actions: Vec<Value> = chunk
+            let actions: Vec<ActionItem> = chunk
                 .iter()
                 .filter_map(|p| {
-                    action_json(&p.event)
-                        .map(|a| json!({"idempotency_key": p.idempotency_key, "action": a}))
+                    ClientAction::of_event(&p.event).map(|action| ActionItem {
+                        idempotency_key: p.idempotency_key.clone(),
+                        action,
+                    })
                 })
                 .collect();
             for r in self.post_actions(actions).await? {
-                let key = r["idempotency_key"].as_str().unwrap_or_default();
-                if r["status"] == "rejected" {
-                    let code = r["error"]["code"].as_str().unwrap_or("rejected");
-                    let message = r["error"]["message"]
-                        .as_str()
-                        .unwrap_or("the server refused the action");
-                    lock(store).reject_action(key, code, message, Utc::now())?;
+                if r.status == ActionStatus::Rejected {
+                    let (code, message) = r.error.map_or_else(
+                        || {
+                            (
+                                "rejected".to_string(),
+                                "the server refused the action".to_string(),
+                            )
+                        },
+                        |e| (e.code, e.message),
+                    );
+                    lock(store).reject_action(&r.idempotency_key, &code, &message, Utc::now())?;
                     report.actions_rejected += 1;
                 } else {
                     report.actions_sent += 1;
@@ -357,17 +359,24 @@ impl SyncClient {
         // Inbox read marks and dismissals (no wallet effect): delivered once answered.
         let marks = lock(store).outbox()?;
         for chunk in marks.chunks(100) {
-            let actions: Vec<Value> = chunk
+            let actions: Vec<ActionItem> = chunk
                 .iter()
                 .map(|m| {
-                    let kind = if m.action == "dismissed" { "inbox_dismiss" } else { "inbox_read" };
-                    json!({"idempotency_key": m.idempotency_key, "action": {kind: {"message_id": m.target}}})
+                    let message_id = m.target.clone();
+                    ActionItem {
+                        idempotency_key: m.idempotency_key.clone(),
+                        action: if m.action == "dismissed" {
+                            ClientAction::InboxDismiss { message_id }
+                        } else {
+                            ClientAction::InboxRead { message_id }
+                        },
+                    }
                 })
                 .collect();
             for r in self.post_actions(actions).await? {
-                if r["status"] == "rejected" {
+                if r.status == ActionStatus::Rejected {
                     tracing::info!(
-                        code = r["error"]["code"].as_str().unwrap_or(""),
+                        code = r.error.as_ref().map_or("", |e| e.code.as_str()),
                         "the server ignored an inbox mark"
                     );
                 }
@@ -379,8 +388,8 @@ impl SyncClient {
             let (cursor, version) = {
                 let s = lock(store);
                 (
-                    s.meta("sync_cursor")?.unwrap_or_default(),
-                    s.meta("program_version")?.unwrap_or_default(),
+                    s.sync_cursor()?.unwrap_or_default(),
+                    s.program_version()?.unwrap_or_default(),
                 )
             };
             let path = format!("/v1/me/sync?cursor={cursor}&program_version={version}");
@@ -388,28 +397,35 @@ impl SyncClient {
             if status != 200 {
                 return Err(server_error(status, &page));
             }
-            let parsed = parse_page(&page)?;
-            let offset = (parsed.server_time - Utc::now()).num_milliseconds();
+            let page = SyncPage::parse(page)?;
+            let offset = (page.server_time - Utc::now()).num_milliseconds();
             if offset.abs() > 366 * 24 * 3_600_000 {
                 return Err(net("the server's clock is more than a year off"));
             }
             let mut settings = vec![
-                ("sync_cursor", parsed.next_cursor.clone()),
-                ("server_offset_ms", offset.to_string()),
+                (SYNC_CURSOR_KEY, page.next_cursor.clone()),
+                (SERVER_OFFSET_KEY, offset.to_string()),
             ];
-            if let Some((version, _)) = &parsed.program {
-                settings.push(("program_version", version.clone()));
+            let rules = page.program.as_ref().map(|p| p.rules.to_string());
+            if let Some(program) = &page.program {
+                settings.push((PROGRAM_VERSION_KEY, program.version.clone()));
             }
+            let events: Vec<ServerEvent> = page
+                .events
+                .into_iter()
+                .map(|e| ServerEvent {
+                    seq: e.seq,
+                    at: e.at,
+                    event: e.event,
+                    idempotency_key: e.idempotency_key,
+                })
+                .collect();
             let mut s = lock(store);
-            let applied = s.apply_sync_page(
-                parsed.program.as_ref().map(|(_, rules)| rules.as_str()),
-                &parsed.events,
-                &settings,
-                !parsed.has_more,
-            )?;
+            let applied =
+                s.apply_sync_page(rules.as_deref(), &events, &settings, !page.has_more)?;
             report.events_applied += applied.new_events;
-            for m in &parsed.messages {
-                match s.ingest_push(m, Utc::now()) {
+            for m in &page.messages {
+                match s.ingest_push(&m.to_string(), Utc::now()) {
                     Ok(_) => report.messages += 1,
                     Err(e) if e.code() == "invalid_push" => {
                         tracing::warn!(
@@ -423,20 +439,10 @@ impl SyncClient {
             // The digest is the member's whole state: compare once every page is applied.
             // With taps still pending, local state is ahead of the server's on purpose.
             let settled = s.pending_count()? == 0;
-            if let Some(digest) = parsed
-                .digest
-                .as_ref()
-                .filter(|_| !parsed.has_more && settled)
-            {
-                let at = digest["at"]
-                    .as_str()
-                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                    .map(|t| t.to_utc());
-                if let Some(at) = at {
-                    report.mismatches = s.check_digest(digest, at)?;
-                }
+            if let Some(digest) = page.digest.as_ref().filter(|_| !page.has_more && settled) {
+                report.mismatches = s.check_digest(&digest.to_value(), digest.at)?;
             }
-            if !parsed.has_more {
+            if !page.has_more {
                 drop(s);
                 lock(store).refresh_inbox(Utc::now())?;
                 return Ok(report);
@@ -446,32 +452,16 @@ impl SyncClient {
     }
 }
 
-fn action_json(event: &Event) -> Option<Value> {
-    match event {
-        Event::RedeemReward {
-            reward_id,
-            coupon_id,
-        } => Some(json!({"redeem_reward": {"reward_id": reward_id, "coupon_id": coupon_id}})),
-        Event::JoinChallenge { challenge_id } => {
-            Some(json!({"join_challenge": {"challenge_id": challenge_id}}))
-        }
-        Event::ActivateOffer { message_id, .. } => {
-            Some(json!({"activate_offer": {"message_id": message_id}}))
-        }
-        _ => None,
-    }
-}
-
 fn server_error(status: u16, body: &Value) -> LoyaltyError {
+    let error = ErrorResponse::deserialize(body).ok().map(|r| r.error);
     LoyaltyError::Server {
         status,
-        code: body["error"]["code"]
-            .as_str()
-            .unwrap_or("unknown")
-            .to_string(),
-        reason: body["error"]["message"]
-            .as_str()
-            .unwrap_or("no message")
+        code: error
+            .as_ref()
+            .map_or_else(|| "unknown".to_string(), |e| e.code.clone()),
+        reason: error
+            .as_ref()
+            .map_or("no message", |e| e.message.as_str())
             .chars()
             .take(200)
             .collect(),
@@ -491,65 +481,4 @@ async fn read_capped(mut resp: reqwest::Response) -> Result<Value> {
         buf.extend_from_slice(&chunk);
     }
     Ok(serde_json::from_slice(&buf).unwrap_or(Value::Null))
-}
-
-struct Page {
-    events: Vec<ServerEvent>,
-    messages: Vec<String>,
-    program: Option<(String, String)>,
-    server_time: DateTime<Utc>,
-    digest: Option<Value>,
-    next_cursor: String,
-    has_more: bool,
-}
-
-/// Validates a sync page strictly: wrong types are an error, nothing applied.
-fn parse_page(page: &Value) -> Result<Page> {
-    let bad = |what: &str| net(format!("malformed sync page: {what}"));
-    let time = |v: &Value| {
-        v.as_str()
-            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.to_utc())
-    };
-    let mut events = Vec::new();
-    for e in page["events"].as_array().ok_or_else(|| bad("events"))? {
-        events.push(ServerEvent {
-            seq: e["seq"]
-                .as_i64()
-                .filter(|s| *s > 0)
-                .ok_or_else(|| bad("event seq"))?,
-            at: time(&e["at"]).ok_or_else(|| bad("event time"))?,
-            event: serde_json::from_value(e["event"].clone())
-                .map_err(|err| bad(&format!("event: {err}")))?,
-            idempotency_key: e["idempotency_key"].as_str().map(str::to_string),
-        });
-    }
-    let messages = page["messages"]
-        .as_array()
-        .ok_or_else(|| bad("messages"))?
-        .iter()
-        .map(Value::to_string)
-        .collect();
-    let program = match &page["program"] {
-        Value::Null => None,
-        p => Some((
-            p["version"]
-                .as_str()
-                .ok_or_else(|| bad("program version"))?
-                .to_string(),
-            p["rules"].to_string(),
-        )),
-    };
-    Ok(Page {
-        events,
-        messages,
-        program,
-        server_time: time(&page["server_time"]).ok_or_else(|| bad("server_time"))?,
-        digest: page.get("digest").filter(|d| !d.is_null()).cloned(),
-        next_cursor: page["next_cursor"]
-            .as_str()
-            .ok_or_else(|| bad("next_cursor"))?
-            .to_string(),
-        has_more: page["has_more"].as_bool().ok_or_else(|| bad("has_more"))?,
-    })
 }
