@@ -218,7 +218,11 @@ impl Store {
             Err(e) if !crate::sync::wire::Failure::is_rejection(&e) => Err(e),
             Err(e) => {
                 drop(tx);
-                let error = json!({"code": e.code(), "message": e.to_string()}).to_string();
+                // Recorded as the wire's error body, answered again on a retry.
+                let error = serde_json::to_string(&crate::sync::wire::ErrorBody::from(&e))
+                    .map_err(|err| LoyaltyError::Storage {
+                        reason: format!("cannot encode a rejection: {err}"),
+                    })?;
                 self.conn.execute(
                     "INSERT OR IGNORE INTO action_keys (key, seq, status, error) VALUES (?1, NULL, 'rejected', ?2)",
                     params![key, error],
