@@ -7,9 +7,7 @@ use std::sync::Mutex;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Store, schema, sql};
-use crate::card::{
-    CARD_SECRET_KEY, CardConfig, CardNumber, CardService, CheckDigit, Secret, SecretStore,
-};
+use crate::card::{CARD_SECRET_KEY, CardConfig, CardNumber, CardService, Secret, SecretStore};
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::kernel::time::Time;
 
@@ -97,11 +95,6 @@ impl Store {
             Secret::new(secret)?,
             self.server_offset_ms()?,
         )
-    }
-
-    /// The card number check rule of the program in force.
-    pub fn card_check(&self) -> CheckDigit {
-        self.card_config().check
     }
 }
 

@@ -148,11 +148,6 @@ impl Store {
             .optional()?)
     }
 
-    /// Stores a setting.
-    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
-        Ok(sql::put_meta(&self.conn, key, value)?)
-    }
-
     /// The file path, if on disk.
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()

@@ -377,7 +377,9 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 
-    /// "Points expiring soon": once per lot, `expiry_warning_days` before it expires.
+    /// Buys a reward with points: the reward's cost is taken from the lots
+    /// (earliest expiry first) and its coupon is issued under `coupon_id`.
+    /// Errors in order: ids, unknown_reward, duplicate_coupon, insufficient_points.
     fn redeem(&mut self, reward_id: &str, coupon_id: &str) -> Result<()> {
         check_id("reward_id", reward_id)?;
         check_id("coupon_id", coupon_id)?;
