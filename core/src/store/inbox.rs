@@ -2,7 +2,7 @@
 //! state, activation of offer coupons through the engine, retention (500
 //! messages) and purge (30 days after expiry), and the outbox of actions.
 
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::{Store, sql};
 use crate::inbox::model::{
@@ -229,12 +229,7 @@ impl Store {
         let Some(program) = self.program().cloned() else {
             return Ok(());
         };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        refresh(&tx, &program, now)?;
-        tx.commit()?;
-        Ok(())
+        sql::write(&mut self.conn, |tx| refresh(tx, &program, now))
     }
 
     /// Ingests a push payload (FCM data message or APNs) received at `received_at`.
@@ -242,30 +237,28 @@ impl Store {
         let Some(m) = parse_push(payload, &self.scheme())? else {
             return Ok(PushOutcome::Ignored);
         };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        purge(&tx, received_at)?;
-        let outcome = if let Some(old) = get(&tx, &m.id)? {
-            if m.revision > old.content.revision {
-                update_content(&tx, &m)?;
-            }
-            PushOutcome::Duplicate
-        } else if sql::message_known(&tx, &m.id)? {
-            PushOutcome::Duplicate
-        } else {
-            insert(&tx, &m, received_at, false)?;
-            enforce_retention(&tx)?;
-            match m.expires_at {
-                Some(e) if e <= received_at => PushOutcome::Expired,
-                _ => match get(&tx, &m.id)? {
-                    Some(stored) => PushOutcome::New(Box::new(stored)),
-                    // Evicted at once: the inbox is full of pinned messages.
-                    None => PushOutcome::Duplicate,
-                },
-            }
-        };
-        tx.commit()?;
+        let outcome = sql::write(&mut self.conn, |tx| {
+            purge(tx, received_at)?;
+            Ok(if let Some(old) = get(tx, &m.id)? {
+                if m.revision > old.content.revision {
+                    update_content(tx, &m)?;
+                }
+                PushOutcome::Duplicate
+            } else if sql::message_known(tx, &m.id)? {
+                PushOutcome::Duplicate
+            } else {
+                insert(tx, &m, received_at, false)?;
+                enforce_retention(tx)?;
+                match m.expires_at {
+                    Some(e) if e <= received_at => PushOutcome::Expired,
+                    _ => match get(tx, &m.id)? {
+                        Some(stored) => PushOutcome::New(Box::new(stored)),
+                        // Evicted at once: the inbox is full of pinned messages.
+                        None => PushOutcome::Duplicate,
+                    },
+                }
+            })
+        })?;
         tracing::debug!(outcome = outcome.as_str(), "push ingested");
         Ok(outcome)
     }
@@ -305,33 +298,29 @@ impl Store {
 
     /// Marks a message read (sticky); recorded for sync.
     pub fn mark_read(&mut self, id: &str, at: Time) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let m = Self::require(&tx, id)?;
-        if m.state == MessageState::Unread {
-            set_state(&tx, id, MessageState::Read)?;
-            record(&tx, "read", id, at)?;
-        }
-        tx.commit()?;
-        Ok(())
+        sql::write(&mut self.conn, |tx| {
+            let m = Self::require(tx, id)?;
+            if m.state == MessageState::Unread {
+                set_state(tx, id, MessageState::Read)?;
+                record(tx, "read", id, at)?;
+            }
+            Ok(())
+        })
     }
 
     /// Dismisses a message (marks it read too); recorded for sync.
     pub fn dismiss(&mut self, id: &str, at: Time) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let m = Self::require(&tx, id)?;
-        if m.state == MessageState::Unread {
-            record(&tx, "read", id, at)?;
-        }
-        if m.state != MessageState::Dismissed {
-            set_state(&tx, id, MessageState::Dismissed)?;
-            record(&tx, "dismissed", id, at)?;
-        }
-        tx.commit()?;
-        Ok(())
+        sql::write(&mut self.conn, |tx| {
+            let m = Self::require(tx, id)?;
+            if m.state == MessageState::Unread {
+                record(tx, "read", id, at)?;
+            }
+            if m.state != MessageState::Dismissed {
+                set_state(tx, id, MessageState::Dismissed)?;
+                record(tx, "dismissed", id, at)?;
+            }
+            Ok(())
+        })
     }
 
     /// Activates an offer: its coupon `offer:<id>` enters the wallet, valid
@@ -348,54 +337,50 @@ impl Store {
     }
 
     fn activate_offer_as(&mut self, id: &str, at: Time, server_key: Option<&str>) -> Result<i64> {
-        let program = self.program().cloned().ok_or(LoyaltyError::NoProgram)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let m = Self::require(&tx, id)?;
-        let (coupon, until) = policy::activation(&m, at)?;
-        let event = Event::ActivateOffer {
-            message_id: id.to_string(),
-            benefit: coupon.benefit,
-            valid_until_ms: sql::ms(until),
-        };
-        let applied = Self::apply_in(&tx, &program, &event, at)?;
-        let applied_at = applied.at;
-        match server_key {
-            // The coupon is a wallet action: it waits in the pending queue until the server confirms it.
-            None => super::queue::enqueue(
-                &tx,
-                &format!("inbox:activated:{id}:{}", sql::ms(at)),
-                &event,
-                applied_at,
-            )?,
-            Some(key) => {
-                tx.prepare_cached(
-                    "INSERT INTO action_keys (key, seq, status) VALUES (?1, ?2, 'applied')",
-                )?
-                .execute(params![key, applied.seq])?;
+        let program = self.program.as_ref().ok_or(LoyaltyError::NoProgram)?;
+        sql::write(&mut self.conn, |tx| {
+            let m = Self::require(tx, id)?;
+            let (coupon, until) = policy::activation(&m, at)?;
+            let event = Event::ActivateOffer {
+                message_id: id.to_string(),
+                benefit: coupon.benefit,
+                valid_until_ms: sql::ms(until),
+            };
+            let applied = Self::apply_in(tx, program, &event, at)?;
+            let applied_at = applied.at;
+            match server_key {
+                // The coupon is a wallet action: it waits in the pending queue until the server confirms it.
+                None => super::queue::enqueue(
+                    tx,
+                    &format!("inbox:activated:{id}:{}", sql::ms(at)),
+                    &event,
+                    applied_at,
+                )?,
+                Some(key) => {
+                    tx.prepare_cached(
+                        "INSERT INTO action_keys (key, seq, status) VALUES (?1, ?2, 'applied')",
+                    )?
+                    .execute(params![key, applied.seq])?;
+                }
             }
-        }
-        tx.prepare_cached("UPDATE inbox SET activated_at = ?2, state = CASE state WHEN 'unread' THEN 'read' ELSE state END WHERE id = ?1")?
-            .execute(params![id, sql::ms(applied_at)])?;
-        if m.state == MessageState::Unread && server_key.is_none() {
-            record(&tx, "read", id, applied_at)?;
-        }
-        tx.commit()?;
-        Ok(applied.seq)
+            tx.prepare_cached("UPDATE inbox SET activated_at = ?2, state = CASE state WHEN 'unread' THEN 'read' ELSE state END WHERE id = ?1")?
+                .execute(params![id, sql::ms(applied_at)])?;
+            if m.state == MessageState::Unread && server_key.is_none() {
+                record(tx, "read", id, applied_at)?;
+            }
+            Ok(applied.seq)
+        })
     }
 
     /// Marks outbox entries as delivered (sync got an answer for them).
     pub fn outbox_done(&mut self, seqs: &[i64]) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for seq in seqs {
-            tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?
-                .execute([seq])?;
-        }
-        tx.commit()?;
-        Ok(())
+        sql::write(&mut self.conn, |tx| {
+            for seq in seqs {
+                tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?
+                    .execute([seq])?;
+            }
+            Ok(())
+        })
     }
 
     /// Client actions waiting for sync, oldest first.

@@ -16,7 +16,7 @@ mod sync;
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 pub use crate::inbox::policy::DEFAULT_OFFER_COUPON_DAYS;
 pub use card::SqliteSecretStore;
@@ -165,12 +165,10 @@ impl Store {
     /// Validates and stores new program rules (JSON). Invalid rules change nothing.
     pub fn set_program(&mut self, json: &str) -> Result<()> {
         let program = Program::from_json(json)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        sql::put_meta(&tx, "program", json)?;
-        SqlView { conn: &tx }.clear_window()?;
-        tx.commit()?;
+        sql::write(&mut self.conn, |tx| {
+            sql::put_meta(tx, "program", json)?;
+            SqlView { conn: tx }.clear_window()
+        })?;
         self.program = Some(program);
         Ok(())
     }
@@ -179,11 +177,7 @@ impl Store {
     /// clock went back). On error nothing changes.
     pub fn apply(&mut self, event: &Event, at: Time) -> Result<Applied> {
         let program = self.program.as_ref().ok_or(LoyaltyError::NoProgram)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let applied = Self::apply_in(&tx, program, event, at)?;
-        tx.commit()?;
+        let applied = sql::write(&mut self.conn, |tx| Self::apply_in(tx, program, event, at))?;
         tracing::debug!(seq = applied.seq, kind = event.kind(), "applied event");
         Ok(applied)
     }

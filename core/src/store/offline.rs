@@ -3,9 +3,9 @@
 //! dedupes on. The CLI and the bindings both call these, so the rules for
 //! keys, ids and wiping live in one place.
 
-use rusqlite::{TransactionBehavior, params};
+use rusqlite::params;
 
-use super::{ACCESS_TOKEN_KEY, Store, sql, sync::DERIVED};
+use super::{ACCESS_TOKEN_KEY, Store, schema, sql};
 use crate::card::{CARD_SECRET_KEY, CardNumber, Secret, SecretStore};
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::kernel::time::Time;
@@ -140,16 +140,13 @@ impl Store {
             .put(ACCESS_TOKEN_KEY, member.access_token.as_bytes())
             .and_then(|()| secrets.put(CARD_SECRET_KEY, secret.expose()))
             .and_then(|()| {
-                let tx = self
-                    .conn
-                    .transaction_with_behavior(TransactionBehavior::Immediate)?;
-                tx.execute(
-                    "INSERT INTO card (id, number, enrolled_at) VALUES (1, ?1, ?2)",
-                    params![number.as_str(), sql::ms(at)],
-                )?;
-                sql::put_meta(&tx, SERVER_URL_KEY, server_url)?;
-                tx.commit()?;
-                Ok(())
+                sql::write(&mut self.conn, |tx| {
+                    tx.execute(
+                        "INSERT INTO card (id, number, enrolled_at) VALUES (1, ?1, ?2)",
+                        params![number.as_str(), sql::ms(at)],
+                    )?;
+                    Ok(sql::put_meta(tx, SERVER_URL_KEY, server_url)?)
+                })
             });
         if let Err(e) = written {
             restore(secrets);
@@ -185,17 +182,7 @@ impl Store {
             .and_then(|()| {
                 // Deleted rows are overwritten with zeros, not just unlinked.
                 self.conn.pragma_update(None, "secure_delete", true)?;
-                let tx = self
-                    .conn
-                    .transaction_with_behavior(TransactionBehavior::Immediate)?;
-                tx.execute_batch(DERIVED)?;
-                tx.execute_batch(
-                    "DELETE FROM inbox; DELETE FROM inbox_gone; DELETE FROM outbox; DELETE FROM pending_actions; \
-                     DELETE FROM server_events; DELETE FROM sync_mismatches; DELETE FROM card; DELETE FROM secrets; \
-                     DELETE FROM meta;",
-                )?;
-                tx.commit()?;
-                Ok(())
+                sql::write(&mut self.conn, |tx| schema::wipe(tx))
             });
         if let Err(e) = wiped {
             restore(secrets);
@@ -362,6 +349,50 @@ mod sign_out_tests {
         };
         s.enroll_member(&member, "http://127.0.0.1:1", &secrets, Utc::now())
             .unwrap();
+        // Rows in every kind of table: wallet, goals, inbox, outbox, queue, server keys.
+        s.set_program(
+            r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}}, "expiry": {"months": 12},
+              "rewards": [{"id": "free", "cost": 1, "coupon": {"percent": "5", "valid_days": 30}}],
+              "badges": [{"id": "b", "title": "B", "goal": {"metric": "week_streak", "target": 2}}]}"#,
+        )
+        .unwrap();
+        let now = Utc::now();
+        let buy = |id: &str| {
+            crate::wallet::model::Event::Purchase(crate::wallet::model::PurchaseInput {
+                receipt_id: id.into(),
+                lines: vec![crate::wallet::model::LineInput {
+                    sku: "A".into(),
+                    category: None,
+                    qty: 1,
+                    amount: "100.00".into(),
+                }],
+                coupon: None,
+                pay_points: None,
+            })
+        };
+        s.apply(&buy("r1"), now).unwrap();
+        s.apply_keyed("server-key", &buy("r2"), now).unwrap();
+        s.redeem_offline("free", now).unwrap();
+        s.ingest_push(
+            r#"{"kind":"message","message_id":"m1","title":"T","body":"B"}"#,
+            now,
+        )
+        .unwrap();
+        s.mark_read("m1", now).unwrap();
+        for t in [
+            "action_keys",
+            "pending_actions",
+            "outbox",
+            "inbox",
+            "goal_periods",
+            "lots",
+        ] {
+            let n: i64 = s
+                .conn
+                .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+                .unwrap();
+            assert!(n > 0, "the test meant {t} to hold rows before sign-out");
+        }
 
         struct NoDelete<'a>(&'a MemorySecretStore);
         impl SecretStore for NoDelete<'_> {
@@ -391,6 +422,34 @@ mod sign_out_tests {
         s.sign_out(&secrets).unwrap();
         assert_eq!(s.card_number().unwrap(), None);
         assert_eq!(secrets.get(CARD_SECRET_KEY).unwrap(), None);
+        // Every table of the schema is empty but the totals' single, zeroed row.
+        let tables: Vec<String> = s
+            .conn
+            .prepare(
+                "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(tables.len() >= 20, "{tables:?}");
+        for t in &tables {
+            let n: i64 = s
+                .conn
+                .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(n, i64::from(t == "summary"), "table {t} after sign-out");
+        }
+        let totals: (i64, i64, i64, Option<i64>) = s
+            .conn
+            .query_row(
+                "SELECT live_points, debt, lifetime_earned, last_event_at FROM summary",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(totals, (0, 0, 0, None));
         let wal = dir.path().join(format!("{}-wal", crate::store::DB_FILE));
         let wal_len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
         assert_eq!(wal_len, 0, "the WAL keeps no page images of the member");

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 
 use crate::kernel::error::{LoyaltyError, Result};
 
@@ -230,6 +230,39 @@ CREATE TABLE ledger (
 );
 "#;
 
+/// Puts the running totals back to an empty wallet's (the table keeps its one row).
+pub(crate) const RESET_SUMMARY: &str = "UPDATE summary SET live_points = 0, debt = 0, lifetime_earned = 0, \
+     expired_total = 0, last_event_at = NULL, window_from = NULL, window_to = NULL, window_sum = NULL WHERE id = 1;";
+
+/// Tables that keep rows after [`wipe`]: only `summary`, its one row reset.
+pub(crate) const KEPT_BY_WIPE: [&str; 1] = ["summary"];
+
+/// Empties every table of the schema — the list is read from the file
+/// itself, so a table added by a later migration is wiped too — except
+/// [`KEPT_BY_WIPE`], whose row is reset. Runs in the caller's transaction.
+pub(crate) fn wipe(tx: &Connection) -> Result<()> {
+    let tables: Vec<String> = tx
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    // Rows refer to each other (receipt lines to receipts); checked at commit.
+    tx.pragma_update(None, "defer_foreign_keys", true)?;
+    for table in tables
+        .iter()
+        .filter(|t| !KEPT_BY_WIPE.contains(&t.as_str()))
+    {
+        // The names come from our own schema; quoted all the same.
+        tx.execute(
+            &format!("DELETE FROM \"{}\"", table.replace('"', "\"\"")),
+            [],
+        )?;
+    }
+    tx.execute_batch(RESET_SUMMARY)?;
+    Ok(())
+}
+
 fn not_a_database(path: &str, err: impl std::fmt::Display) -> LoyaltyError {
     LoyaltyError::NotADatabase {
         path: path.to_string(),
@@ -313,24 +346,24 @@ fn check_identity(shown: &str, app_id: i64, version: i64, objects: i64) -> Resul
 }
 
 fn migrate(conn: &mut Connection, shown: &str, target: i64) -> Result<()> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    // Another process may have migrated between our check and the lock.
-    let (app_id, version, objects) = identify(&tx).map_err(|e| not_a_database(shown, e))?;
-    check_identity(shown, app_id, version, objects)?;
-    let target = usize::try_from(target).unwrap_or(0).min(MIGRATIONS.len());
-    for (from, sql) in MIGRATIONS
-        .iter()
-        .enumerate()
-        .take(target)
-        .skip(version as usize)
-    {
-        tx.execute_batch(sql).map_err(|e| LoyaltyError::Storage {
-            reason: format!("migration from schema {from} failed: {e}"),
-        })?;
-        tracing::info!(from, to = from + 1, "migrated wallet schema");
-    }
-    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-    tx.pragma_update(None, "user_version", target as i64)?;
-    tx.commit()?;
-    Ok(())
+    super::sql::write(conn, |tx| {
+        // Another process may have migrated between our check and the lock.
+        let (app_id, version, objects) = identify(tx).map_err(|e| not_a_database(shown, e))?;
+        check_identity(shown, app_id, version, objects)?;
+        let target = usize::try_from(target).unwrap_or(0).min(MIGRATIONS.len());
+        for (from, sql) in MIGRATIONS
+            .iter()
+            .enumerate()
+            .take(target)
+            .skip(version as usize)
+        {
+            tx.execute_batch(sql).map_err(|e| LoyaltyError::Storage {
+                reason: format!("migration from schema {from} failed: {e}"),
+            })?;
+            tracing::info!(from, to = from + 1, "migrated wallet schema");
+        }
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.pragma_update(None, "user_version", target as i64)?;
+        Ok(())
+    })
 }

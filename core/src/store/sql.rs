@@ -2,7 +2,7 @@
 //! written back as SQL inside the caller's transaction.
 
 use chrono::DateTime;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 use crate::goals::model::GoalState;
 use crate::kernel::coupon::CouponBenefit;
@@ -27,6 +27,20 @@ pub(crate) fn time(ms: i64) -> rusqlite::Result<Time> {
 }
 
 /// Stores (or replaces) a setting in `meta`, in the caller's transaction.
+/// Runs `f` as one operation: in one IMMEDIATE transaction (the write lock
+/// is taken first, so a second writer waits instead of failing half-way),
+/// committed when `f` succeeds and rolled back — nothing changes — when it
+/// fails. Every write of the store goes through here.
+pub(crate) fn write<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+) -> Result<T> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
 pub(crate) fn put_meta(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

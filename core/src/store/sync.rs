@@ -10,7 +10,7 @@
 //! server event that arrives first never corrupts the balance and the
 //! shopper's own taps never vanish.
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 
 use super::queue::{PendingAction, count_pending, decode, encode, enqueue, pending};
@@ -109,10 +109,8 @@ pub struct PageApplied {
 }
 
 /// Wallet tables derived from events (the inbox, card and queues are kept).
-pub(super) const DERIVED: &str = "DELETE FROM receipt_lines; DELETE FROM receipts; DELETE FROM lots; DELETE FROM coupons; \
-     DELETE FROM bonuses; DELETE FROM ledger; DELETE FROM goal_state; DELETE FROM goal_periods; DELETE FROM events; \
-     UPDATE summary SET live_points = 0, debt = 0, lifetime_earned = 0, expired_total = 0, last_event_at = NULL, \
-     window_from = NULL, window_to = NULL, window_sum = NULL WHERE id = 1;";
+const DERIVED: &str = "DELETE FROM receipt_lines; DELETE FROM receipts; DELETE FROM lots; DELETE FROM coupons; \
+     DELETE FROM bonuses; DELETE FROM ledger; DELETE FROM goal_state; DELETE FROM goal_periods; DELETE FROM events;";
 
 /// The highest server sequence number stored (0 before the first sync).
 fn max_server_seq(conn: &Connection) -> Result<i64> {
@@ -126,6 +124,7 @@ fn max_server_seq(conn: &Connection) -> Result<i64> {
 /// Rebuilds derived state: confirmed server events, then pending actions.
 fn rebase(conn: &Connection, program: &Program) -> Result<()> {
     conn.execute_batch(DERIVED)?;
+    conn.execute_batch(super::schema::RESET_SUMMARY)?;
     let mut stmt = conn.prepare_cached("SELECT at, body FROM server_events ORDER BY server_seq")?;
     let rows: Vec<(i64, String)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -173,25 +172,23 @@ impl Store {
             });
         }
         let program = self.program.as_ref().ok_or(LoyaltyError::NoProgram)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let known: bool = tx
-            .prepare_cached("SELECT 1 FROM pending_actions WHERE idempotency_key = ?1")?
-            .exists([idempotency_key])?
-            || tx
-                .prepare_cached("SELECT 1 FROM server_events WHERE idempotency_key = ?1")?
-                .exists([idempotency_key])?;
-        if known {
-            return Err(LoyaltyError::InvalidId {
-                field: "idempotency_key".into(),
-                reason: "was already used for another action".into(),
-            });
-        }
-        let applied = Self::apply_in(&tx, program, event, at)?;
-        enqueue(&tx, idempotency_key, event, applied.at)?;
-        tx.commit()?;
-        Ok(applied)
+        sql::write(&mut self.conn, |tx| {
+            let known: bool = tx
+                .prepare_cached("SELECT 1 FROM pending_actions WHERE idempotency_key = ?1")?
+                .exists([idempotency_key])?
+                || tx
+                    .prepare_cached("SELECT 1 FROM server_events WHERE idempotency_key = ?1")?
+                    .exists([idempotency_key])?;
+            if known {
+                return Err(LoyaltyError::InvalidId {
+                    field: "idempotency_key".into(),
+                    reason: "was already used for another action".into(),
+                });
+            }
+            let applied = Self::apply_in(tx, program, event, at)?;
+            enqueue(tx, idempotency_key, event, applied.at)?;
+            Ok(applied)
+        })
     }
 
     /// Server side: applies a client action once. The key is stored in the same
@@ -203,21 +200,18 @@ impl Store {
             return Ok(seen);
         }
         let program = self.program.as_ref().ok_or(LoyaltyError::NoProgram)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        match Self::apply_in(&tx, program, event, at) {
-            Ok(applied) => {
-                tx.prepare_cached(
-                    "INSERT INTO action_keys (key, seq, status) VALUES (?1, ?2, 'applied')",
-                )?
-                .execute(params![key, applied.seq])?;
-                tx.commit()?;
-                Ok(KeyedOutcome::Applied { seq: applied.seq })
-            }
+        let applied = sql::write(&mut self.conn, |tx| {
+            let applied = Self::apply_in(tx, program, event, at)?;
+            tx.prepare_cached(
+                "INSERT INTO action_keys (key, seq, status) VALUES (?1, ?2, 'applied')",
+            )?
+            .execute(params![key, applied.seq])?;
+            Ok(applied)
+        });
+        match applied {
+            Ok(applied) => Ok(KeyedOutcome::Applied { seq: applied.seq }),
             Err(e) if !crate::sync::wire::Failure::is_rejection(&e) => Err(e),
             Err(e) => {
-                drop(tx);
                 // Recorded as the wire's error body, answered again on a retry.
                 let error = serde_json::to_string(&crate::sync::wire::ErrorBody::from(&e))
                     .map_err(|err| LoyaltyError::Storage {
@@ -302,91 +296,91 @@ impl Store {
     ) -> Result<PageApplied> {
         let new_program = rules.map(Program::from_json).transpose()?;
         let program = match &new_program {
-            Some(p) => p.clone(),
-            None => self.program.clone().ok_or(LoyaltyError::NoProgram)?,
+            Some(p) => p,
+            None => self.program.as_ref().ok_or(LoyaltyError::NoProgram)?,
         };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if let Some(text) = rules {
-            sql::put_meta(&tx, "program", text)?;
-            sql::SqlView { conn: &tx }.clear_window()?;
-        }
-        let mut last = max_server_seq(&tx)?;
-        let stored_before: i64 =
-            tx.query_row("SELECT count(*) FROM server_events", [], |r| r.get(0))?;
-        let local_before: i64 = tx.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
-        let pending_before = count_pending(&tx)?;
-        let mut fresh = Vec::new();
-        for e in events {
-            let body = encode(&e.event)?;
-            if e.seq <= last {
-                let stored: Option<String> = tx
-                    .prepare_cached("SELECT body FROM server_events WHERE server_seq = ?1")?
-                    .query_row([e.seq], |r| r.get(0))
-                    .optional()?;
-                if stored.as_deref() == Some(body.as_str()) {
-                    continue;
-                }
-                return Err(LoyaltyError::Corrupt {
-                    reason: format!("the server sent event {} out of order or changed", e.seq),
-                });
+        let applied = sql::write(&mut self.conn, |tx| {
+            if let Some(text) = rules {
+                sql::put_meta(tx, "program", text)?;
+                sql::SqlView { conn: tx }.clear_window()?;
             }
-            tx.prepare_cached("INSERT INTO server_events (server_seq, at, body, idempotency_key) VALUES (?1, ?2, ?3, ?4)")?
-                .execute(params![e.seq, sql::ms(e.at), body, e.idempotency_key])?;
-            last = e.seq;
-            fresh.push(e);
-        }
-        let mut confirmed = 0;
-        for e in &fresh {
-            if let Some(k) = &e.idempotency_key {
-                confirmed += tx
-                    .prepare_cached("DELETE FROM pending_actions WHERE idempotency_key = ?1")?
-                    .execute([k])?;
-            }
-        }
-        // Fast path: nothing was pending and local state is exactly the confirmed log.
-        let in_step = pending_before == 0 && local_before == stored_before;
-        let owed: bool = tx
-            .prepare_cached("SELECT 1 FROM meta WHERE key = 'rebase_owed'")?
-            .exists([])?;
-        let needs = !fresh.is_empty() && !in_step || confirmed > 0 || owed;
-        // One rebase per sync, after its last page: earlier pages only store
-        // their events (local state shows the previous figures meanwhile).
-        let rebased = needs && last_page;
-        if needs && !last_page {
-            tx.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('rebase_owed', '1')",
-                [],
-            )?;
-        } else if rebased {
-            tx.execute("DELETE FROM meta WHERE key = 'rebase_owed'", [])?;
-        }
-        if needs && !last_page {
-            // Stored only; applied by the rebase after the last page.
-        } else if rebased {
-            rebase(&tx, &program)?;
-        } else {
-            for e in &fresh {
-                Self::apply_in(&tx, &program, &e.event, e.at).map_err(|err| {
-                    LoyaltyError::Corrupt {
-                        reason: format!("server event {} does not apply: {err}", e.seq),
+            let mut last = max_server_seq(tx)?;
+            let stored_before: i64 =
+                tx.query_row("SELECT count(*) FROM server_events", [], |r| r.get(0))?;
+            let local_before: i64 =
+                tx.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
+            let pending_before = count_pending(tx)?;
+            let mut fresh = Vec::new();
+            for e in events {
+                let body = encode(&e.event)?;
+                if e.seq <= last {
+                    let stored: Option<String> = tx
+                        .prepare_cached("SELECT body FROM server_events WHERE server_seq = ?1")?
+                        .query_row([e.seq], |r| r.get(0))
+                        .optional()?;
+                    if stored.as_deref() == Some(body.as_str()) {
+                        continue;
                     }
-                })?;
+                    return Err(LoyaltyError::Corrupt {
+                        reason: format!("the server sent event {} out of order or changed", e.seq),
+                    });
+                }
+                tx.prepare_cached("INSERT INTO server_events (server_seq, at, body, idempotency_key) VALUES (?1, ?2, ?3, ?4)")?
+                    .execute(params![e.seq, sql::ms(e.at), body, e.idempotency_key])?;
+                last = e.seq;
+                fresh.push(e);
             }
-        }
-        for (key, value) in settings {
-            sql::put_meta(&tx, key, value)?;
-        }
-        tx.commit()?;
+            let mut confirmed = 0;
+            for e in &fresh {
+                if let Some(k) = &e.idempotency_key {
+                    confirmed += tx
+                        .prepare_cached("DELETE FROM pending_actions WHERE idempotency_key = ?1")?
+                        .execute([k])?;
+                }
+            }
+            // Fast path: nothing was pending and local state is exactly the confirmed log.
+            let in_step = pending_before == 0 && local_before == stored_before;
+            let owed: bool = tx
+                .prepare_cached("SELECT 1 FROM meta WHERE key = 'rebase_owed'")?
+                .exists([])?;
+            let needs = !fresh.is_empty() && !in_step || confirmed > 0 || owed;
+            // One rebase per sync, after its last page: earlier pages only store
+            // their events (local state shows the previous figures meanwhile).
+            let rebased = needs && last_page;
+            if needs && !last_page {
+                tx.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('rebase_owed', '1')",
+                    [],
+                )?;
+            } else if rebased {
+                tx.execute("DELETE FROM meta WHERE key = 'rebase_owed'", [])?;
+            }
+            if needs && !last_page {
+                // Stored only; applied by the rebase after the last page.
+            } else if rebased {
+                rebase(tx, program)?;
+            } else {
+                for e in &fresh {
+                    Self::apply_in(tx, program, &e.event, e.at).map_err(|err| {
+                        LoyaltyError::Corrupt {
+                            reason: format!("server event {} does not apply: {err}", e.seq),
+                        }
+                    })?;
+                }
+            }
+            for (key, value) in settings {
+                sql::put_meta(tx, key, value)?;
+            }
+            Ok(PageApplied {
+                new_events: fresh.len(),
+                confirmed,
+                rebased,
+            })
+        })?;
         if let Some(p) = new_program {
             self.program = Some(p);
         }
-        Ok(PageApplied {
-            new_events: fresh.len(),
-            confirmed,
-            rebased,
-        })
+        Ok(applied)
     }
 
     /// The server refused a pending action: it leaves the queue, its local
@@ -398,40 +392,38 @@ impl Store {
         message: &str,
         at: Time,
     ) -> Result<()> {
-        let program = self.program.clone().ok_or(LoyaltyError::NoProgram)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let Some(action) = pending(&tx)?
-            .into_iter()
-            .find(|p| p.idempotency_key == idempotency_key)
-        else {
-            return Ok(());
-        };
-        tx.prepare_cached("DELETE FROM pending_actions WHERE idempotency_key = ?1")?
-            .execute([idempotency_key])?;
-        rebase(&tx, &program)?;
-        if let Event::ActivateOffer { message_id, .. } = &action.event {
-            tx.prepare_cached("UPDATE inbox SET activated_at = NULL WHERE id = ?1")?
-                .execute([message_id])?;
-        }
-        super::inbox::write_notice(
-            &tx,
-            &program,
-            &Notice {
-                id: NoticeId::ActionRejected {
-                    key: idempotency_key.to_string(),
+        let program = self.program.as_ref().ok_or(LoyaltyError::NoProgram)?;
+        sql::write(&mut self.conn, |tx| {
+            let Some(action) = pending(tx)?
+                .into_iter()
+                .find(|p| p.idempotency_key == idempotency_key)
+            else {
+                return Ok(());
+            };
+            tx.prepare_cached("DELETE FROM pending_actions WHERE idempotency_key = ?1")?
+                .execute([idempotency_key])?;
+            rebase(tx, program)?;
+            if let Event::ActivateOffer { message_id, .. } = &action.event {
+                tx.prepare_cached("UPDATE inbox SET activated_at = NULL WHERE id = ?1")?
+                    .execute([message_id])?;
+            }
+            super::inbox::write_notice(
+                tx,
+                program,
+                &Notice {
+                    id: NoticeId::ActionRejected {
+                        key: idempotency_key.to_string(),
+                    },
+                    at,
+                    detail: NoticeDetail::Rejected {
+                        event: action.event.clone(),
+                        code: code.to_string(),
+                        message: message.to_string(),
+                    },
                 },
-                at,
-                detail: NoticeDetail::Rejected {
-                    event: action.event.clone(),
-                    code: code.to_string(),
-                    message: message.to_string(),
-                },
-            },
-        )?;
-        tx.commit()?;
-        Ok(())
+            )?;
+            Ok(())
+        })
     }
 
     /// The state digest the server sends with a sync page, computed locally
