@@ -24,35 +24,35 @@ fn bad(reason: String) -> rusqlite::Error {
 }
 
 fn message_row(r: &Row<'_>) -> rusqlite::Result<Message> {
-    let kind: String = r.get(1)?;
-    let coupon_kind: Option<String> = r.get(7)?;
-    let coupon_value: Option<i64> = r.get(8)?;
-    let state: String = r.get(14)?;
+    let kind: String = r.get("kind")?;
+    let coupon_kind: Option<String> = r.get("coupon_kind")?;
+    let coupon_value: Option<i64> = r.get("coupon_value")?;
+    let state: String = r.get("state")?;
     let coupon = match (coupon_kind.as_deref(), coupon_value) {
         (Some(k), Some(v)) => sql::benefit_from_cols(k, v),
         _ => None,
     };
     Ok(Message {
         content: IncomingMessage {
-            id: r.get(0)?,
+            id: r.get("id")?,
             kind: MessageKind::parse(&kind).ok_or_else(|| bad(format!("message kind {kind}")))?,
-            title: r.get(2)?,
-            body: r.get(3)?,
+            title: r.get("title")?,
+            body: r.get("body")?,
             expires_at: r.get::<_, Option<i64>>(4)?.map(sql::time).transpose()?,
-            deep_link: r.get(5)?,
-            image_url: r.get(6)?,
+            deep_link: r.get("deep_link")?,
+            image_url: r.get("image_url")?,
             coupon: coupon.map(|benefit| OfferCoupon {
                 benefit,
-                valid_days: r.get(9).ok().flatten(),
+                valid_days: r.get("coupon_valid_days").ok().flatten(),
             }),
-            priority: r.get(10)?,
-            pinned: r.get(11)?,
-            revision: r.get(12)?,
+            priority: r.get("priority")?,
+            pinned: r.get("pinned")?,
+            revision: r.get("revision")?,
         },
-        received_at: sql::time(r.get(13)?)?,
+        received_at: sql::time(r.get("received_at")?)?,
         state: MessageState::parse(&state).ok_or_else(|| bad(format!("message state {state}")))?,
         activated_at: r.get::<_, Option<i64>>(15)?.map(sql::time).transpose()?,
-        generated: r.get(16)?,
+        generated: r.get("generated")?,
     })
 }
 
@@ -390,11 +390,11 @@ impl Store {
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(OutboxEntry {
-                seq: r.get(0)?,
-                action: r.get(1)?,
-                target: r.get(2)?,
-                at: sql::time(r.get(3)?)?,
-                idempotency_key: r.get(4)?,
+                seq: r.get("seq")?,
+                action: r.get("action")?,
+                target: r.get("target")?,
+                at: sql::time(r.get("at")?)?,
+                idempotency_key: r.get("idempotency_key")?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -287,9 +287,9 @@ impl Store {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt.query_map(params![after, limit], |r| {
             Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
+                r.get::<_, i64>("seq")?,
+                r.get::<_, i64>("at")?,
+                r.get::<_, String>("body")?,
             ))
         })?;
         let mut out = Vec::new();

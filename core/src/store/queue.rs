@@ -37,9 +37,9 @@ pub(crate) fn pending(conn: &Connection) -> Result<Vec<PendingAction>> {
         conn.prepare_cached("SELECT idempotency_key, at, body FROM pending_actions ORDER BY seq")?;
     let rows = stmt.query_map([], |r| {
         Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, String>(2)?,
+            r.get::<_, String>("idempotency_key")?,
+            r.get::<_, i64>("at")?,
+            r.get::<_, String>("body")?,
         ))
     })?;
     let mut out = Vec::new();

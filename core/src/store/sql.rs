@@ -76,16 +76,16 @@ pub(crate) struct SqlView<'c> {
 const LOT_COLS: &str = "id, source, receipt_id, points, remaining, earned_at, expires_at";
 
 fn lot_row(r: &Row<'_>) -> rusqlite::Result<Lot> {
-    let source: String = r.get(1)?;
-    let expires: i64 = r.get(6)?;
+    let source: String = r.get("source")?;
+    let expires: i64 = r.get("expires_at")?;
     Ok(Lot {
-        id: r.get(0)?,
+        id: r.get("id")?,
         source: LotSource::parse(&source)
             .ok_or_else(|| bad_value(format!("lot source {source}")))?,
-        receipt_id: r.get(2)?,
-        points: r.get(3)?,
-        remaining: r.get(4)?,
-        earned_at: time(r.get(5)?)?,
+        receipt_id: r.get("receipt_id")?,
+        points: r.get("points")?,
+        remaining: r.get("remaining")?,
+        earned_at: time(r.get("earned_at")?)?,
         expires_at: if expires == NEVER {
             None
         } else {
@@ -114,16 +114,16 @@ pub(crate) fn benefit_from_cols(kind: &str, value: i64) -> Option<CouponBenefit>
 pub(crate) const COUPON_COLS: &str = "id, source, kind, value, issued_at, expires_at, used_at";
 
 fn coupon_row(r: &Row<'_>) -> rusqlite::Result<Coupon> {
-    let kind: String = r.get(2)?;
-    let value: i64 = r.get(3)?;
-    let used: Option<i64> = r.get(6)?;
+    let kind: String = r.get("kind")?;
+    let value: i64 = r.get("value")?;
+    let used: Option<i64> = r.get("used_at")?;
     Ok(Coupon {
-        id: r.get(0)?,
-        source: r.get(1)?,
+        id: r.get("id")?,
+        source: r.get("source")?,
         benefit: benefit_from_cols(&kind, value)
             .ok_or_else(|| bad_value(format!("coupon kind {kind}")))?,
-        issued_at: time(r.get(4)?)?,
-        expires_at: time(r.get(5)?)?,
+        issued_at: time(r.get("issued_at")?)?,
+        expires_at: time(r.get("expires_at")?)?,
         used_at: used.map(time).transpose()?,
     })
 }
@@ -134,27 +134,27 @@ const RECEIPT_COLS: &str = "id, at, eligible, excluded, tier_discount, coupon_di
 
 fn receipt_row(r: &Row<'_>) -> rusqlite::Result<Receipt> {
     Ok(Receipt {
-        id: r.get(0)?,
-        at: time(r.get(1)?)?,
+        id: r.get("id")?,
+        at: time(r.get("at")?)?,
         lines: Vec::new(),
-        eligible: r.get(2)?,
-        excluded: r.get(3)?,
-        tier_discount: r.get(4)?,
-        coupon_discount: r.get(5)?,
-        coupon_id: r.get(6)?,
-        points_paid: r.get(7)?,
-        points_earned: r.get(8)?,
-        payable: r.get(9)?,
-        contribution: r.get(10)?,
+        eligible: r.get("eligible")?,
+        excluded: r.get("excluded")?,
+        tier_discount: r.get("tier_discount")?,
+        coupon_discount: r.get("coupon_discount")?,
+        coupon_id: r.get("coupon_id")?,
+        points_paid: r.get("points_paid")?,
+        points_earned: r.get("points_earned")?,
+        payable: r.get("payable")?,
+        contribution: r.get("contribution")?,
         returned: ReturnTotals {
-            eligible: r.get(11)?,
-            total: r.get(12)?,
-            reversed_points: r.get(13)?,
-            refunded_points: r.get(14)?,
-            contribution: r.get(15)?,
+            eligible: r.get("ret_eligible")?,
+            total: r.get("ret_total")?,
+            reversed_points: r.get("ret_reversed")?,
+            refunded_points: r.get("ret_refunded")?,
+            contribution: r.get("ret_contribution")?,
         },
         counted: {
-            let text: String = r.get(16)?;
+            let text: String = r.get("counted")?;
             serde_json::from_str(&text).map_err(|e| bad_value(format!("receipt counted: {e}")))?
         },
     })
@@ -182,12 +182,12 @@ impl SqlView<'_> {
         receipt.lines = stmt
             .query_map([&receipt.id], |r| {
                 Ok(ReceiptLine {
-                    sku: r.get(0)?,
-                    category: r.get(1)?,
-                    qty: r.get(2)?,
-                    amount: r.get(3)?,
-                    eligible: r.get(4)?,
-                    returned_qty: r.get(5)?,
+                    sku: r.get("sku")?,
+                    category: r.get("category")?,
+                    qty: r.get("qty")?,
+                    amount: r.get("amount")?,
+                    eligible: r.get("eligible")?,
+                    returned_qty: r.get("returned_qty")?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -269,12 +269,12 @@ impl WalletView for SqlView<'_> {
             "SELECT live_points, debt, lifetime_earned, expired_total, last_event_at FROM summary WHERE id = 1",
         )?;
         Ok(stmt.query_row([], |r| {
-            let last: Option<i64> = r.get(4)?;
+            let last: Option<i64> = r.get("last_event_at")?;
             Ok(Summary {
-                live_points: r.get(0)?,
-                debt: r.get(1)?,
-                lifetime_earned: r.get(2)?,
-                expired_total: r.get(3)?,
+                live_points: r.get("live_points")?,
+                debt: r.get("debt")?,
+                lifetime_earned: r.get("lifetime_earned")?,
+                expired_total: r.get("expired_total")?,
                 last_event_at: last.map(time).transpose()?,
             })
         })?)
@@ -466,14 +466,14 @@ pub(crate) fn history_page(
     )?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let rows = stmt.query_map(params![before.unwrap_or(i64::MAX), limit], |r| {
-        let kind: String = r.get(2)?;
+        let kind: String = r.get("kind")?;
         Ok(LedgerEntry {
-            id: r.get(0)?,
-            at: time(r.get(1)?)?,
+            id: r.get("id")?,
+            at: time(r.get("at")?)?,
             kind: LedgerKind::parse(&kind)
                 .ok_or_else(|| bad_value(format!("ledger kind {kind}")))?,
-            points: r.get(3)?,
-            reference: r.get(4)?,
+            points: r.get("points")?,
+            reference: r.get("reference")?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
