@@ -38,7 +38,7 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<Message> {
             kind: MessageKind::parse(&kind).ok_or_else(|| bad(format!("message kind {kind}")))?,
             title: r.get("title")?,
             body: r.get("body")?,
-            expires_at: r.get::<_, Option<i64>>(4)?.map(sql::time).transpose()?,
+            expires_at: r.get::<_, Option<i64>>("expires_at")?.map(sql::time).transpose()?,
             deep_link: r.get("deep_link")?,
             image_url: r.get("image_url")?,
             coupon: coupon.map(|benefit| OfferCoupon {
