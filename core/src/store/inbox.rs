@@ -51,7 +51,7 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<Message> {
         },
         received_at: sql::time(r.get("received_at")?)?,
         state: MessageState::parse(&state).ok_or_else(|| bad(format!("message state {state}")))?,
-        activated_at: r.get::<_, Option<i64>>(15)?.map(sql::time).transpose()?,
+        activated_at: r.get::<_, Option<i64>>("activated_at")?.map(sql::time).transpose()?,
         generated: r.get("generated")?,
     })
 }
