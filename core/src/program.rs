@@ -1,21 +1,27 @@
-//! Program rules: the JSON contract that configures earning, expiry,
-//! redemption, tiers, rewards and bonuses, parsed and validated into exact
-//! integer types.
+//! Program rules: the JSON document that configures a loyalty program. Each
+//! domain owns its sections (`wallet::rules`, `goals::rules`,
+//! `inbox::rules`, the card's config); this module reads the document, hands
+//! each section to its owner and checks what spans sections (challenges and
+//! badges that name tiers and badges).
 //!
 //! Parsing is strict: unknown fields are rejected, decimals must be exact, and
 //! rules that make no sense (tier thresholds out of order, duplicate ids) are
 //! refused with the offending field named.
 
-use std::collections::BTreeSet;
-
 use chrono::FixedOffset;
 use serde::Deserialize;
 
-use crate::kernel::coupon::{CouponSpec, RawCoupon};
+pub use crate::inbox::rules::{InboxRules, check_deep_link_scheme};
+use crate::inbox::rules::{RawInbox, validate_inbox};
 use crate::kernel::error::{LoyaltyError, Result};
-use crate::kernel::ids::id_problem;
-use crate::kernel::money::{rules_money, rules_percent};
-use crate::kernel::time::Time;
+pub use crate::wallet::rules::{
+    Bonuses, EarnRule, EarnRules, Expiry, ExpiryRound, Redemption, Reward, SkuBonus, TierLevel,
+    Tiers,
+};
+use crate::wallet::rules::{
+    RawBonuses, RawEarn, RawExpiry, RawRedemption, RawReward, RawTiers, validate_bonuses,
+    validate_earn, validate_expiry, validate_redemption, validate_rewards, validate_tiers,
+};
 
 /// Validated program rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,149 +50,6 @@ pub struct Program {
     pub badges: Vec<crate::goals::model::Badge>,
     /// Inbox settings.
     pub inbox: InboxRules,
-}
-
-/// Inbox settings of the program.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InboxRules {
-    /// Days before a lot expires that a "points expiring soon" message appears.
-    pub expiry_warning_days: i64,
-    /// The app's own deep-link scheme (links may use it or https).
-    pub deep_link_scheme: String,
-}
-
-impl Default for InboxRules {
-    fn default() -> Self {
-        Self {
-            expiry_warning_days: 14,
-            deep_link_scheme: "loyalty".into(),
-        }
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawInbox {
-    #[serde(default)]
-    expiry_warning_days: Option<i64>,
-    #[serde(default)]
-    deep_link_scheme: Option<String>,
-}
-
-/// How a purchase earns points.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EarnRules {
-    /// The base rule (replaced by a tier's `earn_percent` when it has one).
-    pub rule: EarnRule,
-    /// Categories that earn nothing, get no discount and cannot be paid with points.
-    pub excluded_categories: BTreeSet<String>,
-    /// Whether the part paid with points earns too.
-    pub earn_on_points_paid: bool,
-    /// Extra points per unit of a sku.
-    pub sku_bonus: Vec<SkuBonus>,
-}
-
-/// The base earning rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EarnRule {
-    /// `points` per full `step` (minor units) of money.
-    PerStep {
-        /// Step in minor units, > 0.
-        step: i64,
-        /// Points per full step.
-        points: i64,
-    },
-    /// A percentage of the money, converted at `point_value`; hundredths of a percent.
-    Percent(i64),
-}
-
-/// Extra points for buying a sku.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SkuBonus {
-    /// The sku.
-    pub sku: String,
-    /// Points per unit bought.
-    pub points: i64,
-}
-
-/// Expiry of earned lots.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Expiry {
-    /// Calendar months a lot lives.
-    pub months: u32,
-    /// Rounding of the expiry instant.
-    pub round: ExpiryRound,
-}
-
-/// Rounding of a lot's expiry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExpiryRound {
-    /// Expire exactly `months` later.
-    None,
-    /// Expire at the first instant of the local month after the one `months` later falls in.
-    EndOfMonth,
-}
-
-/// Paying with points.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Redemption {
-    /// Value of one point in minor units (> 0).
-    pub point_value: i64,
-    /// Most of a purchase's eligible amount (after discounts) payable with points, in percent.
-    pub max_percent: i64,
-}
-
-/// Tier ladder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tiers {
-    /// Rolling window of qualifying spend in days; `None`: lifetime.
-    pub window_days: Option<i64>,
-    /// Levels by increasing threshold; the first has threshold 0.
-    pub levels: Vec<TierLevel>,
-}
-
-/// One tier.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TierLevel {
-    /// Tier id ("gold").
-    pub id: String,
-    /// Qualifying spend in minor units from which the tier applies.
-    pub threshold: i64,
-    /// Earn percent replacing the base rule (hundredths of a percent).
-    pub earn_percent: Option<i64>,
-    /// Discount on eligible lines (hundredths of a percent).
-    pub discount_percent: i64,
-}
-
-/// A reward bought with points.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reward {
-    /// Reward id.
-    pub id: String,
-    /// Price in points.
-    pub cost: i64,
-    /// The coupon it issues.
-    pub coupon: CouponSpec,
-}
-
-/// Configured bonus points; `None`: not configured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Bonuses {
-    /// Once ever.
-    pub welcome: Option<i64>,
-    /// Once per local calendar year.
-    pub birthday: Option<i64>,
-    /// Any number of times.
-    pub referral: Option<i64>,
-}
-
-impl Tiers {
-    /// The first instant of the qualifying window ending at `at`; `None`: all history counts.
-    pub fn window_start(&self, at: Time) -> Option<Time> {
-        self.window_days
-            .and_then(|d| at.checked_sub_signed(chrono::Duration::days(d)))
-    }
 }
 
 /// The raw rules shape, for the JSON-path tests.
@@ -265,109 +128,6 @@ pub(crate) struct RawProgram {
     inbox: Option<RawInbox>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEarn {
-    rule: RawEarnRule,
-    #[serde(default)]
-    excluded_categories: Vec<String>,
-    #[serde(default)]
-    earn_on_points_paid: bool,
-    #[serde(default)]
-    sku_bonus: Vec<RawSkuBonus>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-enum RawEarnRule {
-    PerStep(RawPerStep),
-    Percent(String),
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPerStep {
-    step: String,
-    points: i64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSkuBonus {
-    sku: String,
-    points: i64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawExpiry {
-    months: i64,
-    #[serde(default)]
-    round: Option<ExpiryRound>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRedemption {
-    #[serde(default)]
-    point_value: Option<String>,
-    #[serde(default)]
-    max_percent: Option<i64>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTiers {
-    #[serde(default)]
-    window_days: Option<i64>,
-    levels: Vec<RawLevel>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawLevel {
-    id: String,
-    threshold: String,
-    #[serde(default)]
-    earn_percent: Option<String>,
-    #[serde(default)]
-    discount_percent: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawReward {
-    id: String,
-    cost: i64,
-    coupon: RawCoupon,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawBonuses {
-    #[serde(default)]
-    welcome: Option<i64>,
-    #[serde(default)]
-    birthday: Option<i64>,
-    #[serde(default)]
-    referral: Option<i64>,
-}
-
-/// Checks an id in the rules with the one id check ([`id_problem`]).
-pub(crate) fn check_rule_id(field: &str, text: &str) -> Result<()> {
-    match id_problem(text) {
-        Some(reason) => Err(LoyaltyError::rules(field, reason)),
-        None => Ok(()),
-    }
-}
-
-fn non_negative(field: &str, v: i64) -> Result<i64> {
-    if v < 0 {
-        return Err(LoyaltyError::rules(field, format!("{v} is negative")));
-    }
-    Ok(v)
-}
-
 /// Parses "+03:00" / "-05:30" / "Z".
 pub(crate) fn parse_offset(field: &str, text: &str) -> Result<FixedOffset> {
     let bad = || {
@@ -415,132 +175,12 @@ impl RawProgram {
                 .ok_or_else(|| LoyaltyError::rules("utc_offset", "zero offset"))?,
         };
 
-        let rule = match self.earn.rule {
-            RawEarnRule::PerStep(ps) => {
-                let step = rules_money("earn.rule.per_step.step", &ps.step)?;
-                if step == 0 {
-                    return Err(LoyaltyError::rules(
-                        "earn.rule.per_step.step",
-                        "must be above 0",
-                    ));
-                }
-                let points = non_negative("earn.rule.per_step.points", ps.points)?;
-                EarnRule::PerStep { step, points }
-            }
-            RawEarnRule::Percent(p) => EarnRule::Percent(rules_percent("earn.rule.percent", &p)?),
-        };
-        let mut skus = BTreeSet::new();
-        let mut sku_bonus = Vec::new();
-        for (i, b) in self.earn.sku_bonus.into_iter().enumerate() {
-            let f = format!("earn.sku_bonus[{i}]");
-            check_rule_id(&format!("{f}.sku"), &b.sku)?;
-            if !skus.insert(b.sku.clone()) {
-                return Err(LoyaltyError::rules(
-                    format!("{f}.sku"),
-                    format!("duplicate sku \"{}\"", b.sku),
-                ));
-            }
-            let points = non_negative(&format!("{f}.points"), b.points)?;
-            sku_bonus.push(SkuBonus { sku: b.sku, points });
-        }
-        let earn = EarnRules {
-            rule,
-            excluded_categories: self.earn.excluded_categories.into_iter().collect(),
-            earn_on_points_paid: self.earn.earn_on_points_paid,
-            sku_bonus,
-        };
-
-        let expiry = match self.expiry {
-            None => None,
-            Some(e) => {
-                if !(1..=1200).contains(&e.months) {
-                    return Err(LoyaltyError::rules(
-                        "expiry.months",
-                        format!("{} is not between 1 and 1200", e.months),
-                    ));
-                }
-                Some(Expiry {
-                    months: e.months as u32,
-                    round: e.round.unwrap_or(ExpiryRound::None),
-                })
-            }
-        };
-
-        let redemption = {
-            let raw = self.redemption.unwrap_or(RawRedemption {
-                point_value: None,
-                max_percent: None,
-            });
-            let point_value = match raw.point_value {
-                Some(t) => rules_money("redemption.point_value", &t)?,
-                None => 100,
-            };
-            if point_value == 0 {
-                return Err(LoyaltyError::rules(
-                    "redemption.point_value",
-                    "must be above 0",
-                ));
-            }
-            let max_percent = raw.max_percent.unwrap_or(100);
-            if !(0..=100).contains(&max_percent) {
-                return Err(LoyaltyError::rules(
-                    "redemption.max_percent",
-                    format!("{max_percent} is not between 0 and 100"),
-                ));
-            }
-            Redemption {
-                point_value,
-                max_percent,
-            }
-        };
-
-        let tiers = match self.tiers {
-            None => None,
-            Some(t) => Some(validate_tiers(t)?),
-        };
-
-        let mut reward_ids = BTreeSet::new();
-        let mut rewards = Vec::new();
-        for (i, r) in self.rewards.into_iter().enumerate() {
-            let f = format!("rewards[{i}]");
-            check_rule_id(&format!("{f}.id"), &r.id)?;
-            if !reward_ids.insert(r.id.clone()) {
-                return Err(LoyaltyError::rules(
-                    format!("{f}.id"),
-                    format!("duplicate reward id \"{}\"", r.id),
-                ));
-            }
-            if r.cost <= 0 {
-                return Err(LoyaltyError::rules(
-                    format!("{f}.cost"),
-                    format!("{} must be above 0", r.cost),
-                ));
-            }
-            let coupon = r.coupon.validate(&format!("{f}.coupon"))?;
-            rewards.push(Reward {
-                id: r.id,
-                cost: r.cost,
-                coupon,
-            });
-        }
-
-        let bonuses = match self.bonuses {
-            None => Bonuses::default(),
-            Some(b) => Bonuses {
-                welcome: b
-                    .welcome
-                    .map(|v| non_negative("bonuses.welcome", v))
-                    .transpose()?,
-                birthday: b
-                    .birthday
-                    .map(|v| non_negative("bonuses.birthday", v))
-                    .transpose()?,
-                referral: b
-                    .referral
-                    .map(|v| non_negative("bonuses.referral", v))
-                    .transpose()?,
-            },
-        };
+        let earn = validate_earn(self.earn)?;
+        let expiry = validate_expiry(self.expiry)?;
+        let redemption = validate_redemption(self.redemption)?;
+        let tiers = self.tiers.map(validate_tiers).transpose()?;
+        let rewards = validate_rewards(self.rewards)?;
+        let bonuses = validate_bonuses(self.bonuses)?;
 
         let card = match &self.card {
             None => crate::card::CardConfig::default(),
@@ -586,23 +226,7 @@ impl RawProgram {
             challenges.push(challenge);
         }
 
-        let mut inbox = InboxRules::default();
-        if let Some(raw) = &self.inbox {
-            if let Some(d) = raw.expiry_warning_days {
-                if !(0..=365).contains(&d) {
-                    return Err(LoyaltyError::rules(
-                        "inbox.expiry_warning_days",
-                        format!("{d} is not between 0 and 365"),
-                    ));
-                }
-                inbox.expiry_warning_days = d;
-            }
-            if let Some(sch) = &raw.deep_link_scheme {
-                check_deep_link_scheme(sch)
-                    .map_err(|reason| LoyaltyError::rules("inbox.deep_link_scheme", reason))?;
-                inbox.deep_link_scheme = sch.clone();
-            }
-        }
+        let inbox = validate_inbox(self.inbox.as_ref())?;
 
         Ok(Program {
             inbox,
@@ -618,93 +242,6 @@ impl RawProgram {
             rewards,
             bonuses,
         })
-    }
-}
-
-fn validate_tiers(t: RawTiers) -> Result<Tiers> {
-    if let Some(w) = t.window_days
-        && !(1..=36_500).contains(&w)
-    {
-        return Err(LoyaltyError::rules(
-            "tiers.window_days",
-            format!("{w} is not between 1 and 36500 (use null for lifetime spend)"),
-        ));
-    }
-    if t.levels.is_empty() {
-        return Err(LoyaltyError::rules(
-            "tiers.levels",
-            "needs at least one level",
-        ));
-    }
-    let mut ids = BTreeSet::new();
-    let mut levels: Vec<TierLevel> = Vec::new();
-    for (i, l) in t.levels.into_iter().enumerate() {
-        let f = format!("tiers.levels[{i}]");
-        check_rule_id(&format!("{f}.id"), &l.id)?;
-        if !ids.insert(l.id.clone()) {
-            return Err(LoyaltyError::rules(
-                format!("{f}.id"),
-                format!("duplicate tier id \"{}\"", l.id),
-            ));
-        }
-        let threshold = rules_money(&format!("{f}.threshold"), &l.threshold)?;
-        match levels.last() {
-            None if threshold != 0 => {
-                return Err(LoyaltyError::rules(
-                    format!("{f}.threshold"),
-                    "the first tier's threshold must be 0",
-                ));
-            }
-            Some(prev) if threshold <= prev.threshold => {
-                return Err(LoyaltyError::rules(
-                    format!("{f}.threshold"),
-                    "thresholds must increase from one tier to the next",
-                ));
-            }
-            _ => {}
-        }
-        let earn_percent = l
-            .earn_percent
-            .as_deref()
-            .map(|p| rules_percent(&format!("{f}.earn_percent"), p))
-            .transpose()?;
-        let discount_percent = l
-            .discount_percent
-            .as_deref()
-            .map(|p| rules_percent(&format!("{f}.discount_percent"), p))
-            .transpose()?
-            .unwrap_or(0);
-        levels.push(TierLevel {
-            id: l.id,
-            threshold,
-            earn_percent,
-            discount_percent,
-        });
-    }
-    Ok(Tiers {
-        window_days: t.window_days,
-        levels,
-    })
-}
-
-/// Checks that `scheme` is a safe app URL scheme for deep links: lowercase
-/// letters first, then letters, digits, `+`, `-` or `.`, at most 32 characters,
-/// and not one of the schemes that could run code or leave the app
-/// (`javascript`, `data`, `file`, `http`, `https`, `vbscript`).
-pub fn check_deep_link_scheme(scheme: &str) -> std::result::Result<(), String> {
-    let ok = scheme.len() <= 32
-        && scheme
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_lowercase())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+-.".contains(c))
-        && !["javascript", "data", "file", "http", "https", "vbscript"].contains(&scheme);
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("\"{scheme}\" is not a safe app scheme"))
     }
 }
 

@@ -7,17 +7,9 @@ use serde::Deserialize;
 use super::model::{Badge, Challenge, ChallengeReward, Goal, Metric, Repeat};
 use crate::kernel::coupon::RawCoupon;
 use crate::kernel::error::{LoyaltyError, Result};
-use crate::kernel::ids::id_problem;
+use crate::kernel::ids::check_rule_id;
 use crate::kernel::money::parse_hundredths;
 use crate::kernel::time::Time;
-
-/// Checks a rule id with the one id check.
-fn check_rule_id(field: &str, text: &str) -> Result<()> {
-    match id_problem(text) {
-        Some(reason) => Err(LoyaltyError::rules(field, reason)),
-        None => Ok(()),
-    }
-}
 
 /// A goal as written in rules JSON.
 #[derive(Debug, Clone, Deserialize)]

@@ -6,6 +6,7 @@
 pub mod model;
 pub mod policy;
 pub mod push;
+pub mod rules;
 pub mod wording;
 
 pub use model::*;

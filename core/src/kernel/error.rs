@@ -362,7 +362,8 @@ impl LoyaltyError {
         }
     }
 
-    pub(crate) fn rules(field: impl Into<String>, reason: impl Into<String>) -> Self {
+    /// An invalid-rules error naming `field`.
+    pub fn rules(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Self::InvalidRules {
             field: field.into(),
             reason: reason.into(),

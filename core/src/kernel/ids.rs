@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use super::error::{LoyaltyError, Result};
+
 /// Longest id in bytes.
 pub const MAX_ID_LEN: usize = 128;
 
@@ -20,6 +22,14 @@ pub fn id_problem(id: &str) -> Option<&'static str> {
         Some("contains control characters")
     } else {
         None
+    }
+}
+
+/// Checks an id in the program rules with the one id check; the error names `field`.
+pub fn check_rule_id(field: &str, text: &str) -> Result<()> {
+    match id_problem(text) {
+        Some(reason) => Err(LoyaltyError::rules(field, reason)),
+        None => Ok(()),
     }
 }
 

@@ -38,7 +38,10 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<Message> {
             kind: MessageKind::parse(&kind).ok_or_else(|| bad(format!("message kind {kind}")))?,
             title: r.get("title")?,
             body: r.get("body")?,
-            expires_at: r.get::<_, Option<i64>>("expires_at")?.map(sql::time).transpose()?,
+            expires_at: r
+                .get::<_, Option<i64>>("expires_at")?
+                .map(sql::time)
+                .transpose()?,
             deep_link: r.get("deep_link")?,
             image_url: r.get("image_url")?,
             coupon: coupon.map(|benefit| OfferCoupon {
@@ -51,7 +54,10 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<Message> {
         },
         received_at: sql::time(r.get("received_at")?)?,
         state: MessageState::parse(&state).ok_or_else(|| bad(format!("message state {state}")))?,
-        activated_at: r.get::<_, Option<i64>>("activated_at")?.map(sql::time).transpose()?,
+        activated_at: r
+            .get::<_, Option<i64>>("activated_at")?
+            .map(sql::time)
+            .transpose()?,
         generated: r.get("generated")?,
     })
 }

@@ -129,7 +129,7 @@ impl Store {
     /// Not stored: the app sets it each time it opens the wallet.
     pub fn set_deep_link_scheme(&mut self, scheme: Option<&str>) -> Result<()> {
         if let Some(s) = scheme {
-            crate::program::check_deep_link_scheme(s).map_err(|reason| {
+            crate::inbox::rules::check_deep_link_scheme(s).map_err(|reason| {
                 LoyaltyError::InvalidConfig {
                     field: "deep_link_scheme".into(),
                     reason,

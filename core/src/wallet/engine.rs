@@ -21,7 +21,8 @@ use crate::kernel::ids::NoticeId;
 use crate::kernel::ids::id_problem;
 use crate::kernel::money::Checked;
 use crate::kernel::time::Time;
-use crate::program::{ExpiryRound, Program};
+use crate::program::Program;
+use crate::wallet::rules::ExpiryRound;
 
 /// What applying one event produced.
 #[derive(Debug, Clone, PartialEq, Eq)]

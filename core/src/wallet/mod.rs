@@ -13,6 +13,7 @@ pub mod memory;
 pub mod model;
 mod purchase;
 mod returns;
+pub mod rules;
 pub mod snapshot;
 pub mod view;
 

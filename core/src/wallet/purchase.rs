@@ -11,7 +11,7 @@ use crate::kernel::coupon::CouponBenefit;
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::kernel::money::{Checked, mul_div_floor};
 use crate::kernel::money::{PERCENT_SCALE, parse_hundredths};
-use crate::program::EarnRule;
+use crate::wallet::rules::EarnRule;
 
 use super::engine::{Tx, check_id, check_lines};
 
