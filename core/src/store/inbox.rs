@@ -336,13 +336,12 @@ impl Store {
         self.activate_offer_as(id, at, None).map(|_| ())
     }
 
-    /// Server side: activates an offer for a client action, recording `key`
-    /// with the event in one transaction. Returns the event's sequence number.
-    pub fn activate_offer_keyed(&mut self, id: &str, at: Time, key: &str) -> Result<i64> {
-        self.activate_offer_as(id, at, Some(key))
-    }
-
-    fn activate_offer_as(&mut self, id: &str, at: Time, server_key: Option<&str>) -> Result<i64> {
+    pub(super) fn activate_offer_as(
+        &mut self,
+        id: &str,
+        at: Time,
+        server_key: Option<&str>,
+    ) -> Result<i64> {
         let program = self.program.as_ref().ok_or(LoyaltyError::NoProgram)?;
         sql::write(&mut self.conn, |tx| {
             let m = Self::require(tx, id)?;

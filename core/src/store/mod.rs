@@ -11,6 +11,8 @@ mod inbox;
 mod offline;
 mod queue;
 mod schema;
+#[cfg(any(test, feature = "server"))]
+mod server;
 mod sql;
 mod sync;
 
@@ -24,10 +26,12 @@ pub use inbox::OutboxEntry;
 pub use offline::{Enrollment, SERVER_URL_KEY};
 pub use queue::PendingAction;
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
+#[cfg(any(test, feature = "server"))]
+pub use server::KeyedOutcome;
 use sql::SqlView;
 pub use sync::{
-    ACCESS_TOKEN_KEY, KeyedOutcome, PROGRAM_VERSION_KEY, PageApplied, SERVER_OFFSET_KEY,
-    SYNC_CURSOR_KEY, ServerEvent,
+    ACCESS_TOKEN_KEY, PROGRAM_VERSION_KEY, PageApplied, SERVER_OFFSET_KEY, SYNC_CURSOR_KEY,
+    ServerEvent,
 };
 
 use crate::kernel::error::{LoyaltyError, Result};

@@ -82,21 +82,6 @@ pub struct ServerEvent {
     pub idempotency_key: Option<String>,
 }
 
-/// The outcome of a keyed client action on the server.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KeyedOutcome {
-    /// Applied as event `seq`.
-    Applied {
-        /// Event sequence number.
-        seq: i64,
-    },
-    /// Refused; `error` is `{"code", "message"}` JSON.
-    Rejected {
-        /// The rejection.
-        error: String,
-    },
-}
-
 /// What applying a page did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PageApplied {
@@ -189,67 +174,6 @@ impl Store {
             enqueue(tx, idempotency_key, event, applied.at)?;
             Ok(applied)
         })
-    }
-
-    /// Server side: applies a client action once. The key is stored in the same
-    /// transaction as the event, so a crash can never leave an applied action
-    /// without its key (and a retry applying it again). Returns the event's
-    /// sequence number, or the recorded outcome when the key was seen before.
-    pub fn apply_keyed(&mut self, key: &str, event: &Event, at: Time) -> Result<KeyedOutcome> {
-        if let Some(seen) = self.keyed_outcome(key)? {
-            return Ok(seen);
-        }
-        let program = self.program.as_ref().ok_or(LoyaltyError::NoProgram)?;
-        let applied = sql::write(&mut self.conn, |tx| {
-            let applied = Self::apply_in(tx, program, event, at)?;
-            tx.prepare_cached(
-                "INSERT INTO action_keys (key, seq, status) VALUES (?1, ?2, 'applied')",
-            )?
-            .execute(params![key, applied.seq])?;
-            Ok(applied)
-        });
-        match applied {
-            Ok(applied) => Ok(KeyedOutcome::Applied { seq: applied.seq }),
-            Err(e) if !crate::sync::wire::Failure::is_rejection(&e) => Err(e),
-            Err(e) => {
-                // Recorded as the wire's error body, answered again on a retry.
-                let error = serde_json::to_string(&crate::sync::wire::ErrorBody::from(&e))
-                    .map_err(|err| LoyaltyError::Storage {
-                        reason: format!("cannot encode a rejection: {err}"),
-                    })?;
-                self.conn.execute(
-                    "INSERT OR IGNORE INTO action_keys (key, seq, status, error) VALUES (?1, NULL, 'rejected', ?2)",
-                    params![key, error],
-                )?;
-                Ok(KeyedOutcome::Rejected { error })
-            }
-        }
-    }
-
-    /// The recorded outcome of an action key, if any.
-    pub fn keyed_outcome(&self, key: &str) -> Result<Option<KeyedOutcome>> {
-        let row: Option<(Option<i64>, String, Option<String>)> = self
-            .conn
-            .prepare_cached("SELECT seq, status, error FROM action_keys WHERE key = ?1")?
-            .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?;
-        Ok(
-            row.map(|(seq, status, error)| match (status.as_str(), seq) {
-                ("applied", Some(seq)) => KeyedOutcome::Applied { seq },
-                _ => KeyedOutcome::Rejected {
-                    error: error.unwrap_or_default(),
-                },
-            }),
-        )
-    }
-
-    /// The action key of event `seq`, if it came from a client action.
-    pub fn key_of_event(&self, seq: i64) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT key FROM action_keys WHERE seq = ?1")?
-            .query_row([seq], |r| r.get(0))
-            .optional()?)
     }
 
     /// Actions waiting for the server, oldest first.
