@@ -1,6 +1,5 @@
 //! `loyalty inbox …` and `loyalty push`: the offer inbox on the desktop.
 
-use std::io::Read;
 use std::path::Path;
 
 use clap::Subcommand;
@@ -69,15 +68,7 @@ pub fn run(
 
 /// Runs `loyalty push FILE|-`: ingests one payload and prints the outcome.
 pub fn push(source: &str, dir: &Path, clock: &dyn Clock) -> Result<(), String> {
-    let payload = if source == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|err| format!("cannot read standard input: {err}"))?;
-        text
-    } else {
-        std::fs::read_to_string(source).map_err(|err| format!("cannot read {source}: {err}"))?
-    };
+    let payload = crate::input::read_text(source, crate::input::PUSH_LIMIT)?;
     let mut store = open(dir)?;
     let outcome = store
         .ingest_push(payload.trim_end(), clock.now())

@@ -6,6 +6,7 @@ mod card;
 mod demo;
 mod goals;
 mod inbox;
+mod input;
 mod render;
 mod scenarios;
 mod sync_cmd;

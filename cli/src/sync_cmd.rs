@@ -147,8 +147,7 @@ pub fn pos(cmd: PosCommand) -> Result<(), String> {
             receipt,
         } => (server, payload, receipt, "/v1/pos/returns", "return"),
     };
-    let text =
-        std::fs::read_to_string(&file).map_err(|err| format!("cannot read {file}: {err}"))?;
+    let text = crate::input::read_text(&file, crate::input::RECEIPT_LIMIT)?;
     let receipt: Value = serde_json::from_str(&text).map_err(|err| format!("{file}: {err}"))?;
     let mut body = serde_json::Map::new();
     body.insert("payload".into(), payload.into());

@@ -431,3 +431,58 @@ fn card_enrollment_uses_the_secret_store_and_rolls_back_when_it_fails() {
         "LOY1:4006381333931:07081804"
     );
 }
+
+/// The data folder and the wallet files (which hold the access token and
+/// the card secret on desktops) are the owner's only, when created and when
+/// opened again after someone loosened them.
+#[cfg(unix)]
+#[test]
+fn the_data_folder_and_its_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let store = Store::open_dir(&dir).unwrap();
+    let db = dir.join(DB_FILE);
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&db), 0o600);
+    drop(store);
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let _store = Store::open_dir(&dir).unwrap();
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&db), 0o600);
+    let wal = dir.join(format!("{DB_FILE}-wal"));
+    if wal.exists() {
+        assert_eq!(mode(&wal), 0o600);
+    }
+}
+
+/// A line's category is bounded like its sku (at most 128 bytes, no control
+/// characters): an unbounded one made a member's sync pages too large to
+/// ever download.
+#[test]
+fn a_category_is_bounded_like_a_sku() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = seeded(tmp.path());
+    let before = snap(&store);
+    for category in ["x".repeat(129), "sport\u{7}".to_string(), " ".to_string()] {
+        let Event::Purchase(mut p) = purchase("r-long", "100.00") else {
+            unreachable!()
+        };
+        p.lines[0].category = Some(category.clone());
+        let err = store
+            .apply(&Event::Purchase(p), t("2026-01-05T00:00:00Z"))
+            .unwrap_err();
+        assert_eq!(err.code(), "invalid_id", "{category:?}");
+        assert!(err.to_string().contains("lines[0].category"), "{err}");
+    }
+    assert_eq!(snap(&store), before);
+    let Event::Purchase(mut p) = purchase("r-ok", "100.00") else {
+        unreachable!()
+    };
+    p.lines[0].category = Some("x".repeat(128));
+    store
+        .apply(&Event::Purchase(p), t("2026-01-05T00:00:00Z"))
+        .unwrap();
+}

@@ -74,8 +74,12 @@ impl App {
             .map_err(|e| StartError(format!("program rules: [{}] {e}", e.code())))?;
         std::fs::create_dir_all(config.data_dir.join("members"))
             .map_err(|e| StartError(format!("cannot create {}: {e}", config.data_dir.display())))?;
-        let registry =
-            Registry::open(&config.data_dir.join("registry.sqlite3")).map_err(StartError)?;
+        // The registry holds every member's token and card secret.
+        loyalty_core::store::make_private_dir(&config.data_dir);
+        loyalty_core::store::make_private_dir(&config.data_dir.join("members"));
+        let registry_path = config.data_dir.join("registry.sqlite3");
+        let registry = Registry::open(&registry_path).map_err(StartError)?;
+        loyalty_core::store::make_private(&registry_path);
         Ok(Arc::new(Self {
             version: version_of(&config.program_json),
             data_dir: config.data_dir,

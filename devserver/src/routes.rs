@@ -10,8 +10,9 @@ use axum::{Json, Router};
 use chrono::Utc;
 use loyalty_core::LoyaltyError;
 use loyalty_core::card::Verifier;
+use loyalty_core::kernel::ids::id_problem;
 use loyalty_core::kernel::money::format_minor;
-use loyalty_core::store::{KeyedOutcome, Store};
+use loyalty_core::store::{KEY_REUSED, KeyedOutcome, Store};
 use loyalty_core::sync::wire::{
     ActionBatch, ActionResult, ActionResults, ClientAction, Digest, EnrollAnswer, ErrorBody,
     ErrorResponse, Failure, ProgramUpdate, ServerEvent, SyncPage,
@@ -318,20 +319,39 @@ fn recorded(key: &str, error: &str) -> ActionResult {
     ActionResult::rejected(key, body)
 }
 
+/// The answer to a key that came with another request: refused, nothing done.
+fn reused(key: &str) -> ActionResult {
+    ActionResult::rejected(
+        key,
+        ErrorBody {
+            code: KEY_REUSED.into(),
+            message: "this idempotency key was already used for a different action; \
+                      send each action under a key of its own"
+                .into(),
+        },
+    )
+}
+
 /// Applies one keyed client action on the member's store; wallet actions
-/// record their key in the same transaction as their event.
+/// record their key and request in the same transaction as their event, and
+/// a refused one records its key too, so a retry gets the same answer.
 fn apply_action(
     store: &mut Store,
     key: &str,
     action: &ClientAction,
 ) -> Result<ActionResult, LoyaltyError> {
     let now = Utc::now();
+    let request = serde_json::to_string(action).map_err(|e| LoyaltyError::Storage {
+        reason: format!("cannot encode an action: {e}"),
+    })?;
+    let answer = |outcome: KeyedOutcome, seen: bool| match outcome {
+        KeyedOutcome::Applied { seq } => ActionResult::applied(key, Some(seq), seen),
+        KeyedOutcome::Rejected { error } => recorded(key, &error),
+        KeyedOutcome::Reused => reused(key),
+    };
     let keyed = |store: &mut Store, event: Event| -> Result<ActionResult, LoyaltyError> {
-        let seen = store.keyed_outcome(key)?.is_some();
-        Ok(match store.apply_keyed(key, &event, now)? {
-            KeyedOutcome::Applied { seq } => ActionResult::applied(key, Some(seq), seen),
-            KeyedOutcome::Rejected { error } => recorded(key, &error),
-        })
+        let seen = store.keyed_outcome(key, &request)?.is_some();
+        Ok(answer(store.apply_keyed(key, &request, &event, now)?, seen))
     };
     // Read and dismiss marks are idempotent by nature: applied again, or refused.
     let mark = |outcome: Result<(), LoyaltyError>| -> Result<ActionResult, LoyaltyError> {
@@ -359,16 +379,14 @@ fn apply_action(
             },
         ),
         ClientAction::ActivateOffer { message_id } => {
-            if let Some(outcome) = store.keyed_outcome(key)? {
-                return Ok(match outcome {
-                    KeyedOutcome::Applied { seq } => ActionResult::applied(key, Some(seq), true),
-                    KeyedOutcome::Rejected { error } => recorded(key, &error),
-                });
+            if let Some(outcome) = store.keyed_outcome(key, &request)? {
+                return Ok(answer(outcome, true));
             }
-            match store.activate_offer_keyed(message_id, now, key) {
+            match store.activate_offer_keyed(message_id, now, key, &request) {
                 Ok(seq) => Ok(ActionResult::applied(key, Some(seq), false)),
                 Err(e) if Failure::of(&e) == Failure::Infrastructure => Err(e),
-                Err(e) => Ok(ActionResult::rejected(key, ErrorBody::from(&e))),
+                // A refused activation stays refused when retried later.
+                Err(e) => Ok(answer(store.reject_keyed(key, &request, &e)?, false)),
             }
         }
         ClientAction::InboxRead { message_id } => mark(store.mark_read(message_id, now)),
@@ -389,18 +407,23 @@ async fn actions(State(app): State<Arc<App>>, headers: HeaderMap, body: String) 
                 format!("at most {MAX_BATCH} actions per batch"),
             ));
         }
+        // Every key is checked before any action runs: a refused batch applies nothing.
+        for (i, item) in batch.actions.iter().enumerate() {
+            if let Some(reason) = id_problem(&item.idempotency_key) {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    format!(
+                        "actions[{i}].idempotency_key {reason} (keys are 1 to 128 bytes of text)"
+                    ),
+                ));
+            }
+        }
         let store = app.member_store(&member.id).map_err(ApiError::internal)?;
         let mut store = lock(&store);
         let mut results = Vec::with_capacity(batch.actions.len());
         for item in &batch.actions {
             let key = &item.idempotency_key;
-            if key.is_empty() || key.len() > 128 {
-                return Err(ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "bad_request",
-                    "idempotency keys are 1 to 128 bytes",
-                ));
-            }
             let r = apply_action(&mut store, key, &item.action)
                 .map_err(|e| ApiError::internal(e.to_string()))?;
             results.push(r);
@@ -425,8 +448,15 @@ struct PosReturn {
     ret: ReturnInput,
 }
 
+/// A member found from a scanned code, and whether the code rotates.
+struct Scanned {
+    member: Member,
+    /// A static code (`{card}` alone) proves nothing but the card number.
+    rotating: bool,
+}
+
 /// Verifies a scanned payload (±1 step, replay guard) and finds its member.
-fn verify_till(app: &App, payload: &str) -> Result<Member, ApiError> {
+fn verify_till(app: &App, payload: &str) -> Result<Scanned, ApiError> {
     let card = &app.program.card;
     let verifier = Verifier::new(card.template.clone(), card.totp, card.check);
     let reject = |f: loyalty_core::card::VerifyFailure| {
@@ -449,7 +479,10 @@ fn verify_till(app: &App, payload: &str) -> Result<Member, ApiError> {
     {
         return Err(reject(loyalty_core::card::VerifyFailure::TokenReplayed));
     }
-    Ok(member)
+    Ok(Scanned {
+        member,
+        rotating: verified.step.is_some(),
+    })
 }
 
 fn last4(card: &str) -> &str {
@@ -461,7 +494,18 @@ async fn pos_purchase(
     body: String,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let req: PosPurchase = serde_json::from_str(&body).map_err(bad_json)?;
-    let member = verify_till(&app, &req.payload)?;
+    let Scanned { member, rotating } = verify_till(&app, &req.payload)?;
+    // A static code is only a card number, which anyone may know: it
+    // identifies the member and earns, but cannot spend their points or coupons.
+    if !rotating
+        && (req.purchase.pay_points.is_some_and(|p| p > 0) || req.purchase.coupon.is_some())
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "static_code_cannot_pay",
+            "a static card code identifies the member and earns points only; paying with points or a coupon needs the card's rotating code",
+        ));
+    }
     let store = app.member_store(&member.id).map_err(ApiError::internal)?;
     let applied = lock(&store).apply(&Event::Purchase(req.purchase), Utc::now())?;
     let q = applied.purchase.unwrap_or_default();
@@ -480,7 +524,7 @@ async fn pos_return(
     body: String,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let req: PosReturn = serde_json::from_str(&body).map_err(bad_json)?;
-    let member = verify_till(&app, &req.payload)?;
+    let member = verify_till(&app, &req.payload)?.member;
     let store = app.member_store(&member.id).map_err(ApiError::internal)?;
     let applied = lock(&store).apply(&Event::Return(req.ret), Utc::now())?;
     Ok((

@@ -314,3 +314,128 @@ fn actions_apply_exactly_once_under_injected_faults() {
     }
     panic!("sync did not finish");
 }
+
+/// A static card code is only the card number: at the till it identifies
+/// the member and earns, but spending points or a coupon with it is refused.
+#[test]
+fn a_static_code_earns_but_cannot_pay() {
+    let program = r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}},
+      "card": {"template": "{card}"}}"#;
+    let server = Server::start(program, 0.0);
+    let (status, me) = server.json("POST", "/v1/enroll", None, Some(&json!({})));
+    assert_eq!(status, 201, "{me}");
+    let card = me["card_number"].as_str().unwrap();
+    let (status, r) = server.json(
+        "POST",
+        "/v1/pos/purchases",
+        None,
+        Some(&json!({"payload": card, "purchase": purchase("s1", "1000.00")})),
+    );
+    assert_eq!(status, 201, "{r}");
+    assert_eq!(r["points_earned"], 100);
+    let mut pay = purchase("s2", "100.00");
+    pay["pay_points"] = json!(10);
+    let (status, r) = server.json(
+        "POST",
+        "/v1/pos/purchases",
+        None,
+        Some(&json!({"payload": card, "purchase": pay})),
+    );
+    assert_eq!(status, 403, "{r}");
+    assert_eq!(r["error"]["code"], "static_code_cannot_pay", "{r}");
+    let mut with_coupon = purchase("s3", "100.00");
+    with_coupon["coupon"] = json!("any");
+    let (status, r) = server.json(
+        "POST",
+        "/v1/pos/purchases",
+        None,
+        Some(&json!({"payload": card, "purchase": with_coupon})),
+    );
+    assert_eq!(status, 403, "{r}");
+}
+
+/// The idempotency contract of docs/api.md: a key reused for another action
+/// is refused (the new action is not applied), a refused key stays refused
+/// when retried after the state changed, and a batch refused for a bad key
+/// applies none of its actions.
+#[test]
+fn keys_are_bound_to_their_action_and_refusals_stick() {
+    let server = Server::start(PROGRAM, 0.0);
+    let (_, me) = server.json("POST", "/v1/enroll", None, Some(&json!({})));
+    let (card, secret) = (
+        me["card_number"].as_str().unwrap(),
+        me["card_secret_hex"].as_str().unwrap(),
+    );
+    let token = me["access_token"].as_str().unwrap();
+    let (status, r) = server.json(
+        "POST",
+        "/v1/pos/purchases",
+        None,
+        Some(&json!({"payload": payload(card, secret, Utc::now()), "purchase": purchase("r1", "1000.00")})),
+    );
+    assert_eq!(status, 201, "{r}");
+    let act = |actions: Value| {
+        let (status, r) = server.json(
+            "POST",
+            "/v1/me/actions",
+            Some(token),
+            Some(&json!({ "actions": actions })),
+        );
+        (status, r)
+    };
+    let redeem = |key: &str, coupon: &str| json!({"idempotency_key": key, "action": {"redeem_reward": {"reward_id": "c5", "coupon_id": coupon}}});
+
+    let (_, r) = act(json!([redeem("k1", "cp-1")]));
+    assert_eq!(r["results"][0]["status"], "applied", "{r}");
+    // The same key with another coupon: refused, and that coupon was not issued.
+    let (_, r) = act(json!([redeem("k1", "cp-other")]));
+    assert_eq!(r["results"][0]["status"], "rejected", "{r}");
+    assert_eq!(
+        r["results"][0]["error"]["code"], "idempotency_key_reused",
+        "{r}"
+    );
+    let (_, r) = act(json!([redeem("k2", "cp-other")]));
+    assert_eq!(
+        r["results"][0]["status"], "applied",
+        "cp-other was issued under k1: {r}"
+    );
+    // The same key with the same action is still a duplicate.
+    let (_, r) = act(json!([redeem("k1", "cp-1")]));
+    assert_eq!(r["results"][0]["status"], "duplicate", "{r}");
+
+    // A bad key anywhere refuses the whole batch before anything runs.
+    let (status, r) = act(json!([redeem("k3", "cp-3"), redeem("bad\u{7}key", "cp-4")]));
+    assert_eq!(status, 400, "{r}");
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("actions[1]"),
+        "{r}"
+    );
+    let (_, r) = act(json!([redeem("k3", "cp-3")]));
+    assert_eq!(
+        r["results"][0]["status"], "applied",
+        "k3 ran in the refused batch: {r}"
+    );
+
+    // An activation refused (no such offer yet) stays refused once the offer exists.
+    let activate =
+        json!([{"idempotency_key": "ka", "action": {"activate_offer": {"message_id": "o-late"}}}]);
+    let (_, r) = act(activate.clone());
+    assert_eq!(r["results"][0]["status"], "rejected", "{r}");
+    let offer = json!({"kind": "offer", "message_id": "o-late", "title": "10% off", "body": "b", "coupon_percent": "10"});
+    let (status, _) = server.json(
+        "POST",
+        "/v1/admin/offers",
+        None,
+        Some(&json!({"message": offer})),
+    );
+    assert_eq!(status, 201);
+    let (_, r) = act(activate);
+    assert_eq!(
+        r["results"][0]["status"], "rejected",
+        "a refused key was applied on retry: {r}"
+    );
+    assert_eq!(r["results"][0]["error"]["code"], "unknown_message", "{r}");
+}

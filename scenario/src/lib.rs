@@ -301,14 +301,30 @@ struct RawJoin {
     challenge_id: String,
 }
 
+/// Largest scenario file read (16 MiB); a larger one is refused unread.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 impl Scenario {
     /// Reads and parses a scenario file.
     pub fn load(path: &Path) -> Result<Self, FileError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| FileError::Read {
+        let read = |reason: String| FileError::Read {
             path: shown.clone(),
-            reason: e.to_string(),
-        })?;
+            reason,
+        };
+        let file = std::fs::File::open(path).map_err(|e| read(e.to_string()))?;
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(file, MAX_FILE_BYTES + 1),
+            &mut bytes,
+        )
+        .map_err(|e| read(e.to_string()))?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(read(format!(
+                "larger than {MAX_FILE_BYTES} bytes; a scenario file is a few kilobytes"
+            )));
+        }
+        let text = String::from_utf8(bytes).map_err(|_| read("not UTF-8 text".into()))?;
         Self::parse(path, &text)
     }
 

@@ -108,6 +108,12 @@ impl Template {
         {
             return Err(bad_template("a TOTP placeholder appears more than once"));
         }
+        if count(Field::Totp) == 0 && count(Field::Seconds) + count(Field::Millis) > 0 {
+            return Err(bad_template(
+                "a timestamp placeholder needs {totp_value_0} too: a timestamp alone is no secret \
+                 and anyone could make the code; use {card} alone for a static card",
+            ));
+        }
         if parts
             .iter()
             .any(|p| matches!(p, Part::Lit(l) if l.chars().any(char::is_control)))
@@ -468,6 +474,9 @@ mod tests {
             "card}",
             "{card}:{card}",
             "{card}:{totp_value_0}:{totp_value_0}",
+            // A timestamp alone is forgeable: anyone can make the code.
+            "LOY1:{card}:{totp_timestamp_seconds}",
+            "LOY1:{card}:{totp_timestamp_millis}",
         ] {
             assert_eq!(
                 Template::parse(bad).unwrap_err().code(),
@@ -476,6 +485,7 @@ mod tests {
             );
         }
         assert!(Template::parse(&"x".repeat(300)).is_err());
+        assert!(Template::parse("G:{card}:{totp_value_0}:{totp_timestamp_seconds}").is_ok());
     }
 
     #[test]

@@ -340,7 +340,7 @@ impl Store {
         &mut self,
         id: &str,
         at: Time,
-        server_key: Option<&str>,
+        server_key: Option<(&str, &str)>,
     ) -> Result<i64> {
         let program = self.program.as_ref().ok_or(LoyaltyError::NoProgram)?;
         sql::write(&mut self.conn, |tx| {
@@ -361,12 +361,12 @@ impl Store {
                     &event,
                     applied_at,
                 )?,
-                Some(key) => {
-                    tx.prepare_cached(
-                        "INSERT INTO action_keys (key, seq, status) VALUES (?1, ?2, 'applied')",
-                    )?
-                    .execute(params![key, applied.seq])?;
+                #[cfg(any(test, feature = "server"))]
+                Some((key, request)) => {
+                    super::server::record_applied(tx, key, request, applied.seq)?
                 }
+                #[cfg(not(any(test, feature = "server")))]
+                Some(_) => {}
             }
             tx.prepare_cached("UPDATE inbox SET activated_at = ?2, state = CASE state WHEN 'unread' THEN 'read' ELSE state END WHERE id = ?1")?
                 .execute(params![id, sql::ms(applied_at)])?;

@@ -27,7 +27,7 @@ pub use offline::{Enrollment, SERVER_URL_KEY};
 pub use queue::PendingAction;
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 #[cfg(any(test, feature = "server"))]
-pub use server::KeyedOutcome;
+pub use server::{KEY_REUSED, KeyedOutcome};
 use sql::SqlView;
 pub use sync::{
     ACCESS_TOKEN_KEY, PROGRAM_VERSION_KEY, PageApplied, SERVER_OFFSET_KEY, SYNC_CURSOR_KEY,
@@ -42,6 +42,41 @@ use crate::wallet::memory::MemoryWallet;
 use crate::wallet::model::{Event, LedgerEntry, PurchaseInput, PurchaseQuote};
 use crate::wallet::snapshot::{WalletSnapshot, snapshot};
 use crate::wallet::view::WalletView;
+
+/// Makes a database file and its WAL and shared-memory files readable and
+/// writable by their owner only (0600 on Unix; nothing elsewhere). Best
+/// effort: a file that cannot be changed (not ours, a read-only disk) is
+/// logged and left as it is.
+pub fn make_private(db: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        let path = PathBuf::from(name);
+        if path.exists() {
+            set_mode(&path, 0o600);
+        }
+    }
+}
+
+/// Makes a data folder accessible to its owner only (0700 on Unix), best effort.
+pub fn make_private_dir(dir: &Path) {
+    set_mode(dir, 0o700);
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let current = std::fs::metadata(path).map(|m| m.permissions().mode() & 0o777);
+    if current.is_ok_and(|m| m == mode) {
+        return;
+    }
+    if let Err(e) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)) {
+        tracing::warn!(error = %e, mode = format!("{mode:o}"), "cannot restrict the permissions of a wallet file");
+    }
+}
+
+#[cfg(not(unix))]
+fn set_mode(_path: &Path, _mode: u32) {}
 
 /// File name of the wallet database inside a data folder.
 pub const DB_FILE: &str = "wallet.sqlite3";
@@ -92,14 +127,18 @@ impl Store {
     /// was written by a newer schema.
     pub fn open(path: &Path) -> Result<Self> {
         let conn = schema::open(path)?;
+        // The file holds the access token and the card secret on desktops.
+        make_private(path);
         Self::with_connection(conn, Some(path.to_path_buf()))
     }
 
     /// Opens `DB_FILE` inside a data folder, creating the folder if needed.
+    /// The folder is made readable by its owner only (0700 on Unix).
     pub fn open_dir(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| LoyaltyError::Storage {
             reason: format!("cannot create data folder {}: {e}", dir.display()),
         })?;
+        make_private_dir(dir);
         Self::open(&dir.join(DB_FILE))
     }
 

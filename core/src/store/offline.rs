@@ -371,7 +371,7 @@ mod sign_out_tests {
             })
         };
         s.apply(&buy("r1"), now).unwrap();
-        s.apply_keyed("server-key", &buy("r2"), now).unwrap();
+        s.apply_keyed("server-key", "r2", &buy("r2"), now).unwrap();
         s.redeem_offline("free", now).unwrap();
         s.ingest_push(
             r#"{"kind":"message","message_id":"m1","title":"T","body":"B"}"#,

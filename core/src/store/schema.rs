@@ -11,10 +11,16 @@ use crate::kernel::error::{LoyaltyError, Result};
 pub const APPLICATION_ID: i64 = 0x4C4F_5931;
 
 /// Newest schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// Migrations: entry `i` upgrades a version-`i` database to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+
+/// Version 7: server side — the request each idempotency key came with, so a
+/// key reused for another action is refused instead of answered "duplicate".
+const V7: &str = r#"
+ALTER TABLE action_keys ADD COLUMN request TEXT;
+"#;
 
 /// Version 6: server side — idempotency keys recorded in the same transaction as their event.
 const V6: &str = r#"

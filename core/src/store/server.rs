@@ -22,59 +22,106 @@ pub enum KeyedOutcome {
         /// The rejection.
         error: String,
     },
+    /// The key was recorded for a different request; nothing was done.
+    Reused,
+}
+
+/// The code of the rejection a reused key gets.
+pub const KEY_REUSED: &str = "idempotency_key_reused";
+
+/// One recorded key, as stored.
+struct KeyRow {
+    seq: Option<i64>,
+    status: String,
+    error: Option<String>,
+    request: Option<String>,
 }
 
 impl Store {
-    /// Server side: applies a client action once. The key is stored in the same
-    /// transaction as the event, so a crash can never leave an applied action
-    /// without its key (and a retry applying it again). Returns the event's
-    /// sequence number, or the recorded outcome when the key was seen before.
-    pub fn apply_keyed(&mut self, key: &str, event: &Event, at: Time) -> Result<KeyedOutcome> {
-        if let Some(seen) = self.keyed_outcome(key)? {
+    /// Server side: applies a client action once. The key is stored in the
+    /// same transaction as the event, with `request` (the action as the
+    /// client sent it), so a crash can never leave an applied action without
+    /// its key (and a retry applying it again). A key seen before answers its
+    /// recorded outcome, or [`KeyedOutcome::Reused`] when it came with
+    /// another request; a rejected key stays rejected.
+    pub fn apply_keyed(
+        &mut self,
+        key: &str,
+        request: &str,
+        event: &Event,
+        at: Time,
+    ) -> Result<KeyedOutcome> {
+        if let Some(seen) = self.keyed_outcome(key, request)? {
             return Ok(seen);
         }
         let program = self.program.as_ref().ok_or(LoyaltyError::NoProgram)?;
         let applied = sql::write(&mut self.conn, |tx| {
             let applied = Self::apply_in(tx, program, event, at)?;
-            tx.prepare_cached(
-                "INSERT INTO action_keys (key, seq, status) VALUES (?1, ?2, 'applied')",
-            )?
-            .execute(params![key, applied.seq])?;
+            record_applied(tx, key, request, applied.seq)?;
             Ok(applied)
         });
         match applied {
             Ok(applied) => Ok(KeyedOutcome::Applied { seq: applied.seq }),
             Err(e) if !crate::sync::wire::Failure::is_rejection(&e) => Err(e),
-            Err(e) => {
-                // Recorded as the wire's error body, answered again on a retry.
-                let error = serde_json::to_string(&crate::sync::wire::ErrorBody::from(&e))
-                    .map_err(|err| LoyaltyError::Storage {
-                        reason: format!("cannot encode a rejection: {err}"),
-                    })?;
-                self.conn.execute(
-                    "INSERT OR IGNORE INTO action_keys (key, seq, status, error) VALUES (?1, NULL, 'rejected', ?2)",
-                    params![key, error],
-                )?;
-                Ok(KeyedOutcome::Rejected { error })
-            }
+            Err(e) => self.reject_keyed(key, request, &e),
         }
     }
 
-    /// The recorded outcome of an action key, if any.
-    pub fn keyed_outcome(&self, key: &str) -> Result<Option<KeyedOutcome>> {
-        let row: Option<(Option<i64>, String, Option<String>)> = self
+    /// Records that the action under `key` was refused with `error`, so a
+    /// retry gets the same answer (the wire's error body) and never applies it.
+    pub fn reject_keyed(
+        &mut self,
+        key: &str,
+        request: &str,
+        error: &LoyaltyError,
+    ) -> Result<KeyedOutcome> {
+        let error =
+            serde_json::to_string(&crate::sync::wire::ErrorBody::from(error)).map_err(|err| {
+                LoyaltyError::Storage {
+                    reason: format!("cannot encode a rejection: {err}"),
+                }
+            })?;
+        sql::write(&mut self.conn, |tx| {
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO action_keys (key, seq, status, error, request) \
+                 VALUES (?1, NULL, 'rejected', ?2, ?3)",
+            )?
+            .execute(params![key, error, request])?;
+            Ok(())
+        })?;
+        Ok(KeyedOutcome::Rejected { error })
+    }
+
+    /// The recorded outcome of an action key sent with `request`, if the key
+    /// was seen: [`KeyedOutcome::Reused`] when it was recorded for another request.
+    pub fn keyed_outcome(&self, key: &str, request: &str) -> Result<Option<KeyedOutcome>> {
+        let row = self
             .conn
-            .prepare_cached("SELECT seq, status, error FROM action_keys WHERE key = ?1")?
-            .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .prepare_cached("SELECT seq, status, error, request FROM action_keys WHERE key = ?1")?
+            .query_row([key], |r| {
+                Ok(KeyRow {
+                    seq: r.get("seq")?,
+                    status: r.get("status")?,
+                    error: r.get("error")?,
+                    request: r.get("request")?,
+                })
+            })
             .optional()?;
-        Ok(
-            row.map(|(seq, status, error)| match (status.as_str(), seq) {
+        Ok(row.map(|row| {
+            // Keys recorded before requests were kept (schema 6) match any request.
+            if row.request.as_deref().is_some_and(|s| s != request) {
+                return KeyedOutcome::Reused;
+            }
+            let KeyRow {
+                seq, status, error, ..
+            } = row;
+            match (status.as_str(), seq) {
                 ("applied", Some(seq)) => KeyedOutcome::Applied { seq },
                 _ => KeyedOutcome::Rejected {
                     error: error.unwrap_or_default(),
                 },
-            }),
-        )
+            }
+        }))
     }
 
     /// The action key of event `seq`, if it came from a client action.
@@ -87,8 +134,29 @@ impl Store {
     }
 
     /// Server side: activates an offer for a client action, recording `key`
-    /// with the event in one transaction. Returns the event's sequence number.
-    pub fn activate_offer_keyed(&mut self, id: &str, at: Time, key: &str) -> Result<i64> {
-        self.activate_offer_as(id, at, Some(key))
+    /// and `request` with the event in one transaction. Returns the event's
+    /// sequence number.
+    pub fn activate_offer_keyed(
+        &mut self,
+        id: &str,
+        at: Time,
+        key: &str,
+        request: &str,
+    ) -> Result<i64> {
+        self.activate_offer_as(id, at, Some((key, request)))
     }
+}
+
+/// Records an applied action's key with its event, in the event's transaction.
+pub(super) fn record_applied(
+    tx: &rusqlite::Connection,
+    key: &str,
+    request: &str,
+    seq: i64,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO action_keys (key, seq, status, request) VALUES (?1, ?2, 'applied', ?3)",
+    )?
+    .execute(params![key, seq, request])?;
+    Ok(())
 }

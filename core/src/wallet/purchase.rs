@@ -28,6 +28,12 @@ impl Tx<'_> {
             amounts.push(parse_line_amount(i, line)?);
         }
         check_lines(input.lines.iter().map(|l| (l.qty, l.sku.as_str())))?;
+        // Bounded like a sku: every string a receipt carries travels in sync pages.
+        for (i, line) in input.lines.iter().enumerate() {
+            if let Some(category) = &line.category {
+                check_id(&format!("lines[{i}].category"), category)?;
+            }
+        }
         let pay = input.pay_points.unwrap_or(0);
         if pay < 0 {
             return Err(LoyaltyError::InvalidPoints {
