@@ -16,49 +16,53 @@ use crate::kernel::time::Time;
 use crate::program::Program;
 use crate::wallet::model::{Event, Notice};
 
-const COLS: &str = "id, kind, title, body, expires_at, deep_link, image_url, coupon_kind, coupon_value, \
-     coupon_valid_days, priority, pinned, revision, received_at, state, activated_at, generated";
+super::sql::columns!(mod msg {
+    id, kind, title, body, expires_at, deep_link, image_url, coupon_kind, coupon_value,
+    coupon_valid_days, priority, pinned, revision, received_at, state, activated_at, generated,
+});
+const COLS: &str = msg::LIST;
+super::sql::columns!(mod outbox_row { seq, action, target, at, idempotency_key });
 
 fn bad(reason: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, reason.into())
 }
 
 fn message_row(r: &Row<'_>) -> rusqlite::Result<Message> {
-    let kind: String = r.get("kind")?;
-    let coupon_kind: Option<String> = r.get("coupon_kind")?;
-    let coupon_value: Option<i64> = r.get("coupon_value")?;
-    let state: String = r.get("state")?;
+    let kind: String = r.get(msg::kind)?;
+    let coupon_kind: Option<String> = r.get(msg::coupon_kind)?;
+    let coupon_value: Option<i64> = r.get(msg::coupon_value)?;
+    let state: String = r.get(msg::state)?;
     let coupon = match (coupon_kind.as_deref(), coupon_value) {
         (Some(k), Some(v)) => sql::benefit_from_cols(k, v),
         _ => None,
     };
     Ok(Message {
         content: IncomingMessage {
-            id: r.get("id")?,
+            id: r.get(msg::id)?,
             kind: MessageKind::parse(&kind).ok_or_else(|| bad(format!("message kind {kind}")))?,
-            title: r.get("title")?,
-            body: r.get("body")?,
+            title: r.get(msg::title)?,
+            body: r.get(msg::body)?,
             expires_at: r
                 .get::<_, Option<i64>>("expires_at")?
                 .map(sql::time)
                 .transpose()?,
-            deep_link: r.get("deep_link")?,
-            image_url: r.get("image_url")?,
+            deep_link: r.get(msg::deep_link)?,
+            image_url: r.get(msg::image_url)?,
             coupon: coupon.map(|benefit| OfferCoupon {
                 benefit,
-                valid_days: r.get("coupon_valid_days").ok().flatten(),
+                valid_days: r.get(msg::coupon_valid_days).ok().flatten(),
             }),
-            priority: r.get("priority")?,
-            pinned: r.get("pinned")?,
-            revision: r.get("revision")?,
+            priority: r.get(msg::priority)?,
+            pinned: r.get(msg::pinned)?,
+            revision: r.get(msg::revision)?,
         },
-        received_at: sql::time(r.get("received_at")?)?,
+        received_at: sql::time(r.get(msg::received_at)?)?,
         state: MessageState::parse(&state).ok_or_else(|| bad(format!("message state {state}")))?,
         activated_at: r
             .get::<_, Option<i64>>("activated_at")?
             .map(sql::time)
             .transpose()?,
-        generated: r.get("generated")?,
+        generated: r.get(msg::generated)?,
     })
 }
 
@@ -390,16 +394,17 @@ impl Store {
 
     /// Client actions waiting for sync, oldest first.
     pub fn outbox(&self) -> Result<Vec<OutboxEntry>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, action, target, at, idempotency_key FROM outbox ORDER BY seq",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM outbox ORDER BY seq",
+            outbox_row::LIST
+        ))?;
         let rows = stmt.query_map([], |r| {
             Ok(OutboxEntry {
-                seq: r.get("seq")?,
-                action: r.get("action")?,
-                target: r.get("target")?,
-                at: sql::time(r.get("at")?)?,
-                idempotency_key: r.get("idempotency_key")?,
+                seq: r.get(outbox_row::seq)?,
+                action: r.get(outbox_row::action)?,
+                target: r.get(outbox_row::target)?,
+                at: sql::time(r.get(outbox_row::at)?)?,
+                idempotency_key: r.get(outbox_row::idempotency_key)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -27,6 +27,27 @@ pub(crate) fn time(ms: i64) -> rusqlite::Result<Time> {
 }
 
 /// Stores (or replaces) a setting in `meta`, in the caller's transaction.
+/// Declares a row's columns once: `$m::LIST` is the SELECT list and each
+/// column's name is a constant holding its index, so row mappers read fields
+/// by name at the cost of a position.
+macro_rules! columns {
+    ($vis:vis mod $m:ident { $($name:ident),+ $(,)? }) => {
+        #[allow(non_upper_case_globals, non_camel_case_types, dead_code)]
+        $vis mod $m {
+            /// The columns, in order, as a SELECT list.
+            pub const LIST: &str = stringify!($($name),+);
+            enum Index {
+                $($name),+
+            }
+            $(
+                /// The column's index in `LIST`.
+                pub const $name: usize = Index::$name as usize;
+            )+
+        }
+    };
+}
+pub(crate) use columns;
+
 /// Runs `f` as one operation: in one IMMEDIATE transaction (the write lock
 /// is taken first, so a second writer waits instead of failing half-way),
 /// committed when `f` succeeds and rolled back — nothing changes — when it
@@ -73,19 +94,20 @@ pub(crate) struct SqlView<'c> {
     pub(crate) conn: &'c Connection,
 }
 
-const LOT_COLS: &str = "id, source, receipt_id, points, remaining, earned_at, expires_at";
+columns!(mod lot { id, source, receipt_id, points, remaining, earned_at, expires_at });
+const LOT_COLS: &str = lot::LIST;
 
 fn lot_row(r: &Row<'_>) -> rusqlite::Result<Lot> {
-    let source: String = r.get("source")?;
-    let expires: i64 = r.get("expires_at")?;
+    let source: String = r.get(lot::source)?;
+    let expires: i64 = r.get(lot::expires_at)?;
     Ok(Lot {
-        id: r.get("id")?,
+        id: r.get(lot::id)?,
         source: LotSource::parse(&source)
             .ok_or_else(|| bad_value(format!("lot source {source}")))?,
-        receipt_id: r.get("receipt_id")?,
-        points: r.get("points")?,
-        remaining: r.get("remaining")?,
-        earned_at: time(r.get("earned_at")?)?,
+        receipt_id: r.get(lot::receipt_id)?,
+        points: r.get(lot::points)?,
+        remaining: r.get(lot::remaining)?,
+        earned_at: time(r.get(lot::earned_at)?)?,
         expires_at: if expires == NEVER {
             None
         } else {
@@ -111,54 +133,62 @@ pub(crate) fn benefit_from_cols(kind: &str, value: i64) -> Option<CouponBenefit>
     }
 }
 
-pub(crate) const COUPON_COLS: &str = "id, source, kind, value, issued_at, expires_at, used_at";
+columns!(mod coupon { id, source, kind, value, issued_at, expires_at, used_at });
+pub(crate) const COUPON_COLS: &str = coupon::LIST;
 
 fn coupon_row(r: &Row<'_>) -> rusqlite::Result<Coupon> {
-    let kind: String = r.get("kind")?;
-    let value: i64 = r.get("value")?;
-    let used: Option<i64> = r.get("used_at")?;
+    let kind: String = r.get(coupon::kind)?;
+    let value: i64 = r.get(coupon::value)?;
+    let used: Option<i64> = r.get(coupon::used_at)?;
     Ok(Coupon {
-        id: r.get("id")?,
-        source: r.get("source")?,
+        id: r.get(coupon::id)?,
+        source: r.get(coupon::source)?,
         benefit: benefit_from_cols(&kind, value)
             .ok_or_else(|| bad_value(format!("coupon kind {kind}")))?,
-        issued_at: time(r.get("issued_at")?)?,
-        expires_at: time(r.get("expires_at")?)?,
+        issued_at: time(r.get(coupon::issued_at)?)?,
+        expires_at: time(r.get(coupon::expires_at)?)?,
         used_at: used.map(time).transpose()?,
     })
 }
 
-const RECEIPT_COLS: &str = "id, at, eligible, excluded, tier_discount, coupon_discount, coupon_id, \
-     points_paid, points_earned, payable, contribution, ret_eligible, ret_total, ret_reversed, \
-     ret_refunded, ret_contribution, counted";
+columns!(mod receipt {
+    id, at, eligible, excluded, tier_discount, coupon_discount, coupon_id, points_paid,
+    points_earned, payable, contribution, ret_eligible, ret_total, ret_reversed, ret_refunded,
+    ret_contribution, counted,
+});
+const RECEIPT_COLS: &str = receipt::LIST;
 
 fn receipt_row(r: &Row<'_>) -> rusqlite::Result<Receipt> {
     Ok(Receipt {
-        id: r.get("id")?,
-        at: time(r.get("at")?)?,
+        id: r.get(receipt::id)?,
+        at: time(r.get(receipt::at)?)?,
         lines: Vec::new(),
-        eligible: r.get("eligible")?,
-        excluded: r.get("excluded")?,
-        tier_discount: r.get("tier_discount")?,
-        coupon_discount: r.get("coupon_discount")?,
-        coupon_id: r.get("coupon_id")?,
-        points_paid: r.get("points_paid")?,
-        points_earned: r.get("points_earned")?,
-        payable: r.get("payable")?,
-        contribution: r.get("contribution")?,
+        eligible: r.get(receipt::eligible)?,
+        excluded: r.get(receipt::excluded)?,
+        tier_discount: r.get(receipt::tier_discount)?,
+        coupon_discount: r.get(receipt::coupon_discount)?,
+        coupon_id: r.get(receipt::coupon_id)?,
+        points_paid: r.get(receipt::points_paid)?,
+        points_earned: r.get(receipt::points_earned)?,
+        payable: r.get(receipt::payable)?,
+        contribution: r.get(receipt::contribution)?,
         returned: ReturnTotals {
-            eligible: r.get("ret_eligible")?,
-            total: r.get("ret_total")?,
-            reversed_points: r.get("ret_reversed")?,
-            refunded_points: r.get("ret_refunded")?,
-            contribution: r.get("ret_contribution")?,
+            eligible: r.get(receipt::ret_eligible)?,
+            total: r.get(receipt::ret_total)?,
+            reversed_points: r.get(receipt::ret_reversed)?,
+            refunded_points: r.get(receipt::ret_refunded)?,
+            contribution: r.get(receipt::ret_contribution)?,
         },
         counted: {
-            let text: String = r.get("counted")?;
+            let text: String = r.get(receipt::counted)?;
             serde_json::from_str(&text).map_err(|e| bad_value(format!("receipt counted: {e}")))?
         },
     })
 }
+
+columns!(mod line { sku, category, qty, amount, eligible, returned_qty });
+columns!(mod totals { live_points, debt, lifetime_earned, expired_total, last_event_at });
+columns!(mod entry { id, at, kind, points, reference });
 
 impl SqlView<'_> {
     fn receipt_where(
@@ -175,19 +205,19 @@ impl SqlView<'_> {
         else {
             return Ok(None);
         };
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT sku, category, qty, amount, eligible, returned_qty FROM receipt_lines \
-             WHERE receipt_id = ?1 ORDER BY line_no",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM receipt_lines WHERE receipt_id = ?1 ORDER BY line_no",
+            line::LIST
+        ))?;
         receipt.lines = stmt
             .query_map([&receipt.id], |r| {
                 Ok(ReceiptLine {
-                    sku: r.get("sku")?,
-                    category: r.get("category")?,
-                    qty: r.get("qty")?,
-                    amount: r.get("amount")?,
-                    eligible: r.get("eligible")?,
-                    returned_qty: r.get("returned_qty")?,
+                    sku: r.get(line::sku)?,
+                    category: r.get(line::category)?,
+                    qty: r.get(line::qty)?,
+                    amount: r.get(line::amount)?,
+                    eligible: r.get(line::eligible)?,
+                    returned_qty: r.get(line::returned_qty)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -265,16 +295,17 @@ impl SqlView<'_> {
 
 impl WalletView for SqlView<'_> {
     fn summary(&self) -> Result<Summary> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT live_points, debt, lifetime_earned, expired_total, last_event_at FROM summary WHERE id = 1",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM summary WHERE id = 1",
+            totals::LIST
+        ))?;
         Ok(stmt.query_row([], |r| {
-            let last: Option<i64> = r.get("last_event_at")?;
+            let last: Option<i64> = r.get(totals::last_event_at)?;
             Ok(Summary {
-                live_points: r.get("live_points")?,
-                debt: r.get("debt")?,
-                lifetime_earned: r.get("lifetime_earned")?,
-                expired_total: r.get("expired_total")?,
+                live_points: r.get(totals::live_points)?,
+                debt: r.get(totals::debt)?,
+                lifetime_earned: r.get(totals::lifetime_earned)?,
+                expired_total: r.get(totals::expired_total)?,
                 last_event_at: last.map(time).transpose()?,
             })
         })?)
@@ -461,20 +492,37 @@ pub(crate) fn history_page(
     before: Option<i64>,
     limit: usize,
 ) -> Result<Vec<LedgerEntry>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, at, kind, points, reference FROM ledger WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {} FROM ledger WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
+        entry::LIST
+    ))?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let rows = stmt.query_map(params![before.unwrap_or(i64::MAX), limit], |r| {
-        let kind: String = r.get("kind")?;
+        let kind: String = r.get(entry::kind)?;
         Ok(LedgerEntry {
-            id: r.get("id")?,
-            at: time(r.get("at")?)?,
+            id: r.get(entry::id)?,
+            at: time(r.get(entry::at)?)?,
             kind: LedgerKind::parse(&kind)
                 .ok_or_else(|| bad_value(format!("ledger kind {kind}")))?,
-            points: r.get("points")?,
-            reference: r.get("reference")?,
+            points: r.get(entry::points)?,
+            reference: r.get(entry::reference)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    columns!(mod sample { id, at, body });
+
+    #[test]
+    fn columns_give_the_select_list_and_each_index() {
+        assert_eq!(sample::LIST, "id, at, body");
+        assert_eq!((sample::id, sample::at, sample::body), (0, 1, 2));
+        assert_eq!(
+            super::lot::LIST,
+            "id, source, receipt_id, points, remaining, earned_at, expires_at"
+        );
+        assert_eq!(super::lot::expires_at, 6);
+    }
 }
