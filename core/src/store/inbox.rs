@@ -43,7 +43,7 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<Message> {
             title: r.get(msg::title)?,
             body: r.get(msg::body)?,
             expires_at: r
-                .get::<_, Option<i64>>("expires_at")?
+                .get::<_, Option<i64>>(msg::expires_at)?
                 .map(sql::time)
                 .transpose()?,
             deep_link: r.get(msg::deep_link)?,
@@ -59,7 +59,7 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<Message> {
         received_at: sql::time(r.get(msg::received_at)?)?,
         state: MessageState::parse(&state).ok_or_else(|| bad(format!("message state {state}")))?,
         activated_at: r
-            .get::<_, Option<i64>>("activated_at")?
+            .get::<_, Option<i64>>(msg::activated_at)?
             .map(sql::time)
             .transpose()?,
         generated: r.get(msg::generated)?,
