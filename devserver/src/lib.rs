@@ -9,6 +9,7 @@
 mod faults;
 mod registry;
 mod routes;
+mod till;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

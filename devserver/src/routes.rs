@@ -9,15 +9,13 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use loyalty_core::LoyaltyError;
-use loyalty_core::card::Verifier;
 use loyalty_core::kernel::ids::id_problem;
-use loyalty_core::kernel::money::format_minor;
 use loyalty_core::store::{KEY_REUSED, KeyedOutcome, Store};
 use loyalty_core::sync::wire::{
     ActionBatch, ActionResult, ActionResults, ClientAction, Digest, EnrollAnswer, ErrorBody,
     ErrorResponse, Failure, ProgramUpdate, ServerEvent, SyncPage,
 };
-use loyalty_core::wallet::{Event, PurchaseInput, ReturnInput};
+use loyalty_core::wallet::Event;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -39,7 +37,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
         Self {
             status,
             code: code.to_string(),
@@ -47,7 +45,7 @@ impl ApiError {
         }
     }
 
-    fn internal(message: impl Into<String>) -> Self {
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
         let message = message.into();
         tracing::error!(%message, "internal error");
         Self::new(
@@ -108,8 +106,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/enroll", post(enroll))
         .route("/v1/me/sync", get(sync))
         .route("/v1/me/actions", post(actions))
-        .route("/v1/pos/purchases", post(pos_purchase))
-        .route("/v1/pos/returns", post(pos_return))
+        .route("/v1/pos/purchases", post(crate::till::pos_purchase))
+        .route("/v1/pos/returns", post(crate::till::pos_return))
         .route("/v1/admin/offers", post(admin_offers))
         .route("/v1/admin/bonuses", post(admin_bonus))
         .fallback(|| async {
@@ -124,7 +122,7 @@ fn random_hex(bytes: usize) -> Result<String, ApiError> {
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn lock(store: &std::sync::Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+pub(crate) fn lock(store: &std::sync::Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
     // Every store operation is one transaction, so a poisoned lock holds a consistent store.
     store.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -302,7 +300,7 @@ fn to_json(body: &impl serde::Serialize) -> Result<Value, ApiError> {
     serde_json::to_value(body).map_err(|e| ApiError::internal(format!("encoding an answer: {e}")))
 }
 
-fn bad_json(e: impl std::fmt::Display) -> ApiError {
+pub(crate) fn bad_json(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
         "bad_request",
@@ -431,106 +429,6 @@ async fn actions(State(app): State<Arc<App>>, headers: HeaderMap, body: String) 
         Ok((StatusCode::OK, Json(to_json(&ActionResults { results })?)))
     })
     .await
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PosPurchase {
-    payload: String,
-    purchase: PurchaseInput,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PosReturn {
-    payload: String,
-    #[serde(rename = "return")]
-    ret: ReturnInput,
-}
-
-/// A member found from a scanned code, and whether the code rotates.
-struct Scanned {
-    member: Member,
-    /// A static code (`{card}` alone) proves nothing but the card number.
-    rotating: bool,
-}
-
-/// Verifies a scanned payload (±1 step, replay guard) and finds its member.
-fn verify_till(app: &App, payload: &str) -> Result<Scanned, ApiError> {
-    let card = &app.program.card;
-    let verifier = Verifier::new(card.template.clone(), card.totp, card.check);
-    let reject = |f: loyalty_core::card::VerifyFailure| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, f.code(), f.reason())
-    };
-    let number = verifier.card_of(payload).map_err(reject)?;
-    let registry = app.registry();
-    let member = registry
-        .by_card(number.as_str())
-        .map_err(ApiError::internal)?
-        .ok_or_else(|| reject(loyalty_core::card::VerifyFailure::TokenInvalid))?;
-    let verified = verifier
-        .verify_card(payload, &number, &member.secret, Utc::now().timestamp(), 1)
-        .map_err(reject)?;
-    // The replay guard is persistent: a step already accepted for this card is refused.
-    if let Some(step) = verified.step
-        && !registry
-            .accept_step(number.as_str(), step)
-            .map_err(ApiError::internal)?
-    {
-        return Err(reject(loyalty_core::card::VerifyFailure::TokenReplayed));
-    }
-    Ok(Scanned {
-        member,
-        rotating: verified.step.is_some(),
-    })
-}
-
-fn last4(card: &str) -> &str {
-    &card[card.len().saturating_sub(4)..]
-}
-
-async fn pos_purchase(
-    State(app): State<Arc<App>>,
-    body: String,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let req: PosPurchase = serde_json::from_str(&body).map_err(bad_json)?;
-    let Scanned { member, rotating } = verify_till(&app, &req.payload)?;
-    // A static code is only a card number, which anyone may know: it
-    // identifies the member and earns, but cannot spend their points or coupons.
-    if !rotating
-        && (req.purchase.pay_points.is_some_and(|p| p > 0) || req.purchase.coupon.is_some())
-    {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "static_code_cannot_pay",
-            "a static card code identifies the member and earns points only; paying with points or a coupon needs the card's rotating code",
-        ));
-    }
-    let store = app.member_store(&member.id).map_err(ApiError::internal)?;
-    let applied = lock(&store).apply(&Event::Purchase(req.purchase), Utc::now())?;
-    let q = applied.purchase.unwrap_or_default();
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "card_last4": last4(&member.card_number), "seq": applied.seq,
-            "points_earned": q.points_earned, "discount": format_minor(q.discount()),
-            "points_paid": q.points_paid, "payable": format_minor(q.payable),
-        })),
-    ))
-}
-
-async fn pos_return(
-    State(app): State<Arc<App>>,
-    body: String,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let req: PosReturn = serde_json::from_str(&body).map_err(bad_json)?;
-    let member = verify_till(&app, &req.payload)?.member;
-    let store = app.member_store(&member.id).map_err(ApiError::internal)?;
-    let applied = lock(&store).apply(&Event::Return(req.ret), Utc::now())?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"card_last4": last4(&member.card_number), "seq": applied.seq})),
-    ))
 }
 
 #[derive(Deserialize)]
