@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Store, schema, sql};
+use super::{SERVER_OFFSET_KEY, Store, schema, sql};
 use crate::card::{CARD_SECRET_KEY, CardConfig, CardNumber, CardService, Secret, SecretStore};
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::kernel::time::Time;
@@ -60,15 +60,7 @@ impl Store {
 
     /// Server time minus device time, in milliseconds (0 until sync sets it).
     pub fn server_offset_ms(&self) -> Result<i64> {
-        let text: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'server_offset_ms'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match text {
+        match self.meta(SERVER_OFFSET_KEY)? {
             None => Ok(0),
             Some(t) => t.parse().map_err(|_| LoyaltyError::Corrupt {
                 reason: "stored server time offset is not a number".into(),
@@ -80,7 +72,7 @@ impl Store {
     pub fn set_server_offset_ms(&mut self, offset_ms: i64) -> Result<()> {
         Ok(sql::put_meta(
             &self.conn,
-            "server_offset_ms",
+            SERVER_OFFSET_KEY,
             &offset_ms.to_string(),
         )?)
     }

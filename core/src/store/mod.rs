@@ -149,9 +149,11 @@ impl Store {
 
     fn with_connection(conn: Connection, path: Option<PathBuf>) -> Result<Self> {
         let text: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key = 'program'", [], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                [schema::PROGRAM_KEY],
+                |r| r.get(0),
+            )
             .optional()?;
         let program = match text {
             None => None,
@@ -209,7 +211,7 @@ impl Store {
     pub fn set_program(&mut self, json: &str) -> Result<()> {
         let program = Program::from_json(json)?;
         sql::write(&mut self.conn, |tx| {
-            sql::put_meta(tx, "program", json)?;
+            sql::put_meta(tx, schema::PROGRAM_KEY, json)?;
             SqlView { conn: tx }.clear_window()
         })?;
         self.program = Some(program);

@@ -225,7 +225,7 @@ impl Store {
         };
         let applied = sql::write(&mut self.conn, |tx| {
             if let Some(text) = rules {
-                sql::put_meta(tx, "program", text)?;
+                sql::put_meta(tx, super::schema::PROGRAM_KEY, text)?;
                 sql::SqlView { conn: tx }.clear_window()?;
             }
             let mut last = max_server_seq(tx)?;
