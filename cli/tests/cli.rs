@@ -456,3 +456,19 @@ fn push_and_inbox_commands() {
     let out = loyalty(&["--data-dir", &d, "inbox", "read", "nope"]);
     assert!(text(&out).contains("unknown_message"), "{}", text(&out));
 }
+
+/// `--data-dir file:…` is a folder of that name, never an SQLite URI (which
+/// could point the wallet at memory or at another file).
+#[test]
+fn a_data_dir_named_like_an_sqlite_uri_is_a_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_loyalty"))
+        .current_dir(tmp.path())
+        .args(["--data-dir", "file:w?mode=memory", "demo"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let wallet = tmp.path().join("file:w?mode=memory").join("wallet.sqlite3");
+    assert!(wallet.is_file(), "no wallet at {}", wallet.display());
+    assert!(std::fs::metadata(&wallet).unwrap().len() > 0);
+}

@@ -486,3 +486,43 @@ fn a_category_is_bounded_like_a_sku() {
         .apply(&Event::Purchase(p), t("2026-01-05T00:00:00Z"))
         .unwrap();
 }
+
+/// A truncated-to-nothing wallet file is refused, not re-initialised as a
+/// new, empty wallet by whatever command opens it first.
+#[test]
+fn an_empty_wallet_file_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    std::fs::write(&path, b"").unwrap();
+    let err = Store::open_dir(dir.path()).unwrap_err();
+    assert_eq!(err.code(), "not_a_database", "{err}");
+    assert!(err.to_string().contains("empty"), "{err}");
+    assert_eq!(file_bytes(&path), Vec::<u8>::new());
+    assert!(!dir.path().join(format!("{DB_FILE}-wal")).exists());
+}
+
+/// Damaged pages inside a wallet that SQLite still recognises are
+/// `corrupt_store`, not `not_a_database` (an app offering "reset" on the
+/// latter must not be told a damaged-but-ours file is someone else's).
+#[test]
+fn damaged_pages_are_corrupt_store() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(seeded(dir.path()));
+    let path = dir.path().join(DB_FILE);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    }
+    let mut bytes = file_bytes(&path);
+    let page = 4096;
+    assert!(bytes.len() > 4 * page, "{} bytes", bytes.len());
+    // Everything after the first page (the schema) becomes noise.
+    for (i, b) in bytes.iter_mut().enumerate().skip(page) {
+        *b = (i * 31 % 253) as u8;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let err = Store::open(&path)
+        .and_then(|s| s.snapshot(t("2026-02-01T00:00:00Z"), 30, 5))
+        .expect_err("a damaged wallet must not load");
+    assert_eq!(err.code(), "corrupt_store", "{err}");
+}

@@ -296,9 +296,16 @@ pub enum LoyaltyError {
         /// What stopped it.
         reason: String,
     },
-    /// Any other storage failure (disk full, locked, I/O).
+    /// The wallet file could not be read or written: a read-only folder,
+    /// missing permissions, an I/O error, a lock held too long.
     #[error("storage error: {reason}")]
     Storage {
+        /// What SQLite reported, and what to check.
+        reason: String,
+    },
+    /// The device has no space left for the wallet to grow.
+    #[error("the device is out of storage space; free some space and try again ({reason})")]
+    StorageFull {
         /// What SQLite reported.
         reason: String,
     },
@@ -358,6 +365,7 @@ impl LoyaltyError {
             Self::TokenUnavailable { .. } => "token_unavailable",
             Self::Interrupted { .. } => "interrupted",
             Self::Storage { .. } => "storage",
+            Self::StorageFull { .. } => "storage_full",
             Self::Corrupt { .. } => "corrupt_store",
         }
     }
@@ -379,9 +387,33 @@ impl LoyaltyError {
 }
 
 impl From<rusqlite::Error> for LoyaltyError {
+    /// Classifies SQLite's result: a full disk and damaged pages have codes of
+    /// their own; permissions, read-only folders and I/O say what to check;
+    /// everything else is `storage`.
     fn from(err: rusqlite::Error) -> Self {
-        Self::Storage {
-            reason: err.to_string(),
+        use rusqlite::ErrorCode as C;
+        let reason = err.to_string();
+        match err.sqlite_error_code() {
+            Some(C::DiskFull) => Self::StorageFull { reason },
+            Some(C::DatabaseCorrupt) => Self::Corrupt {
+                reason: format!("the wallet file is damaged: {reason}"),
+            },
+            Some(C::NotADatabase) => Self::NotADatabase {
+                path: String::new(),
+                reason,
+            },
+            Some(C::ReadOnly | C::PermissionDenied | C::CannotOpen) => Self::Storage {
+                reason: format!(
+                    "the wallet file cannot be written (a read-only folder or missing permissions?): {reason}"
+                ),
+            },
+            Some(C::SystemIoFailure) => Self::Storage {
+                reason: format!("the device could not read or write the wallet file: {reason}"),
+            },
+            Some(C::DatabaseBusy | C::DatabaseLocked) => Self::Storage {
+                reason: format!("another process holds the wallet file; try again: {reason}"),
+            },
+            _ => Self::Storage { reason },
         }
     }
 }
@@ -405,6 +437,34 @@ mod tests {
                     .then_some(name)
             })
             .collect()
+    }
+
+    #[test]
+    fn sqlite_results_are_classified_by_code() {
+        let sqlite = |code: i32| {
+            LoyaltyError::from(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(code),
+                None,
+            ))
+            .code()
+        };
+        assert_eq!(sqlite(rusqlite::ffi::SQLITE_FULL), "storage_full");
+        assert_eq!(sqlite(rusqlite::ffi::SQLITE_CORRUPT), "corrupt_store");
+        assert_eq!(sqlite(rusqlite::ffi::SQLITE_NOTADB), "not_a_database");
+        for code in [
+            rusqlite::ffi::SQLITE_READONLY,
+            rusqlite::ffi::SQLITE_IOERR,
+            rusqlite::ffi::SQLITE_CANTOPEN,
+            rusqlite::ffi::SQLITE_PERM,
+            rusqlite::ffi::SQLITE_BUSY,
+        ] {
+            assert_eq!(sqlite(code), "storage", "{code}");
+        }
+        let ro = LoyaltyError::from(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+            None,
+        ));
+        assert!(ro.to_string().contains("read-only"), "{ro}");
     }
 
     #[test]

@@ -375,6 +375,50 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_full_disk_is_storage_full_and_changes_nothing() {
+        let mut s = Store::open_in_memory().unwrap();
+        s.set_program(r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}}}"#)
+            .unwrap();
+        // The "disk" holds what is there now and nothing more.
+        let pages: i64 = s
+            .conn
+            .pragma_query_value(None, "page_count", |r| r.get(0))
+            .unwrap();
+        s.conn.pragma_update(None, "max_page_count", pages).unwrap();
+        let t0 = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        let mut err = None;
+        for i in 0..2_000 {
+            let line = crate::wallet::model::LineInput {
+                sku: format!("sku-{i}-{}", "x".repeat(100)),
+                category: None,
+                qty: 1,
+                amount: "10.00".into(),
+            };
+            let buy = Event::Purchase(PurchaseInput {
+                receipt_id: format!("r{i}"),
+                lines: vec![line],
+                coupon: None,
+                pay_points: None,
+            });
+            let before = s.snapshot(t0, 30, 5).unwrap();
+            if let Err(e) = s.apply(&buy, t0 + chrono::Duration::seconds(i)) {
+                assert_eq!(
+                    s.snapshot(t0, 30, 5).unwrap(),
+                    before,
+                    "a failed write changed the wallet"
+                );
+                err = Some(e);
+                break;
+            }
+        }
+        let err = err.expect("the disk never filled");
+        assert_eq!(err.code(), "storage_full", "{err}");
+        assert!(err.to_string().contains("free some space"), "{err}");
+    }
+
     use super::*;
 
     fn schema_of(path: &Path) -> Vec<String> {

@@ -272,6 +272,18 @@ pub(crate) fn wipe(tx: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// What opening `shown` failed with: `not_a_database` only for a file that
+/// is not SQLite; damage, space, permissions and I/O keep their own codes.
+fn opening(shown: &str, e: rusqlite::Error) -> LoyaltyError {
+    match LoyaltyError::from(e) {
+        LoyaltyError::NotADatabase { reason, .. } => not_a_database(shown, reason),
+        LoyaltyError::Storage { reason } => LoyaltyError::Storage {
+            reason: format!("{shown}: {reason}"),
+        },
+        other => other,
+    }
+}
+
 fn not_a_database(path: &str, err: impl std::fmt::Display) -> LoyaltyError {
     LoyaltyError::NotADatabase {
         path: path.to_string(),
@@ -287,13 +299,23 @@ pub fn open(path: &Path) -> Result<Connection> {
 /// Opens a database file, migrating it up to `target` (tests build old files with this).
 pub(crate) fn open_to(path: &Path, target: i64) -> Result<Connection> {
     let shown = path.display().to_string();
+    // A file that exists but is empty was truncated (or never finished being
+    // created): refused, not silently made a new, empty wallet.
+    if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+        return Err(not_a_database(
+            &shown,
+            "the file is empty (0 bytes): it may have been truncated; move it away to start a new wallet",
+        ));
+    }
+    // A path that starts with "file:" would be read as an SQLite URI (the
+    // bundled SQLite accepts URIs): opened as an absolute path, it is a path.
+    let absolute = std::path::absolute(path).map_err(|e| LoyaltyError::Storage {
+        reason: format!("cannot resolve {shown}: {e}"),
+    })?;
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        | OpenFlags::SQLITE_OPEN_URI;
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| LoyaltyError::Storage {
-        reason: format!("cannot open {shown}: {e}"),
-    })?;
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(&absolute, flags).map_err(|e| opening(&shown, e))?;
     init(conn, &shown, target)
 }
 
@@ -305,11 +327,11 @@ pub fn open_in_memory() -> Result<Connection> {
 fn init(mut conn: Connection, shown: &str, target: i64) -> Result<Connection> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // Identify the file before changing anything about it (even the journal mode).
-    let (app_id, version, objects) = identify(&conn).map_err(|e| not_a_database(shown, e))?;
+    let (app_id, version, objects) = identify(&conn).map_err(|e| opening(shown, e))?;
     check_identity(shown, app_id, version, objects)?;
 
     conn.pragma_update(None, "journal_mode", "WAL")
-        .map_err(|e| not_a_database(shown, e))?;
+        .map_err(|e| opening(shown, e))?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", 2)?;
@@ -357,7 +379,7 @@ fn check_identity(shown: &str, app_id: i64, version: i64, objects: i64) -> Resul
 fn migrate(conn: &mut Connection, shown: &str, target: i64) -> Result<()> {
     super::sql::write(conn, |tx| {
         // Another process may have migrated between our check and the lock.
-        let (app_id, version, objects) = identify(tx).map_err(|e| not_a_database(shown, e))?;
+        let (app_id, version, objects) = identify(tx).map_err(|e| opening(shown, e))?;
         check_identity(shown, app_id, version, objects)?;
         let target = usize::try_from(target).unwrap_or(0).min(MIGRATIONS.len());
         for (from, sql) in MIGRATIONS
