@@ -57,6 +57,20 @@ pub fn safe_link(field: &str, link: &str, app_scheme: Option<&str>) -> Result<St
         };
         return Err(invalid(field, what));
     }
+    if scheme == "https" {
+        // The authority: up to the first '/', '?' or '#' after "//".
+        let authority = rest[2..].split(['/', '?', '#']).next().unwrap_or("");
+        if authority.contains('@') {
+            return Err(invalid(
+                field,
+                "must not carry a user name or password (user:pw@host)",
+            ));
+        }
+        let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
+        if host.is_empty() {
+            return Err(invalid(field, "has no host (https://host/...)"));
+        }
+    }
     Ok(link.to_string())
 }
 
@@ -296,6 +310,17 @@ mod tests {
             (r#","deep_link":"http://evil.example""#, "deep_link"),
             (r#","image_url":"loyalty://x""#, "image_url"),
             (r#","image_url":"https://a b""#, "image_url"),
+            // Credentials in a link, or no host at all.
+            (
+                r#","deep_link":"https://user:pw@shop.example/x""#,
+                "deep_link",
+            ),
+            (
+                r#","image_url":"https://cdn.example@evil.example/i.png""#,
+                "image_url",
+            ),
+            (r#","deep_link":"https:///x""#, "deep_link"),
+            (r#","deep_link":"https://:443/x""#, "deep_link"),
             (r#","priority":"high""#, "priority"),
             (r#","pinned":"yes""#, "pinned"),
             (r#","coupon_percent":"101""#, "coupon_percent"),
@@ -308,6 +333,13 @@ mod tests {
             let e = parse(&base(extra)).unwrap_err();
             assert_eq!(e.code(), "invalid_push");
             assert!(e.to_string().contains(field), "{extra}: {e}");
+        }
+        for ok in [
+            "https://shop.example/offer?id=1#top",
+            "https://shop.example:8443/a@b",
+            "loyalty://offer/1",
+        ] {
+            assert!(safe_link("deep_link", ok, Some("loyalty")).is_ok(), "{ok}");
         }
         assert!(
             parse(r#"{"message_id":"m","title":"T","body":"B"}"#)
