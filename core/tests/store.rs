@@ -526,3 +526,30 @@ fn damaged_pages_are_corrupt_store() {
         .expect_err("a damaged wallet must not load");
     assert_eq!(err.code(), "corrupt_store", "{err}");
 }
+
+/// The desktop secret store overwrites a deleted secret: its bytes are
+/// nowhere in the file once the journal is folded in.
+#[test]
+fn a_deleted_secret_leaves_no_bytes_behind() {
+    use loyalty_core::card::SecretStore;
+    use loyalty_core::store::SqliteSecretStore;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    drop(Store::open(&path).unwrap());
+    let secret = b"SECRET-7f3a9c1e-SECRET-0042";
+    let store = SqliteSecretStore::open(&path).unwrap();
+    store.put("card_secret", secret).unwrap();
+    let fold = || {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        let busy: i64 = c
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(busy, 0);
+    };
+    fold();
+    let contains = |bytes: &[u8]| bytes.windows(secret.len()).any(|w| w == secret);
+    assert!(contains(&file_bytes(&path)), "the test must see the secret first");
+    store.delete("card_secret").unwrap();
+    fold();
+    assert!(!contains(&file_bytes(&path)), "the deleted secret is still in the file");
+}

@@ -108,8 +108,11 @@ impl std::fmt::Debug for SqliteSecretStore {
 impl SqliteSecretStore {
     /// Opens the secret table of the wallet database at `path` (created and migrated as needed).
     pub fn open(path: &Path) -> Result<Self> {
+        let conn = schema::open(path)?;
+        // This connection deletes secrets: their pages are overwritten with zeros.
+        conn.pragma_update(None, "secure_delete", true)?;
         Ok(Self {
-            conn: Mutex::new(schema::open(path)?),
+            conn: Mutex::new(conn),
             path: path.to_path_buf(),
         })
     }

@@ -161,6 +161,17 @@ impl Store {
     /// card secret and access token leave the platform secret store. Another
     /// member can then enroll into the same data folder.
     pub fn sign_out(&mut self, secrets: &dyn SecretStore) -> Result<()> {
+        // A second connection reading the file (another process, a backup)
+        // would keep the member's pages in the WAL after the wipe: refuse
+        // before anything is removed.
+        if !self.checkpoint()? {
+            return Err(LoyaltyError::Storage {
+                reason: "another program has the wallet file open (a second copy of the app, a \
+                         backup or a viewer), so its journal cannot be emptied; close it and sign \
+                         out again — nothing was removed"
+                    .into(),
+            });
+        }
         // Platform secrets go first (the desktop store shares this file, so it
         // cannot run inside our transaction); if anything after fails, they
         // are put back, so a failed sign-out changes nothing.
@@ -191,15 +202,37 @@ impl Store {
         self.program = None;
         // With secure_delete the freed pages are already zeroed; VACUUM gives
         // the space back and the checkpoint empties the WAL of old page
-        // images. Their failure does not undo the wipe, so it is only logged.
-        let tidy = self
-            .conn
-            .execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA secure_delete = OFF;");
-        if let Err(e) = tidy {
-            tracing::warn!(error = %e, "tidying up after sign-out failed; the data is wiped regardless");
+        // images (its result is checked: a reader that arrived meanwhile
+        // keeps them, so it is retried for a moment). None of this can undo
+        // the wipe, so a failure is logged, loudly.
+        if let Err(e) = self.conn.execute_batch("VACUUM;") {
+            tracing::warn!(error = %e, "vacuum after sign-out failed; the data is wiped regardless");
         }
+        let mut emptied = false;
+        for _ in 0..20 {
+            emptied = self.checkpoint().unwrap_or(false);
+            if emptied {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        if !emptied {
+            tracing::error!(
+                "signed out, but another program holds the wallet file: old pages stay in its journal until it closes"
+            );
+        }
+        let _ = self.conn.pragma_update(None, "secure_delete", false);
         tracing::info!("member signed out; local data wiped");
         Ok(())
+    }
+
+    /// Moves the WAL into the database and truncates it; `false` when another
+    /// connection kept it from finishing.
+    fn checkpoint(&self) -> Result<bool> {
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        Ok(busy == 0)
     }
 }
 
@@ -335,6 +368,42 @@ mod sign_out_tests {
     use super::*;
     use crate::card::MemorySecretStore;
     use chrono::Utc;
+
+    /// Another connection holding a read transaction keeps old pages in the
+    /// WAL: sign-out is refused before anything is removed, and succeeds once
+    /// that connection is gone.
+    #[test]
+    fn sign_out_with_another_reader_is_refused_and_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open_dir(dir.path()).unwrap();
+        let secrets = MemorySecretStore::default();
+        let member = Enrollment {
+            member_id: "m".into(),
+            card_number: "2000000000015".into(),
+            card_secret: b"12345678901234567890".to_vec(),
+            access_token: "tok".into(),
+        };
+        s.enroll_member(&member, "http://127.0.0.1:1", &secrets, Utc::now())
+            .unwrap();
+        let other = rusqlite::Connection::open(dir.path().join(crate::store::DB_FILE)).unwrap();
+        other.execute("BEGIN", []).unwrap();
+        let _: i64 = other
+            .query_row("SELECT count(*) FROM card", [], |r| r.get(0))
+            .unwrap();
+        // A write after the reader's snapshot: the WAL now holds frames it needs.
+        s.set_program(r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}}}"#)
+            .unwrap();
+        let err = s.sign_out(&secrets).unwrap_err();
+        assert_eq!(err.code(), "storage", "{err}");
+        assert!(err.to_string().contains("nothing was removed"), "{err}");
+        assert_eq!(s.card_number().unwrap().as_deref(), Some("2000000000015"));
+        assert!(secrets.get(CARD_SECRET_KEY).unwrap().is_some());
+        assert!(secrets.get(ACCESS_TOKEN_KEY).unwrap().is_some());
+        drop(other);
+        s.sign_out(&secrets).unwrap();
+        assert_eq!(s.card_number().unwrap(), None);
+        assert_eq!(secrets.get(ACCESS_TOKEN_KEY).unwrap(), None);
+    }
 
     #[test]
     fn sign_out_empties_the_wal_and_a_failure_puts_the_secrets_back() {
