@@ -548,8 +548,14 @@ fn a_deleted_secret_leaves_no_bytes_behind() {
     };
     fold();
     let contains = |bytes: &[u8]| bytes.windows(secret.len()).any(|w| w == secret);
-    assert!(contains(&file_bytes(&path)), "the test must see the secret first");
+    assert!(
+        contains(&file_bytes(&path)),
+        "the test must see the secret first"
+    );
     store.delete("card_secret").unwrap();
     fold();
-    assert!(!contains(&file_bytes(&path)), "the deleted secret is still in the file");
+    assert!(
+        !contains(&file_bytes(&path)),
+        "the deleted secret is still in the file"
+    );
 }

@@ -1,6 +1,6 @@
-//! The server's registry: members, tokens, cards, pushed messages, and the
-//! till's replay guard. (Idempotency keys live in each member's store, in the
-//! same transaction as their events.)
+//! The server's registry: members, tokens, cards and pushed messages.
+//! (Idempotency keys and the till's replay guard live in each member's store,
+//! in the same transaction as their events.)
 
 use std::path::Path;
 
@@ -36,10 +36,6 @@ CREATE TABLE IF NOT EXISTS messages (
     body   TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS messages_member ON messages (member, mseq);
-CREATE TABLE IF NOT EXISTS replay (
-    card TEXT PRIMARY KEY,
-    step INTEGER NOT NULL
-);
 "#;
 
 fn text(e: rusqlite::Error) -> String {
@@ -154,18 +150,5 @@ impl Registry {
             .query_map(params![member, mseq], |r| Ok((r.get(0)?, r.get(1)?)))
             .map_err(text)?;
         rows.collect::<rusqlite::Result<_>>().map_err(text)
-    }
-
-    /// Replay guard: accepts `step` for `card` only if it is newer than the last accepted.
-    pub fn accept_step(&self, card: &str, step: i64) -> Result<bool, String> {
-        let changed = self
-            .conn
-            .execute(
-                "INSERT INTO replay (card, step) VALUES (?1, ?2) \
-                 ON CONFLICT (card) DO UPDATE SET step = excluded.step WHERE excluded.step > replay.step",
-                params![card, step],
-            )
-            .map_err(text)?;
-        Ok(changed == 1)
     }
 }

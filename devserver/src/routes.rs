@@ -58,6 +58,11 @@ impl ApiError {
 
 impl From<LoyaltyError> for ApiError {
     fn from(e: LoyaltyError) -> Self {
+        // A figure too large to compute with came from the request: the
+        // client's to fix, not a server fault to retry.
+        if let LoyaltyError::Overflow { .. } = e {
+            return Self::new(StatusCode::BAD_REQUEST, e.code(), e.to_string());
+        }
         if Failure::of(&e) == Failure::Infrastructure {
             return Self::internal(e.to_string());
         }

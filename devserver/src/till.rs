@@ -1,7 +1,9 @@
 //! The till: `POST /v1/pos/purchases` and `/v1/pos/returns`. The scanned
-//! code is verified with the program's card rules (±1 step, persistent
-//! replay guard) and finds its member; a static code may identify and earn
-//! but not pay.
+//! code is verified with the program's card rules (±1 step) and finds its
+//! member; its time step is accepted by the member's store in the same
+//! transaction as the event, only when the event applies (a refused receipt
+//! does not burn the code). A purchase sent again with the same receipt gets
+//! the same answer. A static code may identify and earn but not pay.
 
 use std::sync::Arc;
 
@@ -9,8 +11,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
-use loyalty_core::card::Verifier;
+use loyalty_core::card::{Verifier, VerifyFailure};
 use loyalty_core::kernel::money::format_minor;
+use loyalty_core::store::TillOutcome;
 use loyalty_core::wallet::{Event, PurchaseInput, ReturnInput};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -34,41 +37,49 @@ struct PosReturn {
     ret: ReturnInput,
 }
 
-/// A member found from a scanned code, and whether the code rotates.
+/// A member found from a scanned code, and the code's time step.
 struct Scanned {
     member: Member,
-    /// A static code (`{card}` alone) proves nothing but the card number.
-    rotating: bool,
+    /// The step a rotating code was made in; `None` for a static code
+    /// (`{card}` alone), which proves nothing but the card number.
+    step: Option<i64>,
 }
 
-/// Verifies a scanned payload (±1 step, replay guard) and finds its member.
+fn reject(f: VerifyFailure) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, f.code(), f.reason())
+}
+
+/// Verifies a scanned payload (±1 step) and finds its member; the replay
+/// guard is the member store's, with the event.
 fn verify_till(app: &App, payload: &str) -> Result<Scanned, ApiError> {
     let card = &app.program.card;
     let verifier = Verifier::new(card.template.clone(), card.totp, card.check);
-    let reject = |f: loyalty_core::card::VerifyFailure| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, f.code(), f.reason())
-    };
     let number = verifier.card_of(payload).map_err(reject)?;
     let registry = app.registry();
     let member = registry
         .by_card(number.as_str())
         .map_err(ApiError::internal)?
-        .ok_or_else(|| reject(loyalty_core::card::VerifyFailure::TokenInvalid))?;
+        .ok_or_else(|| reject(VerifyFailure::TokenInvalid))?;
     let verified = verifier
         .verify_card(payload, &number, &member.secret, Utc::now().timestamp(), 1)
         .map_err(reject)?;
-    // The replay guard is persistent: a step already accepted for this card is refused.
-    if let Some(step) = verified.step
-        && !registry
-            .accept_step(number.as_str(), step)
-            .map_err(ApiError::internal)?
-    {
-        return Err(reject(loyalty_core::card::VerifyFailure::TokenReplayed));
-    }
     Ok(Scanned {
         member,
-        rotating: verified.step.is_some(),
+        step: verified.step,
     })
+}
+
+/// The till's answer for an outcome: 201 when applied now, 200 with the
+/// same answer for a repeated purchase, 422 for a replayed code.
+fn answered(outcome: TillOutcome) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let (status, text) = match outcome {
+        TillOutcome::Applied { answer } => (StatusCode::CREATED, answer),
+        TillOutcome::Repeated { answer } => (StatusCode::OK, answer),
+        TillOutcome::Replayed => return Err(reject(VerifyFailure::TokenReplayed)),
+    };
+    let body = serde_json::from_str(&text)
+        .map_err(|e| ApiError::internal(format!("a recorded till answer: {e}")))?;
+    Ok((status, Json(body)))
 }
 
 fn last4(card: &str) -> &str {
@@ -81,7 +92,8 @@ pub(crate) async fn pos_purchase(
     body: String,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let req: PosPurchase = serde_json::from_str(&body).map_err(bad_json)?;
-    let Scanned { member, rotating } = verify_till(&app, &req.payload)?;
+    let Scanned { member, step } = verify_till(&app, &req.payload)?;
+    let rotating = step.is_some();
     // A static code is only a card number, which anyone may know: it
     // identifies the member and earns, but cannot spend their points or coupons.
     if !rotating
@@ -94,16 +106,26 @@ pub(crate) async fn pos_purchase(
         ));
     }
     let store = app.member_store(&member.id).map_err(ApiError::internal)?;
-    let applied = lock(&store).apply(&Event::Purchase(req.purchase), Utc::now())?;
-    let q = applied.purchase.unwrap_or_default();
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "card_last4": last4(&member.card_number), "seq": applied.seq,
-            "points_earned": q.points_earned, "discount": format_minor(q.discount()),
-            "points_paid": q.points_paid, "payable": format_minor(q.payable),
-        })),
-    ))
+    let request = serde_json::to_string(&req.purchase)
+        .map_err(|e| ApiError::internal(format!("encoding a purchase: {e}")))?;
+    let receipt_id = req.purchase.receipt_id.clone();
+    let card_last4 = last4(&member.card_number).to_string();
+    let outcome = lock(&store).apply_till(
+        step,
+        Some((&receipt_id, &request)),
+        &Event::Purchase(req.purchase),
+        Utc::now(),
+        |applied| {
+            let q = applied.purchase.clone().unwrap_or_default();
+            json!({
+                "card_last4": card_last4, "seq": applied.seq,
+                "points_earned": q.points_earned, "discount": format_minor(q.discount()),
+                "points_paid": q.points_paid, "payable": format_minor(q.payable),
+            })
+            .to_string()
+        },
+    )?;
+    answered(outcome)
 }
 
 /// `POST /v1/pos/returns`: a return for the member whose code the till scanned.
@@ -112,11 +134,12 @@ pub(crate) async fn pos_return(
     body: String,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let req: PosReturn = serde_json::from_str(&body).map_err(bad_json)?;
-    let member = verify_till(&app, &req.payload)?.member;
+    let Scanned { member, step } = verify_till(&app, &req.payload)?;
     let store = app.member_store(&member.id).map_err(ApiError::internal)?;
-    let applied = lock(&store).apply(&Event::Return(req.ret), Utc::now())?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"card_last4": last4(&member.card_number), "seq": applied.seq})),
-    ))
+    let card_last4 = last4(&member.card_number).to_string();
+    let outcome =
+        lock(&store).apply_till(step, None, &Event::Return(req.ret), Utc::now(), |applied| {
+            json!({"card_last4": card_last4, "seq": applied.seq}).to_string()
+        })?;
+    answered(outcome)
 }

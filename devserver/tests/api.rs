@@ -439,3 +439,73 @@ fn keys_are_bound_to_their_action_and_refusals_stick() {
     );
     assert_eq!(r["results"][0]["error"]["code"], "unknown_message", "{r}");
 }
+
+/// The till accepts a code's step only with a purchase that applies: a
+/// refused receipt leaves the code usable for the cashier's corrected one; a
+/// purchase sent again gets the same answer and applies nothing; a figure too
+/// large to compute with is the client's error (4xx), not a server fault.
+#[test]
+fn a_refused_purchase_does_not_burn_the_code_and_retries_are_safe() {
+    let server = Server::start(PROGRAM, 0.0);
+    let (_, me) = server.json("POST", "/v1/enroll", None, Some(&json!({})));
+    let (card, secret) = (
+        me["card_number"].as_str().unwrap(),
+        me["card_secret_hex"].as_str().unwrap(),
+    );
+    let code = payload(card, secret, Utc::now());
+    let till = |purchase: Value| {
+        server.json(
+            "POST",
+            "/v1/pos/purchases",
+            None,
+            Some(&json!({"payload": code, "purchase": purchase})),
+        )
+    };
+    let (status, r) = till(purchase("t1", "-1"));
+    assert_eq!(
+        (status, r["error"]["code"].as_str()),
+        (400, Some("invalid_amount")),
+        "{r}"
+    );
+    let (status, first) = till(purchase("t1", "100.00"));
+    assert_eq!(status, 201, "the refused receipt burned the code: {first}");
+    let (status, again) = till(purchase("t1", "100.00"));
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again, first, "a retry gets the first answer");
+    // Another receipt with the same code is a replay.
+    let (status, r) = till(purchase("t2", "100.00"));
+    assert_eq!(
+        (status, r["error"]["code"].as_str()),
+        (422, Some("token_replayed")),
+        "{r}"
+    );
+    // The same receipt id with other lines is a different purchase: refused.
+    let code2 = payload(card, secret, Utc::now() + chrono::Duration::seconds(30));
+    let (status, r) = server.json(
+        "POST",
+        "/v1/pos/purchases",
+        None,
+        Some(&json!({"payload": code2, "purchase": purchase("t1", "5.00")})),
+    );
+    assert_eq!(
+        (status, r["error"]["code"].as_str()),
+        (409, Some("duplicate_receipt")),
+        "{r}"
+    );
+
+    // Amounts whose sum no i64 holds: refused as the client's error.
+    let lines: Vec<Value> = (0..10_000)
+        .map(|i| json!({"sku": format!("s{i}"), "qty": 1, "amount": "9999999999999.99"}))
+        .collect();
+    let (status, r) = server.json(
+        "POST",
+        "/v1/pos/purchases",
+        None,
+        Some(&json!({"payload": code2, "purchase": {"receipt_id": "huge", "lines": lines}})),
+    );
+    assert_eq!(
+        (status, r["error"]["code"].as_str()),
+        (400, Some("overflow")),
+        "{r}"
+    );
+}

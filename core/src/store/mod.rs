@@ -27,7 +27,7 @@ pub use offline::{Enrollment, SERVER_URL_KEY};
 pub use queue::PendingAction;
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 #[cfg(any(test, feature = "server"))]
-pub use server::{KEY_REUSED, KeyedOutcome};
+pub use server::{KEY_REUSED, KeyedOutcome, TillOutcome};
 use sql::SqlView;
 pub use sync::{
     ACCESS_TOKEN_KEY, PROGRAM_VERSION_KEY, PageApplied, SERVER_OFFSET_KEY, SYNC_CURSOR_KEY,

@@ -17,9 +17,23 @@ pub const SCHEMA_VERSION: i64 = 7;
 const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// Version 7: server side — the request each idempotency key came with, so a
-/// key reused for another action is refused instead of answered "duplicate".
+/// key reused for another action is refused instead of answered "duplicate";
+/// the till's replay guard and receipt answers, moved with the till's events.
 const V7: &str = r#"
 ALTER TABLE action_keys ADD COLUMN request TEXT;
+-- The till's replay guard: the last time step accepted for this member's
+-- card, moved in the same transaction as the event it paid for.
+CREATE TABLE till_guard (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    last_step INTEGER NOT NULL
+);
+-- Till purchases by receipt id: the request and the answer given, so a
+-- retry of the same purchase gets the same answer and applies nothing.
+CREATE TABLE till_receipts (
+    receipt_id TEXT PRIMARY KEY,
+    request    TEXT NOT NULL,
+    answer     TEXT NOT NULL
+);
 "#;
 
 /// Version 6: server side — idempotency keys recorded in the same transaction as their event.

@@ -26,6 +26,24 @@ pub enum KeyedOutcome {
     Reused,
 }
 
+/// What a till operation did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TillOutcome {
+    /// Applied now; `answer` is recorded for a retry.
+    Applied {
+        /// The answer given (and kept).
+        answer: String,
+    },
+    /// The same purchase was applied before: its recorded answer, nothing applied.
+    Repeated {
+        /// The answer given the first time.
+        answer: String,
+    },
+    /// The code's time step is not after the last one accepted: a replayed
+    /// or older code. Nothing was applied.
+    Replayed,
+}
+
 /// The code of the rejection a reused key gets.
 pub const KEY_REUSED: &str = "idempotency_key_reused";
 
@@ -144,6 +162,66 @@ impl Store {
         request: &str,
     ) -> Result<i64> {
         self.activate_offer_as(id, at, Some((key, request)))
+    }
+}
+
+impl Store {
+    /// Applies an event the till sent with a scanned code of time step `step`
+    /// (`None`: a static code), once, in one transaction: the step is accepted
+    /// only when the event applies, so a refused purchase (a typo in the
+    /// receipt) leaves the shopper's code usable for the corrected one. With
+    /// `receipt` (purchases), the same request sent again answers what was
+    /// answered the first time and applies nothing, so a till may retry safely.
+    /// `answer` makes the answer from what was applied.
+    pub fn apply_till(
+        &mut self,
+        step: Option<i64>,
+        receipt: Option<(&str, &str)>,
+        event: &Event,
+        at: Time,
+        answer: impl FnOnce(&super::Applied) -> String,
+    ) -> Result<TillOutcome> {
+        let program = self.program.as_ref().ok_or(LoyaltyError::NoProgram)?;
+        sql::write(&mut self.conn, |tx| {
+            if let Some((receipt_id, request)) = receipt {
+                let seen: Option<(String, String)> = tx
+                    .prepare_cached(
+                        "SELECT request, answer FROM till_receipts WHERE receipt_id = ?1",
+                    )?
+                    .query_row([receipt_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                if let Some((stored, answer)) = seen
+                    && stored == request
+                {
+                    return Ok(TillOutcome::Repeated { answer });
+                }
+            }
+            if let Some(step) = step {
+                let last: Option<i64> = tx
+                    .prepare_cached("SELECT last_step FROM till_guard WHERE id = 1")?
+                    .query_row([], |r| r.get(0))
+                    .optional()?;
+                if last.is_some_and(|l| step <= l) {
+                    return Ok(TillOutcome::Replayed);
+                }
+            }
+            let applied = Self::apply_in(tx, program, event, at)?;
+            if let Some(step) = step {
+                tx.prepare_cached(
+                    "INSERT INTO till_guard (id, last_step) VALUES (1, ?1) \
+                     ON CONFLICT (id) DO UPDATE SET last_step = excluded.last_step",
+                )?
+                .execute([step])?;
+            }
+            let answer = answer(&applied);
+            if let Some((receipt_id, request)) = receipt {
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO till_receipts (receipt_id, request, answer) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![receipt_id, request, answer])?;
+            }
+            Ok(TillOutcome::Applied { answer })
+        })
     }
 }
 

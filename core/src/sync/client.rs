@@ -256,7 +256,8 @@ impl SyncClient {
             Arc::new(StaticToken(String::new())),
         )?;
         let (status, answer) = client.request(Method::Post(body), path, false).await?;
-        if status != 201 {
+        // 200: a retry of a purchase the server had already applied (same answer).
+        if status != 201 && status != 200 {
             return Err(server_error(status, &answer));
         }
         Ok(answer)
