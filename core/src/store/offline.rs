@@ -369,11 +369,8 @@ mod sign_out_tests {
     use crate::card::MemorySecretStore;
     use chrono::Utc;
 
-    /// Another connection holding a read transaction keeps old pages in the
-    /// WAL: sign-out is refused before anything is removed, and succeeds once
-    /// that connection is gone.
-    #[test]
-    fn sign_out_with_another_reader_is_refused_and_changes_nothing() {
+    /// A wallet on disk with an enrolled member, and its secret store.
+    fn enrolled() -> (tempfile::TempDir, Store, MemorySecretStore) {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open_dir(dir.path()).unwrap();
         let secrets = MemorySecretStore::default();
@@ -385,6 +382,15 @@ mod sign_out_tests {
         };
         s.enroll_member(&member, "http://127.0.0.1:1", &secrets, Utc::now())
             .unwrap();
+        (dir, s, secrets)
+    }
+
+    /// Another connection holding a read transaction keeps old pages in the
+    /// WAL: sign-out is refused before anything is removed, and succeeds once
+    /// that connection is gone.
+    #[test]
+    fn sign_out_with_another_reader_is_refused_and_changes_nothing() {
+        let (dir, mut s, secrets) = enrolled();
         let other = rusqlite::Connection::open(dir.path().join(crate::store::DB_FILE)).unwrap();
         other.execute("BEGIN", []).unwrap();
         let _: i64 = other
@@ -407,17 +413,7 @@ mod sign_out_tests {
 
     #[test]
     fn sign_out_empties_the_wal_and_a_failure_puts_the_secrets_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = Store::open_dir(dir.path()).unwrap();
-        let secrets = MemorySecretStore::default();
-        let member = Enrollment {
-            member_id: "m".into(),
-            card_number: "2000000000015".into(),
-            card_secret: b"12345678901234567890".to_vec(),
-            access_token: "tok".into(),
-        };
-        s.enroll_member(&member, "http://127.0.0.1:1", &secrets, Utc::now())
-            .unwrap();
+        let (dir, mut s, secrets) = enrolled();
         // Rows in every kind of table: wallet, goals, inbox, outbox, queue, server keys.
         s.set_program(
             r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}}, "expiry": {"months": 12},
