@@ -44,9 +44,13 @@ fn http(status: &str, body: &[u8]) -> Vec<u8> {
 }
 
 fn page(events: &str) -> Vec<u8> {
+    page_at(events, &chrono::Utc::now().to_rfc3339())
+}
+
+fn page_at(events: &str, server_time: &str) -> Vec<u8> {
     http(
         "200 OK",
-        format!(r#"{{"events": {events}, "messages": [], "program": null, "server_time": "2026-06-01T00:00:00Z", "digest": null, "next_cursor": "9:0", "has_more": false}}"#).as_bytes(),
+        format!(r#"{{"events": {events}, "messages": [], "program": null, "server_time": "{server_time}", "digest": null, "next_cursor": "9:0", "has_more": false}}"#).as_bytes(),
     )
 }
 
@@ -120,6 +124,19 @@ async fn hostile_answers_are_errors_and_apply_nothing() {
             "server error body",
             http("500 Internal Server Error", b"<html>oops</html>"),
         ),
+        (
+            "a 500 % offer coupon",
+            page(
+                r#"[{"seq": 1, "at": "2026-06-01T00:00:00Z", "event": {"activate_offer": {"message_id": "o", "benefit": {"percent": 50000}, "valid_until_ms": 1893456000000}}}]"#,
+            ),
+        ),
+        (
+            "a server clock a year off",
+            page_at(
+                "[]",
+                &(chrono::Utc::now() + chrono::Duration::days(365)).to_rfc3339(),
+            ),
+        ),
     ];
     for (what, answer) in cases {
         let (err, store) = sync_against(vec![Some(answer)]).await;
@@ -153,4 +170,22 @@ async fn a_huge_body_or_a_silent_server_is_a_clear_error() {
     assert_eq!(err.code(), "network", "{err}");
     assert!(started.elapsed() < Duration::from_secs(10));
     untouched(&store);
+}
+
+/// A digest whose figures no subtraction can hold is refused as the server's
+/// error: no panic, no wrapped-around balance adopted as a correction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_impossible_digest_is_refused_not_adopted() {
+    let now = chrono::Utc::now().to_rfc3339();
+    let body = format!(
+        r#"{{"events": [], "messages": [], "program": null, "server_time": "{now}",
+            "digest": {{"at": "{now}", "balance": -9223372036854775808, "lifetime_earned": 0,
+                        "expired_total": 0, "tier": null, "qualifying_spend": "0.00",
+                        "coupons": [], "challenges": {{}}, "badges": {{}}}},
+            "next_cursor": "9:0", "has_more": false}}"#
+    );
+    let (err, store) = sync_against(vec![Some(http("200 OK", body.as_bytes()))]).await;
+    assert_eq!(err.code(), "network", "{err}");
+    assert!(err.to_string().contains("impossible balance"), "{err}");
+    assert_eq!(store.meta("server_correction").unwrap(), None);
 }

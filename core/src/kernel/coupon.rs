@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::error::{LoyaltyError, Result};
-use super::money::{rules_money, rules_percent};
+use super::money::{MAX_MAJOR, PERCENT_SCALE, rules_money, rules_percent};
 
 /// What a coupon gives and how long it lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +23,24 @@ pub enum CouponBenefit {
     Percent(i64),
     /// Fixed amount off in minor units, capped at the eligible amount.
     AmountOff(i64),
+}
+
+impl CouponBenefit {
+    /// Why this benefit is out of range, or `None`: a percent above 0 and at
+    /// most 100, an amount above 0 and at most the largest accepted decimal.
+    /// Benefits that come from outside (a server's events) are checked with
+    /// it like those the rules define.
+    pub fn problem(self) -> Option<&'static str> {
+        match self {
+            Self::Percent(p) if p <= 0 || p > PERCENT_SCALE => {
+                Some("a percent coupon must be above 0 and at most 100 %")
+            }
+            Self::AmountOff(a) if a <= 0 || a > MAX_MAJOR.saturating_mul(100) => {
+                Some("an amount-off coupon must be above 0 and within the accepted amounts")
+            }
+            _ => None,
+        }
+    }
 }
 
 /// A coupon definition as written in rules JSON (`percent` or `amount_off`, plus `valid_days`).

@@ -397,30 +397,51 @@ impl Store {
         .map(|k| k.to_string())
         .collect();
         if differing.is_empty() {
-            self.conn
-                .execute("DELETE FROM meta WHERE key = ?1", [CORRECTION_KEY])?;
+            sql::write(&mut self.conn, |tx| {
+                tx.execute("DELETE FROM meta WHERE key = ?1", [CORRECTION_KEY])?;
+                Ok(())
+            })?;
         } else {
             tracing::warn!(fields = ?differing, "local state differs from the server's digest; adopting the server's figures");
-            let delta = |k: &str| server[k].as_i64().unwrap_or(0) - local[k].as_i64().unwrap_or(0);
-            let money = |v: &Value| {
+            // The server's figures pass the same checks as local ones: whole
+            // numbers, exact decimals, differences that fit in 64 bits.
+            let out_of_range = |k: &str| LoyaltyError::Network {
+                reason: format!("the server's digest holds an impossible {k}"),
+            };
+            // No wallet holds more points or money than the largest accepted decimal.
+            let bound = crate::kernel::money::MAX_MAJOR.saturating_mul(100);
+            let delta = |k: &str| -> Result<i64> {
+                let theirs = server[k]
+                    .as_i64()
+                    .filter(|v| v.checked_abs().is_some_and(|a| a <= bound))
+                    .ok_or_else(|| out_of_range(k))?;
+                let ours = local[k].as_i64().unwrap_or(0);
+                theirs.checked_sub(ours).ok_or_else(|| out_of_range(k))
+            };
+            let money = |v: &Value, k: &str| -> Result<i64> {
                 v.as_str()
                     .and_then(|t| crate::kernel::money::parse_hundredths(t).ok())
-                    .unwrap_or(0)
+                    .filter(|m| *m <= bound)
+                    .ok_or_else(|| out_of_range(k))
             };
+            let spend = money(&server["qualifying_spend"], "qualifying_spend")?
+                .checked_sub(money(&local["qualifying_spend"], "qualifying_spend")?)
+                .ok_or_else(|| out_of_range("qualifying_spend"))?;
             let correction = json!({
-                "balance": delta("balance"),
-                "lifetime_earned": delta("lifetime_earned"),
-                "expired_total": delta("expired_total"),
-                "qualifying_spend": money(&server["qualifying_spend"]) - money(&local["qualifying_spend"]),
+                "balance": delta("balance")?,
+                "lifetime_earned": delta("lifetime_earned")?,
+                "expired_total": delta("expired_total")?,
+                "qualifying_spend": spend,
                 "tier": server["tier"],
             });
-            let tx = self.conn.transaction()?;
-            tx.execute(
-                "INSERT INTO sync_mismatches (at, fields) VALUES (?1, ?2)",
-                params![sql::ms(at), differing.join(",")],
-            )?;
-            sql::put_meta(&tx, CORRECTION_KEY, &correction.to_string())?;
-            tx.commit()?;
+            sql::write(&mut self.conn, |tx| {
+                tx.execute(
+                    "INSERT INTO sync_mismatches (at, fields) VALUES (?1, ?2)",
+                    params![sql::ms(at), differing.join(",")],
+                )?;
+                sql::put_meta(tx, CORRECTION_KEY, &correction.to_string())?;
+                Ok(())
+            })?;
         }
         Ok(differing)
     }

@@ -25,6 +25,10 @@ use super::wire::{
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::store::{PROGRAM_VERSION_KEY, SERVER_OFFSET_KEY, SYNC_CURSOR_KEY, ServerEvent, Store};
 
+/// Largest difference between the server's clock and the device's that the
+/// card accepts as its offset (24 h).
+pub const MAX_CLOCK_OFFSET_MS: i64 = 24 * 3_600_000;
+
 /// Largest response body accepted.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
@@ -400,8 +404,17 @@ impl SyncClient {
             }
             let page = SyncPage::parse(page)?;
             let offset = (page.server_time - Utc::now()).num_milliseconds();
-            if offset.abs() > 366 * 24 * 3_600_000 {
-                return Err(net("the server's clock is more than a year off"));
+            if offset.abs() > MAX_CLOCK_OFFSET_MS {
+                // The card's codes follow the server's clock: one a day off is
+                // refused rather than taken (the device's own clock stays in use).
+                tracing::warn!(
+                    hours = offset / 3_600_000,
+                    "the server's clock is far from the device's; page refused"
+                );
+                return Err(net(format!(
+                    "the server's clock is {} hours from this device's (at most 24 are accepted); check the device's date and time",
+                    offset / 3_600_000
+                )));
             }
             let mut settings = vec![
                 (SYNC_CURSOR_KEY, page.next_cursor.clone()),

@@ -302,6 +302,9 @@ impl<'a> Tx<'a> {
         valid_until_ms: i64,
     ) -> Result<()> {
         check_id("message_id", message_id)?;
+        if let Some(reason) = benefit.problem() {
+            return Err(LoyaltyError::amount("benefit", reason));
+        }
         let coupon_id = format!("offer:{message_id}");
         if self.view.coupon(&coupon_id)?.is_some() {
             return Err(LoyaltyError::AlreadyActivated {
