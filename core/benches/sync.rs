@@ -38,6 +38,7 @@ fn events(n: i64) -> Vec<ServerEvent> {
                 pay_points: None,
             }),
             idempotency_key: None,
+            program_version: None,
         })
         .collect()
 }

@@ -56,6 +56,18 @@ pub struct Program {
 #[cfg(test)]
 pub(crate) type RawProgramForTests = RawProgram;
 
+/// A stable fingerprint of a rules text: the program's version where no
+/// server gave one, and the dev server's `program.version` (FNV-1a, 64 bits;
+/// tells versions apart, not a security measure).
+pub fn fingerprint(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
 impl Program {
     /// Parses and validates program rules JSON.
     pub fn from_json(text: &str) -> Result<Self> {

@@ -65,6 +65,8 @@ enum Op {
     Bonus(u8),
     Tick,
     Join(bool),
+    /// The program changes its rules (one of [`variants`]).
+    Rules(u8),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -80,6 +82,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0u8..3).prop_map(Op::Bonus),
         1 => Just(Op::Tick),
         1 => any::<bool>().prop_map(Op::Join),
+        1 => (0u8..3).prop_map(Op::Rules),
     ]
 }
 
@@ -119,7 +122,25 @@ fn to_event(op: &Op, n: usize) -> Event {
         Op::Join(known) => Event::JoinChallenge {
             challenge_id: if *known { "opt" } else { "wk" }.into(),
         },
+        // A rules change is not an event; callers apply it themselves.
+        Op::Rules(_) => Event::Tick {},
     }
+}
+
+/// The rules a program changes between: the base, a lower earn rate with a
+/// longer tier window and a shorter expiry, and one whose reward costs more
+/// and whose points pay less of a receipt.
+fn variants() -> [String; 3] {
+    [
+        PROGRAM.to_string(),
+        PROGRAM
+            .replace(r#""points": 7}"#, r#""points": 2}"#)
+            .replace(r#""window_days": 20"#, r#""window_days": 45"#)
+            .replace(r#""months": 2"#, r#""months": 1"#),
+        PROGRAM
+            .replace(r#""cost": 40"#, r#""cost": 90"#)
+            .replace(r#""max_percent": 60"#, r#""max_percent": 20"#),
+    ]
 }
 
 fn start() -> Time {
@@ -133,13 +154,21 @@ proptest! {
 
     #[test]
     fn store_and_model_agree(steps in prop::collection::vec((op(), 0u32..(9 * 24 * 60)), 1..45)) {
-        let program = Program::from_json(PROGRAM).unwrap();
+        let texts = variants();
+        let programs: Vec<Program> = texts.iter().map(|t| Program::from_json(t).unwrap()).collect();
+        let mut program = programs[0].clone();
         let mut store = Store::open_in_memory().unwrap();
         store.set_program(PROGRAM).unwrap();
         let mut model = MemoryWallet::new();
         let mut at = start();
         for (n, (op, minutes)) in steps.iter().enumerate() {
             at += Duration::minutes(*minutes as i64);
+            if let Op::Rules(k) = op {
+                // Later events run under the new rules; earlier ones keep theirs.
+                store.set_program(&texts[*k as usize]).unwrap();
+                program = programs[*k as usize].clone();
+                continue;
+            }
             let event = to_event(op, n);
             let before = store.snapshot(at, 45, 100).unwrap();
             let stored = store.apply(&event, at);

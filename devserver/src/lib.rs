@@ -58,16 +58,6 @@ impl std::fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
-fn version_of(text: &str) -> String {
-    // FNV-1a: a stable fingerprint of the rules text (not a security measure).
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
-}
-
 impl App {
     /// Opens (or creates) the server's data folder.
     pub fn open(config: Config) -> Result<Arc<Self>, StartError> {
@@ -82,7 +72,7 @@ impl App {
         let registry = Registry::open(&registry_path).map_err(StartError)?;
         loyalty_core::store::make_private(&registry_path);
         Ok(Arc::new(Self {
-            version: version_of(&config.program_json),
+            version: loyalty_core::program::fingerprint(&config.program_json),
             data_dir: config.data_dir,
             program_json: config.program_json,
             program,

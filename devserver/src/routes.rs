@@ -258,8 +258,37 @@ async fn sync(
         let store = app.member_store(&member.id).map_err(ApiError::internal)?;
         let store = lock(&store);
         let mut events = store.events_after(after, limit + 1)?;
-        let has_more = events.len() > limit;
+        let more_in_log = events.len() > limit;
         events.truncate(limit);
+        // A page holds events applied under one version of the rules and
+        // brings that version's rules, so the phone replays each event under
+        // the rules that made it; a later version starts a later page.
+        let version_of = |e: &loyalty_core::store::LoggedEvent| {
+            e.program_version
+                .clone()
+                .unwrap_or_else(|| app.version.clone())
+        };
+        let page_version = events
+            .first()
+            .map_or_else(|| app.version.clone(), version_of);
+        let split = events.iter().position(|e| version_of(e) != page_version);
+        if let Some(at) = split {
+            events.truncate(at);
+        }
+        let has_more = more_in_log || split.is_some() || page_version != app.version;
+        let program = if q.program_version.as_deref() == Some(page_version.as_str()) {
+            None
+        } else if page_version == app.version {
+            Some(app.program_json.clone())
+        } else {
+            Some(store.program_rules(&page_version)?.ok_or_else(|| {
+                ApiError::internal(format!("the rules of version {page_version} are gone"))
+            })?)
+        }
+        .map(|rules| ProgramUpdate {
+            version: page_version.clone(),
+            rules: serde_json::from_str::<Value>(&rules).unwrap_or(Value::Null),
+        });
         let registry = app.registry();
         let mut out = Vec::with_capacity(events.len());
         for e in events {
@@ -267,6 +296,7 @@ async fn sync(
                 idempotency_key: store.key_of_event(e.seq)?,
                 seq: e.seq,
                 at: e.at,
+                program_version: Some(version_of(&e)),
                 event: e.event,
             });
         }
@@ -277,11 +307,6 @@ async fn sync(
         let last_e = out.last().map_or(after, |e| e.seq);
         let last_m = messages.last().map_or(mafter, |(m, _)| *m);
         let now = Utc::now();
-        let program =
-            (q.program_version.as_deref() != Some(app.version.as_str())).then(|| ProgramUpdate {
-                version: app.version.clone(),
-                rules: serde_json::from_str::<Value>(&app.program_json).unwrap_or(Value::Null),
-            });
         let digest = Digest::from_value(store.digest(now)?)?;
         let page = SyncPage {
             events: out,

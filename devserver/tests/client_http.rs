@@ -248,7 +248,7 @@ impl loyalty_core::sync::TokenProvider for Rotating {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refresh_on_401_single_flight_and_server_figures_win() {
     let server = Server::start(PROGRAM, 0.0);
-    let (me, store, _dir) = enrolled(&server).await;
+    let (me, store, dir) = enrolled(&server).await;
     let (card, secret) = card_of(&me);
     till(&server, card, secret, "r1", "100.00");
     let tokens = Arc::new(Rotating {
@@ -264,12 +264,21 @@ async fn refresh_on_401_single_flight_and_server_figures_win() {
     assert_eq!(a.events_applied, 1);
     assert!(tokens.refreshed.load(std::sync::atomic::Ordering::SeqCst) >= 1);
 
-    // The local engine drifts (here: different rules); the server's figures are adopted.
-    store
-        .lock()
-        .unwrap()
-        .set_program(&PROGRAM.replace(r#""percent": "10""#, r#""percent": "30""#))
-        .unwrap();
+    // The local engine drifts from the server's (here: the phone's copy of
+    // the rules is altered behind its back); the server's figures are adopted.
+    {
+        let db = rusqlite::Connection::open(dir.path().join(loyalty_core::store::DB_FILE)).unwrap();
+        let altered = db
+            .execute(
+                r#"UPDATE programs SET rules = replace(rules, '"percent":"10"', '"percent":"30"')"#,
+                [],
+            )
+            .unwrap();
+        assert_eq!(altered, 1);
+        drop(db);
+        let mut s = store.lock().unwrap();
+        *s = Store::open_dir(dir.path()).unwrap();
+    }
     till(&server, card, secret, "r2", "100.00");
     let report = client.sync(store.clone()).await.unwrap();
     assert!(

@@ -78,6 +78,7 @@ fn pull(server: &Server, m: &Member, store: &mut Store, cursor: &mut String) -> 
                 at: t(e["at"].as_str().unwrap()),
                 event: serde_json::from_value(e["event"].clone()).unwrap(),
                 idempotency_key: e["idempotency_key"].as_str().map(str::to_string),
+                program_version: None,
             })
             .collect();
         store.apply_server_events(&events).unwrap();
@@ -271,6 +272,7 @@ fn hostile_pages_change_nothing() {
         at,
         event: purchase(id),
         idempotency_key: None,
+        program_version: None,
     };
     store
         .apply_server_events(&[ev(1, "r1"), ev(2, "r2")])
@@ -306,6 +308,7 @@ fn hostile_pages_change_nothing() {
             pay_points: None,
         }),
         idempotency_key: None,
+        program_version: None,
     };
     assert_eq!(
         store.apply_server_events(&[bad_amount]).unwrap_err().code(),

@@ -110,3 +110,69 @@ async fn a_wallet_with_history_is_refused_before_the_server_is_asked() {
         "no member was created on the server"
     );
 }
+
+/// Issue 12, item 1: the program changes its earn rate while the phone holds
+/// a purchase made under the old one; a tap taken offline after the change
+/// must still sync, and the old purchase keeps the points it earned.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rules_change_keeps_confirmed_history_and_lets_pending_taps_sync() {
+    let old_rules = include_str!("../../tests/programs/sync-program.json");
+    let new_rules = old_rules.replace(r#"{"percent": "10"}"#, r#"{"percent": "1"}"#);
+    assert_ne!(old_rules, new_rules);
+    let server = Server::start(old_rules, 0.0);
+    let url = format!("http://{}", server.addr);
+    let dir = tempfile::tempdir().unwrap();
+    let s = session(&dir, &url);
+    s.enroll().await.result.unwrap();
+    s.sync().await.result.unwrap();
+    let till = |payload: String, receipt: &str| {
+        json!({"payload": payload, "purchase": {"receipt_id": receipt,
+            "lines": [{"sku": "A", "qty": 1, "amount": "1000.00"}]}})
+    };
+    let body = till(s.card_view().unwrap().frame.payload.clone(), "r1");
+    let (status, answer) = server.json("POST", "/v1/pos/purchases", None, Some(&body));
+    assert_eq!(status, 201, "{answer}");
+    s.sync().await.result.unwrap();
+    assert_eq!(s.wallet_snapshot(30, 5).unwrap().snapshot.balance, 100);
+    // A second shopper buys too, but her phone syncs only after the change.
+    let dir2 = tempfile::tempdir().unwrap();
+    let late = session(&dir2, &url);
+    late.enroll().await.result.unwrap();
+    let body = till(late.card_view().unwrap().frame.payload.clone(), "l1");
+    let (status, answer) = server.json("POST", "/v1/pos/purchases", None, Some(&body));
+    assert_eq!(status, 201, "{answer}");
+
+    // The program now earns 1 %; the phone learns it on its next sync.
+    let server = server.restart(&new_rules);
+    // The late phone gets the old purchase with the rules it was made under
+    // (one page per rules version), so its figures agree with the server's.
+    let done = late.sync().await.result.unwrap();
+    assert!(done.report.mismatches.is_empty(), "{:?}", done.report);
+    assert_eq!(late.wallet_snapshot(30, 5).unwrap().snapshot.balance, 100);
+
+    let done = s.sync().await.result.unwrap();
+    assert!(done.program_updated);
+    assert!(done.report.mismatches.is_empty(), "{:?}", done.report);
+    assert_eq!(s.wallet_snapshot(30, 5).unwrap().snapshot.balance, 100);
+
+    // Offline redeem of 50 points, then a sync that sends it.
+    s.redeem_reward("c20").result.unwrap();
+    assert_eq!(s.wallet_snapshot(30, 5).unwrap().snapshot.balance, 50);
+    let done = s.sync().await.result.unwrap();
+    assert_eq!(done.report.actions_sent, 1, "{:?}", done.report);
+    assert!(done.report.mismatches.is_empty(), "{:?}", done.report);
+    let snap = s.wallet_snapshot(30, 5).unwrap().snapshot;
+    assert_eq!(snap.balance, 50);
+    assert_eq!(snap.coupons.len(), 1);
+
+    // New purchases earn under the new rules (1 % of 1000.00), old ones keep theirs.
+    std::thread::sleep(std::time::Duration::from_secs(31));
+    let body = till(s.card_view().unwrap().frame.payload.clone(), "r2");
+    let (status, answer) = server.json("POST", "/v1/pos/purchases", None, Some(&body));
+    assert_eq!(status, 201, "{answer}");
+    let done = s.sync().await.result.unwrap();
+    assert!(done.report.mismatches.is_empty(), "{:?}", done.report);
+    assert_eq!(s.wallet_snapshot(30, 5).unwrap().snapshot.balance, 60);
+    let (status, _) = server.json("GET", "/v1/me/sync", None, None);
+    assert_eq!(status, 401);
+}

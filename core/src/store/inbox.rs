@@ -4,6 +4,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
+use super::programs::Rules;
 use super::{Store, sql};
 use crate::inbox::model::{
     IncomingMessage, Message, MessageKind, MessageState, OfferCoupon, PushOutcome,
@@ -346,7 +347,7 @@ impl Store {
         at: Time,
         server_key: Option<(&str, &str)>,
     ) -> Result<i64> {
-        let program = self.program.as_ref().ok_or(LoyaltyError::NoProgram)?;
+        let rules = Rules::of(self.program.as_ref(), self.program_id)?;
         sql::write(&mut self.conn, |tx| {
             let m = Self::require(tx, id)?;
             let (coupon, until) = policy::activation(&m, at)?;
@@ -355,7 +356,7 @@ impl Store {
                 benefit: coupon.benefit,
                 valid_until_ms: sql::ms(until),
             };
-            let applied = Self::apply_in(tx, program, &event, at)?;
+            let applied = Self::apply_in(tx, rules, &event, at)?;
             let applied_at = applied.at;
             match server_key {
                 // The coupon is a wallet action: it waits in the pending queue until the server confirms it.

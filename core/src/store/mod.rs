@@ -9,6 +9,7 @@ mod card;
 mod effects;
 mod inbox;
 mod offline;
+mod programs;
 mod queue;
 mod schema;
 #[cfg(any(test, feature = "server"))]
@@ -24,14 +25,14 @@ pub use crate::inbox::policy::DEFAULT_OFFER_COUPON_DAYS;
 pub use card::SqliteSecretStore;
 pub use inbox::OutboxEntry;
 pub use offline::{Enrollment, SERVER_URL_KEY};
+use programs::Rules;
 pub use queue::PendingAction;
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 #[cfg(any(test, feature = "server"))]
 pub use server::{KEY_REUSED, KeyedOutcome, TillOutcome};
 use sql::SqlView;
 pub use sync::{
-    ACCESS_TOKEN_KEY, PROGRAM_VERSION_KEY, PageApplied, SERVER_OFFSET_KEY, SYNC_CURSOR_KEY,
-    ServerEvent,
+    ACCESS_TOKEN_KEY, PageApplied, PageProgram, SERVER_OFFSET_KEY, SYNC_CURSOR_KEY, ServerEvent,
 };
 
 use crate::kernel::error::{LoyaltyError, Result};
@@ -90,6 +91,9 @@ pub struct LoggedEvent {
     pub at: Time,
     /// The event.
     pub event: Event,
+    /// The version of the program rules it was applied under (none for
+    /// events from before versions were kept).
+    pub program_version: Option<String>,
 }
 
 /// The result of applying one event.
@@ -108,6 +112,8 @@ pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
     program: Option<Program>,
+    /// The `programs` row of `program` (0 while there is none).
+    program_id: i64,
     /// The app's own deep-link scheme, when it overrides the program's.
     deep_link_scheme: Option<String>,
 }
@@ -148,23 +154,15 @@ impl Store {
     }
 
     fn with_connection(conn: Connection, path: Option<PathBuf>) -> Result<Self> {
-        let text: Option<String> = conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = ?1",
-                [schema::PROGRAM_KEY],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let program = match text {
-            None => None,
-            Some(t) => Some(Program::from_json(&t).map_err(|e| LoyaltyError::Corrupt {
-                reason: format!("stored program rules no longer load: {e}"),
-            })?),
+        let (program_id, program) = match programs::in_force(&conn)? {
+            Some((id, program)) => (id, Some(program)),
+            None => (0, None),
         };
         Ok(Self {
             conn,
             path,
             program,
+            program_id,
             deep_link_scheme: None,
         })
     }
@@ -207,28 +205,34 @@ impl Store {
         self.program.as_ref().ok_or(LoyaltyError::NoProgram)
     }
 
-    /// Validates and stores new program rules (JSON). Invalid rules change nothing.
+    /// Validates and stores new program rules (JSON). Invalid rules change
+    /// nothing. Events already applied keep the rules they were applied
+    /// under (a rebuild replays each with its own); later events use these.
     pub fn set_program(&mut self, json: &str) -> Result<()> {
         let program = Program::from_json(json)?;
-        sql::write(&mut self.conn, |tx| {
-            sql::put_meta(tx, schema::PROGRAM_KEY, json)?;
-            SqlView { conn: tx }.clear_window()
+        let id = sql::write(&mut self.conn, |tx| {
+            let id = programs::install(tx, Some(&crate::program::fingerprint(json)), json)?;
+            SqlView { conn: tx }.clear_window()?;
+            Ok(id)
         })?;
         self.program = Some(program);
+        self.program_id = id;
         Ok(())
     }
 
     /// Applies one event at `at` (clamped to the previous event's time if the
     /// clock went back). On error nothing changes.
     pub fn apply(&mut self, event: &Event, at: Time) -> Result<Applied> {
-        let program = self.program.as_ref().ok_or(LoyaltyError::NoProgram)?;
-        let applied = sql::write(&mut self.conn, |tx| Self::apply_in(tx, program, event, at))?;
+        let rules = Rules::of(self.program.as_ref(), self.program_id)?;
+        let applied = sql::write(&mut self.conn, |tx| Self::apply_in(tx, rules, event, at))?;
         tracing::debug!(seq = applied.seq, kind = event.kind(), "applied event");
         Ok(applied)
     }
 
-    /// Applies one event inside the caller's transaction (event log row included).
-    fn apply_in(tx: &Connection, program: &Program, event: &Event, at: Time) -> Result<Applied> {
+    /// Applies one event under `rules` inside the caller's transaction (event
+    /// log row, naming the rules, included).
+    fn apply_in(tx: &Connection, rules: Rules<'_>, event: &Event, at: Time) -> Result<Applied> {
+        let program = rules.program;
         let body = serde_json::to_string(event).map_err(|e| LoyaltyError::Storage {
             reason: format!("cannot encode event: {e}"),
         })?;
@@ -245,8 +249,10 @@ impl Store {
             _ => at,
         };
         let outcome = engine::apply(program, &view, event, at)?;
-        tx.prepare_cached("INSERT INTO events (at, kind, body) VALUES (?1, ?2, ?3)")?
-            .execute(params![sql::ms(at), event.kind(), body])?;
+        tx.prepare_cached(
+            "INSERT INTO events (at, kind, body, program_id) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![sql::ms(at), event.kind(), body, rules.id])?;
         let seq = tx.last_insert_rowid();
         for effect in &outcome.effects {
             view.write(program, seq, effect)?;
@@ -327,7 +333,8 @@ impl Store {
     /// Events with `seq > after`, at most `limit`, in order (sync pages).
     pub fn events_after(&self, after: i64, limit: usize) -> Result<Vec<LoggedEvent>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, at, body FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            "SELECT seq, at, body, version FROM events LEFT JOIN programs ON programs.id = program_id \
+             WHERE seq > ?1 ORDER BY seq LIMIT ?2",
         )?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt.query_map(params![after, limit], |r| {
@@ -335,11 +342,12 @@ impl Store {
                 r.get::<_, i64>("seq")?,
                 r.get::<_, i64>("at")?,
                 r.get::<_, String>("body")?,
+                r.get::<_, Option<String>>("version")?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (seq, at, body) = row?;
+            let (seq, at, body, program_version) = row?;
             let event = serde_json::from_str(&body).map_err(|e| LoyaltyError::Corrupt {
                 reason: format!("event {seq} does not decode: {e}"),
             })?;
@@ -347,20 +355,39 @@ impl Store {
                 seq,
                 at: sql::time(at)?,
                 event,
+                program_version,
             });
         }
         Ok(out)
     }
 
-    /// Replays the event log into a fresh in-memory wallet (with the current program).
+    /// Replays the event log into a fresh in-memory wallet, each event under
+    /// the program it was applied under.
     pub fn rebuild(&self) -> Result<MemoryWallet> {
-        let program = self.require_program()?;
+        let current = Rules::of(self.program.as_ref(), self.program_id)?;
+        let mut loaded = programs::Loaded::default();
         let mut wallet = MemoryWallet::new();
-        for logged in self.events()? {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT seq, at, body, program_id FROM events ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (seq, at, body, program_id) = row?;
+            let event: Event = serde_json::from_str(&body).map_err(|e| LoyaltyError::Corrupt {
+                reason: format!("event {seq} does not decode: {e}"),
+            })?;
+            let rules = loaded.get(&self.conn, program_id, current)?;
             wallet
-                .apply(program, &logged.event, logged.at)
+                .apply(rules.program, &event, sql::time(at)?)
                 .map_err(|e| LoyaltyError::Corrupt {
-                    reason: format!("event {} no longer applies: {e}", logged.seq),
+                    reason: format!("event {seq} no longer applies: {e}"),
                 })?;
         }
         Ok(wallet)

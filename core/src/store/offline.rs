@@ -200,6 +200,7 @@ impl Store {
             return Err(e);
         }
         self.program = None;
+        self.program_id = 0;
         // With secure_delete the freed pages are already zeroed; VACUUM gives
         // the space back and the checkpoint empties the WAL of old page
         // images (its result is checked: a reader that arrived meanwhile

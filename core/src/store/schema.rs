@@ -11,10 +11,34 @@ use crate::kernel::error::{LoyaltyError, Result};
 pub const APPLICATION_ID: i64 = 0x4C4F_5931;
 
 /// Newest schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// Migrations: entry `i` upgrades a version-`i` database to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+
+/// Version 8: every program the wallet ever ran, and for each event (local and
+/// confirmed by the server) the program it was applied under, so a rebuild
+/// or a rebase replays history under the rules that made it — a rules change
+/// never rewrites the past. Files from before keep their events under the
+/// program in force at the upgrade (the best that is known of them).
+const V8: &str = r#"
+CREATE TABLE programs (
+    id      INTEGER PRIMARY KEY,
+    -- The server's version of the rules (a fingerprint of the text for local rules).
+    version TEXT,
+    rules   TEXT NOT NULL
+);
+CREATE INDEX programs_version ON programs (version);
+INSERT INTO programs (id, version, rules)
+    SELECT 1, (SELECT value FROM meta WHERE key = 'program_version'), value
+    FROM meta WHERE key = 'program';
+INSERT INTO meta (key, value) SELECT 'program_id', '1' FROM programs;
+DELETE FROM meta WHERE key IN ('program', 'program_version');
+ALTER TABLE events ADD COLUMN program_id INTEGER;
+ALTER TABLE server_events ADD COLUMN program_id INTEGER;
+UPDATE events SET program_id = (SELECT min(id) FROM programs);
+UPDATE server_events SET program_id = (SELECT min(id) FROM programs);
+"#;
 
 /// Version 7: server side — the request each idempotency key came with, so a
 /// key reused for another action is refused instead of answered "duplicate";
@@ -250,8 +274,8 @@ CREATE TABLE ledger (
 );
 "#;
 
-/// Meta key of the program rules in force (their JSON text).
-pub(crate) const PROGRAM_KEY: &str = "program";
+/// Meta key of the program rules in force (their row in `programs`).
+pub(crate) const PROGRAM_KEY: &str = "program_id";
 
 /// Puts the running totals back to an empty wallet's (the table keeps its one row).
 pub(crate) const RESET_SUMMARY: &str = "UPDATE summary SET live_points = 0, debt = 0, lifetime_earned = 0, \

@@ -4,6 +4,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
+use super::programs::Rules;
 use super::{Store, sql};
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::kernel::time::Time;
@@ -72,9 +73,9 @@ impl Store {
         if let Some(seen) = self.keyed_outcome(key, request)? {
             return Ok(seen);
         }
-        let program = self.program.as_ref().ok_or(LoyaltyError::NoProgram)?;
+        let rules = Rules::of(self.program.as_ref(), self.program_id)?;
         let applied = sql::write(&mut self.conn, |tx| {
-            let applied = Self::apply_in(tx, program, event, at)?;
+            let applied = Self::apply_in(tx, rules, event, at)?;
             record_applied(tx, key, request, applied.seq)?;
             Ok(applied)
         });
@@ -142,6 +143,12 @@ impl Store {
         }))
     }
 
+    /// The rules text this wallet ran under `version`, if it ever did (the
+    /// server serves old events with the rules they were applied under).
+    pub fn program_rules(&self, version: &str) -> Result<Option<String>> {
+        super::programs::rules_of_version(&self.conn, version)
+    }
+
     /// The action key of event `seq`, if it came from a client action.
     pub fn key_of_event(&self, seq: i64) -> Result<Option<String>> {
         Ok(self
@@ -181,7 +188,7 @@ impl Store {
         at: Time,
         answer: impl FnOnce(&super::Applied) -> String,
     ) -> Result<TillOutcome> {
-        let program = self.program.as_ref().ok_or(LoyaltyError::NoProgram)?;
+        let rules = Rules::of(self.program.as_ref(), self.program_id)?;
         sql::write(&mut self.conn, |tx| {
             if let Some((receipt_id, request)) = receipt {
                 let seen: Option<(String, String)> = tx
@@ -205,7 +212,7 @@ impl Store {
                     return Ok(TillOutcome::Replayed);
                 }
             }
-            let applied = Self::apply_in(tx, program, event, at)?;
+            let applied = Self::apply_in(tx, rules, event, at)?;
             if let Some(step) = step {
                 tx.prepare_cached(
                     "INSERT INTO till_guard (id, last_step) VALUES (1, ?1) \

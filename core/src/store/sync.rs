@@ -13,6 +13,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 
+use super::programs::{self, Rules};
 use super::queue::{PendingAction, count_pending, decode, encode, enqueue, pending};
 use super::{Applied, Store, sql};
 use crate::kernel::error::{LoyaltyError, Result};
@@ -20,6 +21,7 @@ use crate::kernel::ids::NoticeId;
 use crate::kernel::money::format_minor;
 use crate::kernel::time::Time;
 use crate::program::Program;
+use crate::sync::wire::Failure;
 use crate::wallet::model::{Event, Notice, NoticeDetail};
 
 /// Meta key of the server's correction, kept while local figures disagree with it.
@@ -64,8 +66,6 @@ pub(crate) fn apply_correction(
 pub const ACCESS_TOKEN_KEY: &str = "access_token";
 /// Meta key of the cursor to send with the next sync (stored with each applied page).
 pub const SYNC_CURSOR_KEY: &str = "sync_cursor";
-/// Meta key of the server's version of the program rules last received.
-pub const PROGRAM_VERSION_KEY: &str = "program_version";
 /// Meta key of the server clock offset in milliseconds (read by the card).
 pub const SERVER_OFFSET_KEY: &str = "server_offset_ms";
 
@@ -80,6 +80,18 @@ pub struct ServerEvent {
     pub event: Event,
     /// The client action it came from, if any.
     pub idempotency_key: Option<String>,
+    /// The server's version of the rules it was applied under (`None`: the
+    /// page's rules, or those in force — servers before per-event versions).
+    pub program_version: Option<String>,
+}
+
+/// Program rules a sync page brought.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageProgram<'a> {
+    /// The server's version of the rules (sent back as `program_version`).
+    pub version: &'a str,
+    /// The rules JSON.
+    pub rules: &'a str,
 }
 
 /// What applying a page did.
@@ -106,32 +118,58 @@ fn max_server_seq(conn: &Connection) -> Result<i64> {
     )?)
 }
 
-/// Rebuilds derived state: confirmed server events, then pending actions.
-fn rebase(conn: &Connection, program: &Program) -> Result<()> {
+/// Rebuilds derived state: confirmed server events, each under the program
+/// the server applied it under, then pending actions under `current` (what
+/// the server will apply them with). Returns the server sequence numbers of
+/// confirmed events that did not apply (skipped, never refused: the server's
+/// digest then corrects what the shopper sees).
+fn rebase(conn: &Connection, current: Rules<'_>) -> Result<Vec<i64>> {
     conn.execute_batch(DERIVED)?;
     conn.execute_batch(super::schema::RESET_SUMMARY)?;
-    let mut stmt = conn.prepare_cached("SELECT at, body FROM server_events ORDER BY server_seq")?;
-    let rows: Vec<(i64, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+    let mut stmt = conn.prepare_cached(
+        "SELECT server_seq, at, body, program_id FROM server_events ORDER BY server_seq",
+    )?;
+    let rows: Vec<(i64, i64, String, Option<i64>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    for (at, body) in rows {
-        Store::apply_in(conn, program, &decode(&body)?, sql::time(at)?).map_err(|e| {
-            LoyaltyError::Corrupt {
-                reason: format!("a confirmed server event no longer applies: {e}"),
+    let mut loaded = programs::Loaded::default();
+    let mut skipped = Vec::new();
+    for (seq, at, body, program_id) in rows {
+        let rules = loaded.get(conn, program_id, current)?;
+        // Each event is applied in a savepoint so that one that fails leaves
+        // no partial rows behind.
+        conn.execute_batch("SAVEPOINT server_event")?;
+        match Store::apply_in(conn, rules, &decode(&body)?, sql::time(at)?) {
+            Ok(_) => conn.execute_batch("RELEASE server_event")?,
+            Err(e) if Failure::is_rejection(&e) => {
+                conn.execute_batch("ROLLBACK TO server_event; RELEASE server_event")?;
+                tracing::warn!(
+                    seq,
+                    code = e.code(),
+                    "a confirmed server event does not apply locally; skipped"
+                );
+                skipped.push(seq);
             }
-        })?;
+            Err(e) => return Err(e),
+        }
     }
     for p in pending(conn)? {
         // The server decides about an action that no longer fits locally; until
         // then it stays queued but shows no effect.
-        if let Err(e) = Store::apply_in(conn, program, &p.event, p.at) {
-            tracing::info!(
-                code = e.code(),
-                "pending action does not apply on the new server state"
-            );
+        conn.execute_batch("SAVEPOINT pending_action")?;
+        match Store::apply_in(conn, current, &p.event, p.at) {
+            Ok(_) => conn.execute_batch("RELEASE pending_action")?,
+            Err(e) if Failure::is_rejection(&e) => {
+                conn.execute_batch("ROLLBACK TO pending_action; RELEASE pending_action")?;
+                tracing::info!(
+                    code = e.code(),
+                    "pending action does not apply on the new server state"
+                );
+            }
+            Err(e) => return Err(e),
         }
     }
-    Ok(())
+    Ok(skipped)
 }
 
 impl Store {
@@ -156,7 +194,7 @@ impl Store {
                 ),
             });
         }
-        let program = self.program.as_ref().ok_or(LoyaltyError::NoProgram)?;
+        let rules = Rules::of(self.program.as_ref(), self.program_id)?;
         sql::write(&mut self.conn, |tx| {
             let known: bool = tx
                 .prepare_cached("SELECT 1 FROM pending_actions WHERE idempotency_key = ?1")?
@@ -170,7 +208,7 @@ impl Store {
                     reason: "was already used for another action".into(),
                 });
             }
-            let applied = Self::apply_in(tx, program, event, at)?;
+            let applied = Self::apply_in(tx, rules, event, at)?;
             enqueue(tx, idempotency_key, event, applied.at)?;
             Ok(applied)
         })
@@ -191,9 +229,13 @@ impl Store {
         self.meta(SYNC_CURSOR_KEY)
     }
 
-    /// The server's version of the program rules in force (none before the first sync).
+    /// The server's version of the program rules in force (none before the
+    /// first sync, and for rules set locally).
     pub fn program_version(&self) -> Result<Option<String>> {
-        self.meta(PROGRAM_VERSION_KEY)
+        if self.program.is_none() {
+            return Ok(None);
+        }
+        programs::version_of(&self.conn, self.program_id)
     }
 
     /// The last server sequence number stored (0 before the first sync).
@@ -211,21 +253,34 @@ impl Store {
     /// Applies a whole sync page in one transaction: new program rules (if
     /// any), the events, and settings such as the cursor and clock offset.
     /// A page that fails anywhere changes nothing — not even the rules.
+    ///
+    /// Each event is recorded with the rules the server applied it under
+    /// (its `program_version`; the page's or those in force when it names
+    /// none), so later replays give exactly what the server's engine gave.
     pub fn apply_sync_page(
         &mut self,
-        rules: Option<&str>,
+        program: Option<PageProgram<'_>>,
         events: &[ServerEvent],
         settings: &[(&str, String)],
         last_page: bool,
     ) -> Result<PageApplied> {
-        let new_program = rules.map(Program::from_json).transpose()?;
-        let program = match &new_program {
-            Some(p) => p,
-            None => self.program.as_ref().ok_or(LoyaltyError::NoProgram)?,
+        let new_program = program
+            .map(|p| Program::from_json(p.rules).map(|parsed| (p, parsed)))
+            .transpose()?;
+        let previous = match &new_program {
+            Some(_) => None,
+            None => Some(Rules::of(self.program.as_ref(), self.program_id)?),
         };
-        let applied = sql::write(&mut self.conn, |tx| {
-            if let Some(text) = rules {
-                sql::put_meta(tx, super::schema::PROGRAM_KEY, text)?;
+        let (applied, installed) = sql::write(&mut self.conn, |tx| {
+            let current = match (&new_program, previous) {
+                (Some((text, parsed)), _) => Rules {
+                    id: programs::install(tx, Some(text.version), text.rules)?,
+                    program: parsed,
+                },
+                (None, Some(rules)) => rules,
+                (None, None) => return Err(LoyaltyError::NoProgram),
+            };
+            if new_program.is_some() {
                 sql::SqlView { conn: tx }.clear_window()?;
             }
             let mut last = max_server_seq(tx)?;
@@ -249,13 +304,32 @@ impl Store {
                         reason: format!("the server sent event {} out of order or changed", e.seq),
                     });
                 }
-                tx.prepare_cached("INSERT INTO server_events (server_seq, at, body, idempotency_key) VALUES (?1, ?2, ?3, ?4)")?
-                    .execute(params![e.seq, sql::ms(e.at), body, e.idempotency_key])?;
+                let program_id = match &e.program_version {
+                    None => current.id,
+                    Some(v) => programs::id_of_version(tx, v)?.unwrap_or_else(|| {
+                        tracing::warn!(
+                            seq = e.seq,
+                            "the server names rules it never sent; using those in force"
+                        );
+                        current.id
+                    }),
+                };
+                tx.prepare_cached(
+                    "INSERT INTO server_events (server_seq, at, body, idempotency_key, program_id) \
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![
+                    e.seq,
+                    sql::ms(e.at),
+                    body,
+                    e.idempotency_key,
+                    program_id
+                ])?;
                 last = e.seq;
-                fresh.push(e);
+                fresh.push((e, program_id));
             }
             let mut confirmed = 0;
-            for e in &fresh {
+            for (e, _) in &fresh {
                 if let Some(k) = &e.idempotency_key {
                     confirmed += tx
                         .prepare_cached("DELETE FROM pending_actions WHERE idempotency_key = ?1")?
@@ -279,30 +353,43 @@ impl Store {
             } else if rebased {
                 tx.execute("DELETE FROM meta WHERE key = 'rebase_owed'", [])?;
             }
+            let does_not_apply = |seq: i64, err: &dyn std::fmt::Display| LoyaltyError::Corrupt {
+                reason: format!("server event {seq} does not apply: {err}"),
+            };
             if needs && !last_page {
                 // Stored only; applied by the rebase after the last page.
             } else if rebased {
-                rebase(tx, program)?;
+                // An event of an earlier page that does not apply was stored
+                // already (and the cursor moved past it): skipped. One of
+                // this page refuses the page, as on the fast path.
+                let skipped = rebase(tx, current)?;
+                if let Some((e, _)) = fresh.iter().find(|(e, _)| skipped.contains(&e.seq)) {
+                    return Err(does_not_apply(e.seq, &"refused by the rules it names"));
+                }
             } else {
-                for e in &fresh {
-                    Self::apply_in(tx, program, &e.event, e.at).map_err(|err| {
-                        LoyaltyError::Corrupt {
-                            reason: format!("server event {} does not apply: {err}", e.seq),
-                        }
-                    })?;
+                let mut loaded = programs::Loaded::default();
+                for (e, program_id) in &fresh {
+                    let rules = loaded.get(tx, Some(*program_id), current)?;
+                    Self::apply_in(tx, rules, &e.event, e.at)
+                        .map_err(|err| does_not_apply(e.seq, &err))?;
                 }
             }
             for (key, value) in settings {
                 sql::put_meta(tx, key, value)?;
             }
-            Ok(PageApplied {
-                new_events: fresh.len(),
-                confirmed,
-                rebased,
-            })
+            let installed = new_program.as_ref().map(|_| current.id);
+            Ok((
+                PageApplied {
+                    new_events: fresh.len(),
+                    confirmed,
+                    rebased,
+                },
+                installed,
+            ))
         })?;
-        if let Some(p) = new_program {
-            self.program = Some(p);
+        if let (Some((_, parsed)), Some(id)) = (new_program, installed) {
+            self.program = Some(parsed);
+            self.program_id = id;
         }
         Ok(applied)
     }
@@ -316,7 +403,7 @@ impl Store {
         message: &str,
         at: Time,
     ) -> Result<()> {
-        let program = self.program.as_ref().ok_or(LoyaltyError::NoProgram)?;
+        let rules = Rules::of(self.program.as_ref(), self.program_id)?;
         sql::write(&mut self.conn, |tx| {
             let Some(action) = pending(tx)?
                 .into_iter()
@@ -326,14 +413,14 @@ impl Store {
             };
             tx.prepare_cached("DELETE FROM pending_actions WHERE idempotency_key = ?1")?
                 .execute([idempotency_key])?;
-            rebase(tx, program)?;
+            rebase(tx, rules)?;
             if let Event::ActivateOffer { message_id, .. } = &action.event {
                 tx.prepare_cached("UPDATE inbox SET activated_at = NULL WHERE id = ?1")?
                     .execute([message_id])?;
             }
             super::inbox::write_notice(
                 tx,
-                program,
+                rules.program,
                 &Notice {
                     id: NoticeId::ActionRejected {
                         key: idempotency_key.to_string(),

@@ -23,7 +23,7 @@ use super::wire::{
     ErrorResponse, SyncPage,
 };
 use crate::kernel::error::{LoyaltyError, Result};
-use crate::store::{PROGRAM_VERSION_KEY, SERVER_OFFSET_KEY, SYNC_CURSOR_KEY, ServerEvent, Store};
+use crate::store::{PageProgram, SERVER_OFFSET_KEY, SYNC_CURSOR_KEY, ServerEvent, Store};
 
 /// Largest difference between the server's clock and the device's that the
 /// card accepts as its offset (24 h).
@@ -416,14 +416,11 @@ impl SyncClient {
                     offset / 3_600_000
                 )));
             }
-            let mut settings = vec![
+            let settings = vec![
                 (SYNC_CURSOR_KEY, page.next_cursor.clone()),
                 (SERVER_OFFSET_KEY, offset.to_string()),
             ];
             let rules = page.program.as_ref().map(|p| p.rules.to_string());
-            if let Some(program) = &page.program {
-                settings.push((PROGRAM_VERSION_KEY, program.version.clone()));
-            }
             let events: Vec<ServerEvent> = page
                 .events
                 .into_iter()
@@ -432,11 +429,19 @@ impl SyncClient {
                     at: e.at,
                     event: e.event,
                     idempotency_key: e.idempotency_key,
+                    program_version: e.program_version,
                 })
                 .collect();
+            let program = page
+                .program
+                .as_ref()
+                .zip(rules.as_deref())
+                .map(|(p, rules)| PageProgram {
+                    version: &p.version,
+                    rules,
+                });
             let mut s = lock(store);
-            let applied =
-                s.apply_sync_page(rules.as_deref(), &events, &settings, !page.has_more)?;
+            let applied = s.apply_sync_page(program, &events, &settings, !page.has_more)?;
             report.events_applied += applied.new_events;
             for m in &page.messages {
                 match s.ingest_push(&m.to_string(), Utc::now()) {

@@ -79,6 +79,7 @@ impl Failure {
     pub fn of(e: &LoyaltyError) -> Self {
         match e {
             LoyaltyError::Storage { .. }
+            | LoyaltyError::StorageFull { .. }
             | LoyaltyError::Corrupt { .. }
             | LoyaltyError::Overflow { .. }
             | LoyaltyError::NotADatabase { .. }
@@ -121,6 +122,10 @@ pub struct ServerEvent {
     pub event: Event,
     /// The client action it came from (`null` otherwise).
     pub idempotency_key: Option<String>,
+    /// The version of the program rules the server applied it under (absent:
+    /// the page's `program`, or the rules the client holds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program_version: Option<String>,
 }
 
 /// New program rules on a sync page.

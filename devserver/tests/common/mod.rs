@@ -13,12 +13,39 @@ pub struct Server {
     pub addr: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Server {
     pub fn start(program: &str, fault_rate: f64) -> Self {
-        let dir = tempfile::tempdir().unwrap();
+        Self::start_in(
+            tempfile::tempdir().unwrap(),
+            program,
+            fault_rate,
+            "127.0.0.1:0",
+        )
+    }
+
+    /// Stops the server and starts it again on the same data folder and
+    /// port with other program rules (a program changing its rules).
+    pub fn restart(mut self, program: &str) -> Self {
+        let addr = self.addr;
+        self.stop_now();
+        let dir = self._dir.take().unwrap();
+        Self::start_in(dir, program, 0.0, &addr.to_string())
+    }
+
+    fn stop_now(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+
+    fn start_in(dir: tempfile::TempDir, program: &str, fault_rate: f64, bind: &str) -> Self {
+        let bind = bind.to_string();
         let app = App::open(Config {
             data_dir: dir.path().to_path_buf(),
             program_json: program.into(),
@@ -35,7 +62,7 @@ impl Server {
                 .build()
                 .unwrap();
             rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let listener = tokio::net::TcpListener::bind(bind).await.unwrap();
                 addr_tx.send(listener.local_addr().unwrap()).unwrap();
                 serve(listener, app, async {
                     let _ = rx.await;
@@ -49,7 +76,7 @@ impl Server {
             addr,
             stop: Some(tx),
             thread: Some(thread),
-            _dir: dir,
+            _dir: Some(dir),
         }
     }
 
@@ -97,11 +124,6 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        self.stop_now();
     }
 }
