@@ -527,6 +527,85 @@ fn damaged_pages_are_corrupt_store() {
     assert_eq!(err.code(), "corrupt_store", "{err}");
 }
 
+/// A wallet whose ledger pages are damaged (a flash fault, a bad restore)
+/// still opens and shows what it can, but no command writes to it again —
+/// in this process or the next — and its bytes stay exactly as they were.
+#[test]
+fn no_write_reaches_a_damaged_wallet() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(seeded(dir.path()));
+    let path = dir.path().join(DB_FILE);
+    let (page_size, root) = {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
+        let size: i64 = conn
+            .pragma_query_value(None, "page_size", |r| r.get(0))
+            .unwrap();
+        let root: i64 = conn
+            .query_row(
+                "SELECT rootpage FROM sqlite_schema WHERE name = 'ledger'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        (size as usize, root as usize)
+    };
+    let mut bytes = file_bytes(&path);
+    // The ledger's root page: its header says "interior page" with nonsense cells.
+    let start = (root - 1) * page_size;
+    for (i, b) in bytes[start..start + page_size].iter_mut().enumerate() {
+        *b = if i == 0 { 0x05 } else { (i * 37 % 251) as u8 };
+    }
+    std::fs::write(&path, &bytes).unwrap();
+
+    let mut store = Store::open(&path).expect("a damaged wallet still opens");
+    // What does not touch the damaged pages still reads.
+    assert_eq!(
+        store.program().map(|p| p.currency.clone()),
+        Some("RUB".into())
+    );
+    let refused = store
+        .apply(&purchase("r9", "10.00"), t("2026-02-01T00:00:00Z"))
+        .unwrap_err();
+    assert_eq!(refused.code(), "corrupt_store", "{refused}");
+    assert!(refused.to_string().contains("sign in again"), "{refused}");
+    let push = r#"{"kind": "message", "message_id": "m1", "title": "t", "body": "b"}"#;
+    assert_eq!(
+        store
+            .ingest_push(push, t("2026-02-01T00:00:00Z"))
+            .unwrap_err()
+            .code(),
+        "corrupt_store"
+    );
+    drop(store);
+    // The next process knows without checking again.
+    let mut again = Store::open(&path).unwrap();
+    assert_eq!(
+        again
+            .redeem_offline("c20", t("2026-02-01T00:00:00Z"))
+            .unwrap_err()
+            .code(),
+        "corrupt_store"
+    );
+    drop(again);
+    assert_eq!(file_bytes(&path), bytes, "the damaged file was written to");
+    assert!(
+        !dir.path().join(format!("{DB_FILE}-wal")).exists() || {
+            std::fs::metadata(dir.path().join(format!("{DB_FILE}-wal")))
+                .unwrap()
+                .len()
+                == 0
+        }
+    );
+    // Moved away for support: a new wallet in its place is written normally.
+    std::fs::rename(&path, dir.path().join("kept-for-support.sqlite3")).unwrap();
+    let mut fresh = Store::open(&path).unwrap();
+    fresh.set_program(PROGRAM).unwrap();
+    fresh
+        .apply(&purchase("n1", "10.00"), t("2026-02-01T00:00:00Z"))
+        .unwrap();
+}
+
 /// The desktop secret store overwrites a deleted secret: its bytes are
 /// nowhere in the file once the journal is folded in.
 #[test]

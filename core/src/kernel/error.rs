@@ -386,6 +386,11 @@ impl LoyaltyError {
     }
 }
 
+/// How every `corrupt_store` error about damaged pages (SQLite's own
+/// verdict, not a rule the core checks) begins: the store recognises these
+/// and refuses every later write to the file.
+pub const DAMAGED: &str = "the wallet file is damaged";
+
 impl From<rusqlite::Error> for LoyaltyError {
     /// Classifies SQLite's result: a full disk and damaged pages have codes of
     /// their own; permissions, read-only folders and I/O say what to check;
@@ -396,7 +401,7 @@ impl From<rusqlite::Error> for LoyaltyError {
         match err.sqlite_error_code() {
             Some(C::DiskFull) => Self::StorageFull { reason },
             Some(C::DatabaseCorrupt) => Self::Corrupt {
-                reason: format!("the wallet file is damaged: {reason}"),
+                reason: format!("{DAMAGED}: {reason}"),
             },
             Some(C::NotADatabase) => Self::NotADatabase {
                 path: String::new(),

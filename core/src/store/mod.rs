@@ -6,6 +6,7 @@
 //! none of it; a failed event rolls back and changes nothing.
 
 mod card;
+mod damage;
 mod effects;
 mod inbox;
 mod offline;

@@ -354,19 +354,52 @@ pub(crate) fn open_to(path: &Path, target: i64) -> Result<Connection> {
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(&absolute, flags).map_err(|e| opening(&shown, e))?;
-    init(conn, &shown, target)
+    let len = std::fs::metadata(&absolute).map_or(0, |m| m.len());
+    init(conn, &shown, target, Some(len))
 }
 
 /// Opens a private in-memory database (tests, previews).
 pub fn open_in_memory() -> Result<Connection> {
-    init(Connection::open_in_memory()?, ":memory:", SCHEMA_VERSION)
+    init(
+        Connection::open_in_memory()?,
+        ":memory:",
+        SCHEMA_VERSION,
+        None,
+    )
 }
 
-fn init(mut conn: Connection, shown: &str, target: i64) -> Result<Connection> {
+/// Sets up a connection; `file_len` is the size of the file (none in memory).
+fn init(
+    mut conn: Connection,
+    shown: &str,
+    target: i64,
+    file_len: Option<u64>,
+) -> Result<Connection> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // Identify the file before changing anything about it (even the journal mode).
     let (app_id, version, objects) = identify(&conn).map_err(|e| opening(shown, e))?;
     check_identity(shown, app_id, version, objects)?;
+    // Damaged pages are looked for before anything is written. A damaged
+    // file still opens (the card must show), but no write reaches it.
+    let fresh = app_id == 0 && version == 0 && objects == 0;
+    let mut damaged = super::damage::recorded(&conn, fresh);
+    if let Some(len) = file_len.filter(|_| objects > 0 && !damaged)
+        && let Some(problem) = super::damage::quick_check(&conn, len)?
+    {
+        super::damage::record(&conn, &problem);
+        damaged = true;
+    }
+    if damaged {
+        if version < target {
+            return Err(LoyaltyError::Corrupt {
+                reason: format!(
+                    "{}: {shown} needs an upgrade, and a damaged file is not written to",
+                    crate::kernel::error::DAMAGED
+                ),
+            });
+        }
+        return Ok(conn);
+    }
 
     conn.pragma_update(None, "journal_mode", "WAL")
         .map_err(|e| opening(shown, e))?;

@@ -56,10 +56,18 @@ pub(crate) fn write<T>(
     conn: &mut Connection,
     f: impl FnOnce(&Transaction<'_>) -> Result<T>,
 ) -> Result<T> {
+    super::damage::refuse_if_recorded(conn)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let out = f(&tx)?;
-    tx.commit()?;
-    Ok(out)
+    let out = f(&tx).and_then(|out| {
+        tx.commit()?;
+        Ok(out)
+    });
+    if let Err(e) = &out
+        && super::damage::is_damage(e)
+    {
+        super::damage::record(conn, &e.to_string());
+    }
+    out
 }
 
 pub(crate) fn put_meta(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
