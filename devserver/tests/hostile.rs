@@ -150,17 +150,20 @@ async fn hostile_answers_are_errors_and_apply_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_huge_body_or_a_silent_server_is_a_clear_error() {
-    let body = vec![b' '; 50 * 1024 * 1024];
+    // 9 MB of spaces for every request: the client asks for ever smaller
+    // pages (500, 250, … 1 event) and then says what is wrong.
+    let body = vec![b' '; 9 * 1024 * 1024];
     let head = format!(
         "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     let mut answer = head.into_bytes();
     answer.extend_from_slice(&body);
-    let (err, store) = sync_against(vec![Some(answer)]).await;
+    let (err, store) = sync_against(vec![Some(answer); 9]).await;
     assert_eq!(err.code(), "network");
     assert!(
-        err.to_string().contains("8 MB") || err.to_string().contains("reading"),
+        err.to_string()
+            .contains("one event from the server is larger"),
         "{err}"
     );
     untouched(&store);
@@ -188,4 +191,49 @@ async fn an_impossible_digest_is_refused_not_adopted() {
     assert_eq!(err.code(), "network", "{err}");
     assert!(err.to_string().contains("impossible balance"), "{err}");
     assert_eq!(store.meta("server_correction").unwrap(), None);
+}
+
+/// Issue 12, item 9: `Retry-After` is honoured, but one request waits at
+/// most `max_wait` in all — a server asking for an hour (or for a second,
+/// again and again) does not hold the shopper's sync.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_waits_are_capped_in_total() {
+    let busy = |seconds: u64| {
+        let body = br#"{"error": {"code": "busy", "message": "try later"}}"#;
+        let mut v = format!(
+            "HTTP/1.1 503 Service Unavailable\r\nRetry-After: {seconds}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        v.extend_from_slice(body);
+        Some(v)
+    };
+    for (answers, max_wait, at_most) in [
+        (
+            vec![busy(3600)],
+            Duration::from_secs(20),
+            Duration::from_secs(3),
+        ),
+        (
+            vec![busy(1); 6],
+            Duration::from_secs(2),
+            Duration::from_millis(4500),
+        ),
+    ] {
+        let (url, _server) = fake_server(answers);
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_dir(dir.path()).unwrap();
+        store.set_program(PROGRAM).unwrap();
+        let store = Arc::new(Mutex::new(store));
+        let mut config = SyncConfig::new(&url);
+        config.max_wait = max_wait;
+        let client = SyncClient::new(config, Arc::new(StaticToken("t".into()))).unwrap();
+        let started = std::time::Instant::now();
+        let err = client.sync(store.clone()).await.unwrap_err();
+        let took = started.elapsed();
+        assert_eq!(err.code(), "server", "{err}");
+        assert!(err.to_string().contains("503"), "{err}");
+        assert!(took < at_most, "waited {took:?} (cap {max_wait:?})");
+        untouched(&store.lock().unwrap());
+    }
 }

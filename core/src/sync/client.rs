@@ -4,9 +4,11 @@
 //! compare the server's digest.
 //!
 //! reqwest with rustls on the `ring` provider (no OpenSSL, no aws-lc). Connect
-//! timeout 5 s, request timeout 15 s, bodies capped at 8 MB. GETs and action
-//! batches are retried with jittered exponential backoff (safe: idempotency
-//! keys), `Retry-After` is honoured on 429/503, and a 401 asks the
+//! timeout 5 s, request timeout 15 s, bodies capped at 8 MB (a sync page above
+//! the cap is asked for again in smaller pages). GETs and action batches are
+//! retried with jittered exponential backoff (safe: idempotency keys),
+//! `Retry-After` is honoured on 429/503 within 20 s of waiting per request in
+//! all, and a 401 asks the
 //! [`TokenProvider`] for a fresh token once. One sync runs at a time; a second
 //! call waits for it and returns its report. Every store write is its own
 //! transaction, so cancelling a sync midway leaves the store consistent.
@@ -69,16 +71,26 @@ pub struct SyncConfig {
     pub backoff: Duration,
     /// Whole-request timeout (connect timeout is 5 s).
     pub request_timeout: Duration,
+    /// The longest one request waits between its attempts in all, however
+    /// long the server's `Retry-After` asks for: past it the server's last
+    /// answer is returned and the app tries again on its next sync.
+    pub max_wait: Duration,
+    /// The largest answer read; a sync page above it is asked for again in
+    /// smaller pages.
+    pub max_body_bytes: usize,
 }
 
 impl SyncConfig {
-    /// Defaults: 6 attempts, 200 ms first backoff.
+    /// Defaults: 6 attempts, 200 ms first backoff, 15 s per attempt, at
+    /// most 20 s of waiting between attempts, answers up to 8 MB.
     pub fn new(base_url: &str) -> Self {
         Self {
             base_url: base_url.trim_end_matches('/').to_string(),
             max_attempts: 6,
             backoff: Duration::from_millis(200),
             request_timeout: Duration::from_secs(15),
+            max_wait: Duration::from_secs(20),
+            max_body_bytes: MAX_BODY_BYTES,
         }
     }
 }
@@ -161,6 +173,7 @@ impl SyncClient {
         };
         let mut refreshed = false;
         let mut attempt = 0u32;
+        let mut waited = Duration::ZERO;
         loop {
             attempt += 1;
             let mut req = match &method {
@@ -178,7 +191,7 @@ impl SyncClient {
                         .get("retry-after")
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| v.trim().parse::<u64>().ok());
-                    match read_capped(resp).await {
+                    match read_capped(resp, self.config.max_body_bytes).await {
                         Ok(body) => Ok((status, body, retry_after)),
                         Err(e) => Err(e),
                     }
@@ -204,7 +217,7 @@ impl SyncClient {
                     )))
                 }
             };
-            let retry_delay = match outcome {
+            let (retry_delay, last) = match outcome {
                 Ok((401, _, _)) if auth && !refreshed => {
                     refreshed = true;
                     token = Some(self.tokens.refresh()?);
@@ -213,28 +226,42 @@ impl SyncClient {
                 Ok((status, body, retry_after))
                     if status == 429 || status == 503 || status >= 500 =>
                 {
-                    if attempt >= self.config.max_attempts {
-                        return Ok((status, body));
-                    }
-                    retry_after.map(|s| Duration::from_secs(s.min(30)))
+                    (retry_after.map(Duration::from_secs), Ok((status, body)))
                 }
                 Ok((status, Value::Null, _)) if status < 300 => {
                     // A 2xx whose body was cut or is not JSON: try again.
-                    if attempt >= self.config.max_attempts {
-                        return Err(net("the server's answer was not valid JSON"));
-                    }
-                    None
+                    (None, Err(net("the server's answer was not valid JSON")))
                 }
                 Ok((status, body, _)) => return Ok((status, body)),
-                Err(e) => {
-                    if attempt >= self.config.max_attempts || e.to_string().contains("8 MB") {
-                        return Err(e);
-                    }
-                    None
-                }
+                Err(e) if is_oversized(&e) => return Err(e),
+                Err(e) => (None, Err(e)),
             };
+            if attempt >= self.config.max_attempts {
+                return last;
+            }
             let delay = retry_delay.unwrap_or_else(|| self.backoff(attempt));
-            tracing::debug!(attempt, ms = delay.as_millis() as u64, "retrying request");
+            // However long the server asks for, one request waits at most
+            // `max_wait` in all; then its last answer stands.
+            let Some(left) = self
+                .config
+                .max_wait
+                .checked_sub(waited)
+                .filter(|l| delay <= *l)
+            else {
+                tracing::info!(
+                    waited_ms = waited.as_millis() as u64,
+                    asked_ms = delay.as_millis() as u64,
+                    "not waiting longer for the server"
+                );
+                return last;
+            };
+            waited += delay;
+            tracing::debug!(
+                attempt,
+                ms = delay.as_millis() as u64,
+                left_ms = left.as_millis() as u64,
+                "retrying request"
+            );
             tokio::time::sleep(delay).await;
         }
     }
@@ -388,7 +415,10 @@ impl SyncClient {
             }
             lock(store).outbox_done(&chunk.iter().map(|m| m.seq).collect::<Vec<_>>())?;
         }
-        // 2. Pages of server events.
+        // 2. Pages of server events. A page above the size limit (receipts
+        // with many lines) is asked for again with half as many events, down
+        // to one; the smaller size is kept for the rest of this sync.
+        let mut limit: Option<usize> = None;
         for _page in 0..10_000 {
             let (cursor, version) = {
                 let s = lock(store);
@@ -397,8 +427,28 @@ impl SyncClient {
                     s.program_version()?.unwrap_or_default(),
                 )
             };
-            let path = format!("/v1/me/sync?cursor={cursor}&program_version={version}");
-            let (status, page) = self.request(Method::Get, &path, true).await?;
+            let mut path = format!("/v1/me/sync?cursor={cursor}&program_version={version}");
+            if let Some(n) = limit {
+                path.push_str(&format!("&limit={n}"));
+            }
+            let (status, page) = match self.request(Method::Get, &path, true).await {
+                Err(e) if is_oversized(&e) && limit != Some(1) => {
+                    let smaller = (limit.unwrap_or(PAGE_EVENTS) / 2).max(1);
+                    tracing::info!(
+                        events = smaller,
+                        "a sync page was too large; asking for smaller pages"
+                    );
+                    limit = Some(smaller);
+                    continue;
+                }
+                Err(e) if is_oversized(&e) => {
+                    return Err(net(format!(
+                        "one event from the server is larger than the {} KB this app reads; the server must split it",
+                        self.config.max_body_bytes / 1024
+                    )));
+                }
+                other => other?,
+            };
             if status != 200 {
                 return Err(server_error(status, &page));
             }
@@ -487,15 +537,25 @@ fn server_error(status: u16, body: &Value) -> LoyaltyError {
     }
 }
 
-async fn read_capped(mut resp: reqwest::Response) -> Result<Value> {
+/// Events per sync page when the client does not ask for fewer (the API's maximum).
+const PAGE_EVENTS: usize = 500;
+
+/// How the error for an answer above the size limit begins.
+const OVERSIZED: &str = "the server's answer is larger than";
+
+fn is_oversized(e: &LoyaltyError) -> bool {
+    matches!(e, LoyaltyError::Network { reason } if reason.starts_with(OVERSIZED))
+}
+
+async fn read_capped(mut resp: reqwest::Response, max: usize) -> Result<Value> {
     let mut buf = Vec::new();
     while let Some(chunk) = resp
         .chunk()
         .await
         .map_err(|e| net(format!("reading the answer: {}", e.without_url())))?
     {
-        if buf.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(net("the server's answer is larger than 8 MB"));
+        if buf.len() + chunk.len() > max {
+            return Err(net(format!("{OVERSIZED} {} KB", max / 1024)));
         }
         buf.extend_from_slice(&chunk);
     }
