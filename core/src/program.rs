@@ -9,6 +9,8 @@
 //! refused with the offending field named.
 
 use chrono::FixedOffset;
+
+use crate::kernel::time::Zone;
 use serde::Deserialize;
 
 pub use crate::inbox::rules::{InboxRules, check_deep_link_scheme};
@@ -29,7 +31,7 @@ pub struct Program {
     /// ISO 4217 currency code of every money amount.
     pub currency: String,
     /// Local time of the program, for every calendar computation.
-    pub utc_offset: FixedOffset,
+    pub zone: Zone,
     /// How purchases earn points.
     pub earn: EarnRules,
     /// When earned points expire; `None`: never.
@@ -119,6 +121,8 @@ pub(crate) struct RawProgram {
     currency: String,
     #[serde(default)]
     utc_offset: Option<String>,
+    #[serde(default)]
+    time_zone: Option<String>,
     earn: RawEarn,
     #[serde(default)]
     expiry: Option<RawExpiry>,
@@ -181,10 +185,24 @@ impl RawProgram {
                 format!("\"{currency}\" is not a 3-letter ISO 4217 code such as \"RUB\""),
             ));
         }
-        let utc_offset = match &self.utc_offset {
-            Some(t) => parse_offset("utc_offset", t)?,
-            None => FixedOffset::east_opt(0)
-                .ok_or_else(|| LoyaltyError::rules("utc_offset", "zero offset"))?,
+        let zone = match (&self.utc_offset, &self.time_zone) {
+            (Some(_), Some(_)) => {
+                return Err(LoyaltyError::rules(
+                    "time_zone",
+                    "give either \"time_zone\" (an IANA zone such as \"Europe/Moscow\") or \"utc_offset\", not both",
+                ));
+            }
+            (Some(t), None) => Zone::Fixed(parse_offset("utc_offset", t)?),
+            (None, Some(name)) => Zone::named(name).ok_or_else(|| {
+                LoyaltyError::rules(
+                    "time_zone",
+                    format!(
+                        "\"{}\" is not an IANA time zone such as \"Europe/Moscow\" or \"Asia/Yekaterinburg\"",
+                        name.chars().take(64).collect::<String>()
+                    ),
+                )
+            })?,
+            (None, None) => Zone::default(),
         };
 
         let earn = validate_earn(self.earn)?;
@@ -246,7 +264,7 @@ impl RawProgram {
             badges,
             card,
             currency,
-            utc_offset,
+            zone,
             earn,
             expiry,
             redemption,
@@ -283,7 +301,10 @@ mod tests {
     #[test]
     fn parses_the_documented_program() {
         let p = Program::from_json(FULL).unwrap();
-        assert_eq!(p.utc_offset.local_minus_utc(), 3 * 3600);
+        assert_eq!(
+            p.zone,
+            Zone::Fixed(FixedOffset::east_opt(3 * 3600).unwrap())
+        );
         assert_eq!(
             p.earn.rule,
             EarnRule::PerStep {
@@ -316,7 +337,7 @@ mod tests {
     fn defaults_apply_to_a_minimal_program() {
         let p =
             Program::from_json(r#"{"currency":"USD","earn":{"rule":{"percent":"2.5"}}}"#).unwrap();
-        assert_eq!(p.utc_offset.local_minus_utc(), 0);
+        assert_eq!(p.zone, Zone::default());
         assert_eq!(
             p.redemption,
             Redemption {
@@ -400,6 +421,23 @@ mod tests {
         assert!(e.to_string().contains("currency"), "{e}");
         let e = err_of(r#"{"currency":"RUB","utc_offset":"+3","earn":{"rule":{"percent":"5"}}}"#);
         assert!(e.to_string().contains("utc_offset"), "{e}");
+        // An IANA zone instead of a fixed offset; never both, never an unknown name.
+        let berlin = Program::from_json(
+            r#"{"currency":"EUR","time_zone":"Europe/Berlin","earn":{"rule":{"percent":"5"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(berlin.zone, Zone::named("Europe/Berlin").unwrap());
+        let both = err_of(
+            r#"{"currency":"RUB","time_zone":"Europe/Moscow","utc_offset":"+03:00","earn":{"rule":{"percent":"5"}}}"#,
+        );
+        assert!(
+            matches!(&both, LoyaltyError::InvalidRules { field, .. } if field == "time_zone"),
+            "{both}"
+        );
+        let unknown = err_of(
+            r#"{"currency":"RUB","time_zone":"Mars/Olympus","earn":{"rule":{"percent":"5"}}}"#,
+        );
+        assert!(unknown.to_string().contains("IANA"), "{unknown}");
     }
 
     #[test]

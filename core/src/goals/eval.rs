@@ -165,7 +165,7 @@ impl<'a> GoalEval<'a> {
     }
 
     fn value(&mut self, key: &str, c_goal: &Goal, counter: i64, cap: i64) -> Result<i64> {
-        let (at, offset) = (self.at, self.program.utc_offset);
+        let (at, offset) = (self.at, self.program.zone);
         measure::value(
             &mut Live { eval: self },
             at,
@@ -182,7 +182,7 @@ impl<'a> GoalEval<'a> {
         if delta == 0 {
             return Ok(0);
         }
-        let key = measure::period_row(goal, at, self.program.utc_offset);
+        let key = measure::period_row(goal, at, self.program.zone);
         let pending = self
             .pending_periods
             .get(&(goal_key.to_string(), key))
@@ -230,7 +230,7 @@ impl<'a> GoalEval<'a> {
             if value == 0 {
                 continue;
             }
-            let period = measure::period_of(c, at, program.utc_offset);
+            let period = measure::period_of(c, at, program.zone);
             let state = self.challenge(&c.id)?;
             if state.period != period {
                 state.period = period;
@@ -273,7 +273,7 @@ impl<'a> GoalEval<'a> {
             }
             let delta =
                 measure::receipt_value(&c.goal, after) - measure::receipt_value(&c.goal, before);
-            if delta == 0 || counted.period != measure::period_of(c, at, program.utc_offset) {
+            if delta == 0 || counted.period != measure::period_of(c, at, program.zone) {
                 continue;
             }
             let key = challenge_key(&c.id);
@@ -320,7 +320,7 @@ impl<'a> GoalEval<'a> {
         if !c.in_window(self.at) {
             return Ok(());
         }
-        let period = measure::period_of(c, self.at, self.program.utc_offset);
+        let period = measure::period_of(c, self.at, self.program.zone);
         let state = self.challenge(&c.id)?;
         if c.opt_in && !state.joined {
             return Ok(());
@@ -388,7 +388,7 @@ impl<'a> GoalEval<'a> {
                 if c.opt_in && !state.joined {
                     continue;
                 }
-                let period = measure::period_of(c, at, program.utc_offset);
+                let period = measure::period_of(c, at, program.zone);
                 let counter = measure::challenge_counter(&state, period);
                 let value = self.value(&challenge_key(&c.id), &c.goal, counter, c.target())?;
                 let target = c.target();
@@ -453,7 +453,7 @@ impl<'a> GoalEval<'a> {
 
     /// One completion of `c`: counters and the reward.
     fn complete(&mut self, c: &Challenge) -> Result<()> {
-        let period = measure::period_of(c, self.at, self.program.utc_offset);
+        let period = measure::period_of(c, self.at, self.program.zone);
         let state = self.challenge(&c.id)?;
         state.completions += 1;
         let n = state.completions;

@@ -6,11 +6,9 @@
 //! (returns included), so a return changes a goal by exactly the difference
 //! between the receipt's contribution before and after it.
 
-use chrono::FixedOffset;
-
 use super::model::{Badge, BadgeState, Challenge, ChallengeState, Goal, GoalState, Metric, Repeat};
 use crate::kernel::error::Result;
-use crate::kernel::time::{Time, day_key, month_key, week_key};
+use crate::kernel::time::{Time, Zone, day_key, month_key, week_key};
 use crate::wallet::model::Receipt;
 
 /// The key under which a challenge's period rows are stored.
@@ -85,7 +83,7 @@ pub fn display(goal: &Goal, value: i64) -> i64 {
 
 /// The challenge period `t` falls in: the local week or month for weekly and
 /// monthly challenges, `None` for the others.
-pub fn period_of(c: &Challenge, t: Time, offset: FixedOffset) -> Option<i64> {
+pub fn period_of(c: &Challenge, t: Time, offset: Zone) -> Option<i64> {
     match c.repeat {
         Repeat::Weekly => Some(week_key(t, offset)),
         Repeat::Monthly => Some(month_key(t, offset)),
@@ -95,7 +93,7 @@ pub fn period_of(c: &Challenge, t: Time, offset: FixedOffset) -> Option<i64> {
 
 /// The period row a purchase at `t` counts in, for a goal that counts
 /// periods: its local day (distinct days) or week (week streak).
-pub fn period_row(goal: &Goal, t: Time, offset: FixedOffset) -> i64 {
+pub fn period_row(goal: &Goal, t: Time, offset: Zone) -> i64 {
     match goal.metric {
         Metric::DistinctDays => day_key(t, offset),
         _ => week_key(t, offset),
@@ -166,7 +164,7 @@ pub trait GoalReader {
 pub fn value(
     reader: &mut dyn GoalReader,
     at: Time,
-    offset: FixedOffset,
+    offset: Zone,
     goal_key: &str,
     goal: &Goal,
     counter: i64,

@@ -295,7 +295,7 @@ mod tests {
 
     #[test]
     fn weeks_start_on_local_monday() {
-        let msk = FixedOffset::east_opt(3 * 3600).unwrap();
+        let msk = crate::kernel::time::Zone::Fixed(FixedOffset::east_opt(3 * 3600).unwrap());
         // Sunday 2026-03-01 23:00 local vs Monday 2026-03-02 00:00 local (21:00Z).
         let sunday = t("2026-03-01T20:00:00Z");
         let monday = t("2026-03-01T21:00:00Z");

@@ -153,7 +153,7 @@ pub fn goal_views(
     at: Time,
 ) -> Result<(Vec<ChallengeView>, Vec<BadgeView>)> {
     let state = view.goal_state()?;
-    let offset = program.utc_offset;
+    let offset = program.zone;
     let mut reader = Stored {
         program,
         view,

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, Duration, Months, NaiveDate, TimeZone};
+use chrono::{Datelike, Duration, Months, NaiveDate};
 
 use super::model::{
     BonusKind, Coupon, Event, LedgerKind, LotSource, NewLedgerEntry, NewLot, PurchaseInput,
@@ -101,8 +101,8 @@ pub fn lot_expiry(program: &Program, at: Time) -> Result<Option<Time>> {
     let overflow = LoyaltyError::Overflow {
         what: "lot expiry date",
     };
-    let offset = program.utc_offset;
-    let local = at.with_timezone(&offset).naive_local();
+    let offset = program.zone;
+    let local = offset.local(at);
     let later = local
         .checked_add_months(Months::new(expiry.months))
         .ok_or(overflow.clone())?;
@@ -119,11 +119,7 @@ pub fn lot_expiry(program: &Program, at: Time) -> Result<Option<Time>> {
                 .ok_or(overflow.clone())?
         }
     };
-    let utc = offset
-        .from_local_datetime(&local_expiry)
-        .single()
-        .ok_or(overflow)?
-        .to_utc();
+    let utc = offset.instant(local_expiry).ok_or(overflow)?;
     Ok(Some(utc))
 }
 
@@ -441,11 +437,7 @@ impl<'a> Tx<'a> {
         })?;
         let period = match kind {
             BonusKind::Welcome => "once".to_string(),
-            BonusKind::Birthday => self
-                .at
-                .with_timezone(&self.program.utc_offset)
-                .year()
-                .to_string(),
+            BonusKind::Birthday => self.program.zone.local(self.at).year().to_string(),
             BonusKind::Referral => String::new(),
         };
         if kind != BonusKind::Referral && self.view.bonus_granted(kind, &period)? {
