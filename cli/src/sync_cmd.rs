@@ -148,6 +148,7 @@ pub fn pos(cmd: PosCommand) -> Result<(), String> {
         } => (server, payload, receipt, "/v1/pos/returns", "return"),
     };
     let text = crate::input::read_text(&file, crate::input::RECEIPT_LIMIT)?;
+    loyalty_core::kernel::json::check_unique_keys(&text).map_err(|err| format!("{file}: {err}"))?;
     let receipt: Value = serde_json::from_str(&text).map_err(|err| format!("{file}: {err}"))?;
     let mut body = serde_json::Map::new();
     body.insert("payload".into(), payload.into());

@@ -472,3 +472,30 @@ fn a_data_dir_named_like_an_sqlite_uri_is_a_folder() {
     assert!(wallet.is_file(), "no wallet at {}", wallet.display());
     assert!(std::fs::metadata(&wallet).unwrap().len() > 0);
 }
+
+/// A receipt file naming a key twice (`amount` for one line) is refused
+/// before anything is sent: which copy counts would be the parser's choice.
+#[test]
+fn a_receipt_with_a_repeated_key_is_refused_before_sending() {
+    let dir = tempfile::tempdir().unwrap();
+    let receipt = write(
+        dir.path(),
+        "receipt.json",
+        r#"{"receipt_id": "r1", "lines": [{"sku": "A", "qty": 1, "amount": "1.00", "amount": "9999.00"}]}"#,
+    );
+    // Port 9 (discard) on loopback: nothing answers, so reaching it would be a network error.
+    let out = loyalty(&[
+        "pos",
+        "purchase",
+        "--server",
+        "http://127.0.0.1:9",
+        "--payload",
+        "LOY1:x",
+        "--receipt",
+        &receipt,
+    ]);
+    assert!(!out.status.success());
+    let t = text(&out);
+    assert!(t.contains("\"amount\" appears twice"), "{t}");
+    assert!(!t.contains("network"), "{t}");
+}

@@ -77,17 +77,20 @@ impl Program {
         // path-tracking deserializer: the same names (tested against
         // serde_path_to_error on every way of breaking the scenario
         // programs) without doubling the parser's code in the mobile library.
-        let raw: RawProgram = serde_json::from_str(text).map_err(|e| {
-            let message = e.to_string();
-            let unknown_field = message.starts_with("unknown field");
-            let path = crate::kernel::json_path::path_at(text, e.line(), e.column(), unknown_field);
-            let field = if path == "." {
-                "program".to_string()
-            } else {
-                path
-            };
-            LoyaltyError::rules(field, message)
-        })?;
+        let raw: RawProgram = crate::kernel::json::check_unique_keys(text)
+            .and_then(|()| serde_json::from_str(text))
+            .map_err(|e| {
+                let message = e.to_string();
+                let unknown_field = message.starts_with("unknown field");
+                let path =
+                    crate::kernel::json_path::path_at(text, e.line(), e.column(), unknown_field);
+                let field = if path == "." {
+                    "program".to_string()
+                } else {
+                    path
+                };
+                LoyaltyError::rules(field, message)
+            })?;
         raw.validate()
     }
 
@@ -421,6 +424,18 @@ mod tests {
         assert!(e.to_string().contains("currency"), "{e}");
         let e = err_of(r#"{"currency":"RUB","utc_offset":"+3","earn":{"rule":{"percent":"5"}}}"#);
         assert!(e.to_string().contains("utc_offset"), "{e}");
+        // A key given twice (whichever copy a parser keeps) is refused, with its place.
+        let twice = err_of(
+            r#"{"currency":"RUB","earn":{"rule":{"percent":"5"}},"rewards":[{"id":"a","cost":1,"cost":0,"coupon":{"percent":"5","valid_days":1}}]}"#,
+        );
+        assert!(
+            twice.to_string().contains("\"cost\" appears twice"),
+            "{twice}"
+        );
+        assert!(
+            matches!(&twice, LoyaltyError::InvalidRules { field, .. } if field.starts_with("rewards")),
+            "{twice}"
+        );
         // An IANA zone instead of a fixed offset; never both, never an unknown name.
         let berlin = Program::from_json(
             r#"{"currency":"EUR","time_zone":"Europe/Berlin","earn":{"rule":{"percent":"5"}}}"#,

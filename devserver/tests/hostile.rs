@@ -85,6 +85,13 @@ const PURCHASE: &str =
 async fn hostile_answers_are_errors_and_apply_nothing() {
     let cases: Vec<(&str, Vec<u8>)> = vec![
         (
+            "a repeated key (which has_more, which events?)",
+            http(
+                "200 OK",
+                format!(r#"{{"events": [{{"seq": 1, "at": "2026-06-01T00:00:00Z", "event": {PURCHASE}}}], "events": [], "messages": [], "program": null, "server_time": "{}", "digest": null, "next_cursor": "9:0", "has_more": false}}"#, chrono::Utc::now().to_rfc3339()).as_bytes(),
+            ),
+        ),
+        (
             "truncated JSON",
             http("200 OK", br#"{"events": [{"seq": 1, "#),
         ),

@@ -331,6 +331,21 @@ impl Scenario {
     /// Parses scenario JSON text; `path` is used in messages.
     pub fn parse(path: &Path, text: &str) -> Result<Self, FileError> {
         let shown = path.display().to_string();
+        if let Err(e) = loyalty_core::kernel::json::check_unique_keys(text)
+            && e.is_data()
+        {
+            return Err(FileError::Parse {
+                path: shown,
+                line: e.line(),
+                column: e.column(),
+                reason: e
+                    .to_string()
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+            });
+        }
         let de = &mut serde_json::Deserializer::from_str(text);
         let raw: RawScenario = serde_path_to_error::deserialize(de).map_err(|e| {
             let at = e.path().to_string();
@@ -478,6 +493,13 @@ mod tests {
         assert_eq!(s.steps.len(), 5);
         assert!(matches!(s.steps[1].action, Action::Event(Event::Return(_))));
         assert_eq!(s.steps[2].expect_error.as_deref(), Some("unknown_reward"));
+    }
+
+    #[test]
+    fn a_repeated_key_is_refused_with_its_place() {
+        let e = parse("{\"name\": \"x\", \"steps\": [],\n \"name\": \"y\"}").unwrap_err();
+        assert!(matches!(e, FileError::Parse { line: 2, .. }), "{e}");
+        assert!(e.to_string().contains("\"name\" appears twice"), "{e}");
     }
 
     #[test]

@@ -134,6 +134,8 @@ pub fn parse_push(payload: &str, app_scheme: &str) -> Result<Option<IncomingMess
             ),
         ));
     }
+    crate::kernel::json::check_unique_keys(payload)
+        .map_err(|e| invalid("payload", format!("not accepted JSON: {e}")))?;
     let root: Value =
         serde_json::from_str(payload).map_err(|e| invalid("payload", format!("not JSON: {e}")))?;
     let root = root
@@ -275,6 +277,20 @@ mod tests {
 
     fn parse(p: &str) -> Result<Option<IncomingMessage>> {
         parse_push(p, "loyalty")
+    }
+
+    /// A push whose meaning depends on which copy of a key a parser keeps
+    /// (two titles, two coupon percents) is refused, in both shapes.
+    #[test]
+    fn a_repeated_key_refuses_the_push() {
+        for p in [
+            r#"{"kind":"offer","message_id":"m-1","title":"T","body":"B","coupon_percent":"5","coupon_percent":"95"}"#,
+            r#"{"aps":{"alert":{"title":"T","title":"U","body":"B"}},"loyalty":{"kind":"message","message_id":"m-2"}}"#,
+        ] {
+            let e = parse(p).unwrap_err();
+            assert_eq!(e.code(), "invalid_push", "{e}");
+            assert!(e.to_string().contains("appears twice"), "{e}");
+        }
     }
 
     #[test]

@@ -559,5 +559,11 @@ async fn read_capped(mut resp: reqwest::Response, max: usize) -> Result<Value> {
         }
         buf.extend_from_slice(&chunk);
     }
+    // An answer that repeats a key means what its parser decides: refused.
+    if let Err(e) = crate::kernel::json::check_unique_keys_in(&buf)
+        && e.is_data()
+    {
+        return Err(net(format!("the server's answer is ambiguous: {e}")));
+    }
     Ok(serde_json::from_slice(&buf).unwrap_or(Value::Null))
 }
