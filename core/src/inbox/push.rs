@@ -32,10 +32,6 @@ fn text_of(v: &Value) -> Option<String> {
     }
 }
 
-fn strip_controls(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).collect()
-}
-
 /// Checks a link: the app's own scheme (deep links) or https, nothing else.
 pub fn safe_link(field: &str, link: &str, app_scheme: Option<&str>) -> Result<String> {
     if link.len() > 2048 || link.chars().any(|c| c.is_control() || c.is_whitespace()) {
@@ -174,12 +170,12 @@ pub fn parse_push(payload: &str, app_scheme: &str) -> Result<Option<IncomingMess
             ),
         ));
     }
-    let title = strip_controls(
+    let title = crate::kernel::ids::clean_display_text(
         &fields
             .text("title")?
             .ok_or_else(|| invalid("title", "is missing"))?,
     );
-    let body = strip_controls(
+    let body = crate::kernel::ids::clean_display_text(
         &fields
             .text("body")?
             .ok_or_else(|| invalid("body", "is missing"))?,
@@ -281,6 +277,32 @@ mod tests {
 
     /// A push whose meaning depends on which copy of a key a parser keeps
     /// (two titles, two coupon percents) is refused, in both shapes.
+    /// An id that looks like another (a zero-width space, a right-to-left
+    /// override) is refused; a title loses what could disguise it and keeps
+    /// what writing needs (emoji joiners, Arabic marks).
+    #[test]
+    fn hidden_characters_in_ids_are_refused_and_stripped_from_titles() {
+        for id in ["m\u{200B}-1", "m-\u{202E}1", "\u{FEFF}m-1", "m\u{2066}-1"] {
+            let p = format!(r#"{{"kind":"message","message_id":"{id}","title":"T","body":"B"}}"#);
+            let e = parse(&p).unwrap_err();
+            assert!(
+                e.to_string().contains("invisible or text-direction"),
+                "{id:?}: {e}"
+            );
+        }
+        let m = parse(
+            "{\"kind\":\"message\",\"message_id\":\"m-1\",\"title\":\"Sale \u{202E}%05\u{202C} \u{200B}now \u{1F468}\u{200D}\u{1F469}\",\"body\":\"\u{0633}\u{200F}\u{2067}x\u{2069}\"}",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(m.title, "Sale %05 now \u{1F468}\u{200D}\u{1F469}");
+        assert_eq!(m.body, "\u{0633}\u{200F}x");
+        // Only hidden characters left: the title is empty, and refused.
+        let e = parse("{\"kind\":\"message\",\"message_id\":\"m-2\",\"title\":\"\u{200B}\u{202E}\",\"body\":\"B\"}")
+            .unwrap_err();
+        assert!(e.to_string().contains("empty"), "{e}");
+    }
+
     #[test]
     fn a_repeated_key_refuses_the_push() {
         for p in [

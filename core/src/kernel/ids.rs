@@ -9,10 +9,37 @@ use super::error::{LoyaltyError, Result};
 /// Longest id in bytes.
 pub const MAX_ID_LEN: usize = 128;
 
+/// Whether `c` is invisible or changes the direction of the text around it
+/// (soft hyphen, Arabic letter mark, zero-width characters, direction marks,
+/// embeddings, overrides and isolates, word joiners, the byte-order mark,
+/// interlinear annotation): two ids that look the same must be the same id.
+pub fn is_hidden_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// Text for the screen from outside (a push title or body) without control
+/// characters and without what can disguise it: direction embeddings,
+/// overrides and isolates (a title that reads one way and is stored another)
+/// and zero-width spaces. Zero-width joiners and non-joiners (emoji
+/// sequences, Persian and Indic spelling) and the left-to-right and
+/// right-to-left marks that Arabic and Hebrew text needs are kept.
+pub fn clean_display_text(s: &str) -> String {
+    s.chars()
+        .filter(|c| {
+            !c.is_control()
+                && !matches!(c,
+                    '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{206F}' | '\u{200B}'
+                    | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{180E}' | '\u{FFF9}'..='\u{FFFB}')
+        })
+        .collect()
+}
+
 /// Why `id` is not a valid id, or `None` when it is: it must not be empty
-/// or blank, must be at most [`MAX_ID_LEN`] bytes and must hold no control
-/// characters. Surrounding spaces are kept as written (ids are compared
-/// exactly).
+/// or blank, must be at most [`MAX_ID_LEN`] bytes and must hold no control,
+/// invisible or text-direction characters ([`is_hidden_format`]).
+/// Surrounding spaces are kept as written (ids are compared exactly).
 pub fn id_problem(id: &str) -> Option<&'static str> {
     if id.trim().is_empty() {
         Some("must not be empty")
@@ -20,6 +47,8 @@ pub fn id_problem(id: &str) -> Option<&'static str> {
         Some("is longer than 128 bytes")
     } else if id.chars().any(char::is_control) {
         Some("contains control characters")
+    } else if id.chars().any(is_hidden_format) {
+        Some("contains invisible or text-direction characters (zero-width, bidi controls)")
     } else {
         None
     }
