@@ -25,9 +25,8 @@ pub enum CardCommand {
     },
     /// Print the TOTP code for a secret at a time.
     Totp {
-        /// Secret as hex (at least 16 bytes).
-        #[arg(long, value_name = "HEX")]
-        secret_hex: String,
+        #[command(flatten)]
+        secret: SecretArgs,
         #[command(flatten)]
         time: TimeArgs,
         #[command(flatten)]
@@ -38,9 +37,8 @@ pub enum CardCommand {
         /// Card number digits.
         #[arg(long, value_name = "DIGITS")]
         card: String,
-        /// Secret as hex (at least 16 bytes).
-        #[arg(long, value_name = "HEX")]
-        secret_hex: String,
+        #[command(flatten)]
+        secret: SecretArgs,
         #[command(flatten)]
         time: TimeArgs,
         #[command(flatten)]
@@ -71,9 +69,8 @@ pub enum CardCommand {
     Verify {
         /// The scanned payload.
         payload: String,
-        /// The member's secret as hex.
-        #[arg(long, value_name = "HEX")]
-        secret_hex: String,
+        #[command(flatten)]
+        secret: SecretArgs,
         #[command(flatten)]
         time: TimeArgs,
         #[command(flatten)]
@@ -155,16 +152,48 @@ fn check_of(s: &str) -> Result<CheckDigit, String> {
     CheckDigit::parse(s).ok_or_else(|| format!("--check {s:?} is not none, luhn or ean13"))
 }
 
+/// Where a command takes the member's card secret from: exactly one of
+/// `--secret-hex` (visible to other users in the process list) or
+/// `--secret-file` (a file, or `-` for standard input).
+#[derive(clap::Args)]
+#[group(required = true, multiple = false)]
+pub struct SecretArgs {
+    /// The secret as hex (at least 16 bytes). Visible in the process list:
+    /// prefer --secret-file on shared machines.
+    #[arg(long, value_name = "HEX")]
+    secret_hex: Option<String>,
+    /// A file holding the secret as hex (`-`: standard input); surrounding
+    /// whitespace is ignored.
+    #[arg(long, value_name = "FILE")]
+    secret_file: Option<String>,
+}
+
+/// Longest secret file read: hex of a 64-byte secret and a newline, with room.
+const SECRET_FILE_LIMIT: u64 = 1024;
+
+impl SecretArgs {
+    /// The secret's hex text, from the argument or the file.
+    fn hex(&self) -> Result<String, String> {
+        match (&self.secret_hex, &self.secret_file) {
+            (Some(hex), _) => Ok(hex.clone()),
+            (None, Some(file)) => {
+                crate::input::read_text(file, SECRET_FILE_LIMIT).map(|t| t.trim().to_string())
+            }
+            (None, None) => Err("give the secret with --secret-file FILE (or --secret-hex)".into()),
+        }
+    }
+}
+
 /// Runs a `loyalty card` command.
 pub fn run(cmd: CardCommand, data_dir: &Path, clock: &dyn Clock) -> Result<(), String> {
     match cmd {
         CardCommand::Show { payload } => show(data_dir, clock, payload),
         CardCommand::Totp {
-            secret_hex,
+            secret,
             time,
             totp,
         } => {
-            let secret = secret_from_hex(&secret_hex).map_err(e)?;
+            let secret = secret_from_hex(&secret.hex()?).map_err(e)?;
             let p = totp.params()?;
             let step = p.step(time.instant()?.timestamp()).map_err(e)?;
             emit(&format!("{}\n", p.code_string(&secret, step)));
@@ -172,7 +201,7 @@ pub fn run(cmd: CardCommand, data_dir: &Path, clock: &dyn Clock) -> Result<(), S
         }
         CardCommand::Render {
             card,
-            secret_hex,
+            secret,
             time,
             totp,
             template,
@@ -192,7 +221,7 @@ pub fn run(cmd: CardCommand, data_dir: &Path, clock: &dyn Clock) -> Result<(), S
                     .ok_or_else(|| format!("--ec {ec:?} is not L, M, Q or H"))?,
                 check: check_of(&check)?,
             };
-            let secret = Secret::new(secret_from_hex(&secret_hex).map_err(e)?).map_err(e)?;
+            let secret = Secret::new(secret_from_hex(&secret.hex()?).map_err(e)?).map_err(e)?;
             let service = CardService::new(config, &card, secret, 0).map_err(e)?;
             let at = time.instant()?;
             let bytes = match format.as_str() {
@@ -211,7 +240,7 @@ pub fn run(cmd: CardCommand, data_dir: &Path, clock: &dyn Clock) -> Result<(), S
         }
         CardCommand::Verify {
             payload,
-            secret_hex,
+            secret,
             time,
             totp,
             skew,
@@ -219,7 +248,7 @@ pub fn run(cmd: CardCommand, data_dir: &Path, clock: &dyn Clock) -> Result<(), S
             card,
             check,
         } => {
-            let secret = secret_from_hex(&secret_hex).map_err(e)?;
+            let secret = secret_from_hex(&secret.hex()?).map_err(e)?;
             let check = check_of(&check)?;
             let verifier = Verifier::new(
                 Template::parse(&template).map_err(e)?,

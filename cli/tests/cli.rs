@@ -499,3 +499,36 @@ fn a_receipt_with_a_repeated_key_is_refused_before_sending() {
     assert!(t.contains("\"amount\" appears twice"), "{t}");
     assert!(!t.contains("network"), "{t}");
 }
+
+/// The card secret can come from a file or standard input instead of the
+/// command line (where every user of the machine can read it); exactly one
+/// source is accepted.
+#[test]
+fn the_secret_comes_from_a_file_or_standard_input() {
+    use std::io::Write;
+    let hex = "3132333435363738393031323334353637383930";
+    let expected = text(&loyalty(&["card", "totp", "--secret-hex", hex, "--unix", "59"]));
+    assert_eq!(expected.trim(), "94287082", "RFC 6238 vector (8 digits)");
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "secret.hex", &format!("  {hex}\n"));
+    let from_file = loyalty(&["card", "totp", "--secret-file", &file, "--unix", "59"]);
+    assert!(from_file.status.success(), "{}", text(&from_file));
+    assert_eq!(text(&from_file), expected);
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loyalty"))
+        .args(["card", "totp", "--secret-file", "-", "--unix", "59"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(hex.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+
+    let both = loyalty(&["card", "totp", "--secret-hex", hex, "--secret-file", &file, "--unix", "59"]);
+    assert!(!both.status.success());
+    assert!(text(&both).contains("cannot be used with"), "{}", text(&both));
+    let none = loyalty(&["card", "totp", "--unix", "59"]);
+    assert!(!none.status.success());
+    assert!(text(&none).contains("--secret-hex") && text(&none).contains("--secret-file"), "{}", text(&none));
+}
