@@ -188,11 +188,7 @@ impl SecretArgs {
 pub fn run(cmd: CardCommand, data_dir: &Path, clock: &dyn Clock) -> Result<(), String> {
     match cmd {
         CardCommand::Show { payload } => show(data_dir, clock, payload),
-        CardCommand::Totp {
-            secret,
-            time,
-            totp,
-        } => {
+        CardCommand::Totp { secret, time, totp } => {
             let secret = secret_from_hex(&secret.hex()?).map_err(e)?;
             let p = totp.params()?;
             let step = p.step(time.instant()?.timestamp()).map_err(e)?;

@@ -204,30 +204,74 @@ fn sample_pushes(now: Time) -> Vec<(i64, String)> {
     ]
 }
 
+/// Fills an empty wallet with the demo program, card and sample activity.
+fn seed(store: &mut Store, db: &Path, now: Time) -> Result<(), String> {
+    store.set_program(DEMO_PROGRAM).map_err(err_text)?;
+    let secrets = SqliteSecretStore::open(db).map_err(err_text)?;
+    let mut secret = [0u8; 20];
+    getrandom::fill(&mut secret).map_err(|e| format!("no randomness for the card secret: {e}"))?;
+    store
+        .enroll_card(DEMO_CARD, &secret, &secrets, now)
+        .map_err(err_text)?;
+    for (at, event) in sample_events(now) {
+        store
+            .apply(&event, at)
+            .map_err(|e| format!("sample {} failed: [{}] {e}", event.kind(), e.code()))?;
+    }
+    for (hours_ago, payload) in sample_pushes(now) {
+        store
+            .ingest_push(&payload, now - Duration::hours(hours_ago))
+            .map_err(|e| format!("sample push failed: [{}] {e}", e.code()))?;
+    }
+    Ok(())
+}
+
+/// Builds the demo wallet beside `db` and moves it into place only if no
+/// wallet is there yet: of two first runs at once, one wins and the other
+/// reopens the winner's wallet; a run stopped halfway leaves no half-made
+/// wallet behind. Returns whether this run's wallet was the one kept.
+fn create(dir: &Path, db: &Path, now: Time) -> Result<bool, String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create data folder {}: {e}", dir.display()))?;
+    loyalty_core::store::make_private_dir(dir);
+    let draft = dir.join(format!(".{DB_FILE}.creating-{}", std::process::id()));
+    let remove_draft = || {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = draft.clone().into_os_string();
+            name.push(suffix);
+            let _ = std::fs::remove_file(name);
+        }
+    };
+    remove_draft();
+    let built = (|| {
+        let mut store = Store::open(&draft).map_err(err_text)?;
+        seed(&mut store, &draft, now)?;
+        // The journal folded in: the draft file alone is the whole wallet.
+        store.close().map_err(err_text)
+    })();
+    let kept = built.and_then(|()| match std::fs::hard_link(&draft, db) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(format!(
+            "cannot put the demo wallet in place at {}: {e}",
+            db.display()
+        )),
+    });
+    remove_draft();
+    kept
+}
+
 /// Creates the demo wallet on first run (reopens it afterwards) and prints it.
 pub fn run(dir: &Path, clock: &dyn Clock) -> Result<(), String> {
-    let fresh = !dir.join(DB_FILE).exists();
-    let mut store = Store::open_dir(dir).map_err(err_text)?;
+    let db = dir.join(DB_FILE);
     let now = clock.now();
-    if fresh || store.program().is_none() {
-        store.set_program(DEMO_PROGRAM).map_err(err_text)?;
-        let secrets = SqliteSecretStore::open(&dir.join(DB_FILE)).map_err(err_text)?;
-        let mut secret = [0u8; 20];
-        getrandom::fill(&mut secret)
-            .map_err(|e| format!("no randomness for the card secret: {e}"))?;
-        store
-            .enroll_card(DEMO_CARD, &secret, &secrets, now)
-            .map_err(err_text)?;
-        for (at, event) in sample_events(now) {
-            store
-                .apply(&event, at)
-                .map_err(|e| format!("sample {} failed: [{}] {e}", event.kind(), e.code()))?;
-        }
-        for (hours_ago, payload) in sample_pushes(now) {
-            store
-                .ingest_push(&payload, now - Duration::hours(hours_ago))
-                .map_err(|e| format!("sample push failed: [{}] {e}", e.code()))?;
-        }
+    let created = !db.exists() && create(dir, &db, now)?;
+    let mut store = Store::open_dir(dir).map_err(err_text)?;
+    if !created && store.program().is_none() {
+        // A wallet file made by another command, still empty: seeded in place.
+        seed(&mut store, &db, now)?;
+        emit(&format!("Created a demo wallet in {}\n", dir.display()));
+    } else if created {
         emit(&format!("Created a demo wallet in {}\n", dir.display()));
     } else {
         emit(&format!("Reopened the demo wallet in {}\n", dir.display()));

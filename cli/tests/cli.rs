@@ -507,7 +507,14 @@ fn a_receipt_with_a_repeated_key_is_refused_before_sending() {
 fn the_secret_comes_from_a_file_or_standard_input() {
     use std::io::Write;
     let hex = "3132333435363738393031323334353637383930";
-    let expected = text(&loyalty(&["card", "totp", "--secret-hex", hex, "--unix", "59"]));
+    let expected = text(&loyalty(&[
+        "card",
+        "totp",
+        "--secret-hex",
+        hex,
+        "--unix",
+        "59",
+    ]));
     assert_eq!(expected.trim(), "94287082", "RFC 6238 vector (8 digits)");
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "secret.hex", &format!("  {hex}\n"));
@@ -521,14 +528,95 @@ fn the_secret_comes_from_a_file_or_standard_input() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(hex.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(hex.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
 
-    let both = loyalty(&["card", "totp", "--secret-hex", hex, "--secret-file", &file, "--unix", "59"]);
+    let both = loyalty(&[
+        "card",
+        "totp",
+        "--secret-hex",
+        hex,
+        "--secret-file",
+        &file,
+        "--unix",
+        "59",
+    ]);
     assert!(!both.status.success());
-    assert!(text(&both).contains("cannot be used with"), "{}", text(&both));
+    assert!(
+        text(&both).contains("cannot be used with"),
+        "{}",
+        text(&both)
+    );
     let none = loyalty(&["card", "totp", "--unix", "59"]);
     assert!(!none.status.success());
-    assert!(text(&none).contains("--secret-hex") && text(&none).contains("--secret-file"), "{}", text(&none));
+    assert!(
+        text(&none).contains("--secret-hex") && text(&none).contains("--secret-file"),
+        "{}",
+        text(&none)
+    );
+}
+
+/// Two first runs of `demo` at once on one folder: one creates the wallet,
+/// the other reopens it — never two sets of sample purchases, never an error.
+#[test]
+fn two_first_demo_runs_at_once_make_one_wallet() {
+    for round in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let data = data.to_str().unwrap();
+        let spawn = || {
+            Command::new(env!("CARGO_BIN_EXE_loyalty"))
+                .args(["--data-dir", data, "demo"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn(), spawn());
+        let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+        assert!(
+            a.status.success() && b.status.success(),
+            "round {round}: {}\n{}",
+            text(&a),
+            text(&b)
+        );
+        let created = [&a, &b]
+            .iter()
+            .filter(|o| text(o).contains("Created a demo wallet"))
+            .count();
+        let reopened = [&a, &b]
+            .iter()
+            .filter(|o| text(o).contains("Reopened the demo wallet"))
+            .count();
+        assert_eq!(
+            (created, reopened),
+            (1, 1),
+            "round {round}: {}\n{}",
+            text(&a),
+            text(&b)
+        );
+        // Exactly one set of sample activity, and no draft left behind.
+        let wallet = loyalty(&["--data-dir", data, "wallet", "--json"]);
+        let json: serde_json::Value = serde_json::from_slice(&wallet.stdout).unwrap();
+        let again = tempfile::tempdir().unwrap();
+        let single = again.path().join("data");
+        loyalty(&["--data-dir", single.to_str().unwrap(), "demo"]);
+        let one = loyalty(&["--data-dir", single.to_str().unwrap(), "wallet", "--json"]);
+        let one: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
+        assert_eq!(
+            json["lifetime_earned"], one["lifetime_earned"],
+            "round {round}"
+        );
+        let names: Vec<String> = std::fs::read_dir(data)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(!names.iter().any(|n| n.contains("creating")), "{names:?}");
+    }
 }

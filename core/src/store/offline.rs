@@ -227,6 +227,19 @@ impl Store {
         Ok(())
     }
 
+    /// Closes the wallet with its journal folded into the database file, so
+    /// the file alone holds everything (to move or copy it whole). Refused
+    /// with `storage` while another connection keeps the journal in use.
+    pub fn close(self) -> Result<()> {
+        if !self.checkpoint()? {
+            return Err(LoyaltyError::Storage {
+                reason: "another connection is using the wallet file; close it and try again"
+                    .into(),
+            });
+        }
+        self.conn.close().map_err(|(_, e)| LoyaltyError::from(e))
+    }
+
     /// Moves the WAL into the database and truncates it; `false` when another
     /// connection kept it from finishing.
     fn checkpoint(&self) -> Result<bool> {
