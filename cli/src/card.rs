@@ -300,9 +300,14 @@ fn show(data_dir: &Path, clock: &dyn Clock, payload_only: bool) -> Result<(), St
 pub fn card_text(view: &CardView) -> String {
     let mut out = draw(view);
     out.push_str(&format!("Card {}\n", view.frame.display_number));
-    match (view.seconds_to_rotation, view.frame.rotates_at) {
-        (Some(s), Some(at)) => out.push_str(&format!(
-            "Code changes in {s} s (at {} UTC); a screenshot stops working after that\n",
+    match (
+        view.seconds_to_rotation,
+        view.seconds_until_refused,
+        view.frame.rotates_at,
+    ) {
+        (Some(s), Some(refused), Some(at)) => out.push_str(&format!(
+            "Code changes in {s} s (at {} UTC); a till still takes it for up to {refused} s \
+             (one step of clock drift), once only: a screenshot is useless after that\n",
             at.format("%H:%M:%S")
         )),
         _ => out.push_str("Static card number (no rotating code)\n"),

@@ -61,7 +61,13 @@ fn verify_till(app: &App, payload: &str) -> Result<Scanned, ApiError> {
         .map_err(ApiError::internal)?
         .ok_or_else(|| reject(VerifyFailure::TokenInvalid))?;
     let verified = verifier
-        .verify_card(payload, &number, &member.secret, Utc::now().timestamp(), 1)
+        .verify_card(
+            payload,
+            &number,
+            &member.secret,
+            Utc::now().timestamp(),
+            loyalty_core::card::TILL_SKEW_STEPS,
+        )
         .map_err(reject)?;
     Ok(Scanned {
         member,

@@ -20,7 +20,8 @@ use serde::Deserialize;
 
 pub use number::{CardNumber, CheckDigit, ean13_check_digit, ean13_valid, luhn_valid};
 pub use payload::{
-    DEFAULT_TEMPLATE, MAX_PAYLOAD_LEN, ReplayGuard, Template, Verified, Verifier, VerifyFailure,
+    DEFAULT_TEMPLATE, MAX_PAYLOAD_LEN, ReplayGuard, TILL_SKEW_STEPS, Template, Verified, Verifier,
+    VerifyFailure,
 };
 pub use render::{EcLevel, LinearBarcode, LinearKind, QR_QUIET_ZONE, QrMatrix, ean13_from_body};
 pub use totp::{Algorithm, MIN_SECRET_LEN, TotpParams, check_secret, secret_from_hex};
@@ -247,6 +248,12 @@ pub struct CardView {
     pub frame: Arc<CardFrame>,
     /// Whole seconds until the payload rotates (rounded up; `None` when static).
     pub seconds_to_rotation: Option<i64>,
+    /// Whole seconds until a till refuses this payload (rounded up; `None`
+    /// when static): [`TILL_SKEW_STEPS`] steps after it rotates, because a
+    /// till accepts the neighbouring step for clock drift. This — not the
+    /// rotation — is when a screenshot of the card stops working; and a code
+    /// pays only once, whenever that is.
+    pub seconds_until_refused: Option<i64>,
 }
 
 /// The card of one member: renders views and verifies nothing.
@@ -323,13 +330,20 @@ impl CardService {
                 fresh
             }
         };
-        let seconds_to_rotation = frame.rotates_at.map(|r| {
-            let ms = (r - now).num_milliseconds().max(0);
-            (ms + 999) / 1000
-        });
+        let up = |ms: i64| (ms.max(0) + 999) / 1000;
+        let seconds_to_rotation = frame.rotates_at.map(|r| up((r - now).num_milliseconds()));
+        let grace_ms = self
+            .config
+            .totp
+            .period
+            .saturating_mul(1000 * TILL_SKEW_STEPS);
+        let seconds_until_refused = frame
+            .rotates_at
+            .map(|r| up((r - now).num_milliseconds().saturating_add(grace_ms)));
         Ok(CardView {
             frame,
             seconds_to_rotation,
+            seconds_until_refused,
         })
     }
 
@@ -461,6 +475,43 @@ mod tests {
             card.svg(t("2005-03-18T01:58:31Z")).unwrap(),
             card.svg(t("2005-03-18T01:58:32Z")).unwrap()
         );
+    }
+
+    /// What the card screen says about screenshots is what a till does: the
+    /// code is taken until `seconds_until_refused` (one step past the
+    /// rotation) and refused from then on.
+    #[test]
+    fn a_code_is_refused_exactly_when_the_view_says() {
+        let card = service(0);
+        let shown = t("2005-03-18T01:58:21Z");
+        let v = card.view(shown).unwrap();
+        assert_eq!(
+            (v.seconds_to_rotation, v.seconds_until_refused),
+            (Some(9), Some(39))
+        );
+        let secret = b"12345678901234567890";
+        let verifier = Verifier::new(
+            Template::parse(DEFAULT_TEMPLATE).unwrap(),
+            TotpParams::default(),
+            CheckDigit::None,
+        );
+        let check = |at: DateTime<Utc>| {
+            verifier.verify(&v.frame.payload, secret, at.timestamp(), TILL_SKEW_STEPS)
+        };
+        let refused_at = shown + chrono::Duration::seconds(39);
+        assert!(check(refused_at - chrono::Duration::seconds(1)).is_ok());
+        assert_eq!(check(refused_at).unwrap_err(), VerifyFailure::TokenExpired);
+        let fixed = CardService::new(
+            CardConfig {
+                template: Template::parse("{card}").unwrap(),
+                ..CardConfig::default()
+            },
+            "4006381333931",
+            Secret::new(secret.to_vec()).unwrap(),
+            0,
+        )
+        .unwrap();
+        assert_eq!(fixed.view(shown).unwrap().seconds_until_refused, None);
     }
 
     #[test]

@@ -20,6 +20,10 @@ pub const MAX_TEMPLATE_LEN: usize = 256;
 /// Longest payload a verifier accepts, in bytes.
 pub const MAX_PAYLOAD_LEN: usize = 1024;
 
+/// Steps of clock drift a till accepts either side of its own (a code made
+/// one step early or late still verifies).
+pub const TILL_SKEW_STEPS: i64 = 1;
+
 /// Steps before the skew window searched to tell "expired" from "invalid".
 const LOOKBACK_STEPS: i64 = 240;
 
