@@ -13,7 +13,7 @@ use loyalty_core::store::Store;
 use crate::config::{self, ClientConfig};
 use crate::listeners::{ChangeListener, ChangeSubscription, Listeners};
 use crate::logging::{self, LogLevel, LogSink};
-use crate::platform::{PlatformSecrets, PlatformTokens};
+use crate::platform::{PlatformClock, PlatformSecrets, PlatformTokens};
 use crate::records::*;
 use crate::{LoyaltyError, Result};
 
@@ -84,6 +84,10 @@ impl LoyaltyClient {
                 token_provider: config.token_provider.map(|t| {
                     Arc::new(PlatformTokens(t)) as Arc<dyn loyalty_core::sync::TokenProvider>
                 }),
+                clock: match config.clock {
+                    Some(c) => Arc::new(PlatformClock(c)),
+                    None => SessionConfig::default().clock,
+                },
                 ..SessionConfig::default()
             };
             let secrets = Arc::new(PlatformSecrets(config.secret_store));
@@ -141,6 +145,21 @@ impl LoyaltyClient {
     /// next sync). Returns the id of the coupon it gives.
     pub fn redeem_reward(&self, reward_id: String) -> Result<String> {
         shield(|| self.finish(self.session.redeem_reward(&reward_id)))
+    }
+
+    /// Turns this empty wallet into the demo wallet (demo mode, previews,
+    /// screenshots): the demo program and card and a few months of sample
+    /// purchases, rewards and offers ending now. Refused with
+    /// `already_enrolled` when the wallet holds a member.
+    pub fn start_demo(&self) -> Result<()> {
+        shield(|| self.finish(self.session.start_demo()))
+    }
+
+    /// The server's clock minus this device's, in milliseconds, as the last
+    /// sync measured it (0 before any sync): card codes follow the server's
+    /// clock, so a large value means the phone's clock is off.
+    pub fn server_clock_offset_ms(&self) -> Result<i64> {
+        shield(|| Ok(self.session.store().server_offset_ms()?))
     }
 
     // ---- card ----
@@ -252,6 +271,17 @@ impl LoyaltyClient {
 #[uniffi::export]
 pub fn set_log_sink(sink: Arc<dyn LogSink>, min_level: LogLevel) -> bool {
     logging::install(sink, min_level)
+}
+
+/// Every error code the library can raise (the core's, plus `internal` and
+/// `callback_failed`): apps prove with it that each has a message.
+#[uniffi::export]
+pub fn error_codes() -> Vec<String> {
+    loyalty_core::kernel::error::ALL_CODES
+        .iter()
+        .chain(["internal", "callback_failed"].iter())
+        .map(|c| c.to_string())
+        .collect()
 }
 
 /// Stops forwarding log lines.

@@ -8,7 +8,7 @@ use loyalty_core::LoyaltyError as CoreError;
 
 use crate::Result;
 use crate::logging::{LogLevel, LogSink};
-use crate::platform::{SecretStore, TokenProvider};
+use crate::platform::{Clock, SecretStore, TokenProvider};
 
 /// How to open a client. One client per data folder per process: open it once
 /// and share it (listeners only hear the changes made through their client).
@@ -39,6 +39,10 @@ pub struct ClientConfig {
     /// Lowest level forwarded to `log_sink` (default `Info`; ignored without a sink).
     #[uniffi(default = None)]
     pub log_level: Option<LogLevel>,
+    /// The source of "now" for card codes, offline actions and the inbox
+    /// (default: the device clock). Tests and previews set it.
+    #[uniffi(default = None)]
+    pub clock: Option<Arc<dyn Clock>>,
 }
 
 fn invalid(field: &str, reason: impl Into<String>) -> crate::LoyaltyError {

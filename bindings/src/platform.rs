@@ -38,6 +38,32 @@ pub trait TokenProvider: Send + Sync {
     fn refresh(&self) -> Result<String, LoyaltyError>;
 }
 
+/// The app's source of "now" (tests, previews and QA replays drive time with
+/// it; apps leave it out and the device clock is used). Called from any
+/// thread; must be cheap and must not call back into the client.
+#[uniffi::export(with_foreign)]
+pub trait Clock: Send + Sync {
+    /// Milliseconds since the Unix epoch, UTC.
+    fn now_ms(&self) -> i64;
+}
+
+/// The app's [`Clock`] seen as the core's. A value outside the range of
+/// dates is read as the device clock (logged), never as a panic.
+pub(crate) struct PlatformClock(pub(crate) Arc<dyn Clock>);
+
+impl loyalty_core::kernel::time::Clock for PlatformClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        let ms = self.0.now_ms();
+        chrono::DateTime::from_timestamp_millis(ms).unwrap_or_else(|| {
+            tracing::warn!(
+                ms,
+                "the app's clock gave an impossible time; using the device clock"
+            );
+            chrono::Utc::now()
+        })
+    }
+}
+
 /// An in-memory [`SecretStore`] for tests, previews and the desktop. Secrets
 /// are lost when the object is dropped; apps use the platform store.
 #[derive(uniffi::Object, Default)]

@@ -251,6 +251,9 @@ pub struct CardView {
     pub qr_bits: Vec<u8>,
     /// Whole seconds until the payload rotates (none when static).
     pub seconds_to_rotation: Option<i64>,
+    /// Milliseconds until the payload rotates (none when static): schedule
+    /// the next `card_view()` this far ahead to refresh exactly at the step.
+    pub millis_to_rotation: Option<i64>,
     /// Whole seconds until a till refuses this payload (none when static):
     /// one step after the rotation, as tills accept the neighbouring step
     /// for clock drift. When a screenshot stops working; a code pays once.
@@ -267,6 +270,7 @@ impl From<&core_card::CardView> for CardView {
             quiet_zone: qr.map_or(0, |q| q.quiet_zone as u32),
             qr_bits: qr.map(|q| q.bits.clone()).unwrap_or_default(),
             seconds_to_rotation: v.seconds_to_rotation,
+            millis_to_rotation: v.millis_to_rotation,
             seconds_until_refused: v.seconds_until_refused,
         }
     }

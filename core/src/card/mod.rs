@@ -248,6 +248,8 @@ pub struct CardView {
     pub frame: Arc<CardFrame>,
     /// Whole seconds until the payload rotates (rounded up; `None` when static).
     pub seconds_to_rotation: Option<i64>,
+    /// Milliseconds until the payload rotates (`None` when static).
+    pub millis_to_rotation: Option<i64>,
     /// Whole seconds until a till refuses this payload (rounded up; `None`
     /// when static): [`TILL_SKEW_STEPS`] steps after it rotates, because a
     /// till accepts the neighbouring step for clock drift. This — not the
@@ -331,7 +333,10 @@ impl CardService {
             }
         };
         let up = |ms: i64| (ms.max(0) + 999) / 1000;
-        let seconds_to_rotation = frame.rotates_at.map(|r| up((r - now).num_milliseconds()));
+        let millis_to_rotation = frame
+            .rotates_at
+            .map(|r| (r - now).num_milliseconds().max(0));
+        let seconds_to_rotation = millis_to_rotation.map(up);
         let grace_ms = self
             .config
             .totp
@@ -343,6 +348,7 @@ impl CardService {
         Ok(CardView {
             frame,
             seconds_to_rotation,
+            millis_to_rotation,
             seconds_until_refused,
         })
     }
@@ -462,6 +468,7 @@ mod tests {
         assert_eq!(a.frame.payload, "LOY1:4006381333931:07081804");
         assert_eq!(a.frame.display_number, "4006 3813 3393 1");
         assert_eq!(a.seconds_to_rotation, Some(1));
+        assert_eq!(a.millis_to_rotation, Some(1000));
         assert_eq!(a.frame.rotates_at, Some(t("2005-03-18T01:58:30Z")));
         let b = card.view(t("2005-03-18T01:58:29.500Z")).unwrap();
         assert!(

@@ -230,6 +230,15 @@ pub enum LoyaltyError {
         /// The id.
         message_id: String,
     },
+    /// The device's clock is too far from the server's for card codes to
+    /// work: the shopper should check the phone's date and time.
+    #[error(
+        "the device's clock is {hours} hours from the server's (at most 24 are accepted); check the phone's date, time and time zone"
+    )]
+    ClockSkew {
+        /// Whole hours between the clocks (server minus device).
+        hours: i64,
+    },
     /// The server could not be reached or answered garbage.
     #[error("network: {reason}")]
     Network {
@@ -354,6 +363,7 @@ impl LoyaltyError {
             Self::NotAnOffer { .. } => "not_an_offer",
             Self::AlreadyActivated { .. } => "already_activated",
             Self::OfferExpired { .. } => "offer_expired",
+            Self::ClockSkew { .. } => "clock_skew",
             Self::Network { .. } => "network",
             Self::Server { .. } => "server",
             Self::Overflow { .. } => "overflow",
@@ -385,6 +395,58 @@ impl LoyaltyError {
         }
     }
 }
+
+/// Every code [`LoyaltyError::code`] can return, in declaration order: for
+/// apps to prove each has a message (a test keeps it equal to the enum).
+pub const ALL_CODES: &[&str] = &[
+    "invalid_rules",
+    "no_program",
+    "invalid_amount",
+    "invalid_quantity",
+    "invalid_points",
+    "invalid_id",
+    "empty_receipt",
+    "duplicate_receipt",
+    "unknown_receipt",
+    "return_exceeds_purchase",
+    "coupon_not_found",
+    "coupon_used",
+    "coupon_expired",
+    "duplicate_coupon",
+    "unknown_reward",
+    "insufficient_points",
+    "redemption_cap_exceeded",
+    "bonus_already_granted",
+    "bonus_not_configured",
+    "invalid_card_number",
+    "invalid_secret",
+    "invalid_card_config",
+    "barcode",
+    "no_card",
+    "secret_store",
+    "unknown_challenge",
+    "already_joined",
+    "challenge_not_open",
+    "invalid_push",
+    "unknown_message",
+    "not_an_offer",
+    "already_activated",
+    "offer_expired",
+    "clock_skew",
+    "network",
+    "server",
+    "overflow",
+    "schema_too_new",
+    "not_a_database",
+    "invalid_config",
+    "already_enrolled",
+    "no_server",
+    "token_unavailable",
+    "interrupted",
+    "storage",
+    "storage_full",
+    "corrupt_store",
+];
 
 /// How every `corrupt_store` error about damaged pages (SQLite's own
 /// verdict, not a rule the core checks) begins: the store recognises these
@@ -510,6 +572,13 @@ mod tests {
             }
         }
         assert_eq!(codes.len(), all.len());
+        let listed: std::collections::BTreeSet<&str> = ALL_CODES.iter().copied().collect();
+        let found: std::collections::BTreeSet<&str> = codes.keys().map(String::as_str).collect();
+        assert_eq!(
+            listed, found,
+            "ALL_CODES must list exactly the codes of code()"
+        );
+        assert_eq!(listed.len(), ALL_CODES.len(), "ALL_CODES repeats a code");
         assert_eq!(
             LoyaltyError::amount("lines[0].amount", "x").code(),
             "invalid_amount"

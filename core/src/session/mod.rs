@@ -9,6 +9,7 @@
 //! operation is over, with the [`Changes`] it returns. Every store write is
 //! one transaction, so a cancelled `async` call leaves the store consistent.
 
+pub mod demo;
 mod ops;
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -461,10 +461,9 @@ impl SyncClient {
                     hours = offset / 3_600_000,
                     "the server's clock is far from the device's; page refused"
                 );
-                return Err(net(format!(
-                    "the server's clock is {} hours from this device's (at most 24 are accepted); check the device's date and time",
-                    offset / 3_600_000
-                )));
+                return Err(LoyaltyError::ClockSkew {
+                    hours: offset / 3_600_000,
+                });
             }
             let settings = vec![
                 (SYNC_CURSOR_KEY, page.next_cursor.clone()),
