@@ -88,7 +88,6 @@ impl LoyaltyClient {
                     Some(c) => Arc::new(PlatformClock(c)),
                     None => SessionConfig::default().clock,
                 },
-                ..SessionConfig::default()
             };
             let secrets = Arc::new(PlatformSecrets(config.secret_store));
             let session = Session::new(store, secrets, session_config)?;
