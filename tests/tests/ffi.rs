@@ -26,6 +26,7 @@ fn config(dir: &tempfile::TempDir, secrets: Arc<dyn SecretStore>) -> ClientConfi
         token_provider: None,
         log_sink: None,
         log_level: None,
+        clock: None,
     }
 }
 

@@ -92,6 +92,7 @@ fn open(
         token_provider,
         log_sink: None,
         log_level: None,
+        clock: None,
     })
     .unwrap()
 }
@@ -124,6 +125,7 @@ fn journey_through_the_dev_server() {
         token_provider: Some(login.clone()),
         log_sink: Some(logs.clone()),
         log_level: Some(LogLevel::Trace),
+        clock: None,
     })
     .unwrap();
     let areas = Arc::new(Areas::default());
