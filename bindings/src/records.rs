@@ -293,8 +293,58 @@ pub struct ChallengeInfo {
     pub completions: i64,
     /// Seconds until it ends, if it has an end.
     pub seconds_left: Option<i64>,
-    /// Reward description.
+    /// Reward description (English; apps word `reward_info` themselves).
     pub reward: Option<String>,
+    /// The reward, for the app to word in the shopper's language.
+    pub reward_info: Option<RewardInfo>,
+}
+
+/// What completing a challenge gives.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum RewardInfo {
+    /// Points.
+    Points {
+        /// How many.
+        points: i64,
+    },
+    /// A coupon: a percent off or an amount off, valid for some days.
+    Coupon {
+        /// Percent off in hundredths (`1500` = 15 %), when a percent coupon.
+        percent_hundredths: Option<i64>,
+        /// Amount off in minor units, when an amount coupon.
+        amount_off_minor: Option<i64>,
+        /// Days it stays valid after it is issued.
+        valid_days: i64,
+    },
+    /// A badge.
+    Badge {
+        /// The badge's id (its title is in `badges()`).
+        badge_id: String,
+    },
+}
+
+impl From<&loyalty_core::goals::model::ChallengeReward> for RewardInfo {
+    fn from(r: &loyalty_core::goals::model::ChallengeReward) -> Self {
+        use loyalty_core::goals::model::ChallengeReward as R;
+        use loyalty_core::kernel::coupon::CouponBenefit as B;
+        match r {
+            R::Points(points) => Self::Points { points: *points },
+            R::Coupon(c) => Self::Coupon {
+                percent_hundredths: match c.benefit {
+                    B::Percent(p) => Some(p),
+                    B::AmountOff(_) => None,
+                },
+                amount_off_minor: match c.benefit {
+                    B::AmountOff(a) => Some(a),
+                    B::Percent(_) => None,
+                },
+                valid_days: c.valid_days,
+            },
+            R::Badge(b) => Self::Badge {
+                badge_id: b.clone(),
+            },
+        }
+    }
 }
 
 impl From<&core_goals::ChallengeView> for ChallengeInfo {
@@ -308,6 +358,7 @@ impl From<&core_goals::ChallengeView> for ChallengeInfo {
             completions: c.completions,
             seconds_left: c.seconds_left,
             reward: c.reward.clone(),
+            reward_info: c.reward_detail.as_ref().map(RewardInfo::from),
         }
     }
 }

@@ -77,8 +77,10 @@ pub struct ChallengeView {
     pub completions: i64,
     /// Seconds until the window ends, if it has an end and has not ended.
     pub seconds_left: Option<i64>,
-    /// Reward description.
+    /// Reward description (English, for logs and the CLI).
     pub reward: Option<String>,
+    /// The reward itself, for apps to word in their own language.
+    pub reward_detail: Option<ChallengeReward>,
     /// The metric.
     pub metric: Metric,
 }
@@ -200,6 +202,7 @@ pub fn goal_views(
                 .reward
                 .as_ref()
                 .map(|r| describe_reward(r, &program.currency)),
+            reward_detail: c.reward.clone(),
             metric: c.goal.metric,
         });
     }
