@@ -6,6 +6,7 @@
 //! pushed messages and the till's replay guard. Optional fault injection
 //! (`--fault-rate`, `--fault-seed`) makes it a hostile network for tests.
 
+mod errors;
 mod faults;
 mod registry;
 mod routes;

@@ -19,8 +19,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::App;
+use crate::errors::{ApiError, bad_json};
 use crate::registry::Member;
-use crate::routes::{ApiError, bad_json, lock};
+use crate::routes::lock;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
