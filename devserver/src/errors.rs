@@ -1,7 +1,14 @@
 //! The one error shape of the API: every error answer is a status plus
 //! `{"error": {"code", "message"}}`.
 
+//!
+//! That includes what the HTTP layer refuses before a handler runs: unknown
+//! paths and methods (the router's fallbacks below), bodies too large or not
+//! UTF-8 ([`TextBody`]) and query strings that do not parse.
+
 use axum::Json;
+use axum::extract::rejection::{QueryRejection, StringRejection};
+use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use loyalty_core::LoyaltyError;
@@ -33,6 +40,58 @@ impl ApiError {
             "the server failed; try again",
         )
     }
+}
+
+/// The code of a refusal of the HTTP layer, by its status.
+fn code_of(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        Self::new(r.status(), code_of(r.status()), r.body_text())
+    }
+}
+
+impl From<StringRejection> for ApiError {
+    fn from(r: StringRejection) -> Self {
+        // 413 over the body limit, 400 for a body that is not UTF-8 or was cut off.
+        Self::new(r.status(), code_of(r.status()), r.body_text())
+    }
+}
+
+/// A request body as text; a body too large, cut off or not UTF-8 is
+/// refused in the one error shape.
+pub(crate) struct TextBody(pub String);
+
+impl<S: Send + Sync> FromRequest<S> for TextBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(String::from_request(req, state).await?))
+    }
+}
+
+/// The router's fallback for a path it does not know.
+pub(crate) async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+}
+
+/// The router's fallback for a known path asked with another method (the
+/// router still adds the `Allow` header).
+pub(crate) async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not take this method; the Allow header lists those it takes",
+    )
 }
 
 impl From<LoyaltyError> for ApiError {

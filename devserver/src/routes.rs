@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,7 +21,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::App;
-use crate::errors::{ApiError, bad_json};
+use crate::errors::{ApiError, TextBody, bad_json};
 use crate::faults::Fault;
 use crate::registry::Member;
 
@@ -28,6 +29,8 @@ use crate::registry::Member;
 pub const MAX_PAGE: usize = 500;
 /// Most actions in one batch.
 pub const MAX_BATCH: usize = 100;
+/// Largest request body in bytes (2 MiB); a larger one is `413 payload_too_large`.
+pub const MAX_BODY: usize = 2 * 1024 * 1024;
 
 type ApiResult = Result<(StatusCode, Json<Value>), ApiError>;
 
@@ -41,9 +44,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/pos/returns", post(crate::till::pos_return))
         .route("/v1/admin/offers", post(admin_offers))
         .route("/v1/admin/bonuses", post(admin_bonus))
-        .fallback(|| async {
-            ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
-        })
+        // After the routes: it applies to those registered before it.
+        .method_not_allowed_fallback(crate::errors::method_not_allowed)
+        .fallback(crate::errors::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(app)
 }
 
@@ -173,8 +177,12 @@ fn parse_cursor(c: Option<&str>) -> Result<(i64, i64), ApiError> {
 async fn sync(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
-    Query(q): Query<SyncQuery>,
+    query: Result<Query<SyncQuery>, QueryRejection>,
 ) -> Response {
+    let q = match query {
+        Ok(Query(q)) => q,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
     let app2 = app.clone();
     with_faults(&app, move || {
         let app = app2;
@@ -340,7 +348,11 @@ fn apply_action(
     }
 }
 
-async fn actions(State(app): State<Arc<App>>, headers: HeaderMap, body: String) -> Response {
+async fn actions(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    TextBody(body): TextBody,
+) -> Response {
     let app2 = app.clone();
     with_faults(&app, move || {
         let app = app2;
@@ -389,7 +401,7 @@ struct AdminOffer {
 
 async fn admin_offers(
     State(app): State<Arc<App>>,
-    body: String,
+    TextBody(body): TextBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let req: AdminOffer = serde_json::from_str(&body).map_err(bad_json)?;
     let text = req.message.to_string();
@@ -426,7 +438,7 @@ struct AdminBonus {
 
 async fn admin_bonus(
     State(app): State<Arc<App>>,
-    body: String,
+    TextBody(body): TextBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let req: AdminBonus = serde_json::from_str(&body).map_err(bad_json)?;
     if !app

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::App;
-use crate::errors::{ApiError, bad_json};
+use crate::errors::{ApiError, TextBody, bad_json};
 use crate::registry::Member;
 use crate::routes::lock;
 
@@ -90,7 +90,7 @@ fn last4(card: &str) -> &str {
 /// `POST /v1/pos/purchases`: a purchase for the member whose code the till scanned.
 pub(crate) async fn pos_purchase(
     State(app): State<Arc<App>>,
-    body: String,
+    TextBody(body): TextBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let req: PosPurchase = serde_json::from_str(&body).map_err(bad_json)?;
     let Scanned { member, step } = verify_till(&app, &req.payload)?;
@@ -132,7 +132,7 @@ pub(crate) async fn pos_purchase(
 /// `POST /v1/pos/returns`: a return for the member whose code the till scanned.
 pub(crate) async fn pos_return(
     State(app): State<Arc<App>>,
-    body: String,
+    TextBody(body): TextBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let req: PosReturn = serde_json::from_str(&body).map_err(bad_json)?;
     let Scanned { member, step } = verify_till(&app, &req.payload)?;

@@ -110,6 +110,30 @@ impl Server {
         (status, body)
     }
 
+    /// Sends `request` as it is (headers and body) and reads the answer
+    /// until the server closes; returns (status, head, body text).
+    pub fn raw(&self, request: &[u8]) -> (u16, String, String) {
+        let mut s = TcpStream::connect_timeout(&self.addr, Duration::from_secs(5)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+        s.write_all(request).unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        let raw = String::from_utf8_lossy(&raw).into_owned();
+        let status: u16 = raw.split(' ').nth(1).unwrap().parse().unwrap();
+        let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+        (status, head.to_string(), body.to_string())
+    }
+
+    /// A request with the given content type and body text.
+    pub fn post_as(&self, path: &str, content_type: &str, body: &str) -> (u16, String) {
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let (status, _, body) = self.raw(request.as_bytes());
+        (status, body)
+    }
+
     pub fn json(
         &self,
         method: &str,

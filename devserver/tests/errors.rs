@@ -1,0 +1,112 @@
+//! Every error the dev server gives, its own and the HTTP layer's, answers in
+//! the one documented shape; echoed input is cut short; bodies must be JSON.
+
+mod common;
+use common::Server;
+
+use serde_json::{Value, json};
+
+const PROGRAM: &str = r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}},
+  "bonuses": {"welcome": 100}}"#;
+
+/// Checks `{"error": {"code", "message"}}` and nothing else; returns the message.
+fn assert_error(status: u16, body: &str, want_status: u16, want_code: &str) -> String {
+    assert_eq!(status, want_status, "{body}");
+    let v: Value =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body:?}"));
+    let error = v
+        .as_object()
+        .filter(|o| o.len() == 1)
+        .and_then(|o| o.get("error"))
+        .and_then(Value::as_object)
+        .unwrap_or_else(|| panic!("not the error shape: {v}"));
+    assert_eq!(error.len(), 2, "{v}");
+    assert_eq!(error["code"], want_code, "{v}");
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(!message.is_empty(), "{v}");
+    message.to_string()
+}
+
+fn enroll(server: &Server) -> Value {
+    let (status, me) = server.json("POST", "/v1/enroll", None, Some(&json!({})));
+    assert_eq!(status, 201, "{me}");
+    me
+}
+
+fn request(method: &str, path: &str, extra: &str, body: &[u8]) -> Vec<u8> {
+    let mut r = format!(
+        "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{extra}Content-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    r.extend_from_slice(body);
+    r
+}
+
+#[test]
+fn every_error_answers_in_the_one_shape() {
+    let server = Server::start(PROGRAM, 0.0);
+    let me = enroll(&server);
+    let token = me["access_token"].as_str().unwrap();
+    let auth = format!("Authorization: Bearer {token}\r\n");
+
+    // 404: no such endpoint.
+    let (status, body) = server.call("GET", "/v1/nothing", None, None);
+    assert_error(status, &body, 404, "not_found");
+
+    // 405: a known path with another method, still saying which methods it takes.
+    let (status, head, body) = server.raw(&request("GET", "/v1/enroll", "", b""));
+    assert_error(status, &body, 405, "method_not_allowed");
+    assert!(
+        head.to_ascii_lowercase().contains("\r\nallow: post"),
+        "{head}"
+    );
+    let (status, head, body) = server.raw(&request("DELETE", "/v1/me/sync", &auth, b""));
+    assert_error(status, &body, 405, "method_not_allowed");
+    assert!(
+        head.to_ascii_lowercase().contains("\r\nallow: get"),
+        "{head}"
+    );
+
+    // 413: a body over the limit (2 MiB).
+    let big = format!(r#"{{"message": "{}"}}"#, "x".repeat(2 * 1024 * 1024 + 100));
+    let (status, body) = server.post_as("/v1/admin/offers", "application/json", &big);
+    assert_error(status, &body, 413, "payload_too_large");
+
+    // 400: a query string that does not parse.
+    let (status, body) = server.call("GET", "/v1/me/sync?limit=abc", Some(token), None);
+    let message = assert_error(status, &body, 400, "bad_request");
+    assert!(message.contains("limit"), "{message}");
+    let (status, body) = server.call("GET", "/v1/me/sync?limit=-1", Some(token), None);
+    assert_error(status, &body, 400, "bad_request");
+
+    // 400: JSON syntax, wrong types, a body that is not UTF-8.
+    let (status, body) = server.post_as("/v1/admin/bonuses", "application/json", "{not json");
+    assert_error(status, &body, 400, "bad_request");
+    let (status, body) = server.post_as(
+        "/v1/admin/bonuses",
+        "application/json",
+        r#"{"member_id": 7, "kind": "welcome"}"#,
+    );
+    assert_error(status, &body, 400, "bad_request");
+    let (status, _, body) = server.raw(&request(
+        "POST",
+        "/v1/admin/bonuses",
+        "Content-Type: application/json\r\n",
+        b"{\"member_id\": \"\xff\xfe\", \"kind\": \"welcome\"}",
+    ));
+    assert_error(status, &body, 400, "bad_request");
+
+    // 401: no token, a malformed header, an unknown token.
+    let (status, body) = server.call("GET", "/v1/me/sync", None, None);
+    assert_error(status, &body, 401, "unauthorized");
+    let (status, _, body) = server.raw(&request(
+        "GET",
+        "/v1/me/sync",
+        &format!("Authorization: Basic {token}\r\n"),
+        b"",
+    ));
+    assert_error(status, &body, 401, "unauthorized");
+    let (status, body) = server.call("GET", "/v1/me/sync", Some("nobody"), None);
+    assert_error(status, &body, 401, "unauthorized");
+}
