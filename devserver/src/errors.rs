@@ -119,6 +119,22 @@ impl From<LoyaltyError> for ApiError {
     }
 }
 
+/// Longest error message in characters: a message that echoes its input
+/// (a 1 MB amount) is cut to this, ending in "…".
+pub const MAX_MESSAGE_CHARS: usize = 300;
+
+/// `message` cut on a character boundary to at most [`MAX_MESSAGE_CHARS`]
+/// characters, the last of them "…" when anything was cut.
+fn bounded(mut message: String) -> String {
+    if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE_CHARS - 1) {
+        if message[cut..].chars().nth(1).is_some() {
+            message.truncate(cut);
+            message.push('…');
+        }
+    }
+    message
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut r = (
@@ -126,7 +142,7 @@ impl IntoResponse for ApiError {
             Json(ErrorResponse {
                 error: ErrorBody {
                     code: self.code,
-                    message: self.message,
+                    message: bounded(self.message),
                 },
             }),
         )
@@ -147,4 +163,23 @@ pub(crate) fn bad_json(e: impl std::fmt::Display) -> ApiError {
         "bad_request",
         format!("request body: {e}"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_cut_on_a_character_boundary() {
+        let fits = "é".repeat(MAX_MESSAGE_CHARS);
+        assert_eq!(bounded(fits.clone()), fits);
+        let cut = bounded("é".repeat(MAX_MESSAGE_CHARS + 1));
+        assert_eq!(cut.chars().count(), MAX_MESSAGE_CHARS);
+        assert!(cut.ends_with("é…"), "{cut}");
+        assert_eq!(bounded("short".into()), "short");
+        assert_eq!(bounded(String::new()), "");
+        let long = bounded(format!("amount {}", "9".repeat(1 << 20)));
+        assert_eq!(long.chars().count(), MAX_MESSAGE_CHARS);
+        assert!(long.starts_with("amount 999"));
+    }
 }

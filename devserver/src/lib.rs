@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use loyalty_core::program::Program;
 use loyalty_core::store::Store;
 
+pub use errors::MAX_MESSAGE_CHARS;
 pub use faults::Faults;
 use registry::Registry;
 pub use routes::router;

@@ -4,6 +4,8 @@
 mod common;
 use common::Server;
 
+use chrono::Utc;
+use loyalty_core::card::{CardConfig, CardService, Secret, secret_from_hex};
 use serde_json::{Value, json};
 
 const PROGRAM: &str = r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}},
@@ -31,6 +33,20 @@ fn enroll(server: &Server) -> Value {
     let (status, me) = server.json("POST", "/v1/enroll", None, Some(&json!({})));
     assert_eq!(status, 201, "{me}");
     me
+}
+
+fn payload(me: &Value) -> String {
+    let secret =
+        Secret::new(secret_from_hex(me["card_secret_hex"].as_str().unwrap()).unwrap()).unwrap();
+    CardService::new(
+        CardConfig::default(),
+        me["card_number"].as_str().unwrap(),
+        secret,
+        0,
+    )
+    .unwrap()
+    .payload(Utc::now())
+    .unwrap()
 }
 
 fn request(method: &str, path: &str, extra: &str, body: &[u8]) -> Vec<u8> {
@@ -109,4 +125,52 @@ fn every_error_answers_in_the_one_shape() {
     assert_error(status, &body, 401, "unauthorized");
     let (status, body) = server.call("GET", "/v1/me/sync", Some("nobody"), None);
     assert_error(status, &body, 401, "unauthorized");
+}
+
+#[test]
+fn echoed_values_are_cut_short() {
+    let server = Server::start(PROGRAM, 0.0);
+    let me = enroll(&server);
+    let huge = "9".repeat(1024 * 1024);
+    let line = |sku: &str, amount: &str| json!([{"sku": sku, "qty": 1, "amount": amount}]);
+    let mut unknown_field = json!({"receipt_id": "r1", "lines": line("A", "1.00")});
+    unknown_field[&huge] = json!(1);
+    // (purchase, whether its error echoes the huge value)
+    let cases = [
+        // A 1 MB amount: the figure is echoed in the error.
+        (json!({"receipt_id": "r1", "lines": line("A", &huge)}), true),
+        (
+            json!({"receipt_id": "r1", "lines": line("A", &format!("x{huge}"))}),
+            true,
+        ),
+        // A 1 MB field name, echoed by the JSON decoder.
+        (unknown_field, true),
+        // A 1 MB sku: refused by its length, not echoed.
+        (
+            json!({"receipt_id": "r1", "lines": line(&huge, "1.00")}),
+            false,
+        ),
+    ];
+    for (purchase, echoes) in cases {
+        let body = json!({"payload": payload(&me), "purchase": purchase}).to_string();
+        let (status, answer) = server.post_as("/v1/pos/purchases", "application/json", &body);
+        assert!(status == 400, "{status}: {:.300}", answer);
+        let v: Value = serde_json::from_str(&answer).unwrap();
+        let message = v["error"]["message"].as_str().unwrap();
+        if !echoes {
+            assert_eq!(v["error"]["code"], "invalid_id", "{v}");
+        }
+        assert!(
+            message.chars().count() <= loyalty_devserver::MAX_MESSAGE_CHARS,
+            "{} characters: {:.200}…",
+            message.chars().count(),
+            message
+        );
+        assert_eq!(message.ends_with('…'), echoes, "{message}");
+        assert!(answer.len() < 1000, "{} bytes", answer.len());
+    }
+    // A short message is left whole.
+    let (status, body) = server.call("GET", "/v1/me/sync?cursor=zz", Some("nobody"), None);
+    let message = assert_error(status, &body, 401, "unauthorized");
+    assert!(!message.ends_with('…'), "{message}");
 }
