@@ -8,6 +8,7 @@
 
 mod errors;
 mod faults;
+mod limits;
 mod registry;
 mod routes;
 mod till;

@@ -44,7 +44,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/pos/returns", post(crate::till::pos_return))
         .route("/v1/admin/offers", post(admin_offers))
         .route("/v1/admin/bonuses", post(admin_bonus))
-        // After the routes: it applies to those registered before it.
+        // After the routes: both apply to those registered before them; the
+        // fallbacks stay outside the JSON check (an unknown path is a 404).
+        .route_layer(axum::middleware::from_fn(crate::limits::require_json))
         .method_not_allowed_fallback(crate::errors::method_not_allowed)
         .fallback(crate::errors::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))

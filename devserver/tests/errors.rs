@@ -174,3 +174,69 @@ fn echoed_values_are_cut_short() {
     let message = assert_error(status, &body, 401, "unauthorized");
     assert!(!message.ends_with('…'), "{message}");
 }
+
+#[test]
+fn bodies_must_be_json() {
+    let server = Server::start(PROGRAM, 0.0);
+    let me = enroll(&server);
+    let bonus = json!({"member_id": me["member_id"], "kind": "welcome"}).to_string();
+
+    // What a web page may send cross-origin without asking first, and worse.
+    for content_type in [
+        "text/plain",
+        "text/plain;charset=UTF-8",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/jsonx",
+        "text/plain; a=application/json",
+    ] {
+        let (status, body) = server.post_as("/v1/admin/bonuses", content_type, &bonus);
+        assert_error(status, &body, 415, "unsupported_media_type");
+        let (status, body) = server.post_as("/v1/admin/offers", content_type, "{}");
+        assert_error(status, &body, 415, "unsupported_media_type");
+        let (status, body) = server.post_as("/v1/pos/purchases", content_type, "{}");
+        assert_error(status, &body, 415, "unsupported_media_type");
+        let (status, body) = server.post_as("/v1/enroll", content_type, "{}");
+        assert_error(status, &body, 415, "unsupported_media_type");
+    }
+    // An unknown path stays a 404 whatever it is sent.
+    let (status, body) = server.post_as("/v1/nothing", "text/plain", "{}");
+    assert_error(status, &body, 404, "not_found");
+
+    // No content type at all, with a body.
+    let (status, _, body) = server.raw(&request("POST", "/v1/admin/bonuses", "", bonus.as_bytes()));
+    assert_error(status, &body, 415, "unsupported_media_type");
+    let (status, _, body) = server.raw(&request(
+        "POST",
+        "/v1/me/actions",
+        &format!(
+            "Authorization: Bearer {}\r\n",
+            me["access_token"].as_str().unwrap()
+        ),
+        br#"{"actions": []}"#,
+    ));
+    assert_error(status, &body, 415, "unsupported_media_type");
+
+    // A chunked body says nothing of its length up front; it is a body all the same.
+    let (status, _, body) = server.raw(
+        format!(
+            "POST /v1/admin/bonuses HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{bonus}\r\n0\r\n\r\n",
+            bonus.len()
+        )
+        .as_bytes(),
+    );
+    assert_error(status, &body, 415, "unsupported_media_type");
+
+    // None of them applied: the bonus is still there to grant, once.
+    let (status, body) = server.post_as("/v1/admin/bonuses", "application/json", &bonus);
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = server.post_as(
+        "/v1/admin/bonuses",
+        "Application/JSON; charset=utf-8",
+        &bonus,
+    );
+    assert_error(status, &body, 409, "bonus_already_granted");
+    // An enroll without a body needs no content type.
+    let (status, _, body) = server.raw(&request("POST", "/v1/enroll", "", b""));
+    assert_eq!(status, 201, "{body}");
+}
