@@ -9,11 +9,11 @@
 mod errors;
 mod faults;
 mod limits;
+mod members;
 mod registry;
 mod routes;
 mod till;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -22,6 +22,7 @@ use loyalty_core::store::Store;
 
 pub use errors::MAX_MESSAGE_CHARS;
 pub use faults::Faults;
+use members::MemberStores;
 use registry::Registry;
 pub use routes::router;
 
@@ -38,6 +39,23 @@ pub struct Config {
     pub fault_seed: u64,
 }
 
+/// Bounds that keep many members or a slow client from exhausting the
+/// server. (Apart from [`Config`], which callers build field by field.)
+#[derive(Debug, Clone)]
+pub struct LimitsConfig {
+    /// Most member stores kept open at once (each holds three file handles;
+    /// at least 1); the least recently used idle one is closed to open another.
+    pub max_open_members: usize,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            max_open_members: 64,
+        }
+    }
+}
+
 /// Shared server state.
 pub struct App {
     data_dir: PathBuf,
@@ -45,7 +63,7 @@ pub struct App {
     program: Program,
     version: String,
     registry: Mutex<Registry>,
-    members: Mutex<HashMap<String, Arc<Mutex<Store>>>>,
+    members: Mutex<MemberStores>,
     faults: Mutex<Faults>,
 }
 
@@ -62,8 +80,13 @@ impl std::fmt::Display for StartError {
 impl std::error::Error for StartError {}
 
 impl App {
-    /// Opens (or creates) the server's data folder.
+    /// Opens (or creates) the server's data folder, with the default limits.
     pub fn open(config: Config) -> Result<Arc<Self>, StartError> {
+        Self::open_with_limits(config, LimitsConfig::default())
+    }
+
+    /// Opens (or creates) the server's data folder.
+    pub fn open_with_limits(config: Config, limits: LimitsConfig) -> Result<Arc<Self>, StartError> {
         let program = Program::from_json(&config.program_json)
             .map_err(|e| StartError(format!("program rules: [{}] {e}", e.code())))?;
         std::fs::create_dir_all(config.data_dir.join("members"))
@@ -80,7 +103,7 @@ impl App {
             program_json: config.program_json,
             program,
             registry: Mutex::new(registry),
-            members: Mutex::new(HashMap::new()),
+            members: Mutex::new(MemberStores::new(limits.max_open_members)),
             faults: Mutex::new(Faults::new(config.fault_rate, config.fault_seed)),
         }))
     }
@@ -91,12 +114,15 @@ impl App {
         self.registry.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The member's wallet store (opened once, kept).
+    /// The member's wallet store, opened if it is not (see `members.rs`).
     fn member_store(&self, member_id: &str) -> Result<Arc<Mutex<Store>>, String> {
+        // A poisoned lock: a handler panicked while the cache was handing
+        // out a store; the map itself is whole, so carry on with it.
         let mut members = self.members.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(s) = members.get(member_id) {
-            return Ok(s.clone());
-        }
+        members.get_or_open(member_id, || self.open_member(member_id))
+    }
+
+    fn open_member(&self, member_id: &str) -> Result<Store, String> {
         let path = member_path(&self.data_dir, member_id);
         let mut store = Store::open(&path).map_err(|e| format!("member store: {e}"))?;
         if store.program().is_none_or(|p| p != &self.program) {
@@ -104,8 +130,6 @@ impl App {
                 .set_program(&self.program_json)
                 .map_err(|e| e.to_string())?;
         }
-        let store = Arc::new(Mutex::new(store));
-        members.insert(member_id.to_string(), store.clone());
         Ok(store)
     }
 }
