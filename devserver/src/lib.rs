@@ -122,6 +122,33 @@ impl App {
         members.get_or_open(member_id, || self.open_member(member_id))
     }
 
+    /// Closes and deletes a store made for a member who was not created
+    /// after all, so that no file stays behind for an id nobody holds.
+    fn discard_member_store(&self, member_id: &str) {
+        let closed = self
+            .members
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .close(member_id);
+        if !closed {
+            // Nobody knows a new member's id yet; if somebody holds the store, keep it.
+            tracing::warn!(member = %member_id, "a discarded member store is in use; kept");
+            return;
+        }
+        let path = member_path(&self.data_dir, member_id);
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = path.clone().into_os_string();
+            file.push(suffix);
+            match std::fs::remove_file(&file) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    tracing::warn!(member = %member_id, error = %e, "cannot delete a discarded member store")
+                }
+            }
+        }
+    }
+
     fn open_member(&self, member_id: &str) -> Result<Store, String> {
         let path = member_path(&self.data_dir, member_id);
         let mut store = Store::open(&path).map_err(|e| format!("member store: {e}"))?;

@@ -68,6 +68,18 @@ impl MemberStores {
         Ok(store)
     }
 
+    /// Closes the member's store if no request holds it; whether it is closed
+    /// (or was not open).
+    pub(crate) fn close(&mut self, member_id: &str) -> bool {
+        match self.open.get(member_id) {
+            Some(slot) if Arc::strong_count(&slot.store) > 1 => false,
+            _ => {
+                self.open.remove(member_id);
+                true
+            }
+        }
+    }
+
     /// How many stores are open.
     #[cfg(test)]
     fn len(&self) -> usize {
@@ -127,6 +139,7 @@ mod tests {
         // Full of stores in use: the cache goes over its bound rather than close one.
         let b = cache.get_or_open("b", memory).unwrap();
         assert_eq!(cache.len(), 2);
+        assert!(!cache.close("a"));
         // The member's store is the very one the first request holds.
         let again = cache
             .get_or_open("a", || panic!("a is open: no second store"))
@@ -136,7 +149,7 @@ mod tests {
         // Once released, the next open brings the cache back to its bound.
         drop(cache.get_or_open("c", memory).unwrap());
         assert_eq!(cache.len(), 1);
-        assert!(is_open(&cache, "c"));
+        assert!(cache.close("c") && cache.len() == 0);
     }
 
     #[test]

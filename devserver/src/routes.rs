@@ -133,11 +133,16 @@ async fn enroll(State(app): State<Arc<App>>) -> Result<(StatusCode, Json<Value>)
     let mut secret = [0u8; 20];
     getrandom::fill(&mut secret).map_err(|e| ApiError::internal(format!("randomness: {e}")))?;
     let now = Utc::now();
-    let member = app
-        .registry()
-        .create_member(&id, &token, &secret, now.timestamp_millis())
-        .map_err(ApiError::internal)?;
-    app.member_store(&id).map_err(ApiError::internal)?;
+    // The store first, then the registry row: a member the registry knows
+    // always has a store. Whatever step fails, the new store goes again.
+    let created = app.member_store(&id).map(drop).and_then(|()| {
+        app.registry()
+            .create_member(&id, &token, &secret, now.timestamp_millis())
+    });
+    let member = created.map_err(|e| {
+        app.discard_member_store(&id);
+        ApiError::internal(e)
+    })?;
     tracing::info!(member = %id, card_last4 = &member.card_number[member.card_number.len() - 4..], "member enrolled");
     let answer = EnrollAnswer {
         member_id: id,

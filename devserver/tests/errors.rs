@@ -240,3 +240,33 @@ fn bodies_must_be_json() {
     let (status, _, body) = server.raw(&request("POST", "/v1/enroll", "", b""));
     assert_eq!(status, 201, "{body}");
 }
+
+#[test]
+fn a_failed_enroll_leaves_no_member_behind() {
+    let server = Server::start(PROGRAM, 0.0);
+    // Member stores cannot be created: their folder is a file.
+    let folder = server.data_dir().join("members");
+    std::fs::remove_dir(&folder).unwrap();
+    std::fs::write(&folder, b"not a folder").unwrap();
+    let (status, body) = server.call("POST", "/v1/enroll", None, Some(&json!({})));
+    assert_error(status, &body, 500, "internal");
+    let registry = rusqlite::Connection::open(server.data_dir().join("registry.sqlite3")).unwrap();
+    let rows = |registry: &rusqlite::Connection| -> i64 {
+        registry
+            .query_row("SELECT count(*) FROM members", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(rows(&registry), 0, "a registry row without a store");
+
+    // With the folder back, the next member gets the first card number and syncs.
+    std::fs::remove_file(&folder).unwrap();
+    std::fs::create_dir(&folder).unwrap();
+    let me = enroll(&server);
+    assert_eq!(
+        me["card_number"].as_str(),
+        loyalty_core::card::ean13_from_body("200000000001").as_deref()
+    );
+    assert_eq!(rows(&registry), 1);
+    let (status, page) = server.json("GET", "/v1/me/sync", me["access_token"].as_str(), None);
+    assert_eq!(status, 200, "{page}");
+}
