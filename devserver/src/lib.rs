@@ -12,10 +12,12 @@ mod limits;
 mod members;
 mod registry;
 mod routes;
+mod server;
 mod till;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use loyalty_core::program::Program;
 use loyalty_core::store::Store;
@@ -25,6 +27,7 @@ pub use faults::Faults;
 use members::MemberStores;
 use registry::Registry;
 pub use routes::router;
+pub use server::serve;
 
 /// Server configuration.
 #[derive(Debug, Clone)]
@@ -46,12 +49,21 @@ pub struct LimitsConfig {
     /// Most member stores kept open at once (each holds three file handles;
     /// at least 1); the least recently used idle one is closed to open another.
     pub max_open_members: usize,
+    /// How long a connection may take to send a whole request head; one
+    /// that does not (a stalled client, an idle kept-alive connection) is
+    /// closed without an answer.
+    pub header_read_timeout: Duration,
+    /// How long a request may take from its head to its answer (reading
+    /// its body included); past it the answer is `408 request_timeout`.
+    pub request_timeout: Duration,
 }
 
 impl Default for LimitsConfig {
     fn default() -> Self {
         Self {
             max_open_members: 64,
+            header_read_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -64,6 +76,7 @@ pub struct App {
     version: String,
     registry: Mutex<Registry>,
     members: Mutex<MemberStores>,
+    limits: LimitsConfig,
     faults: Mutex<Faults>,
 }
 
@@ -104,6 +117,7 @@ impl App {
             program,
             registry: Mutex::new(registry),
             members: Mutex::new(MemberStores::new(limits.max_open_members)),
+            limits,
             faults: Mutex::new(Faults::new(config.fault_rate, config.fault_seed)),
         }))
     }
@@ -163,15 +177,4 @@ impl App {
 
 fn member_path(dir: &Path, member_id: &str) -> PathBuf {
     dir.join("members").join(format!("{member_id}.sqlite3"))
-}
-
-/// Serves until the listener fails or `shutdown` resolves.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    app: Arc<App>,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown)
-        .await
 }

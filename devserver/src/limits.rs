@@ -1,8 +1,10 @@
 //! What the server asks of every request before a handler sees it.
 
+use std::time::Duration;
+
 use axum::body::HttpBody;
-use axum::extract::Request;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -39,6 +41,39 @@ pub(crate) async fn require_json(req: Request, next: Next) -> Response {
         .into_response();
     }
     next.run(req).await
+}
+
+/// Answers `408 request_timeout` (and closes the connection) when the
+/// request is not answered within `limit` of its head: a body sent too
+/// slowly, or a handler waiting too long.
+///
+/// Handlers do their store work without awaiting, so the only points where
+/// the limit can stop one are before that work (reading the body, an
+/// injected delay): nothing is left half done.
+pub(crate) async fn time_limit(
+    State(limit): State<Duration>,
+    req: Request,
+    next: Next,
+) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            let mut response = ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                format!(
+                    "the request was not complete within {} s",
+                    limit.as_secs_f64()
+                ),
+            )
+            .into_response();
+            // The rest of a slow body may still come: do not wait for it.
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            response
+        }
+    }
 }
 
 #[cfg(test)]

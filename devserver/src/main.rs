@@ -53,6 +53,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         let limits = LimitsConfig {
             max_open_members: args.max_open_members,
+            ..LimitsConfig::default()
         };
         let app = App::open_with_limits(
             Config {

@@ -50,6 +50,11 @@ pub fn router(app: Arc<App>) -> Router {
         .method_not_allowed_fallback(crate::errors::method_not_allowed)
         .fallback(crate::errors::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        // Outermost: the limit covers everything below, fallbacks included.
+        .layer(axum::middleware::from_fn_with_state(
+            app.limits.request_timeout,
+            crate::limits::time_limit,
+        ))
         .with_state(app)
 }
 

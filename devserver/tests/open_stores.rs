@@ -73,6 +73,7 @@ fn many_members_keep_few_stores_open_and_sync_correctly() {
         PROGRAM,
         LimitsConfig {
             max_open_members: CAP,
+            ..LimitsConfig::default()
         },
     );
     // One request first, so that what the server opens once is open.
