@@ -2,9 +2,12 @@
 //!
 //! It keeps each member's event log in a wallet store of its own and applies
 //! events with the very engine the phones run, so both sides derive the same
-//! state. A registry database holds members, tokens, cards, idempotency keys,
-//! pushed messages and the till's replay guard. Optional fault injection
-//! (`--fault-rate`, `--fault-seed`) makes it a hostile network for tests.
+//! state. A registry database holds members, tokens, cards and pushed
+//! messages; idempotency keys and the till's replay guard live in each
+//! member's store, with their events. [`LimitsConfig`] bounds what clients
+//! can hold: open member stores, slow connections and requests. Optional
+//! fault injection (`--fault-rate`, `--fault-seed`) makes it a hostile
+//! network for tests.
 
 mod errors;
 mod faults;

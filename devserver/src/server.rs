@@ -15,8 +15,9 @@ use crate::App;
 
 /// Serves until `shutdown` resolves, then stops accepting, lets each open
 /// connection finish the request it is in, and returns once all are closed.
-/// (Accept errors such as running out of file handles are retried after a
-/// pause, as `axum::serve` does, rather than stopping the server.)
+/// Accept errors such as running out of file handles are retried after a
+/// pause, as `axum::serve` does, rather than stopping the server, so the
+/// answer is always `Ok` (an `io::Result` still, as it was with `axum::serve`).
 pub async fn serve(
     mut listener: tokio::net::TcpListener,
     app: Arc<App>,
