@@ -2,25 +2,35 @@
 //!
 //! It keeps each member's event log in a wallet store of its own and applies
 //! events with the very engine the phones run, so both sides derive the same
-//! state. A registry database holds members, tokens, cards, idempotency keys,
-//! pushed messages and the till's replay guard. Optional fault injection
-//! (`--fault-rate`, `--fault-seed`) makes it a hostile network for tests.
+//! state. A registry database holds members, tokens, cards and pushed
+//! messages; idempotency keys and the till's replay guard live in each
+//! member's store, with their events. [`LimitsConfig`] bounds what clients
+//! can hold: open member stores, slow connections and requests. Optional
+//! fault injection (`--fault-rate`, `--fault-seed`) makes it a hostile
+//! network for tests.
 
+mod errors;
 mod faults;
+mod limits;
+mod members;
 mod registry;
 mod routes;
+mod server;
 mod till;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use loyalty_core::program::Program;
 use loyalty_core::store::Store;
 
+pub use errors::MAX_MESSAGE_CHARS;
 pub use faults::Faults;
+use members::MemberStores;
 use registry::Registry;
 pub use routes::router;
+pub use server::serve;
 
 /// Server configuration.
 #[derive(Debug, Clone)]
@@ -35,6 +45,32 @@ pub struct Config {
     pub fault_seed: u64,
 }
 
+/// Bounds that keep many members or a slow client from exhausting the
+/// server. (Apart from [`Config`], which callers build field by field.)
+#[derive(Debug, Clone)]
+pub struct LimitsConfig {
+    /// Most member stores kept open at once (each holds three file handles;
+    /// at least 1); the least recently used idle one is closed to open another.
+    pub max_open_members: usize,
+    /// How long a connection may take to send a whole request head; one
+    /// that does not (a stalled client, an idle kept-alive connection) is
+    /// closed without an answer.
+    pub header_read_timeout: Duration,
+    /// How long a request may take from its head to its answer (reading
+    /// its body included); past it the answer is `408 request_timeout`.
+    pub request_timeout: Duration,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            max_open_members: 64,
+            header_read_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
 /// Shared server state.
 pub struct App {
     data_dir: PathBuf,
@@ -42,7 +78,8 @@ pub struct App {
     program: Program,
     version: String,
     registry: Mutex<Registry>,
-    members: Mutex<HashMap<String, Arc<Mutex<Store>>>>,
+    members: Mutex<MemberStores>,
+    limits: LimitsConfig,
     faults: Mutex<Faults>,
 }
 
@@ -59,8 +96,13 @@ impl std::fmt::Display for StartError {
 impl std::error::Error for StartError {}
 
 impl App {
-    /// Opens (or creates) the server's data folder.
+    /// Opens (or creates) the server's data folder, with the default limits.
     pub fn open(config: Config) -> Result<Arc<Self>, StartError> {
+        Self::open_with_limits(config, LimitsConfig::default())
+    }
+
+    /// Opens (or creates) the server's data folder.
+    pub fn open_with_limits(config: Config, limits: LimitsConfig) -> Result<Arc<Self>, StartError> {
         let program = Program::from_json(&config.program_json)
             .map_err(|e| StartError(format!("program rules: [{}] {e}", e.code())))?;
         std::fs::create_dir_all(config.data_dir.join("members"))
@@ -77,7 +119,8 @@ impl App {
             program_json: config.program_json,
             program,
             registry: Mutex::new(registry),
-            members: Mutex::new(HashMap::new()),
+            members: Mutex::new(MemberStores::new(limits.max_open_members)),
+            limits,
             faults: Mutex::new(Faults::new(config.fault_rate, config.fault_seed)),
         }))
     }
@@ -88,12 +131,42 @@ impl App {
         self.registry.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The member's wallet store (opened once, kept).
+    /// The member's wallet store, opened if it is not (see `members.rs`).
     fn member_store(&self, member_id: &str) -> Result<Arc<Mutex<Store>>, String> {
+        // A poisoned lock: a handler panicked while the cache was handing
+        // out a store; the map itself is whole, so carry on with it.
         let mut members = self.members.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(s) = members.get(member_id) {
-            return Ok(s.clone());
+        members.get_or_open(member_id, || self.open_member(member_id))
+    }
+
+    /// Closes and deletes a store made for a member who was not created
+    /// after all, so that no file stays behind for an id nobody holds.
+    fn discard_member_store(&self, member_id: &str) {
+        let closed = self
+            .members
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .close(member_id);
+        if !closed {
+            // Nobody knows a new member's id yet; if somebody holds the store, keep it.
+            tracing::warn!(member = %member_id, "a discarded member store is in use; kept");
+            return;
         }
+        let path = member_path(&self.data_dir, member_id);
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = path.clone().into_os_string();
+            file.push(suffix);
+            match std::fs::remove_file(&file) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    tracing::warn!(member = %member_id, error = %e, "cannot delete a discarded member store")
+                }
+            }
+        }
+    }
+
+    fn open_member(&self, member_id: &str) -> Result<Store, String> {
         let path = member_path(&self.data_dir, member_id);
         let mut store = Store::open(&path).map_err(|e| format!("member store: {e}"))?;
         if store.program().is_none_or(|p| p != &self.program) {
@@ -101,23 +174,10 @@ impl App {
                 .set_program(&self.program_json)
                 .map_err(|e| e.to_string())?;
         }
-        let store = Arc::new(Mutex::new(store));
-        members.insert(member_id.to_string(), store.clone());
         Ok(store)
     }
 }
 
 fn member_path(dir: &Path, member_id: &str) -> PathBuf {
     dir.join("members").join(format!("{member_id}.sqlite3"))
-}
-
-/// Serves until the listener fails or `shutdown` resolves.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    app: Arc<App>,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown)
-        .await
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use loyalty_devserver::{App, Config, serve};
+use loyalty_devserver::{App, Config, LimitsConfig, serve};
 
 /// Reference dev server for the loyalty sync API. Never expose it to a network: it has no admin auth.
 #[derive(Parser)]
@@ -25,6 +25,9 @@ struct Args {
     /// Seed of the fault sequence.
     #[arg(long, default_value_t = 1)]
     fault_seed: u64,
+    /// Most member stores kept open at once (three file handles each); the least recently used idle one is closed first.
+    #[arg(long, default_value_t = LimitsConfig::default().max_open_members)]
+    max_open_members: usize,
 }
 
 fn main() -> ExitCode {
@@ -48,12 +51,19 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        let app = App::open(Config {
-            data_dir: args.data_dir,
-            program_json,
-            fault_rate: args.fault_rate,
-            fault_seed: args.fault_seed,
-        })
+        let limits = LimitsConfig {
+            max_open_members: args.max_open_members,
+            ..LimitsConfig::default()
+        };
+        let app = App::open_with_limits(
+            Config {
+                data_dir: args.data_dir,
+                program_json,
+                fault_rate: args.fault_rate,
+                fault_seed: args.fault_seed,
+            },
+            limits,
+        )
         .map_err(|e| e.to_string())?;
         let listener = tokio::net::TcpListener::bind(&args.listen)
             .await

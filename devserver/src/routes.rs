@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -13,13 +14,14 @@ use loyalty_core::kernel::ids::id_problem;
 use loyalty_core::store::{KEY_REUSED, KeyedOutcome, Store};
 use loyalty_core::sync::wire::{
     ActionBatch, ActionResult, ActionResults, ClientAction, Digest, EnrollAnswer, ErrorBody,
-    ErrorResponse, Failure, ProgramUpdate, ServerEvent, SyncPage,
+    Failure, ProgramUpdate, ServerEvent, SyncPage,
 };
 use loyalty_core::wallet::Event;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::App;
+use crate::errors::{ApiError, TextBody, bad_json};
 use crate::faults::Fault;
 use crate::registry::Member;
 
@@ -27,81 +29,8 @@ use crate::registry::Member;
 pub const MAX_PAGE: usize = 500;
 /// Most actions in one batch.
 pub const MAX_BATCH: usize = 100;
-
-/// An error answer: status plus `{"error": {"code", "message"}}`.
-#[derive(Debug)]
-pub struct ApiError {
-    status: StatusCode,
-    code: String,
-    message: String,
-}
-
-impl ApiError {
-    pub(crate) fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code: code.to_string(),
-            message: message.into(),
-        }
-    }
-
-    pub(crate) fn internal(message: impl Into<String>) -> Self {
-        let message = message.into();
-        tracing::error!(%message, "internal error");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "the server failed; try again",
-        )
-    }
-}
-
-impl From<LoyaltyError> for ApiError {
-    fn from(e: LoyaltyError) -> Self {
-        // A figure too large to compute with came from the request: the
-        // client's to fix, not a server fault to retry.
-        if let LoyaltyError::Overflow { .. } = e {
-            return Self::new(StatusCode::BAD_REQUEST, e.code(), e.to_string());
-        }
-        if Failure::of(&e) == Failure::Infrastructure {
-            return Self::internal(e.to_string());
-        }
-        let status = match e.code() {
-            "invalid_amount"
-            | "invalid_quantity"
-            | "invalid_points"
-            | "invalid_id"
-            | "empty_receipt"
-            | "invalid_push"
-            | "invalid_card_number" => StatusCode::BAD_REQUEST,
-            "unknown_message" | "unknown_receipt" => StatusCode::NOT_FOUND,
-            _ => StatusCode::CONFLICT,
-        };
-        Self::new(status, e.code(), e.to_string())
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let mut r = (
-            self.status,
-            Json(ErrorResponse {
-                error: ErrorBody {
-                    code: self.code,
-                    message: self.message,
-                },
-            }),
-        )
-            .into_response();
-        if self.status == StatusCode::SERVICE_UNAVAILABLE
-            || self.status == StatusCode::TOO_MANY_REQUESTS
-        {
-            r.headers_mut()
-                .insert("retry-after", HeaderValue::from_static("0"));
-        }
-        r
-    }
-}
+/// Largest request body in bytes (2 MiB); a larger one is `413 payload_too_large`.
+pub const MAX_BODY: usize = 2 * 1024 * 1024;
 
 type ApiResult = Result<(StatusCode, Json<Value>), ApiError>;
 
@@ -115,9 +44,17 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/pos/returns", post(crate::till::pos_return))
         .route("/v1/admin/offers", post(admin_offers))
         .route("/v1/admin/bonuses", post(admin_bonus))
-        .fallback(|| async {
-            ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
-        })
+        // After the routes: both apply to those registered before them; the
+        // fallbacks stay outside the JSON check (an unknown path is a 404).
+        .route_layer(axum::middleware::from_fn(crate::limits::require_json))
+        .method_not_allowed_fallback(crate::errors::method_not_allowed)
+        .fallback(crate::errors::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        // Outermost: the limit covers everything below, fallbacks included.
+        .layer(axum::middleware::from_fn_with_state(
+            app.limits.request_timeout,
+            crate::limits::time_limit,
+        ))
         .with_state(app)
 }
 
@@ -201,11 +138,16 @@ async fn enroll(State(app): State<Arc<App>>) -> Result<(StatusCode, Json<Value>)
     let mut secret = [0u8; 20];
     getrandom::fill(&mut secret).map_err(|e| ApiError::internal(format!("randomness: {e}")))?;
     let now = Utc::now();
-    let member = app
-        .registry()
-        .create_member(&id, &token, &secret, now.timestamp_millis())
-        .map_err(ApiError::internal)?;
-    app.member_store(&id).map_err(ApiError::internal)?;
+    // The store first, then the registry row: a member the registry knows
+    // always has a store. Whatever step fails, the new store goes again.
+    let created = app.member_store(&id).map(drop).and_then(|()| {
+        app.registry()
+            .create_member(&id, &token, &secret, now.timestamp_millis())
+    });
+    let member = created.map_err(|e| {
+        app.discard_member_store(&id);
+        ApiError::internal(e)
+    })?;
     tracing::info!(member = %id, card_last4 = &member.card_number[member.card_number.len() - 4..], "member enrolled");
     let answer = EnrollAnswer {
         member_id: id,
@@ -247,8 +189,12 @@ fn parse_cursor(c: Option<&str>) -> Result<(i64, i64), ApiError> {
 async fn sync(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
-    Query(q): Query<SyncQuery>,
+    query: Result<Query<SyncQuery>, QueryRejection>,
 ) -> Response {
+    let q = match query {
+        Ok(Query(q)) => q,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
     let app2 = app.clone();
     with_faults(&app, move || {
         let app = app2;
@@ -328,14 +274,6 @@ async fn sync(
 /// A wire body as JSON (every body is plain strings, numbers and maps).
 fn to_json(body: &impl serde::Serialize) -> Result<Value, ApiError> {
     serde_json::to_value(body).map_err(|e| ApiError::internal(format!("encoding an answer: {e}")))
-}
-
-pub(crate) fn bad_json(e: impl std::fmt::Display) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "bad_request",
-        format!("request body: {e}"),
-    )
 }
 
 /// The recorded rejection of a key (`{"code", "message"}` JSON in the store).
@@ -422,7 +360,11 @@ fn apply_action(
     }
 }
 
-async fn actions(State(app): State<Arc<App>>, headers: HeaderMap, body: String) -> Response {
+async fn actions(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    TextBody(body): TextBody,
+) -> Response {
     let app2 = app.clone();
     with_faults(&app, move || {
         let app = app2;
@@ -471,7 +413,7 @@ struct AdminOffer {
 
 async fn admin_offers(
     State(app): State<Arc<App>>,
-    body: String,
+    TextBody(body): TextBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let req: AdminOffer = serde_json::from_str(&body).map_err(bad_json)?;
     let text = req.message.to_string();
@@ -508,7 +450,7 @@ struct AdminBonus {
 
 async fn admin_bonus(
     State(app): State<Arc<App>>,
-    body: String,
+    TextBody(body): TextBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let req: AdminBonus = serde_json::from_str(&body).map_err(bad_json)?;
     if !app

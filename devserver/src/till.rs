@@ -19,8 +19,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::App;
+use crate::errors::{ApiError, TextBody, bad_json};
 use crate::registry::Member;
-use crate::routes::{ApiError, bad_json, lock};
+use crate::routes::lock;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -95,7 +96,7 @@ fn last4(card: &str) -> &str {
 /// `POST /v1/pos/purchases`: a purchase for the member whose code the till scanned.
 pub(crate) async fn pos_purchase(
     State(app): State<Arc<App>>,
-    body: String,
+    TextBody(body): TextBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let req: PosPurchase = serde_json::from_str(&body).map_err(bad_json)?;
     let Scanned { member, step } = verify_till(&app, &req.payload)?;
@@ -137,7 +138,7 @@ pub(crate) async fn pos_purchase(
 /// `POST /v1/pos/returns`: a return for the member whose code the till scanned.
 pub(crate) async fn pos_return(
     State(app): State<Arc<App>>,
-    body: String,
+    TextBody(body): TextBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let req: PosReturn = serde_json::from_str(&body).map_err(bad_json)?;
     let Scanned { member, step } = verify_till(&app, &req.payload)?;

@@ -6,11 +6,12 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use loyalty_devserver::{App, Config, serve};
+use loyalty_devserver::{App, Config, LimitsConfig, serve};
 use serde_json::Value;
 
 pub struct Server {
     pub addr: SocketAddr,
+    limits: LimitsConfig,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
     _dir: Option<tempfile::TempDir>,
@@ -23,7 +24,24 @@ impl Server {
             program,
             fault_rate,
             "127.0.0.1:0",
+            LimitsConfig::default(),
         )
+    }
+
+    /// A server with other limits than the default ones.
+    pub fn start_with_limits(program: &str, limits: LimitsConfig) -> Self {
+        Self::start_in(
+            tempfile::tempdir().unwrap(),
+            program,
+            0.0,
+            "127.0.0.1:0",
+            limits,
+        )
+    }
+
+    /// The server's data folder.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.as_ref().unwrap().path()
     }
 
     /// Stops the server and starts it again on the same data folder and
@@ -32,7 +50,8 @@ impl Server {
         let addr = self.addr;
         self.stop_now();
         let dir = self._dir.take().unwrap();
-        Self::start_in(dir, program, 0.0, &addr.to_string())
+        let limits = self.limits.clone();
+        Self::start_in(dir, program, 0.0, &addr.to_string(), limits)
     }
 
     fn stop_now(&mut self) {
@@ -44,14 +63,23 @@ impl Server {
         }
     }
 
-    fn start_in(dir: tempfile::TempDir, program: &str, fault_rate: f64, bind: &str) -> Self {
+    fn start_in(
+        dir: tempfile::TempDir,
+        program: &str,
+        fault_rate: f64,
+        bind: &str,
+        limits: LimitsConfig,
+    ) -> Self {
         let bind = bind.to_string();
-        let app = App::open(Config {
-            data_dir: dir.path().to_path_buf(),
-            program_json: program.into(),
-            fault_rate,
-            fault_seed: 42,
-        })
+        let app = App::open_with_limits(
+            Config {
+                data_dir: dir.path().to_path_buf(),
+                program_json: program.into(),
+                fault_rate,
+                fault_seed: 42,
+            },
+            limits.clone(),
+        )
         .unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
@@ -74,6 +102,7 @@ impl Server {
         let addr = addr_rx.recv_timeout(Duration::from_secs(10)).unwrap();
         Self {
             addr,
+            limits,
             stop: Some(tx),
             thread: Some(thread),
             _dir: Some(dir),
@@ -107,6 +136,30 @@ impl Server {
             .split_once("\r\n\r\n")
             .map(|(_, b)| b.to_string())
             .unwrap_or_default();
+        (status, body)
+    }
+
+    /// Sends `request` as it is (headers and body) and reads the answer
+    /// until the server closes; returns (status, head, body text).
+    pub fn raw(&self, request: &[u8]) -> (u16, String, String) {
+        let mut s = TcpStream::connect_timeout(&self.addr, Duration::from_secs(5)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+        s.write_all(request).unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        let raw = String::from_utf8_lossy(&raw).into_owned();
+        let status: u16 = raw.split(' ').nth(1).unwrap().parse().unwrap();
+        let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+        (status, head.to_string(), body.to_string())
+    }
+
+    /// A request with the given content type and body text.
+    pub fn post_as(&self, path: &str, content_type: &str, body: &str) -> (u16, String) {
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let (status, _, body) = self.raw(request.as_bytes());
         (status, body)
     }
 
