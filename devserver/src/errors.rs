@@ -157,6 +157,14 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A request body as `T`, read strictly: a body that names a key twice in
+/// one object is refused like malformed JSON (which copy counts would be the
+/// parser's choice, so neither is taken).
+pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiError> {
+    loyalty_core::kernel::json::check_unique_keys(body).map_err(bad_json)?;
+    serde_json::from_str(body).map_err(bad_json)
+}
+
 pub(crate) fn bad_json(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,

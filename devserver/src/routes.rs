@@ -21,7 +21,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::App;
-use crate::errors::{ApiError, TextBody, bad_json};
+use crate::errors::{ApiError, TextBody, parse_body};
 use crate::faults::Fault;
 use crate::registry::Member;
 
@@ -369,7 +369,7 @@ async fn actions(
     with_faults(&app, move || {
         let app = app2;
         let member = member_of(&app, &headers)?;
-        let batch: ActionBatch = serde_json::from_str(&body).map_err(bad_json)?;
+        let batch: ActionBatch = parse_body(&body)?;
         if batch.actions.len() > MAX_BATCH {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -415,7 +415,7 @@ async fn admin_offers(
     State(app): State<Arc<App>>,
     TextBody(body): TextBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let req: AdminOffer = serde_json::from_str(&body).map_err(bad_json)?;
+    let req: AdminOffer = parse_body(&body)?;
     let text = req.message.to_string();
     loyalty_core::inbox::parse_push(&text, &app.program.inbox.deep_link_scheme)?;
     let members = match req.member_ids {
@@ -452,7 +452,7 @@ async fn admin_bonus(
     State(app): State<Arc<App>>,
     TextBody(body): TextBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let req: AdminBonus = serde_json::from_str(&body).map_err(bad_json)?;
+    let req: AdminBonus = parse_body(&body)?;
     if !app
         .registry()
         .member_exists(&req.member_id)

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::App;
-use crate::errors::{ApiError, TextBody, bad_json};
+use crate::errors::{ApiError, TextBody, parse_body};
 use crate::registry::Member;
 use crate::routes::lock;
 
@@ -98,7 +98,7 @@ pub(crate) async fn pos_purchase(
     State(app): State<Arc<App>>,
     TextBody(body): TextBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let req: PosPurchase = serde_json::from_str(&body).map_err(bad_json)?;
+    let req: PosPurchase = parse_body(&body)?;
     let Scanned { member, step } = verify_till(&app, &req.payload)?;
     let rotating = step.is_some();
     // A static code is only a card number, which anyone may know: it
@@ -140,7 +140,7 @@ pub(crate) async fn pos_return(
     State(app): State<Arc<App>>,
     TextBody(body): TextBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let req: PosReturn = serde_json::from_str(&body).map_err(bad_json)?;
+    let req: PosReturn = parse_body(&body)?;
     let Scanned { member, step } = verify_till(&app, &req.payload)?;
     let store = app.member_store(&member.id).map_err(ApiError::internal)?;
     let card_last4 = last4(&member.card_number).to_string();

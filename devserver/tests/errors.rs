@@ -270,3 +270,29 @@ fn a_failed_enroll_leaves_no_member_behind() {
     let (status, page) = server.json("GET", "/v1/me/sync", me["access_token"].as_str(), None);
     assert_eq!(status, 200, "{page}");
 }
+
+/// A body that names a key twice (two amounts for one line, two kinds of
+/// bonus) is refused like malformed JSON, and nothing is applied.
+#[test]
+fn a_body_with_a_repeated_key_is_refused() {
+    let server = Server::start(PROGRAM, 0.0);
+    let me = enroll(&server);
+    let purchase = format!(
+        r#"{{"payload": "{}", "purchase": {{"receipt_id": "r1", "lines": [{{"sku": "A", "qty": 1, "amount": "1.00", "amount": "9000.00"}}]}}}}"#,
+        payload(&me)
+    );
+    let (status, body) = server.post_as("/v1/pos/purchases", "application/json", &purchase);
+    let message = assert_error(status, &body, 400, "bad_request");
+    assert!(message.contains("\"amount\" appears twice"), "{message}");
+    let bonus = format!(
+        r#"{{"member_id": "{}", "kind": "welcome", "kind": "welcome"}}"#,
+        me["member_id"].as_str().unwrap()
+    );
+    let (status, body) = server.post_as("/v1/admin/bonuses", "application/json", &bonus);
+    assert_error(status, &body, 400, "bad_request");
+    // Nothing reached the member's wallet.
+    let token = me["access_token"].as_str().unwrap();
+    let (status, page) = server.json("GET", "/v1/me/sync", Some(token), None);
+    assert_eq!(status, 200);
+    assert_eq!(page["events"].as_array().map(Vec::len), Some(0), "{page}");
+}
