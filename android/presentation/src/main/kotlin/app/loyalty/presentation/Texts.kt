@@ -1,0 +1,123 @@
+package app.loyalty.presentation
+
+/**
+ * Every word the app shows, in one place per language. Plain Kotlin (no
+ * Android resources) so the same catalogue is tested on the desktop JVM and
+ * drawn by the Compose screens on Android and on the desktop alike.
+ */
+interface Texts {
+    val lang: Lang
+
+    // Tabs and titles
+    val tabCard: String
+    val tabWallet: String
+    val tabChallenges: String
+    val tabBadges: String
+    val tabInbox: String
+    val settings: String
+
+    // Card
+    val cardTitle: String
+    val showBarcode: String
+    val showQr: String
+    val noCard: String
+    val clockTitle: String
+    val staticCode: String
+
+    /** "Code changes in 21 s" (also the screen reader's text). */
+    fun codeChangesIn(seconds: String): String
+
+    /** The content description of the code: "Card code, changes in 21 seconds". */
+    fun cardCodeDescription(seconds: String?): String
+
+    /** "A till takes this code for up to 51 s more, once" */
+    fun screenshotNote(seconds: String): String
+
+    fun cardNumberDescription(number: String): String
+
+    // Wallet
+    val balance: String
+    val pullToRefresh: String
+    val history: String
+    val loadMore: String
+    val coupons: String
+    val noCoupons: String
+    val noHistory: String
+    val topTier: String
+
+    fun tierLine(tier: String): String
+
+    fun toNextTier(amount: String, tier: String): String
+
+    fun expiring(points: String, date: String): String
+
+    fun debt(points: String): String
+
+    fun pendingActions(count: Long): String
+
+    fun couponPercent(percent: String): String
+
+    fun couponAmount(amount: String): String
+
+    fun validUntil(date: String): String
+
+    fun historyKind(kind: String): String
+
+    fun tierName(id: String): String
+
+    // Challenges and badges
+    val join: String
+    val noChallenges: String
+    val noBadges: String
+
+    fun challengeStatus(status: String): String
+
+    fun progressOf(done: String, target: String): String
+
+    fun timeLeft(left: String): String
+
+    fun rewardPoints(points: String): String
+
+    fun rewardCoupon(benefit: String, days: String): String
+
+    fun rewardBadge(title: String): String
+
+    fun completedTimes(times: Long): String
+
+    fun badgeLevel(level: Long, levels: Long): String
+
+    fun badgeNext(progress: String, threshold: String): String
+
+    // Inbox
+    val noMessages: String
+    val activate: String
+    val activated: String
+    val dismiss: String
+    val pinned: String
+
+    fun unread(count: Long): String
+
+    fun expires(date: String): String
+
+    // Onboarding and settings
+    val welcomeTitle: String
+    val welcomeBody: String
+    val enroll: String
+    val enrolling: String
+    val tryDemo: String
+    val signOut: String
+    val signingOut: String
+
+    fun enrolled(last4: String): String
+
+    // Notices
+    val syncFailed: String
+    val retry: String
+    val offlineNotice: String
+    val refreshing: String
+
+    companion object {
+        /** The catalogue of `lang`. */
+        fun of(lang: Lang): Texts = if (lang == Lang.RU) RuTexts else EnTexts
+    }
+}

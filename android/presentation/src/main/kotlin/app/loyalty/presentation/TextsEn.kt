@@ -1,0 +1,148 @@
+package app.loyalty.presentation
+
+private fun en(
+    n: Long,
+    one: String,
+    other: String,
+): String = if (Format.plural(Lang.EN, n) == Plural.ONE) one else other
+
+/** English. */
+object EnTexts : Texts {
+    override val lang = Lang.EN
+
+    override val tabCard = "Card"
+    override val tabWallet = "Points"
+    override val tabChallenges = "Challenges"
+    override val tabBadges = "Badges"
+    override val tabInbox = "Inbox"
+    override val settings = "Settings"
+
+    override val cardTitle = "Loyalty card"
+    override val showBarcode = "Barcode for older tills"
+    override val showQr = "Show the QR code"
+    override val noCard = "No card yet: sign in to get one."
+    override val clockTitle = "Check the phone's clock"
+    override val staticCode = "Card number (the code does not change)"
+
+    override fun codeChangesIn(seconds: String) = "Code changes in $seconds"
+
+    override fun cardCodeDescription(seconds: String?) = if (seconds == null) "Card code" else "Card code, changes in $seconds"
+
+    override fun screenshotNote(seconds: String) = "A till takes this code for $seconds more, once only: a screenshot is no use"
+
+    override fun cardNumberDescription(number: String) = "Card number $number"
+
+    override val balance = "Balance"
+    override val pullToRefresh = "Pull to refresh"
+    override val history = "History"
+    override val loadMore = "Show more"
+    override val coupons = "Coupons"
+    override val noCoupons = "No coupons"
+    override val noHistory = "No purchases yet"
+    override val topTier = "Top tier"
+
+    override fun tierLine(tier: String) = "Tier: $tier"
+
+    override fun toNextTier(
+        amount: String,
+        tier: String,
+    ) = "$amount more to $tier"
+
+    override fun expiring(
+        points: String,
+        date: String,
+    ) = "$points expire on $date"
+
+    override fun debt(points: String) = "Owed: $points, taken from future points"
+
+    override fun pendingActions(count: Long) = "$count " + en(count, "action waits", "actions wait") + " for sync"
+
+    override fun couponPercent(percent: String) = "$percent off"
+
+    override fun couponAmount(amount: String) = "$amount off"
+
+    override fun validUntil(date: String) = "until $date"
+
+    override fun historyKind(kind: String) =
+        when (kind) {
+            "earn" -> "Points for a purchase"
+            "pay" -> "Paid with points"
+            "redeem" -> "Reward redeemed"
+            "bonus" -> "Bonus"
+            "expire" -> "Points expired"
+            "reverse" -> "Purchase returned"
+            "refund" -> "Points refunded"
+            "challenge" -> "Challenge reward"
+            "clawback" -> "Challenge reward taken back"
+            else -> "Activity"
+        }
+
+    override fun tierName(id: String) = id.replaceFirstChar { it.uppercase() }
+
+    override val join = "Join"
+    override val noChallenges = "No challenges yet"
+    override val noBadges = "No badges yet"
+
+    override fun challengeStatus(status: String) =
+        when (status) {
+            "active" -> "In progress"
+            "available" -> "Open to join"
+            "upcoming" -> "Coming soon"
+            "completed" -> "Completed"
+            "expired" -> "Ended"
+            else -> status
+        }
+
+    override fun progressOf(
+        done: String,
+        target: String,
+    ) = "$done of $target"
+
+    override fun timeLeft(left: String) = "$left left"
+
+    override fun rewardPoints(points: String) = "Reward: $points"
+
+    override fun rewardCoupon(
+        benefit: String,
+        days: String,
+    ) = "Reward: a $benefit off coupon for $days"
+
+    override fun rewardBadge(title: String) = "Reward: the “$title” badge"
+
+    override fun completedTimes(times: Long) = "Completed $times " + en(times, "time", "times")
+
+    override fun badgeLevel(
+        level: Long,
+        levels: Long,
+    ) = if (levels <= 1L) (if (level > 0) "Earned" else "Not yet") else "Level $level of $levels"
+
+    override fun badgeNext(
+        progress: String,
+        threshold: String,
+    ) = "Next level: $progress of $threshold"
+
+    override val noMessages = "No messages"
+    override val activate = "Activate"
+    override val activated = "Coupon in your wallet"
+    override val dismiss = "Dismiss"
+    override val pinned = "Pinned"
+
+    override fun unread(count: Long) = "$count unread"
+
+    override fun expires(date: String) = "Valid until $date"
+
+    override val welcomeTitle = "Loyalty card"
+    override val welcomeBody = "Earn points on every purchase, swap them for discounts and take on challenges."
+    override val enroll = "Get my card"
+    override val enrolling = "Issuing your card…"
+    override val tryDemo = "Try the demo"
+    override val signOut = "Sign out"
+    override val signingOut = "Signing out…"
+
+    override fun enrolled(last4: String) = "Card •••• $last4 is ready"
+
+    override val syncFailed = "Could not refresh. The card works offline."
+    override val retry = "Retry"
+    override val offlineNotice = "Offline: showing saved data"
+    override val refreshing = "Refreshing…"
+}

@@ -1,0 +1,164 @@
+package app.loyalty.presentation
+
+private fun ru(
+    n: Long,
+    one: String,
+    few: String,
+    many: String,
+): String =
+    when (Format.plural(Lang.RU, n)) {
+        Plural.ONE -> one
+        Plural.FEW -> few
+        else -> many
+    }
+
+/** Russian. */
+object RuTexts : Texts {
+    override val lang = Lang.RU
+
+    override val tabCard = "Карта"
+    override val tabWallet = "Баллы"
+    override val tabChallenges = "Задания"
+    override val tabBadges = "Значки"
+    override val tabInbox = "Сообщения"
+    override val settings = "Настройки"
+
+    override val cardTitle = "Карта покупателя"
+    override val showBarcode = "Штрихкод для старой кассы"
+    override val showQr = "Показать QR-код"
+    override val noCard = "Карты пока нет: войдите, чтобы получить её."
+    override val clockTitle = "Проверьте часы телефона"
+    override val staticCode = "Номер карты (код не меняется)"
+
+    override fun codeChangesIn(seconds: String) = "Код сменится через $seconds"
+
+    override fun cardCodeDescription(seconds: String?) =
+        if (seconds == null) "Код карты" else "Код карты, сменится через $seconds"
+
+    override fun screenshotNote(seconds: String) =
+        "Касса примет этот код ещё $seconds и только один раз: снимок экрана бесполезен"
+
+    override fun cardNumberDescription(number: String) = "Номер карты $number"
+
+    override val balance = "Баланс"
+    override val pullToRefresh = "Потяните, чтобы обновить"
+    override val history = "История"
+    override val loadMore = "Показать ещё"
+    override val coupons = "Купоны"
+    override val noCoupons = "Купонов нет"
+    override val noHistory = "Покупок пока нет"
+    override val topTier = "Высший уровень"
+
+    override fun tierLine(tier: String) = "Уровень: $tier"
+
+    override fun toNextTier(
+        amount: String,
+        tier: String,
+    ) = "Ещё $amount до уровня «$tier»"
+
+    override fun expiring(
+        points: String,
+        date: String,
+    ) = "$points сгорят $date"
+
+    override fun debt(points: String) = "Долг: $points спишется с будущих начислений"
+
+    override fun pendingActions(count: Long) =
+        "$count " + ru(count, "действие ждёт", "действия ждут", "действий ждут") + " синхронизации"
+
+    override fun couponPercent(percent: String) = "Скидка $percent"
+
+    override fun couponAmount(amount: String) = "Скидка $amount"
+
+    override fun validUntil(date: String) = "до $date"
+
+    override fun historyKind(kind: String) =
+        when (kind) {
+            "earn" -> "Начисление за покупку"
+            "pay" -> "Оплата баллами"
+            "redeem" -> "Обмен на награду"
+            "bonus" -> "Бонус"
+            "expire" -> "Сгорание баллов"
+            "reverse" -> "Возврат покупки"
+            "refund" -> "Возврат баллов"
+            "challenge" -> "Награда за задание"
+            "clawback" -> "Отмена награды за задание"
+            else -> "Операция"
+        }
+
+    override fun tierName(id: String) =
+        when (id) {
+            "bronze" -> "Бронзовый"
+            "silver" -> "Серебряный"
+            "gold" -> "Золотой"
+            "platinum" -> "Платиновый"
+            else -> id.replaceFirstChar { it.uppercase() }
+        }
+
+    override val join = "Участвовать"
+    override val noChallenges = "Заданий пока нет"
+    override val noBadges = "Значков пока нет"
+
+    override fun challengeStatus(status: String) =
+        when (status) {
+            "active" -> "Идёт"
+            "available" -> "Можно участвовать"
+            "upcoming" -> "Скоро"
+            "completed" -> "Выполнено"
+            "expired" -> "Завершено"
+            else -> status
+        }
+
+    override fun progressOf(
+        done: String,
+        target: String,
+    ) = "$done из $target"
+
+    override fun timeLeft(left: String) = "Осталось $left"
+
+    override fun rewardPoints(points: String) = "Награда: $points"
+
+    override fun rewardCoupon(
+        benefit: String,
+        days: String,
+    ) = "Награда: купон на скидку $benefit на $days"
+
+    override fun rewardBadge(title: String) = "Награда: значок «$title»"
+
+    override fun completedTimes(times: Long) = "Выполнено $times " + ru(times, "раз", "раза", "раз")
+
+    override fun badgeLevel(
+        level: Long,
+        levels: Long,
+    ) = if (levels <= 1L) (if (level > 0) "Получен" else "Не получен") else "Уровень $level из $levels"
+
+    override fun badgeNext(
+        progress: String,
+        threshold: String,
+    ) = "До следующего уровня: $progress из $threshold"
+
+    override val noMessages = "Сообщений нет"
+    override val activate = "Активировать"
+    override val activated = "Купон в кошельке"
+    override val dismiss = "Скрыть"
+    override val pinned = "Закреплено"
+
+    override fun unread(count: Long) = "$count " + ru(count, "непрочитанное", "непрочитанных", "непрочитанных")
+
+    override fun expires(date: String) = "Действует до $date"
+
+    override val welcomeTitle = "Карта лояльности"
+    override val welcomeBody = "Получайте баллы за покупки, обменивайте их на скидки и выполняйте задания."
+    override val enroll = "Получить карту"
+    override val enrolling = "Выпускаем карту…"
+    override val tryDemo = "Посмотреть демо"
+    override val signOut = "Выйти"
+    override val signingOut = "Выходим…"
+
+    override fun enrolled(last4: String) = "Карта •••• $last4 готова"
+
+    override val syncFailed = "Не удалось обновить данные. Карта работает и без сети."
+    override val retry = "Повторить"
+    override val offlineNotice = "Нет связи: показаны сохранённые данные"
+    override val refreshing = "Обновляем…"
+}
