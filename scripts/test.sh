@@ -30,6 +30,9 @@ cargo test --workspace
 step "binding tests (Kotlin on the JVM, Python, Swift header and symbols)"
 ./scripts/test-bindings.sh
 
+step "Android app shell: presentation tests, Compose screens rendered and scanned, aapt, ktlint"
+./scripts/test-android.sh
+
 step "scenario files through the CLI, reopening the database between steps"
 cargo run -q -p loyalty-cli -- scenario run --reopen tests/scenarios >/dev/null
 

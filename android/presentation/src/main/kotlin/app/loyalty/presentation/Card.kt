@@ -149,7 +149,7 @@ class CardScreenModel(
             } else {
                 null
             }
-        val seconds = view.secondsToRotation?.let { f.seconds(it) }
+        val secs = view.secondsToRotation
         val status = sync?.status?.value
         return CardState.Shown(
             number = view.displayNumber,
@@ -158,9 +158,9 @@ class CardScreenModel(
             kind = kind,
             qr = if (kind == CodeKind.QR && view.qrSide > 0u) QrImage(view.qrSide.toInt(), view.quietZone.toInt(), view.qrBits) else null,
             bars = bars,
-            countdown = if (kind == CodeKind.QR) seconds?.let { t.codeChangesIn(it) } else null,
-            codeDescription = t.cardCodeDescription(if (kind == CodeKind.QR) seconds else null),
-            screenshotNote = if (kind == CodeKind.QR) view.secondsUntilRefused?.let { t.screenshotNote(f.seconds(it)) } else null,
+            countdown = if (kind == CodeKind.QR) secs?.let { t.codeChangesIn(it, f.number(it)) } else null,
+            codeDescription = t.cardCodeDescription(secs.takeIf { kind == CodeKind.QR }, secs?.let { f.number(it) }),
+            screenshotNote = if (kind == CodeKind.QR) view.secondsUntilRefused?.let { t.screenshotNote(it, f.number(it)) } else null,
             switchLabel = if (kind == CodeKind.QR) t.showBarcode else t.showQr,
             canSwitch = true,
             notice = status?.notice?.takeIf { status.errorCode != "clock_skew" },

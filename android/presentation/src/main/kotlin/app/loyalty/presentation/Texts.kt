@@ -24,14 +24,23 @@ interface Texts {
     val clockTitle: String
     val staticCode: String
 
-    /** "Code changes in 21 s" (also the screen reader's text). */
-    fun codeChangesIn(seconds: String): String
+    /** "Code changes in 21 seconds"; `number` is `seconds` formatted. */
+    fun codeChangesIn(
+        seconds: Long,
+        number: String,
+    ): String
 
-    /** The content description of the code: "Card code, changes in 21 seconds". */
-    fun cardCodeDescription(seconds: String?): String
+    /** The content description of the code: "Card code, changes in 21 seconds" (no countdown: a static code). */
+    fun cardCodeDescription(
+        seconds: Long?,
+        number: String?,
+    ): String
 
-    /** "A till takes this code for up to 51 s more, once" */
-    fun screenshotNote(seconds: String): String
+    /** "A till takes this code for 39 seconds more, once only". */
+    fun screenshotNote(
+        seconds: Long,
+        number: String,
+    ): String
 
     fun cardNumberDescription(number: String): String
 

@@ -24,11 +24,25 @@ object EnTexts : Texts {
     override val clockTitle = "Check the phone's clock"
     override val staticCode = "Card number (the code does not change)"
 
-    override fun codeChangesIn(seconds: String) = "Code changes in $seconds"
+    private fun secondsOf(
+        n: Long,
+        number: String,
+    ) = "$number${Format.NBSP}" + en(n, "second", "seconds")
 
-    override fun cardCodeDescription(seconds: String?) = if (seconds == null) "Card code" else "Card code, changes in $seconds"
+    override fun codeChangesIn(
+        seconds: Long,
+        number: String,
+    ) = "Code changes in ${secondsOf(seconds, number)}"
 
-    override fun screenshotNote(seconds: String) = "A till takes this code for $seconds more, once only: a screenshot is no use"
+    override fun cardCodeDescription(
+        seconds: Long?,
+        number: String?,
+    ) = if (seconds == null || number == null) "Card code" else "Card code, changes in ${secondsOf(seconds, number)}"
+
+    override fun screenshotNote(
+        seconds: Long,
+        number: String,
+    ) = "A till takes this code for ${secondsOf(seconds, number)} more, once only: a screenshot is no use"
 
     override fun cardNumberDescription(number: String) = "Card number $number"
 

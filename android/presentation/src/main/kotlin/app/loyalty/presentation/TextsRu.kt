@@ -30,13 +30,26 @@ object RuTexts : Texts {
     override val clockTitle = "Проверьте часы телефона"
     override val staticCode = "Номер карты (код не меняется)"
 
-    override fun codeChangesIn(seconds: String) = "Код сменится через $seconds"
+    // "через 1 секунду, 2 секунды, 5 секунд": the accusative after "через" and "ещё".
+    private fun secondsAcc(
+        n: Long,
+        number: String,
+    ) = "$number${Format.NBSP}" + ru(n, "секунду", "секунды", "секунд")
 
-    override fun cardCodeDescription(seconds: String?) =
-        if (seconds == null) "Код карты" else "Код карты, сменится через $seconds"
+    override fun codeChangesIn(
+        seconds: Long,
+        number: String,
+    ) = "Код сменится через ${secondsAcc(seconds, number)}"
 
-    override fun screenshotNote(seconds: String) =
-        "Касса примет этот код ещё $seconds и только один раз: снимок экрана бесполезен"
+    override fun cardCodeDescription(
+        seconds: Long?,
+        number: String?,
+    ) = if (seconds == null || number == null) "Код карты" else "Код карты, сменится через ${secondsAcc(seconds, number)}"
+
+    override fun screenshotNote(
+        seconds: Long,
+        number: String,
+    ) = "Касса примет этот код ещё ${secondsAcc(seconds, number)} и только один раз: снимок экрана бесполезен"
 
     override fun cardNumberDescription(number: String) = "Номер карты $number"
 
