@@ -45,7 +45,7 @@ java -ea -Djna.library.path="$TARGET_DIR/debug" -Dloyalty.server="$SERVER" \
   org.junit.runner.JUnitCore \
   app.loyalty.presentation.FormatTest app.loyalty.presentation.ErrorTextsTest \
   app.loyalty.presentation.CardTickerTest app.loyalty.presentation.ScreensTest \
-  app.loyalty.presentation.JourneyTest
+  app.loyalty.presentation.JourneyTest app.loyalty.presentation.VectorsTest
 
 if [ -x scripts/render-screens.sh ]; then
   step "Compose screens rendered headless; the card scanned with zbar and taken by the till"
