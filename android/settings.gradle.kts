@@ -1,8 +1,18 @@
-// The Android library that ships the loyalty core: the Rust shared library
-// for each ABI (built with cargo-ndk) plus the uniffi-generated Kotlin.
+// The Android build (docs/android-app.md):
+//   :loyalty-core      Android library: the Rust core for each ABI + its Kotlin API
+//   :loyalty-core-jvm  the same Kotlin API as a JVM library, for JVM modules and the desktop
+//   :presentation      screen-state holders, formatting, texts (plain Kotlin/JVM)
+//   :ui                the Compose screens (Compose Multiplatform: Android + desktop)
+//   :app               the Android application (glue: Application, Activity, FCM, WorkManager, Keystore)
 pluginManagement {
     repositories {
-        google()
+        google {
+            content {
+                includeGroupByRegex("com\\.android.*")
+                includeGroupByRegex("com\\.google.*")
+                includeGroupByRegex("androidx.*")
+            }
+        }
         mavenCentral()
         gradlePluginPortal()
     }
@@ -18,3 +28,7 @@ dependencyResolutionManagement {
 }
 rootProject.name = "loyalty-android"
 include(":loyalty-core")
+include(":loyalty-core-jvm")
+include(":presentation")
+include(":ui")
+include(":app")

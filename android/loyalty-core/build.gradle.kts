@@ -4,9 +4,10 @@
 // cargo-ndk for every ABI into src/main/jniLibs and generates the Kotlin
 // bindings from the built library into src/main/generated (both ignored by
 // git). Apps depend on this module (or its AAR) and get JNA as an @aar.
+// AGP 9 compiles the Kotlin itself (built-in Kotlin): no kotlin-android plugin,
+// and Kotlin's JVM target follows compileOptions below.
 plugins {
-    id("com.android.library")
-    id("org.jetbrains.kotlin.android")
+    alias(libs.plugins.android.library)
 }
 
 android {
@@ -32,9 +33,6 @@ android {
     compileOptions {
         sourceCompatibility = JavaVersion.VERSION_17
         targetCompatibility = JavaVersion.VERSION_17
-    }
-    kotlinOptions {
-        jvmTarget = "17"
     }
 }
 
