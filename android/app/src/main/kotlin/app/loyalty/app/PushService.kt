@@ -1,0 +1,43 @@
+package app.loyalty.app
+
+import android.util.Log
+import app.loyalty.core.LoyaltyException
+import app.loyalty.core.PushOutcome
+import app.loyalty.core.code
+import com.google.firebase.messaging.FirebaseMessagingService
+import com.google.firebase.messaging.RemoteMessage
+
+/**
+ * FCM data messages to the core: the data map as JSON to `ingestPush`,
+ * which checks and stores the offer; a new one gets a notification. The
+ * server sends data-only messages, so this runs in the background too (a
+ * message with a `notification` block would be shown by the system instead
+ * and never reach the core). Called on a background thread of FCM's.
+ */
+class PushService : FirebaseMessagingService() {
+    override fun onMessageReceived(message: RemoteMessage) {
+        val data = message.data
+        if (data.isEmpty()) return
+        val client = (application as LoyaltyApplication).graph.client
+        try {
+            when (val outcome = client.ingestPush(PushPayload.json(data))) {
+                is PushOutcome.New ->
+                    client.inbox(false).firstOrNull { it.id == outcome.messageId }?.let { Notifications.show(this, it) }
+                // Already here, already expired, or a kind this app does not handle.
+                else -> Unit
+            }
+        } catch (e: LoyaltyException) {
+            // invalid_push names the field; the payload itself is not logged.
+            Log.w(LogcatSink.TAG, "push refused: ${e.code}")
+        }
+    }
+
+    /**
+     * A new FCM registration token. The core has no call to hand it to the
+     * loyalty server, so registering it is the backend's job for now (see
+     * docs/android-app.md); it is not logged.
+     */
+    override fun onNewToken(token: String) {
+        Log.i(LogcatSink.TAG, "FCM token refreshed")
+    }
+}
