@@ -20,20 +20,21 @@
 # PNG per screen (and a few variants) to docs/screenshots/.
 set -euo pipefail
 source "$(dirname "$0")/target-dir.sh"
-cd "$(dirname "$0")/.."
 
 OUT="$TARGET_DIR/screenshots"
 UPDATE_DOCS=0
 for a in "$@"; do
   case "$a" in
     --update-docs) UPDATE_DOCS=1 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     -*) echo "error: unknown option $a" >&2; exit 2 ;;
     *) OUT="$a" ;;
   esac
 done
+# OUT_DIR is taken from where the script was started.
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
+cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 now() { date +%s.%N; }
