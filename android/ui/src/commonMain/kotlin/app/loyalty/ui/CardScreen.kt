@@ -23,6 +23,7 @@ import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.text.style.TextAlign
 import androidx.compose.ui.unit.dp
 import app.loyalty.presentation.CardState
+import app.loyalty.presentation.CodeKind
 import app.loyalty.presentation.Texts
 
 /** Test tags of the card screen (for UI tests and the render checks). */
@@ -107,7 +108,8 @@ private fun ShownCard(
                             .semantics { contentDescription = state.numberDescription }
                             .testTag(CardTags.NUMBER),
                 )
-                state.countdown?.let {
+                // The countdown of a rotating code; a static QR code says that it does not change.
+                (state.countdown ?: texts.staticCode.takeIf { state.kind == CodeKind.QR })?.let {
                     Text(it, style = MaterialTheme.typography.bodyMedium, color = CodeColors.SecondaryText, textAlign = TextAlign.Center)
                 }
             }
