@@ -8,10 +8,10 @@ import app.loyalty.presentation.Env
 import app.loyalty.presentation.Format
 import app.loyalty.presentation.Lang
 import app.loyalty.ui.AppModels
+import kotlinx.coroutines.Dispatchers
 import java.io.File
 import java.time.ZoneId
 import java.util.Locale
-import kotlinx.coroutines.Dispatchers
 
 /**
  * What the process shares: the one [LoyaltyClient] (its wallet database and

@@ -41,7 +41,12 @@ object DeepLinks {
      */
     fun messageId(link: String): String? {
         if (!link.regionMatches(0, PREFIX, 0, PREFIX.length, ignoreCase = true)) return null
-        val encoded = link.substring(PREFIX.length).substringBefore('#').substringBefore('?').removeSuffix("/")
+        val encoded =
+            link
+                .substring(PREFIX.length)
+                .substringBefore('#')
+                .substringBefore('?')
+                .removeSuffix("/")
         if (encoded.isEmpty() || '/' in encoded) return null
         return decode(encoded)?.takeIf { it.isNotBlank() }
     }

@@ -17,9 +17,9 @@ import androidx.lifecycle.lifecycleScope
 import app.loyalty.presentation.Root
 import app.loyalty.ui.AppModels
 import app.loyalty.ui.LoyaltyApp
-import java.time.ZoneId
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.launch
+import java.time.ZoneId
 
 /**
  * The one activity: the Compose root ([LoyaltyApp]: onboarding, then the

@@ -20,11 +20,10 @@ class PushService : FirebaseMessagingService() {
         if (data.isEmpty()) return
         val client = (application as LoyaltyApplication).graph.client
         try {
-            when (val outcome = client.ingestPush(PushPayload.json(data))) {
-                is PushOutcome.New ->
-                    client.inbox(false).firstOrNull { it.id == outcome.messageId }?.let { Notifications.show(this, it) }
-                // Already here, already expired, or a kind this app does not handle.
-                else -> Unit
+            val outcome = client.ingestPush(PushPayload.json(data))
+            // Duplicate, Expired, Ignored: already here, stored hidden, or a kind this app does not handle.
+            if (outcome is PushOutcome.New) {
+                client.inbox(false).firstOrNull { it.id == outcome.messageId }?.let { Notifications.show(this, it) }
             }
         } catch (e: LoyaltyException) {
             // invalid_push names the field; the payload itself is not logged.

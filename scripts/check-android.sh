@@ -1,0 +1,383 @@
+#!/usr/bin/env bash
+# Checks of the Android code that need no Android SDK (docs/android-app.md):
+#  1. aapt: the app's manifest and resources, and loyalty-core's manifest,
+#     compiled against the framework's resources (Debian's aapt and
+#     android-framework-res, API 29; the few newer manifest attributes are
+#     listed below, taken out for aapt and checked against API 36 in step 3);
+#  2. ktlint over every Kotlin file of the repository (generated code and
+#     build outputs excepted), style from android/.editorconfig;
+#  3. the Android API the app calls: every class and member listed below must
+#     exist with that Java signature in the Android API 36 stubs (PyPI
+#     chaquopy-stubs-android, and the androidx stubs of activity, core and
+#     lifecycle); every android.*/androidx.* import of the app must be
+#     listed, and every listed member must still be used.
+# Downloads (hash-pinned) are cached under ~/.cache/loyalty-android-check.
+# Exits non-zero on any error.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/loyalty-android-check"
+mkdir -p "$CACHE"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+step() { printf '\n==> %s\n' "$*"; }
+APP=android/app
+
+# Manifest attributes newer than aapt's API 29, with the API that added them.
+NEWER_ATTRS="dataExtractionRules:31 localeConfig:33"
+
+need_apt() { # package... : installs Debian packages, or says how
+  local missing=() p
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo_cmd="sudo"; else
+      echo "error: ${missing[*]} missing: run 'apt-get install ${missing[*]}' as root" >&2; return 1
+    fi
+  fi
+  command -v apt-get >/dev/null 2>&1 || { echo "error: ${missing[*]} missing and no apt-get here (Debian/Ubuntu packages)" >&2; return 1; }
+  echo "installing ${missing[*]}..."
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 ||
+    { $sudo_cmd apt-get update -qq >/dev/null 2>&1 || true; $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null; }
+}
+
+fetch() { # url sha256 file : a cached download, checked
+  local url="$1" sum="$2" out="$3"
+  if [ -f "$out" ] && echo "$sum  $out" | sha256sum -c --quiet - 2>/dev/null; then return 0; fi
+  curl -fsSL --retry 3 --connect-timeout 20 -o "$out.part" "$url" || { echo "error: cannot fetch $url" >&2; return 1; }
+  echo "$sum  $out.part" | sha256sum -c --quiet - || { echo "error: $url does not have the pinned SHA-256" >&2; rm -f "$out.part"; return 1; }
+  mv "$out.part" "$out"
+}
+
+step "aapt: manifests and resources"
+need_apt aapt android-framework-res
+FRAMEWORK=$(dpkg -L android-framework-res | grep '/framework-res\.apk$' | head -1)
+[ -f "$FRAMEWORK" ] || { echo "error: framework-res.apk not found in android-framework-res" >&2; exit 1; }
+namespace_of() { sed -nE 's/^[[:space:]]*namespace = "([^"]+)".*/\1/p' "$1/build.gradle.kts" | head -1; }
+# aapt wants the package attribute, which AGP takes from `namespace` instead.
+aapt_manifest() { # module out: the module's manifest as aapt reads it (same lines, so errors point right)
+  local ns; ns=$(namespace_of "$1")
+  [ -n "$ns" ] || { echo "error: no namespace in $1/build.gradle.kts" >&2; return 1; }
+  local strip=(-e "s/<manifest /<manifest package=\"$ns\" /") a
+  for a in $NEWER_ATTRS; do strip+=(-e "s/[[:space:]]android:${a%%:*}=\"[^\"]*\"//"); done
+  sed "${strip[@]}" "$1/src/main/AndroidManifest.xml" >"$2"
+}
+aapt_run() { # module tmp-manifest aapt-args... : aapt, its messages naming the real manifest
+  local module="$1" tmp="$2"; shift 2
+  aapt package -f --min-sdk-version 24 -M "$tmp" -I "$FRAMEWORK" "$@" 2> >(sed "s|$tmp|$module/src/main/AndroidManifest.xml|g" >&2)
+}
+mkdir -p "$WORK/app/gen" "$WORK/core"
+aapt_manifest "$APP" "$WORK/app/AndroidManifest.xml"
+aapt_run "$APP" "$WORK/app/AndroidManifest.xml" --auto-add-overlay -S "$APP/src/main/res" -J "$WORK/app/gen" -F "$WORK/app/resources.apk"
+echo "app: manifest and $(find "$APP/src/main/res" -type f | wc -l) resource files compile"
+aapt_manifest android/loyalty-core "$WORK/core/AndroidManifest.xml"
+aapt_run android/loyalty-core "$WORK/core/AndroidManifest.xml" -F "$WORK/core/core.apk"
+echo "loyalty-core: manifest compiles"
+for a in $NEWER_ATTRS; do
+  name=${a%%:*}
+  grep -q "android:$name=\"" "$APP/src/main/AndroidManifest.xml" || { echo "error: NEWER_ATTRS lists $name, which the manifest no longer uses" >&2; exit 1; }
+done
+
+step "ktlint: every Kotlin file"
+KTLINT_VERSION=1.8.0
+KTLINT="$CACHE/ktlint-cli-$KTLINT_VERSION-all.jar"
+fetch "https://repo1.maven.org/maven2/com/pinterest/ktlint/ktlint-cli/$KTLINT_VERSION/ktlint-cli-$KTLINT_VERSION-all.jar" \
+  369ad2b789f95a011f807e1fcb690ccef80bd7cd014fd139e73ae82dcc0baeab "$KTLINT"
+# android/ takes its style from android/.editorconfig, tests/kotlin from ktlint's defaults (the same style).
+java -jar "$KTLINT" --relative "android/**/*.kt" "tests/**/*.kt" "!**/build/**" "!**/generated/**"
+echo "ktlint: no errors"
+
+step "Android API the app calls (API 36 stubs)"
+STUBS="$CACHE/stubs"
+mkdir -p "$STUBS"
+cat >"$WORK/stubs.txt" <<'REQ'
+chaquopy-stubs-android==36.20260406 --hash=sha256:5e18511ccb7ae519d8c4643408cf16262fa5f20eb1d1a7e97cfe28de16e12008
+chaquopy-stubs-androidx-activity-activity==1.13.0.20260401 --hash=sha256:4d8158d1969d7bcd2f5aeb95b69dc32a517d173a481d40e31d5d1a941e0c3882
+chaquopy-stubs-androidx-core-core==1.18.0.20260401 --hash=sha256:dd214f36ee292910287eefaf8283986f6498a724ad28dc0a79674b352f8651a0
+chaquopy-stubs-androidx-lifecycle-lifecycle-common==2.7.0.20260401 --hash=sha256:46ec3c66eb00642fa4b94d2bbdcf694089af5e3a2c9adfd22576ea817476c455
+chaquopy-stubs-androidx-lifecycle-lifecycle-runtime==2.7.0.20260401 --hash=sha256:35aca585e1836efc61576697c10ee0e965c0e0e0dafb0ddf1a7d89cc10d205bd
+REQ
+if [ "$(find "$STUBS" -name '*.whl' | wc -l)" -lt 5 ]; then
+  python3 -m pip download --quiet --no-deps --require-hashes -r "$WORK/stubs.txt" -d "$STUBS" ||
+    { echo "error: cannot fetch the Android API stubs from PyPI (pip download)" >&2; exit 1; }
+fi
+# Java signatures, simple type names; `.NAME` is a field; `=name` when Kotlin calls
+# it by another name (or through that call, as a lambda for a Java interface).
+# Kotlin properties are the Java getters and setters.
+cat >"$WORK/api.txt" <<'API'
+android.Manifest.permission .POST_NOTIFICATIONS
+android.app.Activity getWindow()
+android.app.Activity getIntent()
+android.app.Activity setIntent(Intent)
+android.app.Activity getApplication()
+android.app.Application onCreate()
+android.app.PendingIntent getActivity(Context,int,Intent,int)
+android.app.PendingIntent .FLAG_IMMUTABLE
+android.app.PendingIntent .FLAG_UPDATE_CURRENT
+android.app.Service getApplication()
+android.content.Context getApplicationContext()
+android.content.Context getNoBackupFilesDir()
+android.content.Context getString(int)
+android.content.Context getResources()
+android.content.Intent <init>(String,Uri,Context,Class)
+android.content.Intent .ACTION_VIEW
+android.content.Intent .FLAG_ACTIVITY_SINGLE_TOP
+android.content.Intent addFlags(int)
+android.content.Intent getAction()
+android.content.Intent getDataString()
+android.content.pm.PackageManager .PERMISSION_GRANTED
+android.content.res.Configuration getLocales()
+android.content.res.Resources getConfiguration()
+android.net.Uri parse(String)
+android.nfc.NfcAdapter getDefaultAdapter(Context)
+android.nfc.NfcAdapter enableReaderMode(Activity,ReaderCallback,int,Bundle)
+android.nfc.NfcAdapter disableReaderMode(Activity)
+android.nfc.NfcAdapter .FLAG_READER_NFC_A
+android.nfc.NfcAdapter .FLAG_READER_NFC_B
+android.nfc.NfcAdapter .FLAG_READER_NFC_F
+android.nfc.NfcAdapter .FLAG_READER_NFC_V
+android.nfc.NfcAdapter .FLAG_READER_NFC_BARCODE
+android.nfc.NfcAdapter .FLAG_READER_SKIP_NDEF_CHECK
+android.nfc.NfcAdapter .FLAG_READER_NO_PLATFORM_SOUNDS
+android.nfc.NfcAdapter.ReaderCallback onTagDiscovered(Tag) =enableReaderMode
+android.os.Build.VERSION .SDK_INT
+android.os.Build.VERSION_CODES .TIRAMISU
+android.os.Bundle
+android.os.LocaleList get(int)
+android.security.keystore.KeyGenParameterSpec.Builder <init>(String,int)
+android.security.keystore.KeyGenParameterSpec.Builder setBlockModes(String...)
+android.security.keystore.KeyGenParameterSpec.Builder setEncryptionPaddings(String...)
+android.security.keystore.KeyGenParameterSpec.Builder setKeySize(int)
+android.security.keystore.KeyGenParameterSpec.Builder build()
+android.security.keystore.KeyProperties .KEY_ALGORITHM_AES
+android.security.keystore.KeyProperties .PURPOSE_ENCRYPT
+android.security.keystore.KeyProperties .PURPOSE_DECRYPT
+android.security.keystore.KeyProperties .BLOCK_MODE_GCM
+android.security.keystore.KeyProperties .ENCRYPTION_PADDING_NONE
+android.util.Log println(int,String,String)
+android.util.Log i(String,String)
+android.util.Log w(String,String)
+android.util.Log .VERBOSE
+android.util.Log .DEBUG
+android.util.Log .INFO
+android.util.Log .WARN
+android.util.Log .ERROR
+android.view.Window getAttributes()
+android.view.Window setAttributes(LayoutParams)
+android.view.Window addFlags(int)
+android.view.Window clearFlags(int)
+android.view.WindowManager.LayoutParams .screenBrightness
+android.view.WindowManager.LayoutParams .BRIGHTNESS_OVERRIDE_FULL
+android.view.WindowManager.LayoutParams .BRIGHTNESS_OVERRIDE_NONE
+android.view.WindowManager.LayoutParams .FLAG_KEEP_SCREEN_ON
+android.view.WindowManager.LayoutParams .FLAG_SECURE
+androidx.activity.ComponentActivity onCreate(Bundle)
+androidx.activity.ComponentActivity onNewIntent(Intent)
+androidx.activity.ComponentActivity registerForActivityResult(ActivityResultContract,ActivityResultCallback)
+androidx.activity.ComponentActivity getLifecycle()
+androidx.activity.EdgeToEdge enable(ComponentActivity) =enableEdgeToEdge
+androidx.activity.result.ActivityResultLauncher launch(I)
+androidx.activity.result.contract.ActivityResultContracts.RequestPermission <init>()
+androidx.core.app.NotificationChannelCompat.Builder <init>(String,int)
+androidx.core.app.NotificationChannelCompat.Builder setName(CharSequence)
+androidx.core.app.NotificationChannelCompat.Builder setDescription(String)
+androidx.core.app.NotificationChannelCompat.Builder build()
+androidx.core.app.NotificationCompat .CATEGORY_PROMO
+androidx.core.app.NotificationCompat.BigTextStyle <init>()
+androidx.core.app.NotificationCompat.BigTextStyle bigText(CharSequence)
+androidx.core.app.NotificationCompat.Builder <init>(Context,String)
+androidx.core.app.NotificationCompat.Builder setSmallIcon(int)
+androidx.core.app.NotificationCompat.Builder setContentTitle(CharSequence)
+androidx.core.app.NotificationCompat.Builder setContentText(CharSequence)
+androidx.core.app.NotificationCompat.Builder setStyle(Style)
+androidx.core.app.NotificationCompat.Builder setContentIntent(PendingIntent)
+androidx.core.app.NotificationCompat.Builder setAutoCancel(boolean)
+androidx.core.app.NotificationCompat.Builder setCategory(String)
+androidx.core.app.NotificationCompat.Builder build()
+androidx.core.app.NotificationManagerCompat from(Context)
+androidx.core.app.NotificationManagerCompat .IMPORTANCE_DEFAULT
+androidx.core.app.NotificationManagerCompat createNotificationChannel(NotificationChannelCompat)
+androidx.core.app.NotificationManagerCompat areNotificationsEnabled()
+androidx.core.app.NotificationManagerCompat notify(String,int,Notification)
+androidx.core.app.NotificationManagerCompat cancel(String,int)
+androidx.core.content.ContextCompat checkSelfPermission(Context,String)
+androidx.lifecycle.DefaultLifecycleObserver onResume(LifecycleOwner)
+androidx.lifecycle.DefaultLifecycleObserver onPause(LifecycleOwner)
+androidx.lifecycle.Lifecycle addObserver(LifecycleObserver)
+androidx.lifecycle.LifecycleOwner
+androidx.lifecycle.Lifecycle getCurrentStateFlow()
+androidx.lifecycle.Lifecycle.State isAtLeast(State)
+androidx.lifecycle.Lifecycle.State .STARTED
+API
+# Imports from libraries with no stubs: checked by the real build only.
+UNCHECKED="androidx.work. com.google.firebase. androidx.activity.compose. androidx.compose. androidx.lifecycle.lifecycleScope"
+python3 - "$STUBS" "$WORK/api.txt" "$APP/src/main/kotlin" "$NEWER_ATTRS" "$UNCHECKED" <<'PY'
+import glob, os, re, sys, zipfile
+
+stubs_dir, api_file, src_dir, newer, unchecked = sys.argv[1:6]
+wheels = [zipfile.ZipFile(p) for p in sorted(glob.glob(os.path.join(stubs_dir, "*.whl")))]
+# module ("android.view") -> [stub texts]; androidx.lifecycle comes in two wheels.
+files = {}
+for w in wheels:
+    for name in w.namelist():
+        if name.endswith("/__init__.pyi") and name.split("/")[0].endswith("-stubs"):
+            parts = name[: -len("/__init__.pyi")].split("/")
+            parts[0] = parts[0][: -len("-stubs")]
+            files.setdefault(".".join(parts), []).append((w, name))
+
+PRIMS = {"jint": "int", "jlong": "long", "jboolean": "boolean", "jfloat": "float", "jdouble": "double",
+         "jbyte": "byte", "jchar": "char", "jshort": "short"}
+
+def split_top(s, sep=","):
+    out, depth, cur = [], 0, ""
+    for ch in s:
+        if ch in "[(": depth += 1
+        elif ch in "])": depth -= 1
+        if ch == sep and depth == 0:
+            out.append(cur); cur = ""
+        else:
+            cur += ch
+    if cur.strip(): out.append(cur)
+    return [x.strip() for x in out]
+
+def simple(t):
+    t = t.strip()
+    if t.startswith("typing.Type["): return "Class"
+    m = re.match(r"java\.chaquopy\.JavaArray\[(.*)\]$", t)
+    if m: return simple(m.group(1)) + "[]"
+    alts = [a.strip() for a in split_top(t, "|") if a.strip() != "None"]
+    for a in alts:
+        m = re.match(r"java\.(j\w+)$", a)
+        if m and m.group(1) in PRIMS: return PRIMS[m.group(1)]
+    for a in alts:
+        if a.startswith("java.lang.") and a.split(".")[-1] in ("String", "CharSequence"): return a.split(".")[-1]
+    a = re.sub(r"\[.*\]$", "", alts[0]) if alts else t
+    return a.split(".")[-1]
+
+classes = {}  # "android.view.WindowManager.LayoutParams" -> {"bases": [...], "members": {name: [sig...]}, "fields": set()}
+loaded = set()
+
+def load(module):
+    if module in loaded: return
+    loaded.add(module)
+    for w, name in files.get(module, []):
+        stack = []  # (indent, fqn)
+        for line in w.read(name).decode("utf-8").splitlines():
+            if not line.strip() or line.lstrip().startswith("@"): continue
+            indent = len(line) - len(line.lstrip())
+            while stack and stack[-1][0] >= indent: stack.pop()
+            m = re.match(r"\s*class (\w+)(?:\((.*)\))?:", line)
+            if m:
+                fqn = (stack[-1][1] if stack else module) + "." + m.group(1)
+                c = classes.setdefault(fqn, {"bases": [], "members": {}, "fields": set(), "module": module})
+                c["bases"] += [re.sub(r"\[.*\]$", "", b) for b in split_top(m.group(2) or "")]
+                stack.append((indent, fqn))
+                continue
+            if not stack: continue
+            owner = classes[stack[-1][1]]
+            m = re.match(r"\s*def (\w+)\((.*)\) -> .*: \.\.\.", line)
+            if m:
+                params = []
+                for p in split_top(m.group(2)):
+                    if p in ("self", "/", "*") : continue
+                    name_, _, typ = p.partition(":")
+                    if not typ: continue
+                    params.append(simple(typ) + ("..." if name_.startswith("*") else ""))
+                owner["members"].setdefault(m.group(1), []).append(params)
+                continue
+            m = re.match(r"\s*(\w+): ", line)
+            if m: owner["fields"].add(m.group(1))
+
+def find_class(fqn):
+    parts = fqn.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        module = ".".join(parts[:i])
+        if module in files:
+            load(module)
+            return classes.get(fqn)
+    return None
+
+def resolve_base(base, c):
+    if base.count(".") == 0 or base.split(".")[0][0].isupper():  # same module, maybe nested ("Context", "NfcAdapter.ReaderCallback")
+        return c["module"] + "." + base
+    return base
+
+def lookup(fqn, kind, name, seen=None):
+    seen = seen if seen is not None else set()
+    if fqn in seen: return []
+    seen.add(fqn)
+    c = find_class(fqn)
+    if c is None: return []
+    found = [("field",)] if kind == "field" and name in c["fields"] else []
+    # Python keywords get a trailing underscore in the stubs (NotificationManagerCompat.from_).
+    if kind == "method": found = c["members"].get(name, []) or c["members"].get(name + "_", [])
+    if kind == "init": found = c["members"].get("__init__", [])
+    if found or kind == "init": return found
+    for b in c["bases"]:
+        found = lookup(resolve_base(b, c), kind, name, seen)
+        if found: return found
+    return []
+
+sources = ""
+for root, _, names in os.walk(src_dir):
+    for n in names:
+        if n.endswith(".kt"): sources += open(os.path.join(root, n), encoding="utf-8").read()
+
+errors, listed, checked = [], set(), 0
+for raw in open(api_file, encoding="utf-8"):
+    line = raw.strip()
+    if not line: continue
+    fqn, _, rest = line.partition(" ")
+    listed.add(fqn)
+    alias = None
+    if " =" in rest:
+        rest, _, alias = rest.partition(" =")
+        # A Kotlin top-level function (enableEdgeToEdge) is imported by its own name.
+        listed.add(fqn.rsplit(".", 1)[0] + "." + alias)
+    rest = rest.strip()
+    if find_class(fqn) is None:
+        errors.append(f"{fqn}: no such class in the stubs"); continue
+    checked += 1
+    if not rest: continue
+    if rest.startswith("."):
+        name = rest[1:]
+        if not lookup(fqn, "field", name): errors.append(f"{fqn}.{name}: no such field")
+        used = name
+    else:
+        m = re.match(r"([\w<>]+)\((.*)\)$", rest)
+        name, want = m.group(1), [p.strip() for p in m.group(2).split(",") if p.strip()]
+        kind = "init" if name == "<init>" else "method"
+        sigs = lookup(fqn, kind, name)
+        # A generic parameter (launch(I)) matches any type.
+        ok = any(len(s) == len(want) and all(w == g or len(w) == 1 for w, g in zip(want, s)) for s in sigs)
+        if not ok:
+            have = "; ".join("(" + ",".join(s) + ")" for s in sigs) or "none"
+            errors.append(f"{fqn}.{name}({','.join(want)}): not in the stubs (there: {have})")
+        used = fqn.split(".")[-1] if kind == "init" else name
+        if kind == "method" and re.match(r"(get|is|set)[A-Z]", name):
+            prop = re.sub(r"^(get|is|set)", "", name)
+            used = f"(?:{name}|{prop[0].lower()}{prop[1:]})"
+    used = alias or used
+    if not re.search(r"\b" + used + r"\b", sources):
+        errors.append(f"{line}: listed but no longer used by the app (remove it)")
+
+# Every android*/androidx import of the app is listed (or from a library without stubs).
+skip = unchecked.split()
+for imp in sorted(set(re.findall(r"^import ((?:android|androidx)\.[\w.]+)", sources, re.M))):
+    if any(imp.startswith(s) for s in skip): continue
+    if not any(l == imp or l.startswith(imp + ".") for l in listed):
+        errors.append(f"import {imp}: not in the API list of scripts/check-android.sh")
+
+for a in newer.split():
+    name, api = a.split(":")
+    if not lookup("android.R.attr", "field", name):
+        errors.append(f"manifest attribute android:{name} (API {api}): not an attribute of API 36")
+
+for e in errors: print("error: " + e, file=sys.stderr)
+if errors: sys.exit(f"{len(errors)} Android API problem(s)")
+print(f"{checked} API entries exist with their signatures; every android/androidx import is listed")
+PY
+
+echo
+echo "Android checks passed."
