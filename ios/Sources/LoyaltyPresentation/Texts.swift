@@ -1,0 +1,203 @@
+// Every word the app shows, in Russian and English: the same catalogue as
+// android/presentation/.../Texts.kt, read from Localizable.xcstrings. Each
+// member has the Kotlin member's name; tests/presentation/texts.json pins them.
+import Foundation
+
+/// The words of one language.
+public struct Texts: Sendable {
+    public let lang: Lang
+    private let catalog: Catalog
+
+    public init(lang: Lang, catalog: Catalog = .shared) {
+        self.lang = lang
+        self.catalog = catalog
+    }
+
+    /// The catalogue of `lang`.
+    public static func of(_ lang: Lang) -> Texts {
+        Texts(lang: lang)
+    }
+
+    // MARK: - Fixed strings
+
+    public var tabCard: String { s("tabCard") }
+    public var tabWallet: String { s("tabWallet") }
+    public var tabChallenges: String { s("tabChallenges") }
+    public var tabBadges: String { s("tabBadges") }
+    public var tabInbox: String { s("tabInbox") }
+    public var settings: String { s("settings") }
+    public var cardTitle: String { s("cardTitle") }
+    public var showBarcode: String { s("showBarcode") }
+    public var showQr: String { s("showQr") }
+    public var noCard: String { s("noCard") }
+    public var clockTitle: String { s("clockTitle") }
+    public var staticCode: String { s("staticCode") }
+    public var balance: String { s("balance") }
+    public var pullToRefresh: String { s("pullToRefresh") }
+    public var history: String { s("history") }
+    public var loadMore: String { s("loadMore") }
+    public var coupons: String { s("coupons") }
+    public var noCoupons: String { s("noCoupons") }
+    public var noHistory: String { s("noHistory") }
+    public var topTier: String { s("topTier") }
+    public var join: String { s("join") }
+    public var noChallenges: String { s("noChallenges") }
+    public var noBadges: String { s("noBadges") }
+    public var noMessages: String { s("noMessages") }
+    public var activate: String { s("activate") }
+    public var activated: String { s("activated") }
+    public var dismiss: String { s("dismiss") }
+    public var pinned: String { s("pinned") }
+    public var welcomeTitle: String { s("welcomeTitle") }
+    public var welcomeBody: String { s("welcomeBody") }
+    public var enroll: String { s("enroll") }
+    public var enrolling: String { s("enrolling") }
+    public var tryDemo: String { s("tryDemo") }
+    public var signOut: String { s("signOut") }
+    public var signingOut: String { s("signingOut") }
+    public var syncFailed: String { s("syncFailed") }
+    public var retry: String { s("retry") }
+    public var offlineNotice: String { s("offlineNotice") }
+    public var refreshing: String { s("refreshing") }
+
+    // MARK: - Card
+
+    /// "Code changes in 21 seconds"; `number` is `seconds` formatted.
+    public func codeChangesIn(seconds: Int64, number: String) -> String {
+        f("codeChangesIn", .int(seconds), .text(number))
+    }
+
+    /// What a screen reader says for the code: "Card code, changes in 21 seconds" (no countdown: a static code).
+    public func cardCodeDescription(seconds: Int64?, number: String?) -> String {
+        guard let seconds, let number else {
+            return s("cardCodeDescription.static")
+        }
+        return f("cardCodeDescription", .int(seconds), .text(number))
+    }
+
+    /// "A till takes this code for 39 seconds more, once only".
+    public func screenshotNote(seconds: Int64, number: String) -> String {
+        f("screenshotNote", .int(seconds), .text(number))
+    }
+
+    public func cardNumberDescription(_ number: String) -> String {
+        f("cardNumberDescription", .text(number))
+    }
+
+    // MARK: - Wallet
+
+    public func tierLine(_ tier: String) -> String {
+        f("tierLine", .text(tier))
+    }
+
+    public func toNextTier(amount: String, tier: String) -> String {
+        f("toNextTier", .text(amount), .text(tier))
+    }
+
+    public func expiring(points: String, date: String) -> String {
+        f("expiring", .text(points), .text(date))
+    }
+
+    public func debt(_ points: String) -> String {
+        f("debt", .text(points))
+    }
+
+    public func pendingActions(_ count: Int64) -> String {
+        f("pendingActions", .int(count))
+    }
+
+    public func couponPercent(_ percent: String) -> String {
+        f("couponPercent", .text(percent))
+    }
+
+    public func couponAmount(_ amount: String) -> String {
+        f("couponAmount", .text(amount))
+    }
+
+    public func validUntil(_ date: String) -> String {
+        f("validUntil", .text(date))
+    }
+
+    public func historyKind(_ kind: String) -> String {
+        catalog.text("historyKind." + kind, lang) ?? s("historyKind.other")
+    }
+
+    /// The usual tiers have Russian names; any other id is shown capitalised.
+    public func tierName(_ id: String) -> String {
+        catalog.text("tierName." + id, lang) ?? Texts.capitalisedFirst(id)
+    }
+
+    // MARK: - Challenges and badges
+
+    public func challengeStatus(_ status: String) -> String {
+        catalog.text("challengeStatus." + status, lang) ?? status
+    }
+
+    public func progressOf(done: String, target: String) -> String {
+        f("progressOf", .text(done), .text(target))
+    }
+
+    public func timeLeft(_ left: String) -> String {
+        f("timeLeft", .text(left))
+    }
+
+    public func rewardPoints(_ points: String) -> String {
+        f("rewardPoints", .text(points))
+    }
+
+    public func rewardCoupon(benefit: String, days: String) -> String {
+        f("rewardCoupon", .text(benefit), .text(days))
+    }
+
+    public func rewardBadge(_ title: String) -> String {
+        f("rewardBadge", .text(title))
+    }
+
+    public func completedTimes(_ times: Int64) -> String {
+        f("completedTimes", .int(times))
+    }
+
+    public func badgeLevel(level: Int64, levels: Int64) -> String {
+        if levels <= 1 {
+            return s(level > 0 ? "badgeLevel.earned" : "badgeLevel.notEarned")
+        }
+        return f("badgeLevel", .int(level), .int(levels))
+    }
+
+    public func badgeNext(progress: String, threshold: String) -> String {
+        f("badgeNext", .text(progress), .text(threshold))
+    }
+
+    // MARK: - Inbox and onboarding
+
+    public func unread(_ count: Int64) -> String {
+        f("unread", .int(count))
+    }
+
+    public func expires(_ date: String) -> String {
+        f("expires", .text(date))
+    }
+
+    public func enrolled(last4: String) -> String {
+        f("enrolled", .text(last4))
+    }
+
+    // MARK: - Private
+
+    /// A missing key shows as itself, so a test (and a reader) sees which.
+    private func s(_ key: String) -> String {
+        catalog.text(key, lang) ?? key
+    }
+
+    private func f(_ key: String, _ args: CatalogArg...) -> String {
+        catalog.text(key, lang, args) ?? key
+    }
+
+    /// Kotlin's `replaceFirstChar { it.uppercase() }`.
+    private static func capitalisedFirst(_ s: String) -> String {
+        guard let first = s.first else {
+            return s
+        }
+        return first.uppercased() + s.dropFirst()
+    }
+}
