@@ -1,0 +1,83 @@
+// What the process shares: the one LoyaltyClient (its database in the app
+// group folder, the card secret in the Keychain, its log in os_log) and the
+// screen models, built for the shopper's language and time zone.
+import Foundation
+import LoyaltyCore
+import LoyaltyPresentation
+import Observation
+import os
+
+@MainActor
+@Observable
+final class AppModel {
+    static let shared = AppModel()
+
+    /// The models, or nil when the client could not be opened.
+    let screens: Screens?
+    /// Why the client could not be opened (a message for the shopper).
+    let openError: String?
+    /// The tab to show (a tapped notification opens the inbox).
+    var tab: Tab = .card
+
+    enum Tab: Hashable {
+        case card
+        case wallet
+        case challenges
+        case badges
+        case inbox
+        case settings
+    }
+
+    /// One model per screen over the same client.
+    struct Screens {
+        let env: Env
+        let sync: SyncCoordinator
+        let card: CardModel
+        let wallet: WalletModel
+        let challenges: ChallengesModel
+        let badges: BadgesModel
+        let inbox: InboxModel
+        let onboarding: OnboardingModel
+    }
+
+    private init() {
+        let format = Format(lang: Lang.of(Locale.current), zone: TimeZone.current)
+        do {
+            let client = try SharedClient.open(category: "app")
+            let env = Env(client: client, format: format)
+            let sync = SyncCoordinator(env: env)
+            screens = Screens(
+                env: env,
+                sync: sync,
+                card: CardModel(env: env, sync: sync),
+                wallet: WalletModel(env: env, sync: sync),
+                challenges: ChallengesModel(env: env),
+                badges: BadgesModel(env: env),
+                inbox: InboxModel(env: env),
+                onboarding: OnboardingModel(env: env)
+            )
+            openError = nil
+        } catch {
+            Logger(subsystem: "app.loyalty", category: "app").error("cannot open the wallet: \(String(describing: error), privacy: .public)")
+            screens = nil
+            openError = ErrorTexts.message(loyaltyErrorCode(error), format.lang)
+        }
+    }
+
+    /// A push the app received itself (in the foreground, or a background push): the core stores it once.
+    func ingest(_ userInfo: [AnyHashable: Any]) async {
+        guard let screens, let json = PushPayload.json(userInfo) else {
+            return
+        }
+        _ = try? await screens.env.call { client in try client.ingestPush(payloadJson: json) }
+    }
+
+    /// The shopper tapped a notification: the message is read, the inbox shows.
+    func open(_ userInfo: [AnyHashable: Any]) async {
+        await ingest(userInfo)
+        tab = .inbox
+        if let screens, let id = PushPayload.messageId(userInfo) {
+            await screens.inbox.open(id)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+// The card screen: the code on white with its quiet zone (whatever the
+// theme), the countdown, the switch to the linear barcode, and the window
+// decisions applied while it shows. Named CardScreen: CardView is the core's record.
+import LoyaltyPresentation
+import SwiftUI
+
+struct CardScreen: View {
+    let model: CardModel
+    let texts: Texts
+    @Environment(\.scenePhase) private var scenePhase
+
+    var body: some View {
+        NavigationStack {
+            content
+                .padding()
+                .navigationTitle(texts.cardTitle)
+        }
+        .task {
+            await model.run()
+        }
+        .onAppear {
+            model.onVisible(true)
+            ScreenControl.shared.apply(model.window, sceneActive: scenePhase == .active)
+        }
+        .onDisappear {
+            model.onVisible(false)
+            ScreenControl.shared.apply(model.window, sceneActive: scenePhase == .active)
+        }
+        .onChange(of: model.window) { _, window in
+            ScreenControl.shared.apply(window, sceneActive: scenePhase == .active)
+        }
+        .onChange(of: scenePhase) { _, phase in
+            ScreenControl.shared.apply(model.window, sceneActive: phase == .active)
+        }
+        .overlay {
+            // The app switcher's snapshot is taken once the scene is inactive: it shows no code.
+            if model.window.secure && scenePhase != .active {
+                Color(uiColor: .systemBackground).ignoresSafeArea()
+            }
+        }
+    }
+
+    @ViewBuilder private var content: some View {
+        switch model.state {
+        case .loading:
+            ProgressView()
+        case .noCard(let message), .failed(let message):
+            ContentUnavailableView(message, systemImage: "creditcard.trianglebadge.exclamationmark")
+        case .shown(let card):
+            shown(card)
+        }
+    }
+
+    private func shown(_ card: ShownCard) -> some View {
+        VStack(spacing: 16) {
+            if let warning = card.clockWarning {
+                Label(warning, systemImage: "clock.badge.exclamationmark")
+                    .foregroundStyle(.red)
+            }
+            if let qr = card.qr {
+                QrCodeImage(qr: qr)
+                    .accessibilityLabel(card.codeDescription)
+            } else if let bars = card.bars {
+                BarcodeImage(bars: bars)
+                    .accessibilityLabel(card.codeDescription)
+            }
+            Text(card.number)
+                .font(.title2.monospacedDigit())
+                .accessibilityLabel(card.numberDescription)
+            if let countdown = card.countdown {
+                Text(countdown)
+                    .font(.callout)
+                    .monospacedDigit()
+            }
+            if let note = card.screenshotNote {
+                Text(note)
+                    .font(.footnote)
+                    .foregroundStyle(.secondary)
+                    .multilineTextAlignment(.center)
+            }
+            if card.canSwitch {
+                Button(card.switchLabel) {
+                    Task { await model.toggleCode() }
+                }
+            }
+            if let notice = card.notice {
+                Text(notice)
+                    .font(.footnote)
+                    .foregroundStyle(.secondary)
+            }
+        }
+    }
+}

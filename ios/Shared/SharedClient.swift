@@ -1,0 +1,47 @@
+// What the app and its Notification Service Extension share: the app group
+// folder the wallet database lives in, the Keychain access group of the
+// card secret, the server URL, and how a client is opened on them. Both
+// processes open their own LoyaltyClient on the same folder; the core's
+// database is safe to share between them (WAL, one writer at a time).
+import Foundation
+import LoyaltyCore
+
+enum SharedClient {
+    /// Read from Info.plist (set from project.yml), so the ids live in one place.
+    static let appGroup = info("LoyaltyAppGroup") ?? "group.app.loyalty"
+    static let keychainGroup = info("LoyaltyKeychainGroup")
+    static let serverURL = info("LoyaltyServerURL")
+
+    /// The wallet folder inside the app group container (created when missing).
+    static func dataDir() throws -> URL {
+        guard let container = FileManager.default.containerURL(forSecurityApplicationGroupIdentifier: appGroup) else {
+            throw LoyaltyError.Failure(code: "invalid_config", reason: "the app group \(appGroup) is not in the entitlements")
+        }
+        let dir = container.appendingPathComponent("Library/Application Support/loyalty", isDirectory: true)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// A client on the shared folder, the Keychain and os_log; `category` names the process in the log.
+    static func open(category: String) throws -> LoyaltyClient {
+        let config = ClientConfig(
+            dataDir: try dataDir().path,
+            serverUrl: serverURL,
+            programJson: nil,
+            deepLinkScheme: nil,
+            secretStore: KeychainSecretStore(accessGroup: keychainGroup),
+            tokenProvider: nil,
+            logSink: OSLogSink(category: category),
+            logLevel: .info,
+            clock: nil
+        )
+        return try LoyaltyClient(config: config)
+    }
+
+    private static func info(_ key: String) -> String? {
+        guard let value = Bundle.main.object(forInfoDictionaryKey: key) as? String, !value.isEmpty else {
+            return nil
+        }
+        return value
+    }
+}
