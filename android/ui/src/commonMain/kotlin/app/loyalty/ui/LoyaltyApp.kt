@@ -13,6 +13,7 @@ import androidx.compose.material3.NavigationBarItem
 import androidx.compose.material3.Scaffold
 import androidx.compose.material3.Surface
 import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
 import androidx.compose.material3.TopAppBar
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.DisposableEffect
@@ -62,6 +63,8 @@ fun Tab.title(texts: Texts): String = if (this == Tab.CARD) texts.cardTitle else
 
 /** Test tags of the app's frame. */
 object AppTags {
+    const val SETTINGS = "open-settings"
+
     fun tab(tab: Tab) = "tab-" + tab.name.lowercase()
 }
 
@@ -152,6 +155,7 @@ private fun MemberApp(
     openMessage: String?,
 ) {
     var tab by rememberSaveable { mutableStateOf(Tab.CARD) }
+    var settings by rememberSaveable { mutableStateOf(false) }
     val scope = rememberCoroutineScope()
     LaunchedEffect(openMessage) {
         if (openMessage != null) {
@@ -176,9 +180,44 @@ private fun MemberApp(
     }
     val texts = models.texts
     val inbox by models.inbox.state.collectAsState()
-    MemberScaffold(texts, tab, { tab = it }, inbox.unreadCount, inbox.unreadText) { padding ->
+    MemberScaffold(
+        texts,
+        tab,
+        {
+            tab = it
+            settings = false
+        },
+        inbox.unreadCount,
+        inbox.unreadText,
+        onSettings = { settings = true },
+    ) { padding ->
         val m = Modifier.padding(padding)
-        when (tab) {
+        if (settings) {
+            val state by models.onboarding.state.collectAsState()
+            SettingsScreen(
+                state,
+                texts,
+                onSignOut = { scope.launch { models.onboarding.signOut() } },
+                onBack = { settings = false },
+                modifier = m,
+            )
+        } else {
+            MemberTab(models, tab, inbox, openMessage, m)
+        }
+    }
+}
+
+@Composable
+private fun MemberTab(
+    models: AppModels,
+    tab: Tab,
+    inbox: app.loyalty.presentation.InboxState,
+    openMessage: String?,
+    m: Modifier,
+) {
+    val texts = models.texts
+    val scope = rememberCoroutineScope()
+    when (tab) {
             Tab.CARD -> {
                 val state by models.card.state.collectAsState()
                 CardScreen(state, texts, onSwitchCode = { scope.launch { models.card.toggleCode() } }, modifier = m)
@@ -218,7 +257,6 @@ private fun MemberApp(
             }
         }
     }
-}
 
 /**
  * The member's frame: the top bar with the tab's title, the navigation bar
@@ -235,12 +273,20 @@ fun MemberScaffold(
     unreadCount: Long,
     unreadText: String?,
     modifier: Modifier = Modifier,
+    onSettings: (() -> Unit)? = null,
     content: @Composable (PaddingValues) -> Unit,
 ) {
     Scaffold(
         modifier = modifier.fillMaxSize(),
         topBar = {
-            TopAppBar(title = { Text(tab.title(texts), maxLines = 1, overflow = TextOverflow.Ellipsis) })
+            TopAppBar(
+                title = { Text(tab.title(texts), maxLines = 1, overflow = TextOverflow.Ellipsis) },
+                actions = {
+                    onSettings?.let { open ->
+                        TextButton(onClick = open, modifier = Modifier.testTag(AppTags.SETTINGS)) { Text(texts.settings) }
+                    }
+                },
+            )
         },
         bottomBar = {
             // At large font scales five labels no longer fit: only the selected tab keeps its label on screen
