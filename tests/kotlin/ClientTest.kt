@@ -7,11 +7,11 @@ import app.loyalty.core.ClientConfig
 import app.loyalty.core.LoyaltyClient
 import app.loyalty.core.LoyaltyException
 import app.loyalty.core.PushOutcome
-import java.nio.file.Files
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
 import org.junit.Assert.fail
 import org.junit.Test
+import java.nio.file.Files
 
 private const val PROGRAM = """{"currency": "RUB", "earn": {"rule": {"percent": "10"}},
   "rewards": [{"id": "c1", "cost": 1, "coupon": {"percent": "5", "valid_days": 30}}],
@@ -27,7 +27,10 @@ class ClientTest {
         return LoyaltyClient(ClientConfig(dataDir = dir, programJson = PROGRAM, secretStore = secrets))
     }
 
-    private inline fun expectCode(code: String, block: () -> Unit) {
+    private inline fun expectCode(
+        code: String,
+        block: () -> Unit,
+    ) {
         try {
             block()
             fail("expected LoyaltyException with code $code")
@@ -97,18 +100,25 @@ class ClientTest {
 
     @Test
     fun throwingAppCallbacksBecomeErrorsNotCrashes() {
-        val broken = object : app.loyalty.core.SecretStore {
-            override fun get(key: String): ByteArray? = throw IllegalStateException("keystore exploded")
-            override fun put(key: String, secret: ByteArray) = throw IllegalStateException("keystore exploded")
-            override fun delete(key: String) = throw IllegalStateException("keystore exploded")
-        }
+        val broken =
+            object : app.loyalty.core.SecretStore {
+                override fun get(key: String): ByteArray? = throw IllegalStateException("keystore exploded")
+
+                override fun put(
+                    key: String,
+                    secret: ByteArray,
+                ) = throw IllegalStateException("keystore exploded")
+
+                override fun delete(key: String) = throw IllegalStateException("keystore exploded")
+            }
         val dir = Files.createTempDirectory("loyalty-kt").toString()
         LoyaltyClient(ClientConfig(dataDir = dir, programJson = PROGRAM, secretStore = broken)).use { client ->
             expectCode("secret_store") { client.enrollCard("2000000000015", SECRET_HEX) }
             // A listener that throws is skipped; the change itself succeeds.
-            val throwing = object : app.loyalty.core.ChangeListener {
-                override fun onChange(areas: List<ChangeArea>) = throw IllegalStateException("UI bug")
-            }
+            val throwing =
+                object : app.loyalty.core.ChangeListener {
+                    override fun onChange(areas: List<ChangeArea>) = throw IllegalStateException("UI bug")
+                }
             val changes = Changes()
             client.subscribe(throwing).use {
                 client.subscribe(changes).use {
@@ -141,7 +151,11 @@ class ClientTest {
         expectCode("invalid_rules") {
             LoyaltyClient(ClientConfig(dataDir = dir, programJson = "{}", secretStore = MapSecrets()))
         }
-        Files.write(java.nio.file.Paths.get(dir, "wallet.sqlite3"), "garbage".toByteArray())
+        Files.write(
+            java.nio.file.Paths
+                .get(dir, "wallet.sqlite3"),
+            "garbage".toByteArray(),
+        )
         expectCode("not_a_database") {
             LoyaltyClient(ClientConfig(dataDir = dir, secretStore = MapSecrets()))
         }

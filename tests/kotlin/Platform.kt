@@ -8,26 +8,44 @@ import app.loyalty.core.LoyaltyException
 import app.loyalty.core.SecretStore
 import app.loyalty.core.TokenProvider
 import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.TimeUnit
-import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.atomic.AtomicInteger
 
 /** What an app would back with EncryptedSharedPreferences / the Keystore. */
 class MapSecrets : SecretStore {
     val map = ConcurrentHashMap<String, ByteArray>()
+
     @Volatile var locked = false
 
     private fun check() {
         if (locked) throw LoyaltyException.Failure("keystore_locked", "the device is locked")
     }
-    override fun get(key: String): ByteArray? { check(); return map[key] }
-    override fun put(key: String, secret: ByteArray) { check(); map[key] = secret }
-    override fun delete(key: String) { check(); map.remove(key) }
+
+    override fun get(key: String): ByteArray? {
+        check()
+        return map[key]
+    }
+
+    override fun put(
+        key: String,
+        secret: ByteArray,
+    ) {
+        check()
+        map[key] = secret
+    }
+
+    override fun delete(key: String) {
+        check()
+        map.remove(key)
+    }
 }
 
 /** The app's login: here the token the dev server issued, read from the secret store. */
-class Login(private val secrets: MapSecrets) : TokenProvider {
+class Login(
+    private val secrets: MapSecrets,
+) : TokenProvider {
     val calls = AtomicInteger()
 
     /** When set, the next token() counts down `entered` and waits for `gate`: a sync is then certainly in flight. */
@@ -40,16 +58,19 @@ class Login(private val secrets: MapSecrets) : TokenProvider {
             entered.countDown()
             gate.await(20, TimeUnit.SECONDS)
         }
-        val bytes = secrets.map["access_token"]
-            ?: throw LoyaltyException.Failure("signed_out", "no session")
+        val bytes =
+            secrets.map["access_token"]
+                ?: throw LoyaltyException.Failure("signed_out", "no session")
         return String(bytes, Charsets.UTF_8)
     }
+
     override fun refresh(): String = token()
 }
 
 /** Logcat stand-in. */
 class Logs : LogSink {
     val lines = CopyOnWriteArrayList<String>()
+
     override fun log(record: LogRecord) {
         lines.add("${record.level} ${record.target} ${record.text}")
     }
@@ -58,6 +79,7 @@ class Logs : LogSink {
 /** Collects change notifications. */
 class Changes : ChangeListener {
     val areas = CopyOnWriteArrayList<ChangeArea>()
+
     override fun onChange(areas: List<ChangeArea>) {
         this.areas.addAll(areas)
     }

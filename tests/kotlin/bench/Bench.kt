@@ -8,13 +8,28 @@ import java.util.concurrent.ConcurrentHashMap
 /** In-memory secret store, as cheap as the Keystore-backed cache an app would keep. */
 class Secrets : SecretStore {
     private val map = ConcurrentHashMap<String, ByteArray>()
+
     override fun get(key: String): ByteArray? = map[key]
-    override fun put(key: String, secret: ByteArray) { map[key] = secret }
-    override fun delete(key: String) { map.remove(key) }
+
+    override fun put(
+        key: String,
+        secret: ByteArray,
+    ) {
+        map[key] = secret
+    }
+
+    override fun delete(key: String) {
+        map.remove(key)
+    }
 }
 
 /** Median, p90 and p99 of `iterations` calls of `op` after `warmup` calls, in microseconds. */
-fun measure(name: String, warmup: Int, iterations: Int, op: () -> Unit) {
+fun measure(
+    name: String,
+    warmup: Int,
+    iterations: Int,
+    op: () -> Unit,
+) {
     repeat(warmup) { op() }
     val samples = LongArray(iterations)
     for (i in 0 until iterations) {
@@ -23,6 +38,7 @@ fun measure(name: String, warmup: Int, iterations: Int, op: () -> Unit) {
         samples[i] = System.nanoTime() - start
     }
     samples.sort()
+
     fun us(q: Double) = samples[((iterations - 1) * q).toInt()] / 1000.0
     println("%-34s median %8.1f µs   p90 %8.1f µs   p99 %8.1f µs   (%d calls)".format(name, us(0.5), us(0.9), us(0.99), iterations))
 }
@@ -35,7 +51,13 @@ fun main(args: Array<String>) {
         println("wallet: balance ${client.walletSnapshot(30u, 20u).balance}, card ${client.cardView().displayNumber}")
         measure("cardView() (cached frame)", 5_000, 50_000) { client.cardView() }
         measure("walletSnapshot(30 days, 20 rows)", 1_000, 10_000) { client.walletSnapshot(30u, 20u) }
-        measure("challenges() + badges()", 500, 5_000) { client.challenges(); client.badges() }
-        measure("inbox(false) + unreadCount()", 500, 5_000) { client.inbox(false); client.unreadCount() }
+        measure("challenges() + badges()", 500, 5_000) {
+            client.challenges()
+            client.badges()
+        }
+        measure("inbox(false) + unreadCount()", 500, 5_000) {
+            client.inbox(false)
+            client.unreadCount()
+        }
     }
 }

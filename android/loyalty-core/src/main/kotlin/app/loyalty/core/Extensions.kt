@@ -1,12 +1,12 @@
 package app.loyalty.core
 
-import java.util.concurrent.atomic.AtomicReference
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.channels.awaitClose
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.buffer
 import kotlinx.coroutines.flow.callbackFlow
 import kotlinx.coroutines.launch
+import java.util.concurrent.atomic.AtomicReference
 
 /**
  * Plain-Kotlin conveniences over the generated bindings. No logic of the
@@ -16,15 +16,17 @@ import kotlinx.coroutines.launch
 
 /** The stable snake_case code of any [LoyaltyException] (e.g. `insufficient_points`). */
 val LoyaltyException.code: String
-    get() = when (this) {
-        is LoyaltyException.Failure -> this.code
-    }
+    get() =
+        when (this) {
+            is LoyaltyException.Failure -> this.code
+        }
 
 /** What went wrong and what to do, for any [LoyaltyException]. */
 val LoyaltyException.reason: String
-    get() = when (this) {
-        is LoyaltyException.Failure -> this.reason
-    }
+    get() =
+        when (this) {
+            is LoyaltyException.Failure -> this.reason
+        }
 
 /**
  * Changes as a cold [Flow]: collecting subscribes, cancelling the collector
@@ -36,23 +38,27 @@ val LoyaltyException.reason: String
  * client.changes().collect { areas -> if (ChangeArea.WALLET in areas) refreshWallet() }
  * ```
  */
-fun LoyaltyClient.changes(): Flow<Set<ChangeArea>> = callbackFlow {
-    val pending = AtomicReference<Set<ChangeArea>>(emptySet())
-    val signal = Channel<Unit>(Channel.CONFLATED)
-    val subscription = subscribe(object : ChangeListener {
-        override fun onChange(areas: List<ChangeArea>) {
-            pending.getAndUpdate { it + areas }
-            signal.trySend(Unit)
+fun LoyaltyClient.changes(): Flow<Set<ChangeArea>> =
+    callbackFlow {
+        val pending = AtomicReference<Set<ChangeArea>>(emptySet())
+        val signal = Channel<Unit>(Channel.CONFLATED)
+        val subscription =
+            subscribe(
+                object : ChangeListener {
+                    override fun onChange(areas: List<ChangeArea>) {
+                        pending.getAndUpdate { it + areas }
+                        signal.trySend(Unit)
+                    }
+                },
+            )
+        launch {
+            for (ignored in signal) {
+                val areas = pending.getAndSet(emptySet())
+                if (areas.isNotEmpty()) send(areas)
+            }
         }
-    })
-    launch {
-        for (ignored in signal) {
-            val areas = pending.getAndSet(emptySet())
-            if (areas.isNotEmpty()) send(areas)
+        awaitClose {
+            subscription.close()
+            signal.close()
         }
-    }
-    awaitClose {
-        subscription.close()
-        signal.close()
-    }
-}.buffer(Channel.RENDEZVOUS)
+    }.buffer(Channel.RENDEZVOUS)
