@@ -30,6 +30,9 @@ cargo test --workspace
 step "binding tests (Kotlin on the JVM, Python, Swift header and symbols)"
 ./scripts/test-bindings.sh
 
+step "iOS app shell: Swift syntax and generated-API use (tree-sitter), project.yml, plists, String Catalog"
+./scripts/check-ios.sh
+
 step "Android app shell: presentation tests, Compose screens rendered and scanned, aapt, ktlint"
 ./scripts/test-android.sh
 
