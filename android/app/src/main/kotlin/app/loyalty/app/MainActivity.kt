@@ -11,6 +11,8 @@ import androidx.activity.enableEdgeToEdge
 import androidx.activity.result.contract.ActivityResultContracts
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.setValue
 import androidx.core.content.ContextCompat
 import androidx.lifecycle.Lifecycle
 import androidx.lifecycle.lifecycleScope
@@ -31,6 +33,9 @@ class MainActivity : ComponentActivity() {
     private lateinit var models: AppModels
     private val cardWindow = CardWindow(this)
 
+    /** The message a link asked for; LoyaltyApp opens the inbox on it when it changes. Not saved: a rotation must not open it again. */
+    private var openMessage by mutableStateOf<String?>(null)
+
     private val askNotifications =
         registerForActivityResult(ActivityResultContracts.RequestPermission()) { /* the inbox works either way */ }
 
@@ -47,6 +52,7 @@ class MainActivity : ComponentActivity() {
                 models = models,
                 onWindow = cardWindow::apply,
                 visible = lifecycleState.isAtLeast(Lifecycle.State.STARTED),
+                openMessage = openMessage,
             )
         }
         if (savedInstanceState == null) {
@@ -65,14 +71,15 @@ class MainActivity : ComponentActivity() {
     }
 
     /**
-     * A `loyalty://offers/<id>` link: the message is read from now on and its
-     * notification goes. (Other links only bring the app to the front.)
+     * A `loyalty://offers/<id>` link: the inbox opens on that message (which
+     * marks it read) and its notification goes. Other links only bring the
+     * app to the front.
      */
     private fun openLink(intent: Intent?) {
         if (intent?.action != Intent.ACTION_VIEW) return
         val id = intent.dataString?.let(DeepLinks::messageId) ?: return
         Notifications.cancel(this, id)
-        lifecycleScope.launch { models.inbox.open(id) }
+        openMessage = id
     }
 
     /** A member is on the phone (found at start, or just enrolled): sync now, and ask to notify offers. */

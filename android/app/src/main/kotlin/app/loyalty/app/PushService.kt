@@ -32,11 +32,13 @@ class PushService : FirebaseMessagingService() {
     }
 
     /**
-     * A new FCM registration token. The core has no call to hand it to the
-     * loyalty server, so registering it is the backend's job for now (see
-     * docs/android-app.md); it is not logged.
+     * This app instance is registered with FCM under `installationId` (its
+     * Firebase installation id: firebase-messaging 26 addresses installations,
+     * where older releases handed out tokens to onNewToken). The core has no
+     * call to tell the loyalty server, so registering it is the backend's
+     * part for now (docs/android-app.md, "Push"); it is not logged.
      */
-    override fun onNewToken(token: String) {
-        Log.i(LogcatSink.TAG, "FCM token refreshed")
+    override fun onRegistered(installationId: String) {
+        Log.i(LogcatSink.TAG, "registered with FCM")
     }
 }
