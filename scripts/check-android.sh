@@ -11,15 +11,31 @@
 #     chaquopy-stubs-android, and the androidx stubs of activity, core and
 #     lifecycle); every android.*/androidx.* import of the app must be
 #     listed, and every listed member must still be used.
+# With --compile, also (slower: cargo, kotlinc, ~280 MB of jars on first use):
+#  4. the app's Kotlin compiled with -Werror against the real classes of
+#     Android 16 (API 36; Robolectric's android-all from Maven Central), of
+#     the AndroidX, Compose and Firebase libraries it calls, and of :ui,
+#     :presentation and the bindings; then against Android 7.0 (API 24, the
+#     minSdk), where only the names listed as guarded by an SDK_INT check may
+#     be missing; the app's unit tests run, and FCM data maps encoded by
+#     PushPayload go through the real library's ingestPush.
 # Downloads (hash-pinned) are cached under ~/.cache/loyalty-android-check.
 # Exits non-zero on any error.
+#
+#   scripts/check-android.sh [--compile]
 set -euo pipefail
+COMPILE=0
+for a in "$@"; do case "$a" in
+  --compile) COMPILE=1 ;;
+  *) echo "usage: $0 [--compile]" >&2; exit 2 ;;
+esac; done
 cd "$(dirname "$0")/.."
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/loyalty-android-check"
 mkdir -p "$CACHE"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 step() { printf '\n==> %s\n' "$*"; }
+FAILED=() # steps that failed but let the next ones run
 APP=android/app
 
 # Manifest attributes newer than aapt's API 29, with the API that added them.
@@ -85,8 +101,11 @@ KTLINT="$CACHE/ktlint-cli-$KTLINT_VERSION-all.jar"
 fetch "https://repo1.maven.org/maven2/com/pinterest/ktlint/ktlint-cli/$KTLINT_VERSION/ktlint-cli-$KTLINT_VERSION-all.jar" \
   369ad2b789f95a011f807e1fcb690ccef80bd7cd014fd139e73ae82dcc0baeab "$KTLINT"
 # android/ takes its style from android/.editorconfig, tests/kotlin from ktlint's defaults (the same style).
-java -jar "$KTLINT" --relative "android/**/*.kt" "tests/**/*.kt" "!**/build/**" "!**/generated/**"
-echo "ktlint: no errors"
+if java -jar "$KTLINT" --relative "android/**/*.kt" "tests/**/*.kt" "!**/build/**" "!**/generated/**"; then
+  echo "ktlint: no errors"
+else
+  FAILED+=(ktlint)
+fi
 
 step "Android API the app calls (API 36 stubs)"
 STUBS="$CACHE/stubs"
@@ -212,7 +231,7 @@ androidx.lifecycle.Lifecycle.State .STARTED
 API
 # Imports from libraries with no stubs: checked by the real build only.
 UNCHECKED="androidx.work. com.google.firebase. androidx.activity.compose. androidx.compose. androidx.lifecycle.lifecycleScope"
-python3 - "$STUBS" "$WORK/api.txt" "$APP/src/main/kotlin" "$NEWER_ATTRS" "$UNCHECKED" <<'PY'
+python3 - "$STUBS" "$WORK/api.txt" "$APP/src/main/kotlin" "$NEWER_ATTRS" "$UNCHECKED" <<'PY' || FAILED+=("Android API")
 import glob, os, re, sys, zipfile
 
 stubs_dir, api_file, src_dir, newer, unchecked = sys.argv[1:6]
@@ -379,5 +398,145 @@ if errors: sys.exit(f"{len(errors)} Android API problem(s)")
 print(f"{checked} API entries exist with their signatures; every android/androidx import is listed")
 PY
 
+if [ "$COMPILE" = 1 ]; then
+  step "compile the app against Android 16 (API 36) and the libraries it calls"
+  source scripts/target-dir.sh
+  cargo build -q -j 1 -p loyalty-ffi
+  cargo build -q -j 1 -p loyalty-ffi --features cli --bin uniffi-bindgen
+  LIB="$TARGET_DIR/debug/libloyalty_ffi.so"
+  "$TARGET_DIR/debug/uniffi-bindgen" generate "$LIB" --language kotlin --no-format --out-dir "$WORK/bindings" >/dev/null
+  source scripts/android-env.sh
+  JARS="$CACHE/compile"
+  mkdir -p "$JARS/classes"
+  # group:artifact:version:type sha256 — what the app's own code calls (and their supertypes).
+  while read -r gav sum; do
+    IFS=: read -r g a v t <<<"$gav"
+    f="$JARS/$a-$v.$t"
+    fetch "https://repo1.maven.org/maven2/${g//.//}/$a/$v/$a-$v.$t" "$sum" "$f"
+    case "$t" in
+      aar) [ -f "$JARS/classes/$a-$v.jar" ] || unzip -p "$f" classes.jar >"$JARS/classes/$a-$v.jar" ;;
+      jar) case "$a" in android-all) ;; *) cp -f "$f" "$JARS/classes/" ;; esac ;;
+    esac
+  done <<'JARS'
+org.robolectric:android-all:16-robolectric-13921718:jar 8b74a0a137330658d2f33f0dc715d42734f74ba8b2d7014fc2e95aa40d3f682d
+org.robolectric:android-all:7.0.0_r1-robolectric-r1:jar 567bfa3cd3a8c9c5ca736bd86b3f90ff4d6a7ba333b9cfea6ff7d81924f90ce9
+androidx.activity:activity:1.13.0:aar bd4f19a5f00effed0eecad0a310b1f2169b9fc66236a3ba743a222eb77747ee1
+androidx.activity:activity-compose:1.13.0:aar 2b5da3033d4924e833868e140c3edfc0c03208710b6b9fb2c9d9a47560ba55fa
+androidx.core:core:1.18.0:aar 311d83ac67d394076ec21d12ed2d10a44b59cb2929b7dce00e5a90a93842e37d
+androidx.lifecycle:lifecycle-common-jvm:2.11.0:jar e6a66e67b9f63a0fb6344f165c1d872376e5fe6d235bffb138af45122cf452a9
+androidx.lifecycle:lifecycle-runtime-android:2.11.0:aar 8711865f8d3603bc05decc03bb42aab2faa8d8bc55b3b12a0a8e516b562b60ca
+androidx.lifecycle:lifecycle-runtime-ktx-android:2.11.0:aar 1fead96607f8b4ebd2bc5840c6fcf08b09fc47ceb1665e4b381dce80b19f32a0
+androidx.lifecycle:lifecycle-viewmodel-android:2.11.0:aar 509aa5c0711e61a1571024b4f8431dc9aa20960d23cbadb01f21a33fd864352a
+androidx.savedstate:savedstate-android:1.4.0:aar 1656ce62cd233d488bdbbd42e533b80b22435b7a690acae6dbe7302392512c14
+androidx.navigationevent:navigationevent-android:1.1.1:aar 4d6c49832f7d92cf6c0b8d8f12ff7fc2fc59b9d09862667b89bb867dbc19760d
+androidx.work:work-runtime:2.12.0:aar a967c776d2c2ff9a7a541679d2fb51cefdc78d4010fcf68f3fdd4c57c29e89dc
+androidx.compose.runtime:runtime-android:1.12.1:aar 1701a61d06d2f6144f2cd8b015abbc5ad6952eacb70c24c208cdfd2bb188dde7
+com.google.firebase:firebase-messaging:26.0.1:aar 2f9b97a0f5646d428d53fef82e4ec9568af6bbe3f7c3e4299f399a8751dbef44
+com.google.android.gms:play-services-basement:18.9.0:aar c6ed7236b1b3ce0296b508a5c0a09108fd52d83559d35cad2639505cd04ab255
+org.jetbrains.kotlinx:kotlinx-coroutines-android:1.10.2:jar e713f1f874244115a07571065cffa0f24f5e78300e9720fea16de3af1d75fd41
+JARS
+  ANDROID_36="$JARS/android-all-16-robolectric-13921718.jar"
+  ANDROID_24="$JARS/android-all-7.0.0_r1-robolectric-r1.jar"
+  LIBS=$(find "$JARS/classes" -name '*.jar' | sort | tr '\n' ':')
+  kc() { env -u JAVA_OPTS "$KOTLINC" -J-XX:TieredStopAtLevel=1 -J-XX:+UseParallelGC -jvm-target 17 "$@"; }
+  # :ui and what it stands on, for the desktop (their own checks are render-screens.sh's): only their signatures matter here.
+  kc "-Xplugin=$COMPOSE_PLUGIN" -classpath "$JNA_JAR:$COMPOSE_CP" -d "$WORK/ui-classes" \
+    "$WORK/bindings/app/loyalty/core/loyalty_ffi.kt" android/loyalty-core/src/main/kotlin/app/loyalty/core/*.kt \
+    android/presentation/src/main/kotlin/app/loyalty/presentation/*.kt android/ui/src/commonMain/kotlin/app/loyalty/ui/*.kt \
+    >"$WORK/ui.log" 2>&1 || { cat "$WORK/ui.log" >&2; echo "error: :ui, :presentation or the bindings do not compile" >&2; exit 1; }
+  # What AGP would generate: BuildConfig (R.java came from aapt above).
+  mkdir -p "$WORK/buildconfig"
+  cat >"$WORK/buildconfig/BuildConfig.java" <<'JAVA'
+package app.loyalty.app;
+
+public final class BuildConfig {
+  public static final boolean DEBUG = true;
+  public static final String APPLICATION_ID = "app.loyalty";
+  public static final String BUILD_TYPE = "debug";
+  public static final int VERSION_CODE = 1;
+  public static final String VERSION_NAME = "0.1.0";
+  public static final String LOYALTY_SERVER_URL = "http://127.0.0.1:8080";
+}
+JAVA
+  APP_SOURCES=("$APP"/src/main/kotlin/app/loyalty/app/*.kt "$WORK/app/gen/R.java" "$WORK/buildconfig/BuildConfig.java")
+  APP_CP="$LIBS$WORK/ui-classes:$JNA_JAR:$COMPOSE_CP"
+  kc -Werror "-Xplugin=$COMPOSE_PLUGIN" -classpath "$ANDROID_36:$APP_CP" -d "$WORK/app-classes" "${APP_SOURCES[@]}" \
+    >"$WORK/app.log" 2>&1 || { cat "$WORK/app.log" >&2; echo "error: the app does not compile against API 36" >&2; exit 1; }
+  echo "app: compiles against API 36 (-Werror)"
+
+  step "the app against Android 7.0 (API 24, minSdk)"
+  # Names newer than API 24 that the app uses only behind a Build.VERSION.SDK_INT check
+  # (compile-time constants, inlined, so nothing of them is looked up on older phones).
+  GUARDED="TIRAMISU POST_NOTIFICATIONS"
+  kc "-Xplugin=$COMPOSE_PLUGIN" -classpath "$ANDROID_24:$APP_CP" -d "$WORK/app-classes-24" "${APP_SOURCES[@]}" >"$WORK/app24.log" 2>&1 || true
+  if ! python3 - "$WORK/app24.log" "$GUARDED" <<'PY'
+import re, sys
+log, guarded = open(sys.argv[1], encoding="utf-8").read(), set(sys.argv[2].split())
+errors = [l for l in log.splitlines() if ": error: " in l]
+bad = [l for l in errors if not (m := re.search(r"unresolved reference '(\w+)'", l)) or m.group(1) not in guarded]
+for l in bad: print(l, file=sys.stderr)
+missing = {m.group(1) for l in errors if (m := re.search(r"unresolved reference '(\w+)'", l))}
+if bad: sys.exit(f"{len(bad)} use(s) of API newer than 24 that are not listed as guarded")
+if missing != guarded: sys.exit(f"GUARDED lists {sorted(guarded - missing)}, which the app no longer uses")
+print(f"API 24: everything resolves but the SDK_INT-guarded {', '.join(sorted(missing))}")
+PY
+  then exit 1; fi
+
+  step "the app's unit tests, and FCM data maps through the real ingestPush"
+  cat >"$WORK/PushContract.kt" <<'KT'
+package app.loyalty.app
+
+import app.loyalty.core.ClientConfig
+import app.loyalty.core.LoyaltyClient
+import app.loyalty.core.MemorySecretStore
+import app.loyalty.core.PushOutcome
+import java.nio.file.Files
+
+/** An offer as FCM delivers it (every value a string), through PushPayload into the core, and its link back. */
+fun main() {
+    val client =
+        LoyaltyClient(
+            ClientConfig(
+                dataDir = Files.createTempDirectory("push-contract").toString(),
+                secretStore = MemorySecretStore(),
+                deepLinkScheme = DeepLinks.SCHEME,
+            ),
+        )
+    val id = "autumn/15 \"gold\" осень"
+    val data =
+        linkedMapOf(
+            "kind" to "offer",
+            "message_id" to id,
+            "title" to "15% off \"everything\"",
+            "body" to "Line one\nline two \\ done",
+            "coupon_percent" to "15",
+            "coupon_valid_days" to "7",
+            "pinned" to "true",
+            "deep_link" to DeepLinks.offer(id),
+        )
+    val outcome = client.ingestPush(PushPayload.json(data))
+    check(outcome is PushOutcome.New && outcome.messageId == id) { "first copy: $outcome" }
+    val stored = client.inbox(false).single { it.id == id }
+    check(stored.title == "15% off \"everything\"" && stored.pinned && stored.hasCoupon) { "stored as $stored" }
+    check(DeepLinks.messageId(stored.deepLink!!) == id) { "deep link ${stored.deepLink}" }
+    check(client.ingestPush(PushPayload.json(data)) is PushOutcome.Duplicate) { "second copy is not a duplicate" }
+    check(client.ingestPush(PushPayload.json(mapOf("kind" to "survey", "message_id" to "s-1"))) is PushOutcome.Ignored)
+    println("push contract: an FCM data map is ingested, stored, linked back and deduplicated")
+}
+KT
+  RUN_CP="$WORK/check:$WORK/app-classes:$WORK/ui-classes:$CP:$KLIB/kotlin-stdlib.jar"
+  kc -Werror -classpath "$WORK/app-classes:$WORK/ui-classes:$CP" -d "$WORK/check" \
+    "$WORK/PushContract.kt" "$APP"/src/test/kotlin/app/loyalty/app/*.kt >"$WORK/tests.log" 2>&1 ||
+    { cat "$WORK/tests.log" >&2; echo "error: the app's tests do not compile" >&2; exit 1; }
+  tests=$(find "$APP/src/test/kotlin" -name '*Test.kt' -exec basename {} .kt \; | sed 's/^/app.loyalty.app./' | tr '\n' ' ')
+  # shellcheck disable=SC2086
+  java -cp "$RUN_CP" org.junit.runner.JUnitCore $tests | tail -n 3
+  java -Djna.library.path="$TARGET_DIR/debug" -cp "$RUN_CP" app.loyalty.app.PushContractKt
+fi
+
 echo
+if [ ${#FAILED[@]} -gt 0 ]; then
+  echo "Android checks FAILED: ${FAILED[*]}" >&2
+  exit 1
+fi
 echo "Android checks passed."
