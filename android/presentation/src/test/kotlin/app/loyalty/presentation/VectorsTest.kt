@@ -17,14 +17,14 @@ import app.loyalty.core.SignOutReport
 import app.loyalty.core.SyncReport
 import app.loyalty.core.WalletSnapshot
 import app.loyalty.core.errorCodes
-import java.io.File
-import java.time.ZoneId
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
 import org.junit.Assert.fail
 import org.junit.Test
+import java.io.File
+import java.time.ZoneId
 
 /**
  * Runs the shared presentation vectors of tests/presentation/ (the same files
@@ -45,6 +45,7 @@ class VectorsTest {
             for (c in root.list("cases").map(::obj)) {
                 val f = Format(lang(c.str("lang")), zone)
                 val a = c.list("args")
+
                 fun n(i: Int) = a[i] as Long
                 val actual: String =
                     when (val fn = c.str("fn")) {
@@ -85,7 +86,11 @@ class VectorsTest {
                 }
             }
             val calls = root.list("calls").map(::obj)
-            val functions = Texts::class.java.methods.filter { it.parameterCount > 0 }.map { it.name }.toSet()
+            val functions =
+                Texts::class.java.methods
+                    .filter { it.parameterCount > 0 }
+                    .map { it.name }
+                    .toSet()
             report.eq("the Texts functions the vectors call", functions.sorted(), calls.map { it.str("fn") }.toSet().sorted())
             for (c in calls) {
                 for (lang in Lang.entries) {
@@ -208,16 +213,33 @@ class VectorsTest {
                 val model = CardScreenModel(env(FakeClient(), mapOf("lang" to "en")))
                 model.onVisible(c["visible"] as Boolean)
                 val w = model.window.value
-                report.eq(c, obj(c["expect"]), mapOf("fullBrightness" to w.fullBrightness, "keepScreenOn" to w.keepScreenOn, "secure" to w.secure))
+                report.eq(
+                    c,
+                    obj(c["expect"]),
+                    mapOf(
+                        "fullBrightness" to w.fullBrightness,
+                        "keepScreenOn" to w.keepScreenOn,
+                        "secure" to w.secure,
+                    ),
+                )
             }
         }
 
     private fun cardState(s: CardState): Map<String, Any?> =
         when (s) {
-            is CardState.NoCard -> mapOf("state" to "noCard", "message" to s.message)
-            is CardState.Failed -> mapOf("state" to "failed", "message" to s.message)
-            CardState.Loading -> mapOf("state" to "loading")
-            is CardState.Shown ->
+            is CardState.NoCard -> {
+                mapOf("state" to "noCard", "message" to s.message)
+            }
+
+            is CardState.Failed -> {
+                mapOf("state" to "failed", "message" to s.message)
+            }
+
+            CardState.Loading -> {
+                mapOf("state" to "loading")
+            }
+
+            is CardState.Shown -> {
                 mapOf(
                     "state" to "shown",
                     "kind" to s.kind.name.lowercase(),
@@ -232,8 +254,16 @@ class VectorsTest {
                     "notice" to s.notice,
                     "clockWarning" to s.clockWarning,
                     "qrSide" to s.qr?.side?.toLong(),
-                    "bars" to s.bars?.let { mapOf("widths" to it.widths.map(Int::toLong), "quietZone" to it.quietZone.toLong(), "text" to it.text) },
+                    "bars" to
+                        s.bars?.let {
+                            mapOf(
+                                "widths" to it.widths.map(Int::toLong),
+                                "quietZone" to it.quietZone.toLong(),
+                                "text" to it.text,
+                            )
+                        },
                 )
+            }
         }
 
     // ------------------------------------------------------------------ wallet
@@ -260,7 +290,13 @@ class VectorsTest {
                             "coupons" to s.coupons.map { mapOf("id" to it.id, "title" to it.title, "validUntil" to it.validUntil) },
                             "history" to
                                 s.history.map {
-                                    mapOf("id" to it.id, "title" to it.title, "points" to it.points, "date" to it.date, "positive" to it.positive)
+                                    mapOf(
+                                        "id" to it.id,
+                                        "title" to it.title,
+                                        "points" to it.points,
+                                        "date" to it.date,
+                                        "positive" to it.positive,
+                                    )
                                 },
                             "canLoadMore" to s.canLoadMore,
                             "pending" to s.pending,
@@ -289,9 +325,16 @@ class VectorsTest {
                     val lines =
                         s.challenges.map {
                             mapOf(
-                                "id" to it.id, "title" to it.title, "status" to it.status, "progress" to it.progress.toDouble(),
-                                "progressText" to it.progressText, "timeLeft" to it.timeLeft, "reward" to it.reward,
-                                "completions" to it.completions, "canJoin" to it.canJoin, "done" to it.done,
+                                "id" to it.id,
+                                "title" to it.title,
+                                "status" to it.status,
+                                "progress" to it.progress.toDouble(),
+                                "progressText" to it.progressText,
+                                "timeLeft" to it.timeLeft,
+                                "reward" to it.reward,
+                                "completions" to it.completions,
+                                "canJoin" to it.canJoin,
+                                "done" to it.done,
                             )
                         }
                     report.eq(c, obj(c["expect"]), mapOf("challenges" to lines, "empty" to s.empty))
@@ -307,8 +350,13 @@ class VectorsTest {
                     val tiles =
                         s.badges.map {
                             mapOf(
-                                "id" to it.id, "title" to it.title, "level" to it.level, "earned" to it.earned,
-                                "progress" to it.progress.toDouble(), "next" to it.next, "earnedOn" to it.earnedOn,
+                                "id" to it.id,
+                                "title" to it.title,
+                                "level" to it.level,
+                                "earned" to it.earned,
+                                "progress" to it.progress.toDouble(),
+                                "next" to it.next,
+                                "earnedOn" to it.earnedOn,
                             )
                         }
                     report.eq(c, obj(c["expect"]), mapOf("badges" to tiles, "empty" to s.empty))
@@ -332,9 +380,16 @@ class VectorsTest {
                     val lines =
                         s.messages.map {
                             mapOf(
-                                "id" to it.id, "title" to it.title, "body" to it.body, "date" to it.date, "unread" to it.unread,
-                                "pinned" to it.pinned, "canActivate" to it.canActivate, "activated" to it.activated,
-                                "expires" to it.expires, "deepLink" to it.deepLink,
+                                "id" to it.id,
+                                "title" to it.title,
+                                "body" to it.body,
+                                "date" to it.date,
+                                "unread" to it.unread,
+                                "pinned" to it.pinned,
+                                "canActivate" to it.canActivate,
+                                "activated" to it.activated,
+                                "expires" to it.expires,
+                                "deepLink" to it.deepLink,
                             )
                         }
                     report.eq(
@@ -363,19 +418,54 @@ class VectorsTest {
                     model.load()
                     when (action) {
                         "load" -> {}
-                        "startDemo" -> model.startDemo()
-                        "enroll" -> model.enroll()
-                        "signOut" -> model.signOut()
-                        else -> error("unknown action $action")
+
+                        "startDemo" -> {
+                            model.startDemo()
+                        }
+
+                        "enroll" -> {
+                            model.enroll()
+                        }
+
+                        "signOut" -> {
+                            model.signOut()
+                        }
+
+                        else -> {
+                            error("unknown action $action")
+                        }
                     }
                     val state =
                         when (val s = model.state.value) {
-                            is OnboardingState.Welcome ->
-                                mapOf("state" to "welcome", "title" to s.title, "body" to s.body, "enroll" to s.enroll, "demo" to s.demo, "error" to s.error)
-                            is OnboardingState.Ready -> mapOf("state" to "ready", "message" to s.message)
-                            is OnboardingState.Working -> mapOf("state" to "working", "message" to s.message)
+                            is OnboardingState.Welcome -> {
+                                mapOf(
+                                    "state" to "welcome",
+                                    "title" to s.title,
+                                    "body" to s.body,
+                                    "enroll" to s.enroll,
+                                    "demo" to s.demo,
+                                    "error" to s.error,
+                                )
+                            }
+
+                            is OnboardingState.Ready -> {
+                                mapOf("state" to "ready", "message" to s.message)
+                            }
+
+                            is OnboardingState.Working -> {
+                                mapOf("state" to "working", "message" to s.message)
+                            }
                         }
-                    report.eq(c, obj(c["expect"]), mapOf("root" to model.root.value.name.lowercase(), "state" to state))
+                    report.eq(
+                        c,
+                        obj(c["expect"]),
+                        mapOf(
+                            "root" to
+                                model.root.value.name
+                                    .lowercase(),
+                            "state" to state,
+                        ),
+                    )
                 }
             }
         }
@@ -395,7 +485,12 @@ class VectorsTest {
         )
 
     private fun barcode(o: Map<String, Any?>) =
-        LinearBarcode(symbology = o.str("symbology"), text = o.str("text"), widths = hex(o.str("widthsHex")), quietZone = o.long("quietZone").toUInt())
+        LinearBarcode(
+            symbology = o.str("symbology"),
+            text = o.str("text"),
+            widths = hex(o.str("widthsHex")),
+            quietZone = o.long("quietZone").toUInt(),
+        )
 
     private fun snapshot(o: Map<String, Any?>) =
         WalletSnapshot(
@@ -550,7 +645,10 @@ class VectorsTest {
             note: String = "",
         ) {
             checked++
-            if (!same(expected, actual)) failures += "$file: ${brief(what)} $note\n    expected: ${show(expected)}\n    actual:   ${show(actual)}"
+            if (!same(expected, actual)) {
+                failures +=
+                    "$file: ${brief(what)} $note\n    expected: ${show(expected)}\n    actual:   ${show(actual)}"
+            }
         }
 
         fun check(
@@ -571,12 +669,25 @@ class VectorsTest {
             a: Any?,
         ): Boolean =
             when {
-                e is Map<*, *> && a is Map<*, *> -> e.keys == a.keys && e.keys.all { same(e[it], a[it]) }
-                e is List<*> && a is List<*> -> e.size == a.size && e.indices.all { same(e[it], a[it]) }
-                e is Number && a is Number && (e is Double || a is Double || a is Float) ->
+                e is Map<*, *> && a is Map<*, *> -> {
+                    e.keys == a.keys && e.keys.all { same(e[it], a[it]) }
+                }
+
+                e is List<*> && a is List<*> -> {
+                    e.size == a.size && e.indices.all { same(e[it], a[it]) }
+                }
+
+                e is Number && a is Number && (e is Double || a is Double || a is Float) -> {
                     kotlin.math.abs(e.toDouble() - a.toDouble()) < 1e-6
-                e is Number && a is Number -> e.toLong() == a.toLong()
-                else -> e == a
+                }
+
+                e is Number && a is Number -> {
+                    e.toLong() == a.toLong()
+                }
+
+                else -> {
+                    e == a
+                }
             }
     }
 
@@ -732,26 +843,56 @@ private class Json(
             require(i < s.length) { "unterminated string" }
             val c = s[i++]
             when {
-                c == '"' -> return b.toString()
+                c == '"' -> {
+                    return b.toString()
+                }
+
                 c == '\\' -> {
                     require(i < s.length) { "unterminated escape" }
                     when (val e = s[i++]) {
-                        '"', '\\', '/' -> b.append(e)
-                        'b' -> b.append('\b')
-                        'f' -> b.append('\u000C')
-                        'n' -> b.append('\n')
-                        'r' -> b.append('\r')
-                        't' -> b.append('\t')
+                        '"', '\\', '/' -> {
+                            b.append(e)
+                        }
+
+                        'b' -> {
+                            b.append('\b')
+                        }
+
+                        'f' -> {
+                            b.append('\u000C')
+                        }
+
+                        'n' -> {
+                            b.append('\n')
+                        }
+
+                        'r' -> {
+                            b.append('\r')
+                        }
+
+                        't' -> {
+                            b.append('\t')
+                        }
+
                         'u' -> {
                             require(i + 4 <= s.length) { "short \\u escape" }
                             b.append(s.substring(i, i + 4).toInt(16).toChar())
                             i += 4
                         }
-                        else -> throw IllegalArgumentException("bad escape \\$e")
+
+                        else -> {
+                            throw IllegalArgumentException("bad escape \\$e")
+                        }
                     }
                 }
-                c < ' ' -> throw IllegalArgumentException("control character in a string at $i")
-                else -> b.append(c)
+
+                c < ' ' -> {
+                    throw IllegalArgumentException("control character in a string at $i")
+                }
+
+                else -> {
+                    b.append(c)
+                }
             }
         }
     }
