@@ -3,16 +3,19 @@
 #  1. aapt: the app's manifest and resources, and loyalty-core's manifest,
 #     compiled against the framework's resources (Debian's aapt and
 #     android-framework-res, API 29; the few newer manifest attributes are
-#     listed below, taken out for aapt and checked against API 36 in step 3);
-#  2. ktlint over every Kotlin file of the repository (generated code and
+#     listed below, taken out for aapt and checked against API 36 in step 4);
+#  2. Gradle: every `libs.…` in a build script is in the version catalog,
+#     every version.ref names a version, every project(":…") is included and
+#     every included module has a build script;
+#  3. ktlint over every Kotlin file of the repository (generated code and
 #     build outputs excepted), style from android/.editorconfig;
-#  3. the Android API the app calls: every class and member listed below must
+#  4. the Android API the app calls: every class and member listed below must
 #     exist with that Java signature in the Android API 36 stubs (PyPI
 #     chaquopy-stubs-android, and the androidx stubs of activity, core and
 #     lifecycle); every android.*/androidx.* import of the app must be
 #     listed, and every listed member must still be used.
 # With --compile, also (slower: cargo, kotlinc, ~280 MB of jars on first use):
-#  4. the app's Kotlin compiled with -Werror against the real classes of
+#  5. the app's Kotlin compiled with -Werror against the real classes of
 #     Android 16 (API 36; Robolectric's android-all from Maven Central), of
 #     the AndroidX, Compose and Firebase libraries it calls, and of :ui,
 #     :presentation and the bindings; then against Android 7.0 (API 24, the
@@ -94,6 +97,48 @@ for a in $NEWER_ATTRS; do
   name=${a%%:*}
   grep -q "android:$name=\"" "$APP/src/main/AndroidManifest.xml" || { echo "error: NEWER_ATTRS lists $name, which the manifest no longer uses" >&2; exit 1; }
 done
+
+step "Gradle: the version catalog, its uses and the module graph"
+python3 - android <<'PY' || FAILED+=(Gradle)
+import glob, os, re, sys, tomllib
+
+root = sys.argv[1]
+cat = tomllib.load(open(os.path.join(root, "gradle/libs.versions.toml"), "rb"))
+norm = lambda alias: re.sub(r"[-_]", ".", alias)
+versions = set(cat.get("versions", {}))
+errors = []
+accessors = {"versions." + v for v in versions}
+for section, prefix in (("libraries", ""), ("plugins", "plugins."), ("bundles", "bundles.")):
+    for alias, spec in cat.get(section, {}).items():
+        accessors.add(prefix + norm(alias))
+        if isinstance(spec, dict):
+            ref = (spec.get("version") or {}).get("ref") if isinstance(spec.get("version"), dict) else spec.get("version.ref")
+            if ref is not None and ref not in versions:
+                errors.append(f"catalog {section}.{alias}: version.ref {ref} is not a version")
+            if section == "libraries" and "module" in spec and spec["module"].count(":") != 1:
+                errors.append(f"catalog libraries.{alias}: module {spec['module']} is not group:artifact")
+scripts = sorted(glob.glob(os.path.join(root, "**/*.gradle.kts"), recursive=True))
+scripts = [p for p in scripts if "/build/" not in p]
+settings = open(os.path.join(root, "settings.gradle.kts"), encoding="utf-8").read()
+included = set(re.findall(r'include\("(:[\w-]+)"\)', settings))
+for p in scripts:
+    text = open(p, encoding="utf-8").read()
+    for n, line in enumerate(text.splitlines(), 1):
+        code = line.split("//")[0]
+        for ref in re.findall(r"\blibs\.([A-Za-z0-9_.]+)", code):
+            ref = re.sub(r"\.(get|asProvider)$", "", ref)
+            if ref not in accessors:
+                errors.append(f"{p}:{n}: libs.{ref} is not in gradle/libs.versions.toml")
+        for proj in re.findall(r'project\("(:[\w-]+)"\)', code):
+            if proj not in included:
+                errors.append(f"{p}:{n}: project {proj} is not included in settings.gradle.kts")
+for proj in sorted(included):
+    if not os.path.exists(os.path.join(root, proj[1:], "build.gradle.kts")):
+        errors.append(f"settings.gradle.kts includes {proj}, which has no build.gradle.kts")
+for e in errors: print("error: " + e, file=sys.stderr)
+if errors: sys.exit(1)
+print(f"{len(accessors)} catalog entries; {len(scripts)} build scripts refer only to them and to the {len(included)} included modules")
+PY
 
 step "ktlint: every Kotlin file"
 KTLINT_VERSION=1.8.0
