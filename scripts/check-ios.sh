@@ -56,18 +56,17 @@ mapfile -t SWIFT < <(find ios -name '*.swift' -not -path 'ios/.build/*' -not -pa
   -not -path 'ios/Sources/LoyaltyCore/LoyaltyCore.swift' | sort)
 [ "${#SWIFT[@]}" -ge 20 ] || { echo "error: only ${#SWIFT[@]} Swift files found under ios/" >&2; exit 1; }
 
-cd ios/checks
 step "Swift syntax: every file of ios/ parses (tree-sitter-swift)"
-timed "$PY" check_syntax.py "${SWIFT[@]/#/../../}"
+timed "$PY" ios/checks/check_syntax.py "${SWIFT[@]}"
 
 step "Swift API: the members the code uses exist in the generated LoyaltyCore.swift"
-timed "$PY" check_api.py "$GENERATED" "${SWIFT[@]/#/../../}"
+timed "$PY" ios/checks/check_api.py "$GENERATED" "${SWIFT[@]}"
 
 step "project.yml, Info.plists and entitlements"
-timed "$PY" check_config.py
+timed "$PY" ios/checks/check_config.py
 
 step "Localizable.xcstrings: Russian plurals, and the same texts as the Kotlin layer"
-timed "$PY" check_catalog.py
+timed "$PY" ios/checks/check_catalog.py
 
 echo
 echo "iOS checks passed (building, XCTest and the simulator need a Mac: docs/ios.md)."

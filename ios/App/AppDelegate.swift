@@ -4,6 +4,7 @@
 import LoyaltyPresentation
 import os
 import SwiftUI
+import UIKit
 import UserNotifications
 
 final class AppDelegate: NSObject, UIApplicationDelegate, UNUserNotificationCenterDelegate {

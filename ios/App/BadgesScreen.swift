@@ -1,6 +1,7 @@
 // Badges in a grid: level, progress to the next level, the day earned.
 import LoyaltyPresentation
 import SwiftUI
+import UIKit
 
 struct BadgesScreen: View {
     let model: BadgesModel

@@ -3,6 +3,7 @@
 // decisions applied while it shows. Named CardScreen: CardView is the core's record.
 import LoyaltyPresentation
 import SwiftUI
+import UIKit
 
 struct CardScreen: View {
     let model: CardModel

@@ -561,15 +561,11 @@ class Checker:
             if generated:
                 self.checked += 1
                 if not matching:
+                    shown = ", ".join(dict.fromkeys(s.show(name) for s in sigs))
                     self.error(path, name_node, f"no {name}(…) with the argument labels ({', '.join((x or '_') + ':' for x in all_labels)}); "
-                                                f"generated: {', '.join(s.show(name) for s in sigs)}")
+                                                f"generated: {shown}")
             sig = matching[0] if matching else sigs[0]
-        elif generated and sigs is not None and name is not None and recv is not None:
-            pass  # member_type reported it
-        elif name is not None and callee.type == "simple_identifier" and sigs is None and name not in self.gf:
-            pass
-        ret = self.args(values, lambdas, sig, scope, path, data, all_labels)
-        return ret
+        return self.args(values, lambdas, sig, scope, path, data, all_labels)
 
     def args(self, values, lambdas, sig, scope, path, data, all_labels=None):
         """Infers the arguments (closures get their parameter types from `sig`); returns the call's type."""
@@ -695,15 +691,13 @@ class Checker:
 
     def case_pattern(self, parts, subject, scope, path, data):
         tname, name_node, arity = None, None, 0
-        for k, p in enumerate(parts):
+        for p in parts:
             if p.type == "user_type":
                 tname = text(data, p)
             elif p.type == "simple_identifier" and name_node is None:
                 name_node = p
             elif p.type == "pattern":
                 arity += 1
-            elif p.type == "user_type" or p.type == "navigation_expression":
-                pass
         if name_node is None:
             return
         t = tname or subject
@@ -729,7 +723,6 @@ class Checker:
             if fname is not None and t == "function_declaration" and not getattr(scope, "type_body", False):
                 scope.vars.setdefault(text(data, fname), "func")
             inner = Scope(scope)
-            labels, defaults, types = params_of(data, node)
             for c in node.children:
                 if c.type == "parameter":
                     ids = [x for x in c.children if x.type == "simple_identifier"]
@@ -740,8 +733,6 @@ class Checker:
             for c in node.children:
                 if c.type == "function_body":
                     self.visit(c, inner, path, data)
-                elif c.type not in ("parameter",) and c.is_named:
-                    pass
             return None
         if t == "property_declaration":
             name, declared, value = None, None, None
@@ -811,10 +802,8 @@ class Checker:
                     for m in c.children:
                         self.visit(m, inner, path, data)
             return None
-        result = None
         for c in node.children:
-            r = self.visit(c, scope, path, data)
-            result = r if node.type in ("statements",) else result
+            self.visit(c, scope, path, data)
         return None
 
     # -------------------------------------------- conformances, overrides

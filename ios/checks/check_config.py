@@ -108,7 +108,8 @@ def main():
                       for f in os.listdir(os.path.join(ROOT, "NotificationService")) if f.endswith(".swift"))
     if not re.search(rf"class {principal}\s*:\s*UNNotificationServiceExtension", sources):
         fail(f"NotificationService/ has no class {principal}: UNNotificationServiceExtension")
-    print(f"project.yml: targets {', '.join(TARGETS)}; {count} property lists load; app group {groups[0]} and the keychain "
+    group = re.sub(r"\$\((\w+)\)", lambda m: str(base_settings.get(m.group(1), m.group(0))), groups[0])
+    print(f"project.yml: targets {', '.join(TARGETS)}; {count} property lists load; app group {group} and the keychain "
           f"group shared by the app and the extension; push entitlement and background mode set")
 
 

@@ -47,7 +47,8 @@ public final class InboxModel {
     public func reload() async {
         do {
             let list = try await env.call { client in try client.inbox(includeHidden: false) }
-            let unread = Int64(try await env.call { client in try client.unreadCount() })
+            let count = try await env.call { client in try client.unreadCount() }
+            let unread = Int64(count)
             var next = InboxState()
             next.loading = false
             next.messages = list.map(line)

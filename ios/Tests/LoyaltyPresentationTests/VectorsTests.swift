@@ -352,7 +352,7 @@ final class VectorsTests: XCTestCase {
         }
         for c in root["qr"].array {
             let q = QrImage(side: Int(c["side"].int!), quietZone: Int(c["quietZone"].int!), bits: hexData(c["bitsHex"].string!))
-            let rows = (0..<q.side).map { y in String((0..<q.side).map { x in q.isDark(x: x, y: y) ? "#" : "." }) }
+            let rows = (0..<q.side).map { y in (0..<q.side).map { x in q.isDark(x: x, y: y) ? "#" : "." }.joined() }
             report.eq(c.description, c["rows"], j(rows.map { JSON.string($0) }))
             report.eq(c.description, c["fullSide"], j(q.fullSide))
             for p in c["pixelsPerModule"].array {
