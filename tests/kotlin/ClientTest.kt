@@ -48,7 +48,9 @@ class ClientTest {
             assertEquals("RUB", snap.currency)
             val changes = Changes()
             client.subscribe(changes).use {
-                val push = """{"kind":"offer","message_id":"m-1","title":"15% off","body":"Show your card","coupon_percent":"15","coupon_valid_days":"7"}"""
+                val push =
+                    """{"kind":"offer","message_id":"m-1","title":"15% off","body":"Show your card",""" +
+                        """"coupon_percent":"15","coupon_valid_days":"7"}"""
                 val outcome = client.ingestPush(push)
                 assertTrue(outcome is PushOutcome.New)
                 assertEquals("m-1", (outcome as PushOutcome.New).messageId)

@@ -117,7 +117,9 @@ class JourneyTest {
                     assertTrue(client.inbox(false).any { it.id == "o-1" && it.hasCoupon })
 
                     // An FCM data message as the app's FirebaseMessagingService hands it over.
-                    val fcm = """{"kind":"offer","message_id":"fcm-1","title":"Weekend −20%","body":"Sport only","coupon_percent":"20","deep_link":"loyalty://offers/fcm-1","priority":"5"}"""
+                    val fcm =
+                        """{"kind":"offer","message_id":"fcm-1","title":"Weekend −20%","body":"Sport only",""" +
+                            """"coupon_percent":"20","deep_link":"loyalty://offers/fcm-1","priority":"5"}"""
                     assertTrue(client.ingestPush(fcm) is PushOutcome.New)
                     assertEquals(PushOutcome.Duplicate, client.ingestPush(fcm))
                     val unread = client.unreadCount()

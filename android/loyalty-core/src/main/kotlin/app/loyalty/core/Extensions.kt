@@ -8,11 +8,9 @@ import kotlinx.coroutines.flow.callbackFlow
 import kotlinx.coroutines.launch
 import java.util.concurrent.atomic.AtomicReference
 
-/**
- * Plain-Kotlin conveniences over the generated bindings. No logic of the
- * core lives here; this file is compiled and tested on the desktop JVM by
- * scripts/test-bindings.sh together with the generated code.
- */
+// Plain-Kotlin conveniences over the generated bindings. No logic of the
+// core lives here; this file is compiled and tested on the desktop JVM by
+// scripts/test-bindings.sh together with the generated code.
 
 /** The stable snake_case code of any [LoyaltyException] (e.g. `insufficient_points`). */
 val LoyaltyException.code: String

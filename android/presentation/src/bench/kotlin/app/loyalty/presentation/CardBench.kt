@@ -3,11 +3,11 @@ package app.loyalty.presentation
 import app.loyalty.core.ClientConfig
 import app.loyalty.core.LoyaltyClient
 import app.loyalty.core.SecretStore
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.runBlocking
 import java.nio.file.Files
 import java.time.ZoneId
 import java.util.concurrent.ConcurrentHashMap
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.runBlocking
 
 /** The process's secret cache (what a Keystore-backed store keeps in memory). */
 class BenchSecrets : SecretStore {

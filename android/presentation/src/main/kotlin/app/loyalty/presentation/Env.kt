@@ -63,7 +63,10 @@ abstract class ScreenModel<S>(
     open fun start(scope: CoroutineScope): Job =
         scope.launch {
             reload()
-            env.client.changes().filter { changed -> changed.any { it in areas } }.collect { reload() }
+            env.client
+                .changes()
+                .filter { changed -> changed.any { it in areas } }
+                .collect { reload() }
         }
 }
 
@@ -77,7 +80,9 @@ data class SyncStatus(
 )
 
 /** Runs syncs one at a time for every screen and keeps their outcome. */
-class SyncCoordinator(private val env: Env) {
+class SyncCoordinator(
+    private val env: Env,
+) {
     private val mutable = MutableStateFlow(SyncStatus())
 
     /** The latest outcome. */

@@ -28,17 +28,28 @@ enum class Plural { ONE, FEW, MANY, OTHER }
  * Russian: "1 540 ₽", "1 540,50 ₽", "1 балл, 2 балла, 5 баллов", "14 декабря".
  * English: "₽1,540", "₽1,540.50", "1 point, 2 points", "December 14".
  */
-class Format(val lang: Lang, val zone: ZoneId) {
+class Format(
+    val lang: Lang,
+    val zone: ZoneId,
+) {
     /** A whole number with the language's thousands separator. */
     fun number(n: Long): String {
         val digits = if (n == Long.MIN_VALUE) "9223372036854775808" else kotlin.math.abs(n).toString()
         val sep = if (lang == Lang.RU) NBSP else ","
-        val grouped = digits.reversed().chunked(3).joinToString(sep).reversed()
+        val grouped =
+            digits
+                .reversed()
+                .chunked(3)
+                .joinToString(sep)
+                .reversed()
         return if (n < 0) MINUS + grouped else grouped
     }
 
     /** Money in minor units of `currency` (ISO 4217); kopecks shown only when there are some. */
-    fun money(minor: Long, currency: String): String {
+    fun money(
+        minor: Long,
+        currency: String,
+    ): String {
         val negative = minor < 0
         val abs = if (minor == Long.MIN_VALUE) Long.MAX_VALUE else kotlin.math.abs(minor)
         val whole = number(abs / 100)
@@ -46,7 +57,16 @@ class Format(val lang: Lang, val zone: ZoneId) {
         val decimal = if (lang == Lang.RU) "," else "."
         val amount = if (cents == 0L) whole else whole + decimal + cents.toString().padStart(2, '0')
         val symbol = SYMBOLS[currency] ?: currency
-        val text = if (lang == Lang.RU) "$amount$NBSP$symbol" else if (SYMBOLS.containsKey(currency)) "$symbol$amount" else "$symbol$NBSP$amount"
+        val text =
+            if (lang ==
+                Lang.RU
+            ) {
+                "$amount$NBSP$symbol"
+            } else if (SYMBOLS.containsKey(currency)) {
+                "$symbol$amount"
+            } else {
+                "$symbol$NBSP$amount"
+            }
         return if (negative) MINUS + text else text
     }
 
@@ -85,7 +105,10 @@ class Format(val lang: Lang, val zone: ZoneId) {
     fun seconds(n: Long): String = unit(n, "секунда", "секунды", "секунд", "second", "seconds")
 
     /** A date in the device's zone: "14 декабря" (year added when it is not this year's). */
-    fun date(epochMs: Long, nowMs: Long): String {
+    fun date(
+        epochMs: Long,
+        nowMs: Long,
+    ): String {
         val d = Instant.ofEpochMilli(epochMs).atZone(zone).toLocalDate()
         val thisYear = Instant.ofEpochMilli(nowMs).atZone(zone).year
         val month = d.monthValue - 1
@@ -102,7 +125,10 @@ class Format(val lang: Lang, val zone: ZoneId) {
     }
 
     /** A date with the time of day: "14 декабря, 10:05"; "December 14, 10:05". */
-    fun dateTime(epochMs: Long, nowMs: Long): String {
+    fun dateTime(
+        epochMs: Long,
+        nowMs: Long,
+    ): String {
         val t = Instant.ofEpochMilli(epochMs).atZone(zone).toLocalTime()
         val hhmm = "%02d:%02d".format(Locale.ROOT, t.hour, t.minute)
         return "${date(epochMs, nowMs)}, $hhmm"
@@ -120,14 +146,26 @@ class Format(val lang: Lang, val zone: ZoneId) {
     /** The CLDR plural category of `n` in this language. */
     fun plural(n: Long): Plural = plural(lang, n)
 
-    private fun unit(n: Long, one: String, few: String, many: String, enOne: String, enOther: String): String =
+    private fun unit(
+        n: Long,
+        one: String,
+        few: String,
+        many: String,
+        enOne: String,
+        enOther: String,
+    ): String =
         "${number(n)}$NBSP" +
             when (lang) {
                 Lang.RU -> ru(n, one, few, many)
                 Lang.EN -> if (plural(n) == Plural.ONE) enOne else enOther
             }
 
-    private fun ru(n: Long, one: String, few: String, many: String): String =
+    private fun ru(
+        n: Long,
+        one: String,
+        few: String,
+        many: String,
+    ): String =
         when (plural(Lang.RU, n)) {
             Plural.ONE -> one
             Plural.FEW -> few
@@ -149,23 +187,49 @@ class Format(val lang: Lang, val zone: ZoneId) {
 
         private val RU_MONTHS_GENITIVE =
             listOf(
-                "января", "февраля", "марта", "апреля", "мая", "июня",
-                "июля", "августа", "сентября", "октября", "ноября", "декабря",
+                "января",
+                "февраля",
+                "марта",
+                "апреля",
+                "мая",
+                "июня",
+                "июля",
+                "августа",
+                "сентября",
+                "октября",
+                "ноября",
+                "декабря",
             )
         private val EN_MONTHS =
             listOf(
-                "January", "February", "March", "April", "May", "June",
-                "July", "August", "September", "October", "November", "December",
+                "January",
+                "February",
+                "March",
+                "April",
+                "May",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
+                "November",
+                "December",
             )
 
         /**
          * CLDR plural rules for integers. Russian: one — ends in 1 but not 11;
          * few — ends in 2–4 but not 12–14; many — the rest. English: one — 1.
          */
-        fun plural(lang: Lang, n: Long): Plural {
+        fun plural(
+            lang: Lang,
+            n: Long,
+        ): Plural {
             val a = if (n == Long.MIN_VALUE) Long.MAX_VALUE else kotlin.math.abs(n)
             return when (lang) {
-                Lang.EN -> if (a == 1L) Plural.ONE else Plural.OTHER
+                Lang.EN -> {
+                    if (a == 1L) Plural.ONE else Plural.OTHER
+                }
+
                 Lang.RU -> {
                     val d = a % 10
                     val h = a % 100

@@ -68,13 +68,22 @@ class ChallengesScreenModel(
         val t = env.texts
         val reward =
             when (val r = c.rewardInfo) {
-                is RewardInfo.Points -> t.rewardPoints(f.points(r.points))
+                is RewardInfo.Points -> {
+                    t.rewardPoints(f.points(r.points))
+                }
+
                 is RewardInfo.Coupon -> {
                     val benefit = r.percentHundredths?.let { f.percent(it) } ?: f.money(r.amountOffMinor ?: 0, currency)
                     t.rewardCoupon(benefit, f.days(r.validDays))
                 }
-                is RewardInfo.Badge -> t.rewardBadge(badgeTitles[r.badgeId] ?: r.badgeId)
-                null -> null
+
+                is RewardInfo.Badge -> {
+                    t.rewardBadge(badgeTitles[r.badgeId] ?: r.badgeId)
+                }
+
+                null -> {
+                    null
+                }
             }
         return ChallengeLine(
             id = c.id,

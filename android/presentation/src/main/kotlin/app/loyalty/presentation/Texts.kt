@@ -56,9 +56,15 @@ interface Texts {
 
     fun tierLine(tier: String): String
 
-    fun toNextTier(amount: String, tier: String): String
+    fun toNextTier(
+        amount: String,
+        tier: String,
+    ): String
 
-    fun expiring(points: String, date: String): String
+    fun expiring(
+        points: String,
+        date: String,
+    ): String
 
     fun debt(points: String): String
 
@@ -81,21 +87,33 @@ interface Texts {
 
     fun challengeStatus(status: String): String
 
-    fun progressOf(done: String, target: String): String
+    fun progressOf(
+        done: String,
+        target: String,
+    ): String
 
     fun timeLeft(left: String): String
 
     fun rewardPoints(points: String): String
 
-    fun rewardCoupon(benefit: String, days: String): String
+    fun rewardCoupon(
+        benefit: String,
+        days: String,
+    ): String
 
     fun rewardBadge(title: String): String
 
     fun completedTimes(times: Long): String
 
-    fun badgeLevel(level: Long, levels: Long): String
+    fun badgeLevel(
+        level: Long,
+        levels: Long,
+    ): String
 
-    fun badgeNext(progress: String, threshold: String): String
+    fun badgeNext(
+        progress: String,
+        threshold: String,
+    ): String
 
     // Inbox
     val noMessages: String

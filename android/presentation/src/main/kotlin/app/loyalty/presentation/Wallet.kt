@@ -138,7 +138,11 @@ class WalletScreenModel(
                 },
             history = s.history.map(::line),
             canLoadMore = nextBefore != null,
-            pending = s.pendingActions.toLong().takeIf { it > 0 }?.let { t.pendingActions(it) },
+            pending =
+                s.pendingActions
+                    .toLong()
+                    .takeIf { it > 0 }
+                    ?.let { t.pendingActions(it) },
             notice = sync.status.value.notice,
         )
     }

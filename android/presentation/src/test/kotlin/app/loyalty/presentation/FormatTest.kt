@@ -1,8 +1,8 @@
 package app.loyalty.presentation
 
-import java.time.ZoneId
 import org.junit.Assert.assertEquals
 import org.junit.Test
+import java.time.ZoneId
 
 private const val NB = Format.NBSP
 
@@ -71,19 +71,19 @@ class FormatTest {
 
     @Test
     fun moneyInRoublesAndKopecks() {
-        assertEquals("1${NB}540${NB}₽", ru.money(154_000, "RUB"))
-        assertEquals("1${NB}540,50${NB}₽", ru.money(154_050, "RUB"))
-        assertEquals("0,05${NB}₽", ru.money(5, "RUB"))
-        assertEquals("\u22121${NB}000${NB}₽", ru.money(-100_000, "RUB"))
+        assertEquals("1${NB}540$NB₽", ru.money(154_000, "RUB"))
+        assertEquals("1${NB}540,50$NB₽", ru.money(154_050, "RUB"))
+        assertEquals("0,05$NB₽", ru.money(5, "RUB"))
+        assertEquals("\u22121${NB}000$NB₽", ru.money(-100_000, "RUB"))
         assertEquals("₽1,540", en.money(154_000, "RUB"))
         assertEquals("₽1,540.50", en.money(154_050, "RUB"))
-        assertEquals("1${NB}000${NB}000${NB}€", ru.money(100_000_000, "EUR"))
+        assertEquals("1${NB}000${NB}000$NB€", ru.money(100_000_000, "EUR"))
         assertEquals("CHF${NB}12.30", en.money(1_230, "CHF"))
         // The extremes format without overflow.
-        assertEquals("92${NB}233${NB}720${NB}368${NB}547${NB}758,07${NB}₽", ru.money(Long.MAX_VALUE, "RUB"))
-        assertEquals("\u221292${NB}233${NB}720${NB}368${NB}547${NB}758,07${NB}₽", ru.money(Long.MIN_VALUE, "RUB"))
-        assertEquals("15${NB}%", ru.percent(1500))
-        assertEquals("12,5${NB}%", ru.percent(1250))
+        assertEquals("92${NB}233${NB}720${NB}368${NB}547${NB}758,07$NB₽", ru.money(Long.MAX_VALUE, "RUB"))
+        assertEquals("\u221292${NB}233${NB}720${NB}368${NB}547${NB}758,07$NB₽", ru.money(Long.MIN_VALUE, "RUB"))
+        assertEquals("15$NB%", ru.percent(1500))
+        assertEquals("12,5$NB%", ru.percent(1250))
         assertEquals("12.5%", en.percent(1250))
     }
 

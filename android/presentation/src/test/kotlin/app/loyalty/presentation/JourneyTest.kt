@@ -1,9 +1,5 @@
 package app.loyalty.presentation
 
-import java.net.URI
-import java.net.http.HttpClient
-import java.net.http.HttpRequest
-import java.net.http.HttpResponse
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
@@ -11,6 +7,10 @@ import org.junit.Assert.assertNotNull
 import org.junit.Assert.assertTrue
 import org.junit.Assume.assumeTrue
 import org.junit.Test
+import java.net.URI
+import java.net.http.HttpClient
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
 
 /**
  * The shopper's journey against the dev server (started by
@@ -55,7 +55,11 @@ class JourneyTest {
             card.reload()
             val shown = card.state.value as CardState.Shown
             val lines = """[{"sku": "RUN", "category": "sport", "qty": 2, "amount": "1000.00"}]"""
-            val (status, answer) = post("/v1/pos/purchases", """{"payload": "${shown.payload}", "purchase": {"receipt_id": "r1", "lines": $lines}}""")
+            val (status, answer) =
+                post(
+                    "/v1/pos/purchases",
+                    """{"payload": "${shown.payload}", "purchase": {"receipt_id": "r1", "lines": $lines}}""",
+                )
             assertEquals(answer, 201, status)
 
             val wallet = WalletScreenModel(e, sync)
@@ -69,9 +73,15 @@ class JourneyTest {
             assertEquals("Начисление за покупку", w.history.first().title)
             assertEquals("+100", w.history.first().points)
 
-            val challenges = ChallengesScreenModel(e).also { it.reload() }.state.value.challenges
+            val challenges =
+                ChallengesScreenModel(e)
+                    .also { it.reload() }
+                    .state.value.challenges
             assertEquals("2 из 3", challenges.first { it.id == "sport3" }.progressText)
-            val badges = BadgesScreenModel(e).also { it.reload() }.state.value.badges
+            val badges =
+                BadgesScreenModel(e)
+                    .also { it.reload() }
+                    .state.value.badges
             assertTrue(badges.first { it.id == "first" }.earned)
 
             // An offer pushed through the admin API arrives with the next sync.
@@ -82,7 +92,9 @@ class JourneyTest {
             sync.sync()
             val inbox = InboxScreenModel(e)
             inbox.reload()
-            val message = inbox.state.value.messages.first { it.id == "o-journey" }
+            val message =
+                inbox.state.value.messages
+                    .first { it.id == "o-journey" }
             assertTrue(message.canActivate && message.unread)
             // The offer and the "first purchase" badge notice: the Russian plural of the count.
             val unread = inbox.state.value.unreadCount
@@ -92,7 +104,10 @@ class JourneyTest {
             assertEquals("1 непрочитанное", RuTexts.unread(1))
             inbox.activate("o-journey")
             wallet.reload()
-            assertTrue(wallet.state.value.coupons.any { it.title == "Скидка 15\u00A0%" })
+            assertTrue(
+                wallet.state.value.coupons
+                    .any { it.title == "Скидка 15\u00A0%" },
+            )
             wallet.refresh()
             assertEquals(null, wallet.state.value.pending)
         }

@@ -59,29 +59,53 @@ class ScreensTest {
             val e = env(client, Lang.EN, io)
             val inbox = InboxScreenModel(e)
             inbox.reload()
-            val offer = inbox.state.value.messages.first { it.canActivate }
-            val couponsBefore = WalletScreenModel(e, SyncCoordinator(e)).also { it.reload() }.state.value.coupons.size
+            val offer =
+                inbox.state.value.messages
+                    .first { it.canActivate }
+            val couponsBefore =
+                WalletScreenModel(e, SyncCoordinator(e))
+                    .also { it.reload() }
+                    .state.value.coupons.size
             inbox.activate(offer.id)
             inbox.reload()
-            assertEquals("Coupon in your wallet", inbox.state.value.messages.first { it.id == offer.id }.activated)
+            assertEquals(
+                "Coupon in your wallet",
+                inbox.state.value.messages
+                    .first { it.id == offer.id }
+                    .activated,
+            )
             val wallet = WalletScreenModel(e, SyncCoordinator(e)).also { it.reload() }.state.value
             assertEquals(couponsBefore + 1, wallet.coupons.size)
             assertTrue(wallet.coupons.any { it.title == "15% off" })
             assertEquals("1 action waits for sync", wallet.pending)
             val unread = inbox.state.value.unreadCount
-            inbox.open(inbox.state.value.messages.first { it.unread }.id)
+            inbox.open(
+                inbox.state.value.messages
+                    .first { it.unread }
+                    .id,
+            )
             inbox.reload()
             assertEquals(unread - 1, inbox.state.value.unreadCount)
-            val dismissed = inbox.state.value.messages.first().id
+            val dismissed =
+                inbox.state.value.messages
+                    .first()
+                    .id
             inbox.dismiss(dismissed)
             inbox.reload()
-            assertFalse(inbox.state.value.messages.any { it.id == dismissed })
+            assertFalse(
+                inbox.state.value.messages
+                    .any { it.id == dismissed },
+            )
 
             // A challenge joined offline shows as in progress.
             val challenges = ChallengesScreenModel(e)
             challenges.join("coffee")
             challenges.reload()
-            assertFalse(challenges.state.value.challenges.first { it.id == "coffee" }.canJoin)
+            assertFalse(
+                challenges.state.value.challenges
+                    .first { it.id == "coffee" }
+                    .canJoin,
+            )
 
             // History pages.
             val paged = WalletScreenModel(e, SyncCoordinator(e))

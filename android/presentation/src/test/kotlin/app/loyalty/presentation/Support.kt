@@ -4,10 +4,10 @@ import app.loyalty.core.ClientConfig
 import app.loyalty.core.Clock
 import app.loyalty.core.LoyaltyClient
 import app.loyalty.core.MemorySecretStore
-import java.nio.file.Files
-import java.time.ZoneId
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.test.TestCoroutineScheduler
+import java.nio.file.Files
+import java.time.ZoneId
 
 /** 2026-12-01T10:00:21Z: 9 s before a 30 s code step ends. */
 const val T0_MS = 1_796_119_221_000L

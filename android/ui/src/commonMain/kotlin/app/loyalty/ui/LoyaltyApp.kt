@@ -218,45 +218,45 @@ private fun MemberTab(
     val texts = models.texts
     val scope = rememberCoroutineScope()
     when (tab) {
-            Tab.CARD -> {
-                val state by models.card.state.collectAsState()
-                CardScreen(state, texts, onSwitchCode = { scope.launch { models.card.toggleCode() } }, modifier = m)
-            }
+        Tab.CARD -> {
+            val state by models.card.state.collectAsState()
+            CardScreen(state, texts, onSwitchCode = { scope.launch { models.card.toggleCode() } }, modifier = m)
+        }
 
-            Tab.WALLET -> {
-                val state by models.wallet.state.collectAsState()
-                WalletScreen(
-                    state,
-                    texts,
-                    onRefresh = { scope.launch { models.wallet.refresh() } },
-                    onLoadMore = { scope.launch { models.wallet.loadMore() } },
-                    modifier = m,
-                )
-            }
+        Tab.WALLET -> {
+            val state by models.wallet.state.collectAsState()
+            WalletScreen(
+                state,
+                texts,
+                onRefresh = { scope.launch { models.wallet.refresh() } },
+                onLoadMore = { scope.launch { models.wallet.loadMore() } },
+                modifier = m,
+            )
+        }
 
-            Tab.CHALLENGES -> {
-                val state by models.challenges.state.collectAsState()
-                ChallengesScreen(state, texts, onJoin = { id -> scope.launch { models.challenges.join(id) } }, modifier = m)
-            }
+        Tab.CHALLENGES -> {
+            val state by models.challenges.state.collectAsState()
+            ChallengesScreen(state, texts, onJoin = { id -> scope.launch { models.challenges.join(id) } }, modifier = m)
+        }
 
-            Tab.BADGES -> {
-                val state by models.badges.state.collectAsState()
-                BadgesScreen(state, modifier = m)
-            }
+        Tab.BADGES -> {
+            val state by models.badges.state.collectAsState()
+            BadgesScreen(state, modifier = m)
+        }
 
-            Tab.INBOX -> {
-                InboxScreen(
-                    inbox,
-                    texts,
-                    onOpen = { id -> scope.launch { models.inbox.open(id) } },
-                    onDismiss = { id -> scope.launch { models.inbox.dismiss(id) } },
-                    onActivate = { id -> scope.launch { models.inbox.activate(id) } },
-                    modifier = m,
-                    focusId = openMessage,
-                )
-            }
+        Tab.INBOX -> {
+            InboxScreen(
+                inbox,
+                texts,
+                onOpen = { id -> scope.launch { models.inbox.open(id) } },
+                onDismiss = { id -> scope.launch { models.inbox.dismiss(id) } },
+                onActivate = { id -> scope.launch { models.inbox.activate(id) } },
+                modifier = m,
+                focusId = openMessage,
+            )
         }
     }
+}
 
 /**
  * The member's frame: the top bar with the tab's title, the navigation bar

@@ -76,8 +76,7 @@ object RuTexts : Texts {
 
     override fun debt(points: String) = "Долг: $points спишется с будущих начислений"
 
-    override fun pendingActions(count: Long) =
-        "$count " + ru(count, "действие ждёт", "действия ждут", "действий ждут") + " синхронизации"
+    override fun pendingActions(count: Long) = "$count " + ru(count, "действие ждёт", "действия ждут", "действий ждут") + " синхронизации"
 
     override fun couponPercent(percent: String) = "Скидка $percent"
 
