@@ -47,13 +47,9 @@ java -ea -Djna.library.path="$TARGET_DIR/debug" -Dloyalty.server="$SERVER" \
   app.loyalty.presentation.CardTickerTest app.loyalty.presentation.ScreensTest \
   app.loyalty.presentation.JourneyTest app.loyalty.presentation.VectorsTest
 
-if [ -x scripts/render-screens.sh ]; then
-  step "Compose screens rendered headless; the card scanned with zbar and taken by the till"
-  ./scripts/render-screens.sh
-fi
-if [ -x scripts/check-android.sh ]; then
-  step "aapt (manifest, resources) and ktlint (every Kotlin file)"
-  ./scripts/check-android.sh
-fi
+step "Compose screens rendered headless; the card scanned with zbar and taken by the till"
+bash scripts/render-screens.sh
+step "aapt (manifest, resources) and ktlint (every Kotlin file)"
+bash scripts/check-android.sh
 echo
 echo "Android app shell checks passed."

@@ -6,6 +6,7 @@ import app.loyalty.core.LoyaltyException
 import app.loyalty.core.changes
 import app.loyalty.core.code
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.MutableStateFlow
@@ -174,8 +175,8 @@ class CardScreenModel(
      */
     override fun start(scope: CoroutineScope): Job =
         scope.launch {
+            launch(start = CoroutineStart.UNDISPATCHED) { env.client.changes().collect { if (ChangeArea.CARD in it) reload() } }
             reload()
-            launch { env.client.changes().collect { if (ChangeArea.CARD in it) reload() } }
             sync?.let { coordinator -> launch { coordinator.status.collect { reload() } } }
             while (true) {
                 val ms = lastView?.millisToRotation

@@ -65,7 +65,7 @@ object EnTexts : Texts {
     override fun expiring(
         points: String,
         date: String,
-    ) = "$points expire on $date"
+    ) = "Expiring on $date: $points"
 
     override fun debt(points: String) = "Owed: $points, taken from future points"
 

@@ -7,6 +7,7 @@ import app.loyalty.core.changes
 import app.loyalty.core.code
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
@@ -62,11 +63,14 @@ abstract class ScreenModel<S>(
      */
     open fun start(scope: CoroutineScope): Job =
         scope.launch {
+            // Subscribed before the first read, so a change made in between is not lost.
+            launch(start = CoroutineStart.UNDISPATCHED) {
+                env.client
+                    .changes()
+                    .filter { changed -> changed.any { it in areas } }
+                    .collect { reload() }
+            }
             reload()
-            env.client
-                .changes()
-                .filter { changed -> changed.any { it in areas } }
-                .collect { reload() }
         }
 }
 
@@ -92,16 +96,20 @@ class SyncCoordinator(
     suspend fun sync() {
         if (mutable.value.running) return
         mutable.value = mutable.value.copy(running = true)
-        mutable.value =
-            try {
-                env.client.sync()
-                SyncStatus()
-            } catch (e: LoyaltyException) {
-                val code = e.code
+        var outcome = mutable.value.copy(running = false)
+        try {
+            env.client.sync()
+            outcome = SyncStatus()
+        } catch (e: LoyaltyException) {
+            val code = e.code
+            outcome =
                 SyncStatus(
                     errorCode = code,
                     notice = if (code == "network") env.texts.offlineNotice else env.message(e),
                 )
-            }
+        } finally {
+            // Cancelled (the screen that asked went away) or failed: never left "running".
+            mutable.value = outcome
+        }
     }
 }

@@ -51,9 +51,9 @@ class Format(
         currency: String,
     ): String {
         val negative = minor < 0
-        val abs = if (minor == Long.MIN_VALUE) Long.MAX_VALUE else kotlin.math.abs(minor)
-        val whole = number(abs / 100)
-        val cents = abs % 100
+        // Split before taking the sign off, so Long.MIN_VALUE keeps its last kopeck.
+        val whole = number(kotlin.math.abs(minor / 100))
+        val cents = kotlin.math.abs(minor % 100)
         val decimal = if (lang == Lang.RU) "," else "."
         val amount = if (cents == 0L) whole else whole + decimal + cents.toString().padStart(2, '0')
         val symbol = SYMBOLS[currency] ?: currency

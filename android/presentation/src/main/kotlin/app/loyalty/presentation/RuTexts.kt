@@ -72,7 +72,7 @@ object RuTexts : Texts {
     override fun expiring(
         points: String,
         date: String,
-    ) = "$points сгорят $date"
+    ) = "$date сгорает $points"
 
     override fun debt(points: String) = "Долг: $points спишется с будущих начислений"
 
@@ -126,7 +126,7 @@ object RuTexts : Texts {
         target: String,
     ) = "$done из $target"
 
-    override fun timeLeft(left: String) = "Осталось $left"
+    override fun timeLeft(left: String) = "До конца: $left"
 
     override fun rewardPoints(points: String) = "Награда: $points"
 

@@ -89,9 +89,12 @@ class WalletScreenModel(
     /** Pull to refresh: a sync; a failure is a notice, the figures stay. */
     suspend fun refresh() {
         mutable.value = mutable.value.copy(refreshing = true)
-        sync.sync()
-        reload()
-        mutable.value = mutable.value.copy(refreshing = false, notice = sync.status.value.notice)
+        try {
+            sync.sync()
+            reload()
+        } finally {
+            mutable.value = mutable.value.copy(refreshing = false, notice = sync.status.value.notice)
+        }
     }
 
     override fun start(scope: CoroutineScope): Job =

@@ -79,7 +79,6 @@ class CardTickerTest {
             assertEquals(q.side + 2 * q.quietZone, q.fullSide)
             // The finder pattern's corner is dark, the module next to it inside is light.
             assertTrue(q.isDark(0, 0) && q.isDark(6, 6) && !q.isDark(1, 1))
-            assertEquals(q.fullSide * 3, 3 * q.fullSide)
             assertEquals(3, q.pixelsPerModule(3 * q.fullSide + 2))
             model.toggleCode()
             val bars = shown(model)

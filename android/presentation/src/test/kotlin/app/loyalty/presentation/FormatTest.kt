@@ -81,7 +81,7 @@ class FormatTest {
         assertEquals("CHF${NB}12.30", en.money(1_230, "CHF"))
         // The extremes format without overflow.
         assertEquals("92${NB}233${NB}720${NB}368${NB}547${NB}758,07$NB₽", ru.money(Long.MAX_VALUE, "RUB"))
-        assertEquals("\u221292${NB}233${NB}720${NB}368${NB}547${NB}758,07$NB₽", ru.money(Long.MIN_VALUE, "RUB"))
+        assertEquals("\u221292${NB}233${NB}720${NB}368${NB}547${NB}758,08$NB₽", ru.money(Long.MIN_VALUE, "RUB"))
         assertEquals("15$NB%", ru.percent(1500))
         assertEquals("12,5$NB%", ru.percent(1250))
         assertEquals("12.5%", en.percent(1250))

@@ -172,7 +172,7 @@ private fun MemberApp(
         }
     }
     // The card ticks (once a second, aligned to its rotation) only while it is in front.
-    val cardInFront = visible && tab == Tab.CARD
+    val cardInFront = visible && tab == Tab.CARD && !settings
     if (cardInFront) LaunchedEffect(models) { models.card.start(this) }
     DisposableEffect(models, cardInFront) {
         models.card.onVisible(cardInFront)
