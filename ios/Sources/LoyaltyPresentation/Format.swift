@@ -57,9 +57,9 @@ public struct Format: Sendable {
     /// Money in minor units of `currency` (ISO 4217); kopecks shown only when there are some.
     public func money(_ minor: Int64, currency: String) -> String {
         let negative = minor < 0
-        let size: Int64 = minor == Int64.min ? Int64.max : Swift.abs(minor)
-        let whole = number(size / 100)
-        let cents = size % 100
+        // Split before taking the sign off, so Int64.min keeps its last kopeck.
+        let whole = number(Int64((minor / 100).magnitude))
+        let cents = Int64((minor % 100).magnitude)
         let decimal = lang == .ru ? "," : "."
         let amount = cents == 0 ? whole : whole + decimal + Format.twoDigits(cents)
         let known = Format.symbols[currency]
