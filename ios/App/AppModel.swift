@@ -70,6 +70,26 @@ final class AppModel {
             return
         }
         _ = try? await screens.env.call { client in try client.ingestPush(payloadJson: json) }
+        // The notification service extension may have stored it already, in its
+        // own process: this client heard nothing then, so the inbox reads again.
+        await screens.inbox.reload()
+    }
+
+    /// The app came to the front: what the notification service extension
+    /// wrote meanwhile (another process, another client) is read again, and a
+    /// member's wallet syncs with the server.
+    func becameActive() async {
+        guard let screens else {
+            return
+        }
+        await screens.inbox.reload()
+        await screens.wallet.reload()
+        await screens.challenges.reload()
+        await screens.badges.reload()
+        await screens.card.reload()
+        if screens.onboarding.root == .member {
+            await screens.sync.sync()
+        }
     }
 
     /// The shopper tapped a notification: the message is read, the inbox shows.

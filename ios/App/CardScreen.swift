@@ -52,7 +52,16 @@ struct CardScreen: View {
         }
     }
 
+    /// Scrolls rather than squeezes: at large Dynamic Type sizes the texts grow
+    /// and scroll, the code keeps the full width (never under 2 px a module).
     private func shown(_ card: ShownCard) -> some View {
+        ScrollView {
+            shownContent(card)
+                .padding()
+        }
+    }
+
+    private func shownContent(_ card: ShownCard) -> some View {
         VStack(spacing: 16) {
             if let warning = card.clockWarning {
                 Label(warning, systemImage: "clock.badge.exclamationmark")
@@ -60,6 +69,7 @@ struct CardScreen: View {
             }
             if let qr = card.qr {
                 QrCodeImage(qr: qr)
+                    .frame(maxWidth: .infinity)
                     .accessibilityLabel(card.codeDescription)
             } else if let bars = card.bars {
                 BarcodeImage(bars: bars)

@@ -12,7 +12,8 @@ struct QrCodeImage: View {
     var body: some View {
         GeometryReader { geometry in
             let sidePx = Int(min(geometry.size.width, geometry.size.height) * displayScale)
-            let modulePx = max(1, qr.pixelsPerModule(maxPx: sidePx))
+            // Two pixels a module at the very least: below that tills misread.
+            let modulePx = max(2, qr.pixelsPerModule(maxPx: sidePx))
             let codePx = modulePx * qr.fullSide
             Canvas { context, size in
                 let scale = displayScale

@@ -18,6 +18,7 @@ struct RootView: View {
 private struct MemberOrOnboarding: View {
     @Bindable var app: AppModel
     let screens: AppModel.Screens
+    @Environment(\.scenePhase) private var scenePhase
 
     var body: some View {
         Group {
@@ -30,6 +31,17 @@ private struct MemberOrOnboarding: View {
         }
         .task {
             await screens.onboarding.load()
+        }
+        .task(id: screens.onboarding.root) {
+            // A member on the phone (at launch, or just enrolled): sync once.
+            if screens.onboarding.root == .member {
+                await screens.sync.sync()
+            }
+        }
+        .onChange(of: scenePhase) { _, phase in
+            if phase == .active {
+                Task { await app.becameActive() }
+            }
         }
     }
 
