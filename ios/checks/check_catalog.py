@@ -151,6 +151,25 @@ def main():
                     want = {"one", "few", "many", "other"} if lang == "ru" else {"one", "other"}
                     if set(p) != want or not all(p.values()):
                         problems.append(f"{key}/{lang}: plural forms {sorted(p)}, want {sorted(want)}")
+    # Every key the Swift Texts and ErrorTexts read — literal s("…") / f("…")
+    # keys and the literal part of catalog.text("prefix." + …) lookups —
+    # must be in the catalogue: a misspelt key would show the raw key.
+    keys_used = 0
+    for name in ("Texts.swift", "ErrorTexts.swift"):
+        path = os.path.join(ROOT, "Sources", "LoyaltyPresentation", name)
+        source = open(path, encoding="utf-8").read()
+        for m in re.finditer(r'\b(?:s|f)\("([A-Za-z0-9_.]+)"', source):
+            keys_used += 1
+            if m.group(1) not in doc["strings"]:
+                line = source.count("\n", 0, m.start()) + 1
+                problems.append(f"{name}:{line}: key {m.group(1)!r} is not in the catalogue")
+        for m in re.finditer(r'catalog\.text\("([A-Za-z0-9_]+\.)" \+', source):
+            keys_used += 1
+            if not any(k.startswith(m.group(1)) for k in doc["strings"]):
+                line = source.count("\n", 0, m.start()) + 1
+                problems.append(f"{name}:{line}: no catalogue key starts with {m.group(1)!r}")
+    if keys_used < 60:
+        problems.append(f"only {keys_used} catalogue keys found in Texts.swift and ErrorTexts.swift: the key scan is broken")
     cat = Catalog(doc)
     texts = json.load(open(os.path.join(VECTORS, "texts.json"), encoding="utf-8"))
     errors = json.load(open(os.path.join(VECTORS, "errors.json"), encoding="utf-8"))
@@ -182,6 +201,7 @@ def main():
             print(f"{os.path.relpath(CATALOG, ROOT)}: {p}", file=sys.stderr)
         sys.exit(f"{len(problems)} problems in the String Catalog")
     print(f"Localizable.xcstrings: {len(doc['strings'])} keys in en and ru, {plurals} Russian plurals with one/few/many/other; "
+          f"the {keys_used} keys Texts.swift and ErrorTexts.swift read all exist; "
           f"{checked} texts of texts.json and errors.json match the Kotlin vectors")
 
 
