@@ -7,6 +7,7 @@
 //! computed only when the step changes. Secrets are read through
 //! [`SecretStore`] and never logged, printed or put in an error.
 
+pub mod loy2;
 mod number;
 mod payload;
 mod render;
