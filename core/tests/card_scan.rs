@@ -72,3 +72,28 @@ fn linear_barcodes_scan_back() {
         assert_eq!(zbar(&code.png(3).unwrap()), text, "code128 {text}");
     }
 }
+
+/// A LOY2 code (186 bytes as `92` + 454 digits) fits a version-10 QR code at
+/// EC M (57 × 57 modules, numeric mode) and scans back exactly at 4 px a module.
+#[test]
+fn a_loy2_code_fits_version_10_at_ec_m_and_scans() {
+    let bytes: Vec<u8> = (0..loyalty_till::format::PRESENTATION_LEN)
+        .map(|i| (i * 151 + 89) as u8)
+        .collect();
+    let text = loyalty_till::format::to_text(&bytes);
+    assert_eq!(text.len(), 2 + 26 * 17 + 10);
+    let m = QrMatrix::encode(&text, EcLevel::M).unwrap();
+    let version = (m.side - 17) / 4;
+    assert!(version <= 10, "QR version {version} ({} modules)", m.side);
+    println!(
+        "LOY2 text of {} digits: QR version {version} at EC M, {}×{} modules",
+        text.len(),
+        m.side,
+        m.side
+    );
+    assert_eq!(zbar(&m.png(4).unwrap()), text);
+    assert_eq!(
+        loyalty_till::format::from_text(&text).as_deref(),
+        Some(bytes.as_slice())
+    );
+}
