@@ -95,29 +95,8 @@ fi
 echo "all $declared declared symbols are exported"
 
 step "dev server on a free loopback port"
-SERVER_DIR=$(mktemp -d)
-SERVER_PID=
-cleanup() {
-  local rc=$?
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$SERVER_DIR"
-  exit "$rc"
-}
-trap cleanup EXIT
-"$TARGET_DIR/debug/loyalty-devserver" --listen 127.0.0.1:0 --data-dir "$SERVER_DIR/data" \
-  --program tests/programs/sync-program.json > "$SERVER_DIR/out.log" 2>&1 &
-SERVER_PID=$!
-SERVER=
-for _ in $(seq 100); do
-  SERVER=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$SERVER_DIR/out.log" | head -n1 || true)
-  [ -n "$SERVER" ] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_DIR/out.log" >&2; echo "error: the dev server did not start" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$SERVER" ] || { echo "error: the dev server did not say where it listens within 10 s" >&2; exit 1; }
+source scripts/devserver.sh
+start_devserver tests/programs/sync-program.json
 echo "listening on $SERVER"
 
 step "Python unittest"
