@@ -10,6 +10,7 @@
 //! hand-rolled. No SQLite, no networking: a POS vendor links this alone.
 
 pub mod format;
+pub mod keys;
 
 use std::collections::{HashMap, HashSet};
 
@@ -85,7 +86,15 @@ pub struct Accepted {
     pub scope: Scope,
     /// The credential's serial.
     pub serial: u32,
+    /// A static wallet-pass token (a bare credential bound to no device):
+    /// identify and earn only, never a payment, and no replay check —
+    /// `step` is then the till's own.
+    pub static_pass: bool,
 }
+
+/// The device key a static wallet-pass credential carries: no device (33
+/// zero bytes, which no P-256 key encodes to).
+pub const NO_DEVICE: [u8; 33] = [0; 33];
 
 /// Checks LOY2 codes offline: the program's public keys by `kid`, the
 /// revoked serials, and per card the newest step accepted (so a code is
@@ -135,6 +144,9 @@ impl OfflineVerifier {
     /// tolerating one step either side, and records the step on success.
     pub fn verify(&mut self, payload: &str, unix_seconds: i64) -> Result<Accepted, Refusal> {
         let bytes = format::from_text(payload).ok_or(Refusal::Malformed)?;
+        if bytes.len() == CREDENTIAL_LEN {
+            return self.verify_static(&bytes, unix_seconds);
+        }
         let bytes: &[u8; PRESENTATION_LEN] = bytes
             .as_slice()
             .try_into()
@@ -150,19 +162,10 @@ impl OfflineVerifier {
         let (step_bytes, device_sig) = rest.split_at(4);
         let step = u32::from_be_bytes(step_bytes.try_into().map_err(|_| Refusal::Malformed)?);
 
-        let key = self.keys.get(&credential.kid).ok_or(Refusal::UnknownKey)?;
-        let issuer_sig =
-            IssuerSignature::from_slice(issuer_sig).map_err(|_| Refusal::BadIssuerSignature)?;
-        key.verify_strict(&format::issuer_message(fields), &issuer_sig)
-            .map_err(|_| Refusal::BadIssuerSignature)?;
-        if self.revoked.contains(&credential.serial) {
-            return Err(Refusal::CredentialRevoked);
-        }
-        if unix_seconds < i64::from(credential.not_before) {
-            return Err(Refusal::CredentialNotYetValid);
-        }
-        if unix_seconds >= credential.not_after() {
-            return Err(Refusal::CredentialExpired);
+        self.check_credential(&credential, fields, issuer_sig, unix_seconds)?;
+        if credential.device_key == NO_DEVICE {
+            // A wallet-pass credential with a signature glued on is no code.
+            return Err(Refusal::Malformed);
         }
         let now = unix_seconds.div_euclid(STEP_SECONDS);
         if i64::from(step) < now - 1 {
@@ -191,6 +194,57 @@ impl OfflineVerifier {
             step,
             scope: credential.scope,
             serial: credential.serial,
+            static_pass: false,
+        })
+    }
+
+    /// The issuer's signature, revocation and validity of a credential.
+    fn check_credential(
+        &self,
+        credential: &Credential,
+        fields: &[u8; CREDENTIAL_FIELDS_LEN],
+        issuer_sig: &[u8],
+        unix_seconds: i64,
+    ) -> Result<(), Refusal> {
+        let key = self.keys.get(&credential.kid).ok_or(Refusal::UnknownKey)?;
+        let issuer_sig =
+            IssuerSignature::from_slice(issuer_sig).map_err(|_| Refusal::BadIssuerSignature)?;
+        key.verify_strict(&format::issuer_message(fields), &issuer_sig)
+            .map_err(|_| Refusal::BadIssuerSignature)?;
+        if self.revoked.contains(&credential.serial) {
+            return Err(Refusal::CredentialRevoked);
+        }
+        if unix_seconds < i64::from(credential.not_before) {
+            return Err(Refusal::CredentialNotYetValid);
+        }
+        if unix_seconds >= credential.not_after() {
+            return Err(Refusal::CredentialExpired);
+        }
+        Ok(())
+    }
+
+    /// A bare credential: the static token of a wallet pass (Apple's
+    /// PassKit cannot rotate a barcode). Only one bound to no device is
+    /// taken — a device-bound credential cut out of a rotating code is
+    /// refused as `bad_device_signature` — and only to identify and earn,
+    /// whatever scope it names.
+    fn verify_static(&self, bytes: &[u8], unix_seconds: i64) -> Result<Accepted, Refusal> {
+        let (fields, issuer_sig) = bytes.split_at(CREDENTIAL_FIELDS_LEN);
+        let fields: &[u8; CREDENTIAL_FIELDS_LEN] =
+            fields.try_into().map_err(|_| Refusal::Malformed)?;
+        let credential = Credential::from_fields(fields).ok_or(Refusal::Malformed)?;
+        self.check_credential(&credential, fields, issuer_sig, unix_seconds)?;
+        if credential.device_key != NO_DEVICE {
+            return Err(Refusal::BadDeviceSignature);
+        }
+        let step =
+            u32::try_from(unix_seconds.div_euclid(STEP_SECONDS)).map_err(|_| Refusal::Malformed)?;
+        Ok(Accepted {
+            card: credential.card,
+            step,
+            scope: Scope(credential.scope.0 & (Scope::IDENTIFY | Scope::EARN)),
+            serial: credential.serial,
+            static_pass: true,
         })
     }
 }

@@ -185,3 +185,149 @@ proptest! {
         prop_assert!(v.verify(&format::to_text(&bytes), NOW).is_err());
     }
 }
+
+fn static_credential(scope: u8, device_key: [u8; 33]) -> [u8; format::CREDENTIAL_LEN] {
+    let fields = Credential {
+        kid: 1,
+        card: 2_000_000_000_015,
+        not_before: (NOW - 3600) as u32,
+        lifetime_hours: 24,
+        scope: Scope(scope),
+        serial: 8,
+        device_key,
+    }
+    .fields();
+    let sig = issuer().sign(&format::issuer_message(&fields));
+    let mut out = [0u8; format::CREDENTIAL_LEN];
+    out[..format::CREDENTIAL_FIELDS_LEN].copy_from_slice(&fields);
+    out[format::CREDENTIAL_FIELDS_LEN..].copy_from_slice(&sig.to_bytes());
+    out
+}
+
+/// A wallet pass's static token identifies and earns, every time, and
+/// never pays, whatever scope it claims.
+#[test]
+fn a_static_pass_token_identifies_and_earns_only() {
+    let mut v = verifier();
+    let all = Scope::IDENTIFY | Scope::EARN | Scope::REDEEM_OFFLINE | Scope::REDEEM_ONLINE;
+    let text = format::to_text(&static_credential(all, NO_DEVICE));
+    for _ in 0..2 {
+        let ok = v.verify(&text, NOW).unwrap();
+        assert!(ok.static_pass);
+        assert_eq!(
+            (ok.card, ok.step, ok.serial),
+            (2_000_000_000_015, step_now(), 8)
+        );
+        assert!(ok.scope.allows(Scope::IDENTIFY | Scope::EARN));
+        assert!(!ok.scope.allows(Scope::REDEEM_OFFLINE) && !ok.scope.allows(Scope::REDEEM_ONLINE));
+    }
+    assert!(
+        v.replay_state().is_empty(),
+        "static tokens set no high-water mark"
+    );
+    v.revoke(8);
+    assert_eq!(v.verify(&text, NOW), Err(Refusal::CredentialRevoked));
+    assert_eq!(
+        verifier().verify(&text, NOW + 24 * 3600),
+        Err(Refusal::CredentialExpired)
+    );
+}
+
+/// The credential cut out of a screenshot of a rotating code is no static
+/// token; nor is a static credential with a device signature glued on.
+#[test]
+fn a_cut_or_padded_credential_is_refused() {
+    let mut v = verifier();
+    let cred = credential(1, 5);
+    assert_eq!(
+        v.verify(&format::to_text(&cred), NOW),
+        Err(Refusal::BadDeviceSignature)
+    );
+    let pass = static_credential(Scope::IDENTIFY, NO_DEVICE);
+    let padded = [pass.as_slice(), &step_now().to_be_bytes(), &[1u8; 64]].concat();
+    assert_eq!(
+        v.verify(&format::to_text(&padded), NOW),
+        Err(Refusal::Malformed)
+    );
+}
+
+/// Keys and the replay state survive as JSON; the high-water marks carry
+/// across a reload of the keys and across a restart.
+#[test]
+fn key_sets_and_replay_state_round_trip_as_json() {
+    use super::keys::{KeySet, PublicKey, to_hex};
+    let set = KeySet {
+        keys: vec![PublicKey {
+            kid: 1,
+            alg: "Ed25519".into(),
+            public_key: to_hex(&issuer().verifying_key().to_bytes()),
+        }],
+        revoked: vec![99],
+        step_seconds: 30,
+    };
+    let parsed = KeySet::from_json(&set.to_json()).unwrap();
+    assert_eq!(parsed, set);
+    let mut v = OfflineVerifier::from_key_set(&parsed).unwrap();
+    let text = format::to_text(&present(&credential(1, 5), step_now()));
+    assert!(v.verify(&text, NOW).is_ok());
+    let state = v.replay_state_json();
+    assert!(state.contains("\"2000000000015\""), "{state}");
+    let mut restarted = OfflineVerifier::from_key_set(&parsed).unwrap();
+    restarted.restore_replay_state_json(&state).unwrap();
+    assert_eq!(restarted.verify(&text, NOW), Err(Refusal::TokenReplayed));
+    // Revoking through a fresh key set keeps the marks.
+    let mut revoking = set.clone();
+    revoking.revoked.push(5);
+    restarted.load_key_set(&revoking).unwrap();
+    assert_eq!(restarted.replay_state().len(), 1);
+    let next = format::to_text(&present(&credential(1, 5), step_now() + 1));
+    assert_eq!(
+        restarted.verify(&next, NOW),
+        Err(Refusal::CredentialRevoked)
+    );
+}
+
+#[test]
+fn bad_key_sets_are_refused_with_a_reason() {
+    use super::keys::KeySet;
+    let key = super::keys::to_hex(&issuer().verifying_key().to_bytes());
+    let good = format!(
+        r#"{{"keys":[{{"kid":1,"alg":"Ed25519","public_key":"{key}"}}],"revoked":[],"step_seconds":30}}"#
+    );
+    assert!(KeySet::from_json(&good).is_ok());
+    for (bad, why) in [
+        (good.replace("Ed25519", "ES256"), "alg"),
+        (good.replace(&key, &key[..62]), "not 32 bytes"),
+        (good.replace(&key, &"zz".repeat(32)), "not 32 bytes"),
+        (
+            good.replace("\"step_seconds\":30", "\"step_seconds\":60"),
+            "step_seconds",
+        ),
+        (
+            good.replace(r#""keys":[{"#, r#""keys":[],"x":[{"#),
+            "unknown field",
+        ),
+        (
+            r#"{"keys":[],"revoked":[],"step_seconds":30}"#.to_string(),
+            "keys are needed",
+        ),
+        (
+            good.replace(
+                "}],",
+                &format!(r#"}},{{"kid":1,"alg":"Ed25519","public_key":"{key}"}}],"#),
+            ),
+            "twice",
+        ),
+        ("[]".to_string(), "invalid length"),
+    ] {
+        let e = KeySet::from_json(&bad).unwrap_err();
+        assert_eq!(e.code(), "invalid_keys");
+        assert!(e.to_string().contains(why), "{bad}: {e}");
+    }
+    let mut v = verifier();
+    assert!(
+        v.restore_replay_state_json(r#"{"last_step":{"12x":3}}"#)
+            .is_err()
+    );
+    assert!(v.restore_replay_state_json("{}").is_err());
+}
