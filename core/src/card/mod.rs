@@ -54,9 +54,24 @@ impl BarcodeKind {
     }
 }
 
+/// Which rotating code the card shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CardFormat {
+    /// The TOTP payload of the template (`LOY1:…`): checked by a till that
+    /// is online (or holds the member's secret); also Google Wallet's pattern.
+    #[default]
+    Loy1,
+    /// A device-signed presentation of an issuer-signed credential (`92…`):
+    /// checked offline with the program's public keys ([`loy2`]). The card
+    /// falls back to LOY1 with a notice while it has no usable credential.
+    Loy2,
+}
+
 /// The `card` section of the program rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardConfig {
+    /// Which rotating code the card shows.
+    pub format: CardFormat,
     /// Payload template.
     pub template: Template,
     /// TOTP parameters.
@@ -75,6 +90,7 @@ impl Default for CardConfig {
             // The default template is a constant known to parse.
             template: Template::parse(DEFAULT_TEMPLATE)
                 .unwrap_or_else(|_| unreachable!("default template parses")),
+            format: CardFormat::Loy1,
             totp: TotpParams::default(),
             barcode: BarcodeKind::Qr,
             ec_level: EcLevel::M,
@@ -87,6 +103,8 @@ impl Default for CardConfig {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCardConfig {
+    #[serde(default)]
+    format: Option<String>,
     #[serde(default)]
     template: Option<String>,
     #[serde(default)]
@@ -135,6 +153,19 @@ impl RawCardConfig {
         if let Some(k) = &self.check {
             c.check = CheckDigit::parse(k)
                 .ok_or_else(|| bad("check", format!("\"{k}\" is not none, luhn or ean13")))?;
+        }
+        if let Some(f) = &self.format {
+            c.format = match f.as_str() {
+                "loy1" => CardFormat::Loy1,
+                "loy2" => CardFormat::Loy2,
+                _ => return Err(bad("format", format!("\"{f}\" is not loy1 or loy2"))),
+            };
+        }
+        if c.format == CardFormat::Loy2 && c.barcode != BarcodeKind::Qr {
+            return Err(bad(
+                "format",
+                "loy2 codes are shown as a QR code; set barcode to qr".into(),
+            ));
         }
         Ok(c)
     }
@@ -228,6 +259,11 @@ pub struct CardFrame {
     pub qr: Option<QrMatrix>,
     /// The linear barcode, when the card shows one.
     pub linear: Option<LinearBarcode>,
+    /// Which code `payload` is: LOY2 when the program asks for it and the
+    /// device's credential is usable, LOY1 otherwise.
+    pub format: CardFormat,
+    /// Why a LOY2 program's card shows its LOY1 code now (`None` otherwise).
+    pub notice: Option<loy2::CardNotice>,
     svg: OnceLock<String>,
     png: Mutex<Option<(u32, Arc<Vec<u8>>)>>,
 }
@@ -236,6 +272,8 @@ impl std::fmt::Debug for CardFrame {
     /// Omits the number and payload: full card numbers and live tokens are never logged.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CardFrame")
+            .field("format", &self.format)
+            .field("notice", &self.notice)
             .field("step", &self.step)
             .field("rotates_at", &self.rotates_at)
             .finish_non_exhaustive()
@@ -266,7 +304,23 @@ pub struct CardService {
     number: CardNumber,
     secret: Secret,
     server_offset_ms: i64,
-    cache: Mutex<Option<Arc<CardFrame>>>,
+    /// The device's LOY2 credential, when the program uses LOY2 and has issued one.
+    credential: Option<loy2::DeviceCredential>,
+    /// The LOY2 step the device key failed to sign (shown as LOY1 till the next step).
+    signer_failed: Mutex<Option<u32>>,
+    /// The frame of the last plan; held while a frame is built, so a step
+    /// asks the device key for one signature at most.
+    cache: Mutex<Option<(Plan, Arc<CardFrame>)>>,
+}
+
+/// What a frame shows: which code, for which step, and why LOY1 on a LOY2 card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Plan {
+    format: CardFormat,
+    step: Option<i64>,
+    notice: Option<loy2::CardNotice>,
+    /// Seconds per step of this code.
+    period: i64,
 }
 
 impl CardService {
@@ -289,8 +343,17 @@ impl CardService {
             number,
             secret,
             server_offset_ms,
+            credential: None,
+            signer_failed: Mutex::new(None),
             cache: Mutex::new(None),
         })
+    }
+
+    /// The card with the device's LOY2 credential (used when the program's
+    /// format is LOY2; without one the card shows LOY1 with a notice).
+    pub fn with_credential(mut self, credential: Option<loy2::DeviceCredential>) -> Self {
+        self.credential = credential;
+        self
     }
 
     /// The card number.
@@ -303,17 +366,41 @@ impl CardService {
         &self.config
     }
 
-    fn step_at(&self, now: DateTime<Utc>) -> Result<Option<i64>> {
-        if !self.config.template.is_rotating() {
-            return Ok(None);
+    /// What to show at trusted time `server_ms`: LOY2 while the credential
+    /// is usable, else LOY1 (with the reason when the program asks for LOY2).
+    fn plan(&self, server_ms: i64) -> Result<Plan> {
+        let server_s = server_ms.div_euclid(1000);
+        let mut notice = None;
+        if self.config.format == CardFormat::Loy2 {
+            let usable = match &self.credential {
+                None => Err(loy2::CardNotice::CredentialMissing),
+                Some(c) => c.usable_at(server_s),
+            };
+            let failed = *self.signer_failed.lock().unwrap_or_else(|e| e.into_inner());
+            match usable {
+                Ok(step) if failed != Some(step) => {
+                    return Ok(Plan {
+                        format: CardFormat::Loy2,
+                        step: Some(i64::from(step)),
+                        notice: None,
+                        period: loyalty_till::format::STEP_SECONDS,
+                    });
+                }
+                Ok(_) => notice = Some(loy2::CardNotice::SignerFailed),
+                Err(n) => notice = Some(n),
+            }
         }
-        let server_ms = now
-            .timestamp_millis()
-            .checked_add(self.server_offset_ms)
-            .ok_or(LoyaltyError::Overflow {
-                what: "server time",
-            })?;
-        Ok(Some(self.config.totp.step(server_ms.div_euclid(1000))?))
+        let step = if self.config.template.is_rotating() {
+            Some(self.config.totp.step(server_s)?)
+        } else {
+            None
+        };
+        Ok(Plan {
+            format: CardFormat::Loy1,
+            step,
+            notice,
+            period: self.config.totp.period,
+        })
     }
 
     /// The payload at `now` (device clock).
@@ -323,14 +410,23 @@ impl CardService {
 
     /// The card view at `now`; the frame is reused while the step is unchanged.
     pub fn view(&self, now: DateTime<Utc>) -> Result<CardView> {
-        let step = self.step_at(now)?;
-        let cached = self.cache.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let frame = match cached {
-            Some(f) if f.step == step => f,
-            _ => {
-                let fresh = Arc::new(self.build(step)?);
-                *self.cache.lock().unwrap_or_else(|e| e.into_inner()) = Some(fresh.clone());
-                fresh
+        let server_ms = now
+            .timestamp_millis()
+            .checked_add(self.server_offset_ms)
+            .ok_or(LoyaltyError::Overflow {
+                what: "server time",
+            })?;
+        let plan = self.plan(server_ms)?;
+        let (plan, frame) = {
+            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            match cache.as_ref() {
+                Some((p, f)) if *p == plan => (plan, Arc::clone(f)),
+                _ => {
+                    let (built, fresh) = self.build(plan, server_ms)?;
+                    let fresh = Arc::new(fresh);
+                    *cache = Some((built, Arc::clone(&fresh)));
+                    (built, fresh)
+                }
             }
         };
         let up = |ms: i64| (ms.max(0) + 999) / 1000;
@@ -338,11 +434,7 @@ impl CardService {
             .rotates_at
             .map(|r| (r - now).num_milliseconds().max(0));
         let seconds_to_rotation = millis_to_rotation.map(up);
-        let grace_ms = self
-            .config
-            .totp
-            .period
-            .saturating_mul(1000 * TILL_SKEW_STEPS);
+        let grace_ms = plan.period.saturating_mul(1000 * TILL_SKEW_STEPS);
         let seconds_until_refused = frame
             .rotates_at
             .map(|r| up((r - now).num_milliseconds().saturating_add(grace_ms)));
@@ -354,22 +446,58 @@ impl CardService {
         })
     }
 
-    fn build(&self, step: Option<i64>) -> Result<CardFrame> {
-        let totp = self.config.totp;
+    /// The frame of `plan`, and the plan it is cached under: a LOY2 frame
+    /// whose signature failed becomes the LOY1 one, noted for the step.
+    fn build(&self, plan: Plan, server_ms: i64) -> Result<(Plan, CardFrame)> {
+        if plan.format == CardFormat::Loy2 {
+            // A LOY2 plan always has a step and a credential; were it not
+            // so, LOY1 is shown rather than nothing.
+            let step = plan.step.and_then(|s| u32::try_from(s).ok());
+            let (Some(step), Some(credential)) = (step, &self.credential) else {
+                let step = if self.config.template.is_rotating() {
+                    Some(self.config.totp.step(server_ms.div_euclid(1000))?)
+                } else {
+                    None
+                };
+                return self.build_loy1(Plan {
+                    format: CardFormat::Loy1,
+                    step,
+                    notice: Some(loy2::CardNotice::CredentialMissing),
+                    period: self.config.totp.period,
+                });
+            };
+            match credential.present(step).map_err(|e| (step, e)) {
+                Ok(payload) => return Ok((plan, self.frame(plan, payload)?)),
+                Err((step, e)) => {
+                    tracing::warn!(code = e.code(), "the device key did not sign; showing LOY1");
+                    *self.signer_failed.lock().unwrap_or_else(|e| e.into_inner()) = Some(step);
+                    let fallback = self.plan(server_ms)?;
+                    return self.build_loy1(fallback);
+                }
+            }
+        }
+        self.build_loy1(plan)
+    }
+
+    fn build_loy1(&self, plan: Plan) -> Result<(Plan, CardFrame)> {
         let payload = match self.config.barcode {
             BarcodeKind::Qr => self.config.template.render(
                 &self.number,
-                &totp,
+                &self.config.totp,
                 self.secret.expose(),
-                step.unwrap_or(0),
+                plan.step.unwrap_or(0),
             ),
             // A linear barcode carries the static card number only.
             BarcodeKind::Ean13 | BarcodeKind::Code128 => self.number.as_str().to_string(),
         };
-        let rotates_at = match (step, self.config.barcode) {
+        Ok((plan, self.frame(plan, payload)?))
+    }
+
+    fn frame(&self, plan: Plan, payload: String) -> Result<CardFrame> {
+        let rotates_at = match (plan.step, self.config.barcode) {
             (Some(s), BarcodeKind::Qr) => {
                 let server_ms = (s + 1)
-                    .checked_mul(totp.period * 1000)
+                    .checked_mul(plan.period * 1000)
                     .and_then(|v| v.checked_sub(self.server_offset_ms))
                     .ok_or(LoyaltyError::Overflow {
                         what: "rotation time",
@@ -389,10 +517,16 @@ impl CardService {
         Ok(CardFrame {
             display_number: self.number.display(),
             payload,
-            step: if rotates_at.is_some() { step } else { None },
+            step: if rotates_at.is_some() {
+                plan.step
+            } else {
+                None
+            },
             rotates_at,
             qr,
             linear,
+            format: plan.format,
+            notice: plan.notice,
             svg: OnceLock::new(),
             png: Mutex::new(None),
         })
@@ -450,143 +584,4 @@ impl CardService {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn t(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
-    }
-
-    fn service(offset: i64) -> CardService {
-        let secret = Secret::new(b"12345678901234567890".to_vec()).unwrap();
-        CardService::new(CardConfig::default(), "4006381333931", secret, offset).unwrap()
-    }
-
-    #[test]
-    fn view_is_cached_within_a_step_and_rotates() {
-        let card = service(0);
-        let a = card.view(t("2005-03-18T01:58:29Z")).unwrap(); // unix 1111111109
-        assert_eq!(a.frame.payload, "LOY1:4006381333931:07081804");
-        assert_eq!(a.frame.display_number, "4006 3813 3393 1");
-        assert_eq!(a.seconds_to_rotation, Some(1));
-        assert_eq!(a.millis_to_rotation, Some(1000));
-        assert_eq!(a.frame.rotates_at, Some(t("2005-03-18T01:58:30Z")));
-        let b = card.view(t("2005-03-18T01:58:29.500Z")).unwrap();
-        assert!(
-            Arc::ptr_eq(&a.frame, &b.frame),
-            "same step reuses the frame"
-        );
-        let c = card.view(t("2005-03-18T01:58:31Z")).unwrap();
-        assert!(!Arc::ptr_eq(&a.frame, &c.frame));
-        assert_eq!(c.seconds_to_rotation, Some(29));
-        assert_eq!(
-            card.svg(t("2005-03-18T01:58:31Z")).unwrap(),
-            card.svg(t("2005-03-18T01:58:32Z")).unwrap()
-        );
-    }
-
-    /// What the card screen says about screenshots is what a till does: the
-    /// code is taken until `seconds_until_refused` (one step past the
-    /// rotation) and refused from then on.
-    #[test]
-    fn a_code_is_refused_exactly_when_the_view_says() {
-        let card = service(0);
-        let shown = t("2005-03-18T01:58:21Z");
-        let v = card.view(shown).unwrap();
-        assert_eq!(
-            (v.seconds_to_rotation, v.seconds_until_refused),
-            (Some(9), Some(39))
-        );
-        let secret = b"12345678901234567890";
-        let verifier = Verifier::new(
-            Template::parse(DEFAULT_TEMPLATE).unwrap(),
-            TotpParams::default(),
-            CheckDigit::None,
-        );
-        let check = |at: DateTime<Utc>| {
-            verifier.verify(&v.frame.payload, secret, at.timestamp(), TILL_SKEW_STEPS)
-        };
-        let refused_at = shown + chrono::Duration::seconds(39);
-        assert!(check(refused_at - chrono::Duration::seconds(1)).is_ok());
-        assert_eq!(check(refused_at).unwrap_err(), VerifyFailure::TokenExpired);
-        let fixed = CardService::new(
-            CardConfig {
-                template: Template::parse("{card}").unwrap(),
-                ..CardConfig::default()
-            },
-            "4006381333931",
-            Secret::new(secret.to_vec()).unwrap(),
-            0,
-        )
-        .unwrap();
-        assert_eq!(fixed.view(shown).unwrap().seconds_until_refused, None);
-    }
-
-    #[test]
-    fn server_offset_shifts_the_step() {
-        // Device 60 s behind the server: the device at 1111111049 shows the server's 1111111109 code.
-        let card = service(60_000);
-        let v = card.view(t("2005-03-18T01:57:29Z")).unwrap();
-        assert_eq!(v.frame.payload, "LOY1:4006381333931:07081804");
-        assert_eq!(v.frame.rotates_at, Some(t("2005-03-18T01:57:30Z")));
-    }
-
-    #[test]
-    fn secrets_never_show_in_debug() {
-        let card = service(0);
-        let view = card.view(t("2026-01-01T00:00:00Z")).unwrap();
-        let text = format!("{card:?} {view:?}");
-        assert!(!text.contains(&view.frame.payload), "{text}");
-        assert!(!text.contains("1234567890"), "{text}");
-        assert!(!text.contains("4006381333931"), "{text}");
-        assert_eq!(
-            Secret::new(vec![1; 15]).unwrap_err().code(),
-            "invalid_secret"
-        );
-    }
-
-    #[test]
-    fn config_section_is_validated() {
-        let raw: RawCardConfig = serde_json::from_str(
-            r#"{"template":"{card}","barcode":"code128","ec_level":"H","digits":6}"#,
-        )
-        .unwrap();
-        let c = raw.validate().unwrap();
-        assert!(!c.template.is_rotating());
-        for bad in [
-            r#"{"algorithm":"md5"}"#,
-            r#"{"digits":9}"#,
-            r#"{"period_seconds":0}"#,
-            r#"{"barcode":"pdf417"}"#,
-            r#"{"ec_level":"X"}"#,
-            r#"{"template":"{nope}"}"#,
-            r#"{"check":"mod97"}"#,
-        ] {
-            let raw: RawCardConfig = serde_json::from_str(bad).unwrap();
-            assert_eq!(
-                raw.validate().unwrap_err().code(),
-                "invalid_card_config",
-                "{bad}"
-            );
-        }
-        assert!(serde_json::from_str::<RawCardConfig>(r#"{"colour":"red"}"#).is_err());
-    }
-
-    #[test]
-    fn static_and_linear_cards() {
-        let secret = Secret::new(vec![7; 20]).unwrap();
-        let mut config = CardConfig {
-            barcode: BarcodeKind::Ean13,
-            ..CardConfig::default()
-        };
-        let card = CardService::new(config.clone(), "4006381333931", secret.clone(), 0).unwrap();
-        let v = card.view(t("2026-01-01T00:00:00Z")).unwrap();
-        assert_eq!(v.frame.payload, "4006381333931");
-        assert_eq!(v.seconds_to_rotation, None);
-        assert_eq!(v.frame.linear.as_ref().unwrap().kind, LinearKind::Ean13);
-        assert!(CardService::new(config.clone(), "12345678", secret.clone(), 0).is_err());
-        config.barcode = BarcodeKind::Code128;
-        let card = CardService::new(config, "12345678", secret, 0).unwrap();
-        assert_eq!(card.linear_barcode().unwrap().kind, LinearKind::Code128);
-    }
-}
+mod tests;
