@@ -10,6 +10,7 @@ use std::sync::Arc;
 use loyalty_core::session::{Done, Session, SessionConfig};
 use loyalty_core::store::Store;
 
+use crate::card::CardView;
 use crate::config::{self, ClientConfig};
 use crate::listeners::{ChangeListener, ChangeSubscription, Listeners};
 use crate::logging::{self, LogLevel, LogSink};
@@ -88,6 +89,10 @@ impl LoyaltyClient {
                     Some(c) => Arc::new(PlatformClock(c)),
                     None => SessionConfig::default().clock,
                 },
+                device_signer: config.device_signer.map(|s| {
+                    Arc::new(crate::card::PlatformSigner(s))
+                        as Arc<dyn loyalty_core::card::loy2::DeviceSigner>
+                }),
             };
             let secrets = Arc::new(PlatformSecrets(config.secret_store));
             let session = Session::new(store, secrets, session_config)?;

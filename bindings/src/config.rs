@@ -7,6 +7,7 @@ use std::sync::Arc;
 use loyalty_core::LoyaltyError as CoreError;
 
 use crate::Result;
+use crate::card::DeviceSigner;
 use crate::logging::{LogLevel, LogSink};
 use crate::platform::{Clock, SecretStore, TokenProvider};
 
@@ -43,6 +44,10 @@ pub struct ClientConfig {
     /// (default: the device clock). Tests and previews set it.
     #[uniffi(default = None)]
     pub clock: Option<Arc<dyn Clock>>,
+    /// The device key that signs LOY2 codes (Android Keystore / Secure
+    /// Enclave). Without it a software key kept in `secret_store` is used.
+    #[uniffi(default = None)]
+    pub device_signer: Option<Arc<dyn DeviceSigner>>,
 }
 
 fn invalid(field: &str, reason: impl Into<String>) -> crate::LoyaltyError {

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 mod android;
+mod card;
 mod client;
 mod config;
 mod listeners;
@@ -16,6 +17,10 @@ mod session;
 
 use std::sync::OnceLock;
 
+pub use card::{
+    CardCodeFormat, CardNotice, CardView, CredentialStatus, DeviceSigner, TillCheck, TillVerifier,
+    fetch_card_keys,
+};
 pub use client::{LoyaltyClient, clear_log_sink, set_log_sink};
 pub use config::ClientConfig;
 pub use listeners::{ChangeArea, ChangeListener, ChangeSubscription};

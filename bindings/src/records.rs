@@ -236,46 +236,6 @@ impl From<&core_wallet::PurchaseQuote> for PurchasePreview {
     }
 }
 
-/// The card screen.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct CardView {
-    /// Card number grouped for reading aloud.
-    pub display_number: String,
-    /// What the barcode encodes.
-    pub payload: String,
-    /// QR modules per side (0 for a linear barcode).
-    pub qr_side: u32,
-    /// Light modules to leave around the QR code.
-    pub quiet_zone: u32,
-    /// Row-major module bits, 1 = dark, most significant bit first.
-    pub qr_bits: Vec<u8>,
-    /// Whole seconds until the payload rotates (none when static).
-    pub seconds_to_rotation: Option<i64>,
-    /// Milliseconds until the payload rotates (none when static): schedule
-    /// the next `card_view()` this far ahead to refresh exactly at the step.
-    pub millis_to_rotation: Option<i64>,
-    /// Whole seconds until a till refuses this payload (none when static):
-    /// one step after the rotation, as tills accept the neighbouring step
-    /// for clock drift. When a screenshot stops working; a code pays once.
-    pub seconds_until_refused: Option<i64>,
-}
-
-impl From<&core_card::CardView> for CardView {
-    fn from(v: &core_card::CardView) -> Self {
-        let qr = v.frame.qr.as_ref();
-        Self {
-            display_number: v.frame.display_number.clone(),
-            payload: v.frame.payload.clone(),
-            qr_side: qr.map_or(0, |q| q.side as u32),
-            quiet_zone: qr.map_or(0, |q| q.quiet_zone as u32),
-            qr_bits: qr.map(|q| q.bits.clone()).unwrap_or_default(),
-            seconds_to_rotation: v.seconds_to_rotation,
-            millis_to_rotation: v.millis_to_rotation,
-            seconds_until_refused: v.seconds_until_refused,
-        }
-    }
-}
-
 /// A challenge in the list.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct ChallengeInfo {
@@ -517,6 +477,8 @@ pub struct SyncReport {
     pub mismatches: Vec<String>,
     /// The server sent new program rules (tiers, rewards, challenges, card settings).
     pub program_updated: bool,
+    /// What the sync did about the device's LOY2 credential.
+    pub credential: crate::card::CredentialStatus,
 }
 
 fn count(n: usize) -> u32 {
@@ -524,9 +486,13 @@ fn count(n: usize) -> u32 {
 }
 
 impl SyncReport {
-    pub(crate) fn new(r: &loyalty_core::sync::SyncReport, program_updated: bool) -> Self {
+    pub(crate) fn new(r: &loyalty_core::session::SessionSyncReport) -> Self {
+        let program_updated = r.program_updated;
+        let credential = (&r.credential).into();
+        let r = &r.report;
         Self {
             program_updated,
+            credential,
             actions_sent: count(r.actions_sent),
             actions_rejected: count(r.actions_rejected),
             events_applied: count(r.events_applied),

@@ -71,7 +71,7 @@ impl LoyaltyClient {
                 }
             };
             let r = self.finish(done)?;
-            Ok(SyncReport::new(&r.report, r.program_updated))
+            Ok(SyncReport::new(&r))
         })
         .await
     }

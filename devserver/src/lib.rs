@@ -9,6 +9,7 @@
 //! fault injection (`--fault-rate`, `--fault-seed`) makes it a hostile
 //! network for tests.
 
+mod card_keys;
 mod errors;
 mod faults;
 mod limits;
@@ -25,6 +26,7 @@ use std::time::Duration;
 use loyalty_core::program::Program;
 use loyalty_core::store::Store;
 
+pub use card_keys::{DEFAULT_CREDENTIAL_HOURS, MAX_LIVE_KEYS};
 pub use errors::MAX_MESSAGE_CHARS;
 pub use faults::Faults;
 use members::MemberStores;
@@ -81,6 +83,8 @@ pub struct App {
     members: Mutex<MemberStores>,
     limits: LimitsConfig,
     faults: Mutex<Faults>,
+    /// Hours a newly issued LOY2 credential is valid.
+    credential_hours: std::sync::atomic::AtomicU16,
 }
 
 /// Errors while starting the server.
@@ -112,6 +116,9 @@ impl App {
         loyalty_core::store::make_private_dir(&config.data_dir.join("members"));
         let registry_path = config.data_dir.join("registry.sqlite3");
         let registry = Registry::open(&registry_path).map_err(StartError)?;
+        registry
+            .ensure_issuer_key(chrono::Utc::now().timestamp_millis())
+            .map_err(StartError)?;
         loyalty_core::store::make_private(&registry_path);
         Ok(Arc::new(Self {
             version: loyalty_core::program::fingerprint(&config.program_json),
@@ -122,7 +129,19 @@ impl App {
             members: Mutex::new(MemberStores::new(limits.max_open_members)),
             limits,
             faults: Mutex::new(Faults::new(config.fault_rate, config.fault_seed)),
+            credential_hours: std::sync::atomic::AtomicU16::new(DEFAULT_CREDENTIAL_HOURS),
         }))
+    }
+
+    /// Hours each LOY2 credential issued from now on is valid (at least 1).
+    pub fn set_credential_hours(&self, hours: u16) {
+        self.credential_hours
+            .store(hours.max(1), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn credential_hours(&self) -> u16 {
+        self.credential_hours
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn registry(&self) -> std::sync::MutexGuard<'_, Registry> {

@@ -28,6 +28,9 @@ struct Args {
     /// Most member stores kept open at once (three file handles each); the least recently used idle one is closed first.
     #[arg(long, default_value_t = LimitsConfig::default().max_open_members)]
     max_open_members: usize,
+    /// Hours each LOY2 card credential is valid (1 to 65535).
+    #[arg(long, default_value_t = loyalty_devserver::DEFAULT_CREDENTIAL_HOURS)]
+    credential_hours: u16,
 }
 
 fn main() -> ExitCode {
@@ -65,6 +68,7 @@ fn main() -> ExitCode {
             limits,
         )
         .map_err(|e| e.to_string())?;
+        app.set_credential_hours(args.credential_hours);
         let listener = tokio::net::TcpListener::bind(&args.listen)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;

@@ -19,7 +19,7 @@ pub struct Member {
 
 /// The registry database.
 pub struct Registry {
-    conn: Connection,
+    pub(crate) conn: Connection,
 }
 
 const SCHEMA: &str = r#"
@@ -51,6 +51,7 @@ impl Registry {
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(text)?;
         conn.execute_batch(SCHEMA).map_err(text)?;
+        conn.execute_batch(crate::card_keys::SCHEMA).map_err(text)?;
         Ok(Self { conn })
     }
 

@@ -44,6 +44,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/pos/returns", post(crate::till::pos_return))
         .route("/v1/admin/offers", post(admin_offers))
         .route("/v1/admin/bonuses", post(admin_bonus))
+        .route("/v1/card/keys", get(crate::card_keys::keys))
+        .route("/v1/me/card/credential", post(crate::card_keys::credential))
+        .route("/v1/admin/card/keys/rotate", post(crate::card_keys::rotate))
+        .route("/v1/admin/card/revoke", post(crate::card_keys::revoke))
         // After the routes: both apply to those registered before them; the
         // fallbacks stay outside the JSON check (an unknown path is a 404).
         .route_layer(axum::middleware::from_fn(crate::limits::require_json))
@@ -113,7 +117,7 @@ async fn with_faults(app: &App, work: impl FnOnce() -> ApiResult) -> Response {
     }
 }
 
-fn member_of(app: &App, headers: &HeaderMap) -> Result<Member, ApiError> {
+pub(crate) fn member_of(app: &App, headers: &HeaderMap) -> Result<Member, ApiError> {
     let unauthorized = || {
         ApiError::new(
             StatusCode::UNAUTHORIZED,

@@ -53,6 +53,9 @@ fn reject(f: VerifyFailure) -> ApiError {
 /// Verifies a scanned payload (±1 step) and finds its member; the replay
 /// guard is the member store's, with the event.
 fn verify_till(app: &App, payload: &str) -> Result<Scanned, ApiError> {
+    if let Some(scanned) = verify_loy2(app, payload)? {
+        return Ok(scanned);
+    }
     let card = &app.program.card;
     let verifier = Verifier::new(card.template.clone(), card.totp, card.check);
     let number = verifier.card_of(payload).map_err(reject)?;
@@ -74,6 +77,33 @@ fn verify_till(app: &App, payload: &str) -> Result<Scanned, ApiError> {
         member,
         step: verified.step,
     })
+}
+
+/// A LOY2 code (`92` and the digits of a presentation or a wallet-pass
+/// credential) checked with the server's own keys; `None` for any other
+/// payload. The replay guard is the member store's, as for LOY1.
+fn verify_loy2(app: &App, payload: &str) -> Result<Option<Scanned>, ApiError> {
+    use loyalty_till::format::{CREDENTIAL_LEN, PRESENTATION_LEN, from_text};
+    let is_loy2 = from_text(payload)
+        .is_some_and(|b| b.len() == CREDENTIAL_LEN || b.len() == PRESENTATION_LEN);
+    if !is_loy2 {
+        return Ok(None);
+    }
+    let registry = app.registry();
+    let keys = registry.key_set(Utc::now()).map_err(ApiError::internal)?;
+    let mut verifier = loyalty_till::OfflineVerifier::from_key_set(&keys)
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let accepted = verifier
+        .verify(payload, Utc::now().timestamp())
+        .map_err(|r| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, r.code(), r.to_string()))?;
+    let member = registry
+        .by_card(&accepted.card.to_string())
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| reject(VerifyFailure::TokenInvalid))?;
+    Ok(Some(Scanned {
+        member,
+        step: (!accepted.static_pass).then_some(i64::from(accepted.step)),
+    }))
 }
 
 /// The till's answer for an outcome: 201 when applied now, 200 with the

@@ -27,6 +27,7 @@ fn config(dir: &tempfile::TempDir, secrets: Arc<dyn SecretStore>) -> ClientConfi
         log_sink: None,
         log_level: None,
         clock: None,
+        device_signer: None,
     }
 }
 

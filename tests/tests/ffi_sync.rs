@@ -93,6 +93,7 @@ fn open(
         log_sink: None,
         log_level: None,
         clock: None,
+        device_signer: None,
     })
     .unwrap()
 }
@@ -126,6 +127,7 @@ fn journey_through_the_dev_server() {
         log_sink: Some(logs.clone()),
         log_level: Some(LogLevel::Trace),
         clock: None,
+        device_signer: None,
     })
     .unwrap();
     let areas = Arc::new(Areas::default());

@@ -198,6 +198,22 @@ impl OfflineVerifier {
         })
     }
 
+    /// A credential as issued (without a presentation): its fields when the
+    /// issuer's signature verifies, it is not revoked and it is valid at
+    /// `unix_seconds`. What a phone checks before keeping a new credential.
+    pub fn check_issued(
+        &self,
+        bytes: &[u8; CREDENTIAL_LEN],
+        unix_seconds: i64,
+    ) -> Result<Credential, Refusal> {
+        let (fields, issuer_sig) = bytes.split_at(CREDENTIAL_FIELDS_LEN);
+        let fields: &[u8; CREDENTIAL_FIELDS_LEN] =
+            fields.try_into().map_err(|_| Refusal::Malformed)?;
+        let credential = Credential::from_fields(fields).ok_or(Refusal::Malformed)?;
+        self.check_credential(&credential, fields, issuer_sig, unix_seconds)?;
+        Ok(credential)
+    }
+
     /// The issuer's signature, revocation and validity of a credential.
     fn check_credential(
         &self,

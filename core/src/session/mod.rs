@@ -10,17 +10,20 @@
 //! one transaction, so a cancelled `async` call leaves the store consistent.
 
 pub mod demo;
+mod loy2;
 mod ops;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::card::loy2::DeviceSigner;
 use crate::card::{CardService, SecretStore};
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::kernel::time::{Clock, SystemClock};
 use crate::store::{ACCESS_TOKEN_KEY, Store};
 use crate::sync::{SyncClient, SyncConfig, SyncReport, TokenProvider};
 
+pub use loy2::CredentialSync;
 pub use ops::WalletScreen;
 
 /// A part of the shopper's data that an operation changed (what a screen
@@ -126,6 +129,8 @@ pub struct SessionSyncReport {
     pub program_updated: bool,
     /// The areas the sync changed (nothing when the server had nothing new).
     pub changed: Changes,
+    /// What the sync did about the device's LOY2 credential.
+    pub credential: CredentialSync,
 }
 
 /// What signing out did.
@@ -155,6 +160,9 @@ pub struct SessionConfig {
     pub token_provider: Option<Arc<dyn TokenProvider>>,
     /// The source of "now" for card codes, offline actions and the inbox.
     pub clock: Arc<dyn Clock>,
+    /// The key that signs LOY2 codes (the Android Keystore, the Secure
+    /// Enclave); when `None`, a software key kept in the secret store.
+    pub device_signer: Option<Arc<dyn DeviceSigner>>,
 }
 
 impl Default for SessionConfig {
@@ -164,6 +172,7 @@ impl Default for SessionConfig {
             program_json: None,
             token_provider: None,
             clock: Arc::new(SystemClock),
+            device_signer: None,
         }
     }
 }
@@ -173,6 +182,7 @@ impl std::fmt::Debug for SessionConfig {
         f.debug_struct("SessionConfig")
             .field("server_url", &self.server_url)
             .field("token_provider", &self.token_provider.is_some())
+            .field("device_signer", &self.device_signer.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -227,6 +237,8 @@ pub struct Session {
     sign_outs: AtomicU64,
     /// The card service and the enrollment generation it was built for.
     card: Mutex<(u64, Option<Arc<CardService>>)>,
+    /// The software device key, loaded on first use (none configured).
+    software_signer: Mutex<Option<Arc<dyn DeviceSigner>>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -263,6 +275,7 @@ impl Session {
             sync: Mutex::new(None),
             sign_outs: AtomicU64::new(0),
             card: Mutex::new((0, None)),
+            software_signer: Mutex::new(None),
         })
     }
 
@@ -345,6 +358,11 @@ impl Session {
         self.store()
             .enroll_member(&member, &url, self.secrets.as_ref(), now)?;
         self.forget_card();
+        // A LOY2 card's credential comes with enrollment; without it the
+        // card shows LOY1 with a notice and the next sync asks again.
+        if let Ok(client) = self.sync_client() {
+            self.refresh_credential(&client).await;
+        }
         let last4: String = member.card_number.chars().rev().take(4).collect();
         Ok(Enrolled {
             member_id: member.member_id,
@@ -369,6 +387,10 @@ impl Session {
         // The program or the server clock offset may have changed with any
         // page, even when a later one failed.
         self.forget_card();
+        let credential = match &result {
+            Ok(_) => self.refresh_credential(&client).await,
+            Err(_) => CredentialSync::Kept,
+        };
         let after = self.mark();
         let moved = after.as_ref().map_or(true, |a| *a != before);
         let program_updated = after.as_ref().map_or(true, |a| a.program != before.program);
@@ -379,7 +401,8 @@ impl Session {
                 || r.messages > 0
                 || !r.mismatches.is_empty()
         });
-        let changed = if moved || counted || (result.is_ok() && program_updated) {
+        let renewed = credential == CredentialSync::Renewed;
+        let changed = if moved || counted || renewed || (result.is_ok() && program_updated) {
             Changes::all()
         } else {
             Changes::none()
@@ -389,6 +412,7 @@ impl Session {
                 report,
                 program_updated,
                 changed: changed.clone(),
+                credential,
             }),
             changed,
         }
@@ -419,6 +443,8 @@ impl Session {
             // Still under the store lock: no card view can be served from the
             // previous member's cache from here on.
             self.forget_card();
+            // The software device key left with the secrets.
+            *guard(&self.software_signer) = None;
             self.sign_outs.fetch_add(1, Ordering::SeqCst);
             dropped
         };

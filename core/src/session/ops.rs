@@ -141,7 +141,16 @@ impl Session {
         if let Some(b) = bytes {
             crate::card::SecretStore::put(&local, CARD_SECRET_KEY, &b)?;
         }
-        let card = Arc::new(self.store().card_service(&local)?);
+        let card = self.store().card_service(&local)?;
+        // The app's key store is asked for the key before the wallet is locked.
+        let signer = match card.config().format {
+            crate::card::CardFormat::Loy2 => Some(self.device_signer()),
+            crate::card::CardFormat::Loy1 => None,
+        };
+        let card = Arc::new(
+            self.store()
+                .attach_credential(card, || signer.unwrap_or_else(|| self.device_signer())),
+        );
         let mut cached = guard(&self.card);
         // Cache it only if no enrollment, sync or sign-out happened meanwhile.
         if cached.0 == generation {

@@ -6,10 +6,30 @@ use std::sync::Mutex;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use loyalty_till::format::CREDENTIAL_LEN;
+
 use super::{SERVER_OFFSET_KEY, Store, schema, sql};
-use crate::card::{CARD_SECRET_KEY, CardConfig, CardNumber, CardService, Secret, SecretStore};
+use crate::card::loy2::{DeviceCredential, DeviceSigner};
+use crate::card::{
+    CARD_SECRET_KEY, CardConfig, CardFormat, CardNumber, CardService, Secret, SecretStore,
+};
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::kernel::time::Time;
+
+/// The meta key of the device's LOY2 credential (hex; not a secret: it
+/// is shown in every code).
+pub const LOY2_CREDENTIAL_KEY: &str = "loy2_credential";
+/// The meta key set while the stored credential is revoked.
+pub const LOY2_REVOKED_KEY: &str = "loy2_revoked";
+
+/// The device's LOY2 credential as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCredential {
+    /// The 118 credential bytes.
+    pub bytes: [u8; CREDENTIAL_LEN],
+    /// The program revoked it (the sync saw its serial in the key set).
+    pub revoked: bool,
+}
 
 impl Store {
     fn card_config(&self) -> CardConfig {
@@ -34,17 +54,25 @@ impl Store {
         // the previous secret is put back.
         let previous = secrets.get(CARD_SECRET_KEY)?;
         secrets.put(CARD_SECRET_KEY, secret.expose())?;
-        let recorded = self.conn.execute(
-            "INSERT INTO card (id, number, enrolled_at) VALUES (1, ?1, ?2) \
-             ON CONFLICT (id) DO UPDATE SET number = excluded.number, enrolled_at = excluded.enrolled_at",
-            params![number.as_str(), sql::ms(at)],
-        );
+        // A credential binds the card number: another card needs a new one.
+        let recorded = sql::write(&mut self.conn, |tx| {
+            tx.execute(
+                "INSERT INTO card (id, number, enrolled_at) VALUES (1, ?1, ?2) \
+                 ON CONFLICT (id) DO UPDATE SET number = excluded.number, enrolled_at = excluded.enrolled_at",
+                params![number.as_str(), sql::ms(at)],
+            )?;
+            tx.execute(
+                "DELETE FROM meta WHERE key IN (?1, ?2)",
+                [LOY2_CREDENTIAL_KEY, LOY2_REVOKED_KEY],
+            )?;
+            Ok(())
+        });
         if let Err(e) = recorded {
             let _ = match previous {
                 Some(old) => secrets.put(CARD_SECRET_KEY, &old),
                 None => secrets.delete(CARD_SECRET_KEY),
             };
-            return Err(e.into());
+            return Err(e);
         }
         tracing::info!(card_last4 = number.last4(), "card enrolled");
         Ok(())
@@ -75,6 +103,67 @@ impl Store {
             SERVER_OFFSET_KEY,
             &offset_ms.to_string(),
         )?)
+    }
+
+    /// The device's LOY2 credential and whether the program revoked it.
+    pub fn loy2_credential(&self) -> Result<Option<StoredCredential>> {
+        let Some(hex) = self.meta(LOY2_CREDENTIAL_KEY)? else {
+            return Ok(None);
+        };
+        let bytes: [u8; CREDENTIAL_LEN] = loyalty_till::keys::from_hex(&hex)
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| LoyaltyError::Corrupt {
+                reason: "the stored LOY2 credential is not 118 bytes of hex".into(),
+            })?;
+        Ok(Some(StoredCredential {
+            bytes,
+            revoked: self.meta(LOY2_REVOKED_KEY)?.is_some(),
+        }))
+    }
+
+    /// Keeps a credential the program issued for this device (no longer revoked).
+    pub fn set_loy2_credential(&mut self, bytes: &[u8; CREDENTIAL_LEN]) -> Result<()> {
+        let hex = loyalty_till::keys::to_hex(bytes);
+        sql::write(&mut self.conn, |tx| {
+            sql::put_meta(tx, LOY2_CREDENTIAL_KEY, &hex)?;
+            tx.execute("DELETE FROM meta WHERE key = ?1", [LOY2_REVOKED_KEY])?;
+            Ok(())
+        })
+    }
+
+    /// Notes that the program revoked the stored credential (the card shows
+    /// LOY1 until a new one comes).
+    pub fn mark_loy2_revoked(&mut self) -> Result<()> {
+        Ok(sql::put_meta(&self.conn, LOY2_REVOKED_KEY, "1")?)
+    }
+
+    /// `card` with the stored LOY2 credential presented by `signer`, when the
+    /// program uses LOY2. A credential that cannot be read or a signer that
+    /// cannot be had leaves the card on LOY1 with a notice (logged).
+    pub fn attach_credential(
+        &self,
+        card: CardService,
+        signer: impl FnOnce() -> Result<std::sync::Arc<dyn DeviceSigner>>,
+    ) -> CardService {
+        if card.config().format != CardFormat::Loy2 {
+            return card;
+        }
+        let attached = self.loy2_credential().and_then(|stored| match stored {
+            None => Ok(None),
+            Some(stored) => {
+                DeviceCredential::new(stored.bytes, stored.revoked, signer()?).map(Some)
+            }
+        });
+        match attached {
+            Ok(c) => card.with_credential(c),
+            Err(e) => {
+                tracing::warn!(
+                    code = e.code(),
+                    "the LOY2 credential is unusable; showing LOY1"
+                );
+                card
+            }
+        }
     }
 
     /// The card service for the enrolled card, its secret read from `secrets`.

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use crate::inbox::policy::DEFAULT_OFFER_COUPON_DAYS;
-pub use card::SqliteSecretStore;
+pub use card::{LOY2_CREDENTIAL_KEY, LOY2_REVOKED_KEY, SqliteSecretStore, StoredCredential};
 pub use inbox::OutboxEntry;
 pub use offline::{Enrollment, SERVER_URL_KEY};
 use programs::Rules;

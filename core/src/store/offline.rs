@@ -145,6 +145,13 @@ impl Store {
                         "INSERT INTO card (id, number, enrolled_at) VALUES (1, ?1, ?2)",
                         params![number.as_str(), sql::ms(at)],
                     )?;
+                    tx.execute(
+                        "DELETE FROM meta WHERE key IN (?1, ?2)",
+                        [
+                            super::card::LOY2_CREDENTIAL_KEY,
+                            super::card::LOY2_REVOKED_KEY,
+                        ],
+                    )?;
                     Ok(sql::put_meta(tx, SERVER_URL_KEY, server_url)?)
                 })
             });
@@ -175,7 +182,11 @@ impl Store {
         // Platform secrets go first (the desktop store shares this file, so it
         // cannot run inside our transaction); if anything after fails, they
         // are put back, so a failed sign-out changes nothing.
-        let keys = [crate::card::CARD_SECRET_KEY, ACCESS_TOKEN_KEY];
+        let keys = [
+            crate::card::CARD_SECRET_KEY,
+            ACCESS_TOKEN_KEY,
+            crate::card::loy2::DEVICE_KEY,
+        ];
         let mut saved = Vec::new();
         for key in keys {
             saved.push((key, secrets.get(key)?));

@@ -110,7 +110,7 @@ pub struct SyncReport {
     pub mismatches: Vec<String>,
 }
 
-fn net(reason: impl std::fmt::Display) -> LoyaltyError {
+pub(super) fn net(reason: impl std::fmt::Display) -> LoyaltyError {
     LoyaltyError::Network {
         reason: reason.to_string(),
     }
@@ -138,7 +138,7 @@ impl std::fmt::Debug for SyncClient {
     }
 }
 
-enum Method {
+pub(super) enum Method {
     Get,
     Post(Value),
 }
@@ -164,7 +164,12 @@ impl SyncClient {
     }
 
     /// One request with retries; returns (status, body JSON).
-    async fn request(&self, method: Method, path: &str, auth: bool) -> Result<(u16, Value)> {
+    pub(super) async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        auth: bool,
+    ) -> Result<(u16, Value)> {
         let url = format!("{}{path}", self.config.base_url);
         let mut token = if auth {
             Some(self.tokens.token()?)
@@ -520,7 +525,7 @@ impl SyncClient {
     }
 }
 
-fn server_error(status: u16, body: &Value) -> LoyaltyError {
+pub(super) fn server_error(status: u16, body: &Value) -> LoyaltyError {
     let error = ErrorResponse::deserialize(body).ok().map(|r| r.error);
     LoyaltyError::Server {
         status,

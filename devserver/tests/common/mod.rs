@@ -11,6 +11,8 @@ use serde_json::Value;
 
 pub struct Server {
     pub addr: SocketAddr,
+    /// The server's state (for settings such as the credential lifetime).
+    pub app: std::sync::Arc<App>,
     limits: LimitsConfig,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -81,6 +83,7 @@ impl Server {
             limits.clone(),
         )
         .unwrap();
+        let shared = app.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
@@ -102,6 +105,7 @@ impl Server {
         let addr = addr_rx.recv_timeout(Duration::from_secs(10)).unwrap();
         Self {
             addr,
+            app: shared,
             limits,
             stop: Some(tx),
             thread: Some(thread),
