@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
+use loyalty_core::card::loy2::{DeviceSigner, SoftwareSigner};
 use loyalty_core::card::{
     Algorithm, BarcodeKind, CardConfig, CardService, CardView, CheckDigit, EcLevel, LinearBarcode,
     Secret, Template, TotpParams, Verifier, secret_from_hex,
@@ -209,6 +210,7 @@ pub fn run(cmd: CardCommand, data_dir: &Path, clock: &dyn Clock) -> Result<(), S
             out,
         } => {
             let config = CardConfig {
+                format: loyalty_core::card::CardFormat::Loy1,
                 template: Template::parse(&template).map_err(e)?,
                 totp: totp.params()?,
                 barcode: BarcodeKind::parse(&barcode)
@@ -282,7 +284,12 @@ pub fn service_for(data_dir: &Path) -> Result<CardService, String> {
     }
     let store = Store::open(&db).map_err(e)?;
     let secrets = SqliteSecretStore::open(&db).map_err(e)?;
-    store.card_service(&secrets).map_err(e)
+    let card = store.card_service(&secrets).map_err(e)?;
+    // A LOY2 program's code is signed by the wallet's software device key.
+    Ok(store.attach_credential(card, || {
+        SoftwareSigner::load_or_create(&secrets)
+            .map(|s| std::sync::Arc::new(s) as std::sync::Arc<dyn DeviceSigner>)
+    }))
 }
 
 fn show(data_dir: &Path, clock: &dyn Clock, payload_only: bool) -> Result<(), String> {

@@ -7,6 +7,7 @@ mod demo;
 mod goals;
 mod inbox;
 mod input;
+mod pos_offline;
 mod render;
 mod scenarios;
 mod sync_cmd;

@@ -43,6 +43,30 @@ pub enum PosCommand {
         #[arg(long, value_name = "FILE")]
         receipt: String,
     },
+    /// Print the program's public keys for offline LOY2 checks (redirect to keys.json).
+    Keys {
+        /// Server URL.
+        #[arg(long)]
+        server: String,
+    },
+    /// Check a LOY2 code offline with keys fetched earlier: prints the card,
+    /// step and scope, or the reason (exit 1).
+    VerifyOffline {
+        /// The scanned code (`92` and digits).
+        payload: String,
+        /// The key set `loyalty pos keys` printed.
+        #[arg(long, value_name = "FILE")]
+        keys: String,
+        /// The till's clock, RFC 3339 (default: now).
+        #[arg(long, value_name = "RFC3339", conflicts_with = "unix")]
+        at: Option<String>,
+        /// The till's clock, Unix seconds.
+        #[arg(long, value_name = "SECS")]
+        unix: Option<i64>,
+        /// File keeping the replay high-water marks between calls (created when missing).
+        #[arg(long, value_name = "FILE")]
+        state: Option<std::path::PathBuf>,
+    },
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
@@ -146,6 +170,22 @@ pub fn pos(cmd: PosCommand) -> Result<(), String> {
             payload,
             receipt,
         } => (server, payload, receipt, "/v1/pos/returns", "return"),
+        PosCommand::Keys { server } => return crate::pos_offline::keys(&server, &runtime()?),
+        PosCommand::VerifyOffline {
+            payload,
+            keys,
+            at,
+            unix,
+            state,
+        } => {
+            return crate::pos_offline::verify(
+                &payload,
+                &keys,
+                at.as_deref(),
+                unix,
+                state.as_deref(),
+            );
+        }
     };
     let text = crate::input::read_text(&file, crate::input::RECEIPT_LIMIT)?;
     loyalty_core::kernel::json::check_unique_keys(&text).map_err(|err| format!("{file}: {err}"))?;
