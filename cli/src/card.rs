@@ -307,6 +307,17 @@ fn show(data_dir: &Path, clock: &dyn Clock, payload_only: bool) -> Result<(), St
 pub fn card_text(view: &CardView) -> String {
     let mut out = draw(view);
     out.push_str(&format!("Card {}\n", view.frame.display_number));
+    match (view.frame.format, view.frame.notice) {
+        (loyalty_core::card::CardFormat::Loy2, _) => {
+            out.push_str("LOY2 code: any till with the program's keys checks it offline\n")
+        }
+        (_, Some(notice)) => out.push_str(&format!(
+            "LOY2 unavailable ({}): showing the LOY1 code, which needs an online till; \
+             the next sync asks for a new credential\n",
+            notice.code()
+        )),
+        _ => {}
+    }
     match (
         view.seconds_to_rotation,
         view.seconds_until_refused,
