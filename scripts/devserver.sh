@@ -1,29 +1,38 @@
-# Sourced: start_devserver PROGRAM starts the built dev server on a free
-# loopback port with a temporary data folder, sets SERVER to its URL, and
-# stops it (and removes the folder) when the sourcing script exits.
+# Sourced: start_devserver PROGRAM [VAR] starts the built dev server on a free
+# loopback port with a temporary data folder, sets VAR (default SERVER) to its
+# URL, and stops it (and removes the folder) when the sourcing script exits.
+# May be called more than once (one server per program).
 # Needs TARGET_DIR (scripts/target-dir.sh) and a built loyalty-devserver.
+DEVSERVER_PIDS=()
+DEVSERVER_DIRS=()
+
 start_devserver() {
-  DEVSERVER_DIR=$(mktemp -d)
-  "$TARGET_DIR/debug/loyalty-devserver" --listen 127.0.0.1:0 --data-dir "$DEVSERVER_DIR/data" \
-    --program "$1" > "$DEVSERVER_DIR/out.log" 2>&1 &
-  DEVSERVER_PID=$!
-  trap stop_devserver EXIT
-  SERVER=
+  local program=$1 var=${2:-SERVER} dir pid url=
+  dir=$(mktemp -d)
+  "$TARGET_DIR/debug/loyalty-devserver" --listen 127.0.0.1:0 --data-dir "$dir/data" \
+    --program "$program" > "$dir/out.log" 2>&1 &
+  pid=$!
+  DEVSERVER_PIDS+=("$pid")
+  DEVSERVER_DIRS+=("$dir")
+  trap stop_devservers EXIT
   for _ in $(seq 100); do
-    SERVER=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$DEVSERVER_DIR/out.log" | head -n1 || true)
-    [ -n "$SERVER" ] && break
-    kill -0 "$DEVSERVER_PID" 2>/dev/null || { cat "$DEVSERVER_DIR/out.log" >&2; echo "error: the dev server did not start" >&2; exit 1; }
+    url=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$dir/out.log" | head -n1 || true)
+    [ -n "$url" ] && break
+    kill -0 "$pid" 2>/dev/null || { cat "$dir/out.log" >&2; echo "error: the dev server did not start" >&2; exit 1; }
     sleep 0.1
   done
-  [ -n "$SERVER" ] || { echo "error: the dev server did not say where it listens within 10 s" >&2; exit 1; }
+  [ -n "$url" ] || { echo "error: the dev server did not say where it listens within 10 s" >&2; exit 1; }
+  printf -v "$var" '%s' "$url"
 }
 
-stop_devserver() {
-  local rc=$?
-  if [ -n "${DEVSERVER_PID:-}" ]; then
-    kill "$DEVSERVER_PID" 2>/dev/null || true
-    wait "$DEVSERVER_PID" 2>/dev/null || true
-  fi
-  rm -rf "${DEVSERVER_DIR:-}"
+stop_devservers() {
+  local rc=$? pid dir
+  for pid in "${DEVSERVER_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  for dir in "${DEVSERVER_DIRS[@]}"; do
+    rm -rf "$dir"
+  done
   exit "$rc"
 }

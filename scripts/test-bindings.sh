@@ -98,6 +98,9 @@ step "dev server on a free loopback port"
 source scripts/devserver.sh
 start_devserver tests/programs/sync-program.json
 echo "listening on $SERVER"
+# A LOY2 program's server, for the Kotlin device key (java.security) test.
+start_devserver tests/programs/loy2-program.json LOY2_SERVER
+echo "LOY2 program listening on $LOY2_SERVER"
 
 step "Python unittest"
 cp "$LIB" "$GEN/python/"
@@ -116,10 +119,10 @@ if ! "$KOTLINC" -J-XX:TieredStopAtLevel=1 -J-XX:+UseParallelGC -Werror \
   exit 1
 fi
 java -ea -Djna.library.path="$TARGET_DIR/debug" -Djava.library.path="$TARGET_DIR/debug" \
-  -Dloyalty.server="$SERVER" \
+  -Dloyalty.server="$SERVER" -Dloyalty.server.loy2="$LOY2_SERVER" \
   -cp "$CLASSES:$CP:$KLIB/kotlin-stdlib.jar" \
   org.junit.runner.JUnitCore app.loyalty.core.tests.ClientTest app.loyalty.core.tests.ExtensionsTest \
-  app.loyalty.core.tests.JourneyTest
+  app.loyalty.core.tests.JourneyTest app.loyalty.core.tests.DeviceKeyTest
 
 echo
 echo "Binding checks passed."
