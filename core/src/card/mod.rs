@@ -12,6 +12,7 @@ mod number;
 mod payload;
 mod render;
 mod totp;
+mod verify;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -21,11 +22,11 @@ use serde::Deserialize;
 
 pub use number::{CardNumber, CheckDigit, ean13_check_digit, ean13_valid, luhn_valid};
 pub use payload::{
-    DEFAULT_TEMPLATE, MAX_PAYLOAD_LEN, ReplayGuard, TILL_SKEW_STEPS, Template, Verified, Verifier,
-    VerifyFailure,
+    DEFAULT_TEMPLATE, LAYOUT_SAFE_TEMPLATE, MAX_PAYLOAD_LEN, TILL_SKEW_STEPS, Template,
 };
 pub use render::{EcLevel, LinearBarcode, LinearKind, QR_QUIET_ZONE, QrMatrix, ean13_from_body};
 pub use totp::{Algorithm, MIN_SECRET_LEN, TotpParams, check_secret, secret_from_hex};
+pub use verify::{ReplayGuard, Verified, Verifier, VerifyFailure};
 
 use crate::kernel::error::{LoyaltyError, Result};
 
@@ -135,6 +136,15 @@ impl RawCardConfig {
         if let Some(k) = &self.check {
             c.check = CheckDigit::parse(k)
                 .ok_or_else(|| bad("check", format!("\"{k}\" is not none, luhn or ean13")))?;
+        }
+        if c.check == CheckDigit::Ean13
+            && let Some(w) = c.template.card_width()
+            && w != 13
+        {
+            return Err(bad(
+                "template",
+                format!("{{card:{w}}} cannot hold an EAN-13 card number (13 digits)"),
+            ));
         }
         Ok(c)
     }
@@ -278,6 +288,7 @@ impl CardService {
         server_offset_ms: i64,
     ) -> Result<Self> {
         let number = CardNumber::parse(number, config.check)?;
+        config.template.check_card(&number)?;
         if config.barcode == BarcodeKind::Ean13 && !number.is_ean13() {
             return Err(LoyaltyError::InvalidCardConfig {
                 field: "barcode".into(),
@@ -362,7 +373,7 @@ impl CardService {
                 &totp,
                 self.secret.expose(),
                 step.unwrap_or(0),
-            ),
+            )?,
             // A linear barcode carries the static card number only.
             BarcodeKind::Ean13 | BarcodeKind::Code128 => self.number.as_str().to_string(),
         };
