@@ -9,6 +9,7 @@
 
 pub mod loy2;
 mod number;
+pub mod passes;
 mod payload;
 mod render;
 mod totp;

@@ -11,6 +11,7 @@
 
 pub mod demo;
 mod ops;
+mod passes;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
