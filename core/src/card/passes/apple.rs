@@ -45,9 +45,10 @@ pub(super) fn check_token(token: &str, card: u64, card_last4: &str, at: i64) -> 
         ));
     }
     if bytes.len() != CREDENTIAL_LEN {
+        let n = bytes.len();
         return Err(refused(format!(
-            "it holds {} bytes; a LOY2 credential has {CREDENTIAL_LEN}",
-            bytes.len()
+            "it holds {n} byte{}; a LOY2 credential has {CREDENTIAL_LEN}",
+            if n == 1 { "" } else { "s" }
         )));
     }
     let mut fields = [0u8; CREDENTIAL_FIELDS_LEN];
