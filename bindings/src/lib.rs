@@ -11,6 +11,7 @@ mod client;
 mod config;
 mod listeners;
 mod logging;
+mod passes;
 mod platform;
 mod records;
 mod session;
@@ -25,6 +26,7 @@ pub use client::{LoyaltyClient, clear_log_sink, set_log_sink};
 pub use config::ClientConfig;
 pub use listeners::{ChangeArea, ChangeListener, ChangeSubscription};
 pub use logging::{LogLevel, LogRecord, LogSink};
+pub use passes::{GoogleWalletPass, WalletPassConfig, WalletPassLabels};
 pub use platform::{MemorySecretStore, SecretStore, TokenProvider};
 pub use records::*;
 

@@ -1,5 +1,5 @@
 //! `loyalty card …`: show the member's card, compute TOTP codes, render and
-//! verify payloads. Every rule comes from `loyalty_core::card`.
+//! verify payloads, export wallet passes. Every rule comes from `loyalty_core::card`.
 
 use std::path::{Path, PathBuf};
 
@@ -89,6 +89,9 @@ pub enum CardCommand {
         #[arg(long, default_value = "none")]
         check: String,
     },
+    /// Write the member's wallet passes, unsigned, for the server to sign:
+    /// Google Wallet's class, object and save-JWT claims, Apple Wallet's pass.json.
+    Export(crate::export::ExportArgs),
 }
 
 /// The instant: `--at RFC3339` or `--unix SECONDS`.
@@ -189,6 +192,7 @@ impl SecretArgs {
 pub fn run(cmd: CardCommand, data_dir: &Path, clock: &dyn Clock) -> Result<(), String> {
     match cmd {
         CardCommand::Show { payload } => show(data_dir, clock, payload),
+        CardCommand::Export(args) => crate::export::run(&args, data_dir),
         CardCommand::Totp { secret, time, totp } => {
             let secret = secret_from_hex(&secret.hex()?).map_err(e)?;
             let p = totp.params()?;

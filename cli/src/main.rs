@@ -4,6 +4,7 @@
 
 mod card;
 mod demo;
+mod export;
 mod goals;
 mod inbox;
 mod input;
@@ -94,7 +95,7 @@ enum Command {
         #[command(subcommand)]
         command: sync_cmd::PosCommand,
     },
-    /// The digital card: show it, compute codes, render and verify payloads.
+    /// The digital card: show it, compute codes, render and verify payloads, export wallet passes.
     Card {
         #[command(subcommand)]
         command: Box<card::CardCommand>,

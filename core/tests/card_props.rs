@@ -50,6 +50,35 @@ proptest! {
         prop_assert!(verifier.verify_card(&changed, &expected, &secret, unix, 1).is_err(), "{} verified", changed);
     }
 
+    /// The digits-only template: any 13-digit card and time round-trip, and a
+    /// changed digit anywhere after the prefix is refused.
+    #[test]
+    fn layout_safe_payload_round_trips_and_resists_tampering(
+        card in "[0-9]{13}",
+        secret in prop::collection::vec(any::<u8>(), 16..64),
+        unix in 0i64..4_000_000_000,
+        digits in 6u32..=8,
+        flip in any::<prop::sample::Index>(),
+    ) {
+        let config = CardConfig {
+            template: loyalty_core::card::Template::parse(loyalty_core::card::LAYOUT_SAFE_TEMPLATE).unwrap(),
+            totp: TotpParams { digits, ..TotpParams::default() },
+            ..CardConfig::default()
+        };
+        let service = CardService::new(config, &card, Secret::new(secret.clone()).unwrap(), 0).unwrap();
+        let payload = service.payload(DateTime::from_timestamp(unix, 0).unwrap()).unwrap();
+        prop_assert!(payload.bytes().all(|b| b.is_ascii_digit()));
+        prop_assert_eq!(payload.len(), 2 + 13 + digits as usize);
+        let verifier = service.verifier();
+        let ok = verifier.verify(&payload, &secret, unix, 1).unwrap();
+        prop_assert_eq!(ok.card.as_str(), card.as_str());
+        let pos = 2 + flip.index(payload.len() - 2);
+        let mut changed = payload.clone().into_bytes();
+        changed[pos] = b'0' + (changed[pos] - b'0' + 1) % 10;
+        let changed = String::from_utf8(changed).unwrap();
+        prop_assert!(verifier.verify_card(&changed, service.number(), &secret, unix, 1).is_err(), "{} verified", changed);
+    }
+
     #[test]
     fn bad_input_is_an_error_not_a_panic(text in ".{0,300}", secret_hex in "[0-9a-zA-Z]{0,80}", card in ".{0,25}") {
         let config = CardConfig::default();

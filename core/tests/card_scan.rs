@@ -34,6 +34,8 @@ fn zbar(png: &[u8]) -> String {
 fn qr_codes_scan_back_at_every_ec_level() {
     let payloads = [
         "LOY1:4006381333931:07081804".to_string(),
+        // The digits-only template 97{card:13}{totp_value_0}.
+        "97400638133393107081804".to_string(),
         "LOY1:12345678:000000".to_string(),
         "W:4111111111111111111:87654321:1700000000000".to_string(),
         "4006381333931".to_string(),

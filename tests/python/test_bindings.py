@@ -72,6 +72,31 @@ class OfflineTest(unittest.TestCase):
                 client.preview_purchase(lf.Cart(lines=[lf.CartLine(sku="A", qty=0, amount_minor=100)]))
             self.assertEqual(ctx.exception.code, "invalid_quantity")
 
+    def test_google_wallet_pass(self):
+        with tempfile.TemporaryDirectory() as d:
+            client = lf.LoyaltyClient(lf.ClientConfig(data_dir=d, program_json=PROGRAM,
+                                                      secret_store=lf.MemorySecretStore()))
+            config = lf.WalletPassConfig(
+                issuer_id="3388000000012345678", class_suffix="loyalty", object_suffix="m-1",
+                issuer_name="Shop", program_name="Club", logo_url="https://example.com/logo.png",
+                background_color="#000000", foreground_color="#ffffff", label_color="#cccccc",
+                pass_type_id="pass.com.example.club", team_id="ABCDE12345",
+                service_account_email="w@p.iam.gserviceaccount.com", origins=[], member_name=None,
+                labels=lf.WalletPassLabels(points="Points", tier="Tier", member="Member",
+                                           card="Card", description="Loyalty card"))
+            with self.assertRaises(lf.LoyaltyError.Failure) as ctx:
+                client.google_wallet_pass(config)
+            self.assertEqual(ctx.exception.code, "no_card")
+            client.enroll_card("4006381333931", "3132333435363738393031323334353637383930")
+            google = client.google_wallet_pass(config)
+            self.assertEqual(google.object_id, "3388000000012345678.m-1")
+            obj = json.loads(google.object_json)
+            self.assertEqual(obj["rotatingBarcode"]["valuePattern"], "LOY1:4006381333931:{totp_value_0}")
+            self.assertEqual(json.loads(google.claims_json)["payload"]["loyaltyObjects"], [{"id": google.object_id}])
+            with self.assertRaises(lf.LoyaltyError.Failure) as ctx:
+                client.apple_wallet_pass(config, "not a token")
+            self.assertEqual(ctx.exception.code, "pass_token_refused")
+
 
 @unittest.skipUnless(os.environ.get("LOYALTY_SERVER"), "needs LOYALTY_SERVER (scripts/test-bindings.sh)")
 class ServerTest(unittest.TestCase):

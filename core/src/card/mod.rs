@@ -9,9 +9,11 @@
 
 pub mod loy2;
 mod number;
+pub mod passes;
 mod payload;
 mod render;
 mod totp;
+mod verify;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -21,11 +23,11 @@ use serde::Deserialize;
 
 pub use number::{CardNumber, CheckDigit, ean13_check_digit, ean13_valid, luhn_valid};
 pub use payload::{
-    DEFAULT_TEMPLATE, MAX_PAYLOAD_LEN, ReplayGuard, TILL_SKEW_STEPS, Template, Verified, Verifier,
-    VerifyFailure,
+    DEFAULT_TEMPLATE, LAYOUT_SAFE_TEMPLATE, MAX_PAYLOAD_LEN, TILL_SKEW_STEPS, Template,
 };
 pub use render::{EcLevel, LinearBarcode, LinearKind, QR_QUIET_ZONE, QrMatrix, ean13_from_body};
 pub use totp::{Algorithm, MIN_SECRET_LEN, TotpParams, check_secret, secret_from_hex};
+pub use verify::{ReplayGuard, Verified, Verifier, VerifyFailure};
 
 use crate::kernel::error::{LoyaltyError, Result};
 
@@ -165,6 +167,15 @@ impl RawCardConfig {
             return Err(bad(
                 "format",
                 "loy2 codes are shown as a QR code; set barcode to qr".into(),
+            ));
+        }
+        if c.check == CheckDigit::Ean13
+            && let Some(w) = c.template.card_width()
+            && w != 13
+        {
+            return Err(bad(
+                "template",
+                format!("{{card:{w}}} cannot hold an EAN-13 card number (13 digits)"),
             ));
         }
         Ok(c)
@@ -332,6 +343,7 @@ impl CardService {
         server_offset_ms: i64,
     ) -> Result<Self> {
         let number = CardNumber::parse(number, config.check)?;
+        config.template.check_card(&number)?;
         if config.barcode == BarcodeKind::Ean13 && !number.is_ean13() {
             return Err(LoyaltyError::InvalidCardConfig {
                 field: "barcode".into(),
@@ -486,7 +498,7 @@ impl CardService {
                 &self.config.totp,
                 self.secret.expose(),
                 plan.step.unwrap_or(0),
-            ),
+            )?,
             // A linear barcode carries the static card number only.
             BarcodeKind::Ean13 | BarcodeKind::Code128 => self.number.as_str().to_string(),
         };

@@ -1,19 +1,30 @@
-//! Payload templates ("LOY1:{card}:{totp_value_0}") and their verification.
+//! Payload templates ("LOY1:{card}:{totp_value_0}", "97{card:13}{totp_value_0}").
 //!
-//! Placeholders are `{card}` and those of Google Wallet's rotating barcode
+//! Placeholders are `{card}` (or `{card:N}`, the card number at a fixed
+//! width of N digits) and those of Google Wallet's rotating barcode
 //! `valuePattern`: `{totp_value_0}`, `{totp_timestamp_seconds}`,
-//! `{totp_timestamp_millis}` (the start of the token's time step).
+//! `{totp_timestamp_millis}` (the start of the token's time step). Every
+//! placeholder renders ASCII digits, so a template whose literal text is
+//! digits too survives a keyboard-wedge scanner on any keyboard layout
+//! ([`Template::is_layout_safe`]).
+//!
+//! A template must read back unambiguously: two placeholders may touch only
+//! when the first has a fixed width (`{card:N}`, or `{totp_value_0}` at the
+//! TOTP digits), and the literal after a placeholder of variable width may
+//! not begin with a digit.
 
 use std::collections::HashMap;
 
-use subtle::ConstantTimeEq;
-
-use super::number::{CardNumber, CheckDigit};
+use super::number::CardNumber;
 use super::totp::TotpParams;
 use crate::kernel::error::{LoyaltyError, Result};
 
 /// Default payload template.
 pub const DEFAULT_TEMPLATE: &str = "LOY1:{card}:{totp_value_0}";
+
+/// A template of digits only (prefix `97`, a 13-digit card number, the
+/// code): what keyboard-wedge scanners type the same on every layout.
+pub const LAYOUT_SAFE_TEMPLATE: &str = "97{card:13}{totp_value_0}";
 
 /// Longest accepted template, and longest payload a verifier reads.
 pub const MAX_TEMPLATE_LEN: usize = 256;
@@ -24,15 +35,34 @@ pub const MAX_PAYLOAD_LEN: usize = 1024;
 /// one step early or late still verifies).
 pub const TILL_SKEW_STEPS: i64 = 1;
 
-/// Steps before the skew window searched to tell "expired" from "invalid".
-const LOOKBACK_STEPS: i64 = 240;
-
+/// A placeholder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Card,
+pub(super) enum Field {
+    /// The card number; `Some(n)`: exactly `n` digits.
+    Card(Option<usize>),
+    /// The TOTP code (the TOTP digits wide).
     Totp,
+    /// The start of the step, Unix seconds.
     Seconds,
+    /// The start of the step, Unix milliseconds.
     Millis,
+}
+
+impl Field {
+    /// The key [`Template::read`] files the value under.
+    fn key(self) -> &'static str {
+        match self {
+            Self::Card(_) => "card",
+            Self::Totp => "totp",
+            Self::Seconds => "seconds",
+            Self::Millis => "millis",
+        }
+    }
+
+    /// Whether the value always has the same number of digits.
+    fn fixed_width(self) -> bool {
+        matches!(self, Self::Card(Some(_)) | Self::Totp)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,9 +85,35 @@ fn bad_template(reason: impl Into<String>) -> LoyaltyError {
     }
 }
 
+/// Reads `{card}`, `{card:N}` or a TOTP placeholder's name.
+fn placeholder(name: &str) -> Result<Field> {
+    Ok(match name {
+        "card" => Field::Card(None),
+        "totp_value_0" => Field::Totp,
+        "totp_timestamp_seconds" => Field::Seconds,
+        "totp_timestamp_millis" => Field::Millis,
+        other => {
+            let width = other
+                .strip_prefix("card:")
+                .filter(|w| (1..=2).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|w| w.parse::<usize>().ok());
+            match width {
+                Some(w) if (8..=19).contains(&w) => Field::Card(Some(w)),
+                Some(w) => {
+                    return Err(bad_template(format!(
+                        "{{card:{w}}}: a card number has 8 to 19 digits"
+                    )));
+                }
+                None => return Err(bad_template(format!("unknown placeholder {{{other}}}"))),
+            }
+        }
+    })
+}
+
 impl Template {
-    /// Parses a template; it needs `{card}`, known placeholders only, and
-    /// literal text between placeholders so a payload can be read back.
+    /// Parses a template; it needs `{card}` (or `{card:N}`) once, known
+    /// placeholders only, and a shape that reads back unambiguously (see
+    /// the module documentation).
     pub fn parse(text: &str) -> Result<Self> {
         if text.len() > MAX_TEMPLATE_LEN {
             return Err(bad_template(format!(
@@ -67,52 +123,61 @@ impl Template {
         let mut parts = Vec::new();
         let mut rest = text;
         while !rest.is_empty() {
-            match rest.find(['{', '}']) {
-                None => {
-                    parts.push(Part::Lit(rest.to_string()));
-                    rest = "";
+            let (lit, tail) = match rest.find(['{', '}']) {
+                None => (rest, ""),
+                Some(i) => rest.split_at(i),
+            };
+            if !lit.is_empty() {
+                if let Some(Part::Field(f)) = parts.last()
+                    && !f.fixed_width()
+                    && lit.starts_with(|c: char| c.is_ascii_digit())
+                {
+                    return Err(bad_template(format!(
+                        "\"{lit}\" after a placeholder of variable width begins with a digit, \
+                         so a reader cannot tell where the number ends; give the card a fixed \
+                         width ({{card:13}}) or begin the text with a non-digit"
+                    )));
                 }
-                Some(i) => {
-                    if i > 0 {
-                        parts.push(Part::Lit(rest[..i].to_string()));
-                    }
-                    if rest.as_bytes()[i] == b'}' {
-                        return Err(bad_template("a '}' without its '{'"));
-                    }
-                    let close = rest[i..]
-                        .find('}')
-                        .ok_or_else(|| bad_template("a '{' without its '}'"))?;
-                    let name = &rest[i + 1..i + close];
-                    let field = match name {
-                        "card" => Field::Card,
-                        "totp_value_0" => Field::Totp,
-                        "totp_timestamp_seconds" => Field::Seconds,
-                        "totp_timestamp_millis" => Field::Millis,
-                        other => {
-                            return Err(bad_template(format!("unknown placeholder {{{other}}}")));
-                        }
-                    };
-                    if matches!(parts.last(), Some(Part::Field(_))) {
-                        return Err(bad_template(
-                            "placeholders must be separated by literal text",
-                        ));
-                    }
-                    parts.push(Part::Field(field));
-                    rest = &rest[i + close + 1..];
-                }
+                parts.push(Part::Lit(lit.to_string()));
             }
+            rest = tail;
+            if rest.is_empty() {
+                break;
+            }
+            if rest.starts_with('}') {
+                return Err(bad_template("a '}' without its '{'"));
+            }
+            let close = rest
+                .find('}')
+                .ok_or_else(|| bad_template("a '{' without its '}'"))?;
+            let field = placeholder(&rest[1..close])?;
+            if let Some(Part::Field(prev)) = parts.last()
+                && !prev.fixed_width()
+            {
+                return Err(bad_template(
+                    "placeholders must be separated by literal text unless the first has a \
+                     fixed width ({card:13} or {totp_value_0})",
+                ));
+            }
+            parts.push(Part::Field(field));
+            rest = &rest[close + 1..];
         }
-        let count = |f: Field| parts.iter().filter(|p| **p == Part::Field(f)).count();
-        if count(Field::Card) != 1 {
+        let count = |f: fn(&Field) -> bool| {
+            parts
+                .iter()
+                .filter(|p| matches!(p, Part::Field(x) if f(x)))
+                .count()
+        };
+        if count(|f| matches!(f, Field::Card(_))) != 1 {
             return Err(bad_template("needs {card} exactly once"));
         }
-        if [Field::Totp, Field::Seconds, Field::Millis]
-            .iter()
-            .any(|f| count(*f) > 1)
-        {
+        let totp = count(|f| *f == Field::Totp);
+        let seconds = count(|f| *f == Field::Seconds);
+        let millis = count(|f| *f == Field::Millis);
+        if totp > 1 || seconds > 1 || millis > 1 {
             return Err(bad_template("a TOTP placeholder appears more than once"));
         }
-        if count(Field::Totp) == 0 && count(Field::Seconds) + count(Field::Millis) > 0 {
+        if totp == 0 && seconds + millis > 0 {
             return Err(bad_template(
                 "a timestamp placeholder needs {totp_value_0} too: a timestamp alone is no secret \
                  and anyone could make the code; use {card} alone for a static card",
@@ -142,27 +207,61 @@ impl Template {
             .any(|p| matches!(p, Part::Field(Field::Totp | Field::Seconds | Field::Millis)))
     }
 
+    /// Whether every character of a payload is an ASCII digit: its literal
+    /// text is digits (every placeholder renders digits). A keyboard-wedge
+    /// scanner types such a payload the same under every keyboard layout,
+    /// where `:` and letters change (Russian ЙЦУКЕН: `:` is Shift+6).
+    pub fn is_layout_safe(&self) -> bool {
+        self.parts
+            .iter()
+            .all(|p| !matches!(p, Part::Lit(l) if !l.bytes().all(|b| b.is_ascii_digit())))
+    }
+
+    /// The fixed width of the card number (`{card:N}`), if any.
+    pub fn card_width(&self) -> Option<usize> {
+        self.parts.iter().find_map(|p| match p {
+            Part::Field(Field::Card(w)) => *w,
+            _ => None,
+        })
+    }
+
+    /// Refuses a card number of another length than `{card:N}` asks for.
+    pub fn check_card(&self, card: &CardNumber) -> Result<()> {
+        match self.card_width() {
+            Some(w) if card.as_str().len() != w => Err(LoyaltyError::InvalidCardNumber {
+                reason: format!(
+                    "the card template {} needs a card number of exactly {w} digits, not {}",
+                    self.text,
+                    card.as_str().len()
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// The literal text before the first placeholder ("LOY1:"): the payload version.
-    fn version_prefix(&self) -> &str {
+    pub(super) fn version_prefix(&self) -> &str {
         match self.parts.first() {
             Some(Part::Lit(l)) => l,
             _ => "",
         }
     }
 
-    /// Fills the template.
+    /// Fills the template for time step `step`; a card number of the wrong
+    /// width for `{card:N}` is refused (`invalid_card_number`).
     pub fn render(
         &self,
         card: &CardNumber,
         params: &TotpParams,
         secret: &[u8],
         step: i64,
-    ) -> String {
+    ) -> Result<String> {
+        self.check_card(card)?;
         let mut out = String::with_capacity(64);
         for part in &self.parts {
             match part {
                 Part::Lit(l) => out.push_str(l),
-                Part::Field(Field::Card) => out.push_str(card.as_str()),
+                Part::Field(Field::Card(_)) => out.push_str(card.as_str()),
                 Part::Field(Field::Totp) => out.push_str(&params.code_string(secret, step)),
                 Part::Field(Field::Seconds) => {
                     out.push_str(&(step.saturating_mul(params.period)).to_string())
@@ -172,295 +271,67 @@ impl Template {
                 ),
             }
         }
-        out
+        Ok(out)
+    }
+
+    /// The template with the card number filled in and the TOTP
+    /// placeholders left as they are, for a wallet app that computes the
+    /// code itself (Google Wallet's `valuePattern` uses the same names).
+    pub fn with_card(&self, card: &CardNumber) -> Result<String> {
+        self.check_card(card)?;
+        let mut out = String::with_capacity(self.text.len() + 19);
+        for part in &self.parts {
+            match part {
+                Part::Lit(l) => out.push_str(l),
+                Part::Field(Field::Card(_)) => out.push_str(card.as_str()),
+                Part::Field(Field::Totp) => out.push_str("{totp_value_0}"),
+                Part::Field(Field::Seconds) => out.push_str("{totp_timestamp_seconds}"),
+                Part::Field(Field::Millis) => out.push_str("{totp_timestamp_millis}"),
+            }
+        }
+        Ok(out)
     }
 
     /// Splits a payload back into its fields; `None` when it does not fit.
-    fn read<'p>(&self, payload: &'p str) -> Option<HashMap<&'static str, &'p str>> {
+    /// A fixed-width field takes exactly its width in digits (`{card:N}`,
+    /// and `{totp_value_0}` at `totp_digits`); any other field runs to the
+    /// next literal text, or to the end.
+    pub(super) fn read<'p>(
+        &self,
+        payload: &'p str,
+        totp_digits: usize,
+    ) -> Option<HashMap<&'static str, &'p str>> {
         let mut fields = HashMap::new();
         let mut rest = payload;
-        let mut i = 0;
-        while i < self.parts.len() {
-            match &self.parts[i] {
+        for (i, part) in self.parts.iter().enumerate() {
+            match part {
                 Part::Lit(l) => rest = rest.strip_prefix(l.as_str())?,
                 Part::Field(f) => {
-                    let end = match self.parts.get(i + 1) {
-                        Some(Part::Lit(next)) => rest.find(next.as_str())?,
+                    let end = match (f, self.parts.get(i + 1)) {
+                        (Field::Card(Some(w)), _) => *w,
+                        (Field::Totp, _) => totp_digits,
+                        (_, Some(Part::Lit(next))) => rest.find(next.as_str())?,
                         _ => rest.len(),
                     };
-                    let value = &rest[..end];
+                    let value = rest.get(..end)?;
                     if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
                         return None;
                     }
-                    let key = match f {
-                        Field::Card => "card",
-                        Field::Totp => "totp",
-                        Field::Seconds => "seconds",
-                        Field::Millis => "millis",
-                    };
-                    fields.insert(key, value);
+                    fields.insert(f.key(), value);
                     rest = &rest[end..];
                 }
             }
-            i += 1;
         }
         rest.is_empty().then_some(fields)
-    }
-}
-
-/// Why a payload was not accepted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VerifyFailure {
-    /// Not in the shape of the template (or too long).
-    Malformed,
-    /// A payload of another version ("LOY2:…").
-    UnknownVersion,
-    /// A valid payload for a different card than the one expected.
-    WrongCard,
-    /// The token belongs to a time step before the allowed skew.
-    TokenExpired,
-    /// The token belongs to a time step after the allowed skew.
-    TokenTooEarly,
-    /// The token does not match any nearby step.
-    TokenInvalid,
-    /// The step was already accepted for this card (replay guard).
-    TokenReplayed,
-}
-
-impl VerifyFailure {
-    /// Stable snake_case code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Malformed => "malformed",
-            Self::UnknownVersion => "unknown_version",
-            Self::WrongCard => "wrong_card",
-            Self::TokenExpired => "token_expired",
-            Self::TokenTooEarly => "token_too_early",
-            Self::TokenInvalid => "token_invalid",
-            Self::TokenReplayed => "token_replayed",
-        }
-    }
-
-    /// A sentence for people.
-    pub fn reason(self) -> &'static str {
-        match self {
-            Self::Malformed => "the payload is not a loyalty card payload",
-            Self::UnknownVersion => "the payload is of an unknown version",
-            Self::WrongCard => "the payload is for another card",
-            Self::TokenExpired => "the token has expired (old screenshot?)",
-            Self::TokenTooEarly => "the token is from the future (device clock ahead?)",
-            Self::TokenInvalid => "the token is not valid for this card",
-            Self::TokenReplayed => "this token was already used",
-        }
-    }
-}
-
-/// An accepted payload.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verified {
-    /// The card number read from it.
-    pub card: CardNumber,
-    /// The matched time step (`None` for static payloads).
-    pub step: Option<i64>,
-}
-
-/// Verifies payloads as a till or backend would.
-#[derive(Debug, Clone)]
-pub struct Verifier {
-    template: Template,
-    params: TotpParams,
-    check: CheckDigit,
-}
-
-impl Verifier {
-    /// A verifier for payloads made with this template and TOTP parameters.
-    pub fn new(template: Template, params: TotpParams, check: CheckDigit) -> Self {
-        Self {
-            template,
-            params,
-            check,
-        }
-    }
-
-    /// Reads the card number out of a payload without checking the token
-    /// (to look up the member's secret before [`Verifier::verify`]).
-    pub fn card_of(&self, payload: &str) -> Result<CardNumber, VerifyFailure> {
-        if payload.len() > MAX_PAYLOAD_LEN {
-            return Err(VerifyFailure::Malformed);
-        }
-        let prefix = self.template.version_prefix();
-        if !payload.starts_with(prefix) {
-            let head = |s: &str| s.split_once(':').map(|(h, _)| h.to_string());
-            return Err(match (head(prefix), head(payload)) {
-                (Some(a), Some(b)) if a != b && !b.is_empty() && b.len() <= 16 => {
-                    VerifyFailure::UnknownVersion
-                }
-                _ => VerifyFailure::Malformed,
-            });
-        }
-        let fields = self
-            .template
-            .read(payload)
-            .ok_or(VerifyFailure::Malformed)?;
-        let digits = fields.get("card").ok_or(VerifyFailure::Malformed)?;
-        CardNumber::parse(digits, self.check).map_err(|_| VerifyFailure::Malformed)
-    }
-
-    /// Like [`Verifier::verify`], but for a known card: another card's payload is `WrongCard`.
-    pub fn verify_card(
-        &self,
-        payload: &str,
-        expected: &CardNumber,
-        secret: &[u8],
-        unix_seconds: i64,
-        skew: i64,
-    ) -> Result<Verified, VerifyFailure> {
-        if self.card_of(payload)? != *expected {
-            return Err(VerifyFailure::WrongCard);
-        }
-        self.verify(payload, secret, unix_seconds, skew)
-    }
-
-    /// Checks a payload at `unix_seconds` with `skew` steps of tolerance either side.
-    pub fn verify(
-        &self,
-        payload: &str,
-        secret: &[u8],
-        unix_seconds: i64,
-        skew: i64,
-    ) -> Result<Verified, VerifyFailure> {
-        let card = self.card_of(payload)?;
-        let fields = self
-            .template
-            .read(payload)
-            .ok_or(VerifyFailure::Malformed)?;
-        if !self.template.is_rotating() {
-            return Ok(Verified { card, step: None });
-        }
-        let now = self
-            .params
-            .step(unix_seconds)
-            .map_err(|_| VerifyFailure::Malformed)?;
-        let skew = skew.clamp(0, 100);
-        let period = self.params.period;
-        // A step claimed by a timestamp placeholder must be a step boundary.
-        let claimed = match (fields.get("seconds"), fields.get("millis")) {
-            (Some(s), _) => Some(
-                s.parse::<i64>()
-                    .ok()
-                    .filter(|v| v % period == 0)
-                    .map(|v| v / period),
-            ),
-            (None, Some(ms)) => Some(
-                ms.parse::<i64>()
-                    .ok()
-                    .filter(|v| v % (period * 1000) == 0)
-                    .map(|v| v / (period * 1000)),
-            ),
-            _ => None,
-        };
-        let token = fields.get("totp").copied();
-        if let Some(t) = token
-            && t.len() != self.params.digits as usize
-        {
-            return Err(VerifyFailure::Malformed);
-        }
-        let matches = |step: i64| -> bool {
-            match token {
-                Some(t) => {
-                    let code = self.params.code_string(secret, step);
-                    bool::from(code.as_bytes().ct_eq(t.as_bytes()))
-                }
-                None => true,
-            }
-        };
-        let classify = |step: i64| -> Result<Verified, VerifyFailure> {
-            if step < now - skew {
-                Err(VerifyFailure::TokenExpired)
-            } else if step > now + skew {
-                Err(VerifyFailure::TokenTooEarly)
-            } else {
-                Ok(Verified {
-                    card: card.clone(),
-                    step: Some(step),
-                })
-            }
-        };
-        match claimed {
-            Some(None) => Err(VerifyFailure::Malformed),
-            Some(Some(step)) => {
-                if step < 0 || !matches(step) {
-                    return Err(VerifyFailure::TokenInvalid);
-                }
-                classify(step)
-            }
-            None => {
-                // Accept the newest matching step in the window; otherwise look
-                // a little further to tell an old screenshot from garbage.
-                for step in (now - skew..=now + skew).rev() {
-                    if step >= 0 && matches(step) {
-                        return classify(step);
-                    }
-                }
-                for step in (now - skew - LOOKBACK_STEPS..now - skew).rev() {
-                    if step >= 0 && matches(step) {
-                        return Err(VerifyFailure::TokenExpired);
-                    }
-                }
-                for step in now + skew + 1..=now + skew + 2 {
-                    if matches(step) {
-                        return Err(VerifyFailure::TokenTooEarly);
-                    }
-                }
-                Err(VerifyFailure::TokenInvalid)
-            }
-        }
-    }
-}
-
-/// Remembers the newest accepted step per card and refuses it (and older ones) again.
-#[derive(Debug, Default)]
-pub struct ReplayGuard {
-    accepted: HashMap<String, i64>,
-}
-
-impl ReplayGuard {
-    /// An empty guard.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Records `verified`; fails if its step is not newer than the last accepted one.
-    pub fn accept(&mut self, verified: &Verified) -> Result<(), VerifyFailure> {
-        let Some(step) = verified.step else {
-            return Ok(());
-        };
-        let entry = self
-            .accepted
-            .entry(verified.card.as_str().to_string())
-            .or_insert(i64::MIN);
-        if step <= *entry {
-            return Err(VerifyFailure::TokenReplayed);
-        }
-        *entry = step;
-        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::card::number::CheckDigit;
 
     const SECRET: &[u8] = b"12345678901234567890";
-
-    fn verifier(t: &str) -> Verifier {
-        Verifier::new(
-            Template::parse(t).unwrap(),
-            TotpParams::default(),
-            CheckDigit::None,
-        )
-    }
 
     fn card() -> CardNumber {
         CardNumber::parse("4006381333931", CheckDigit::Ean13).unwrap()
@@ -477,10 +348,24 @@ mod tests {
             "{card",
             "card}",
             "{card}:{card}",
+            "{card:13}:{card}",
             "{card}:{totp_value_0}:{totp_value_0}",
             // A timestamp alone is forgeable: anyone can make the code.
             "LOY1:{card}:{totp_timestamp_seconds}",
             "LOY1:{card}:{totp_timestamp_millis}",
+            // Widths a card number cannot have, or not a number at all.
+            "97{card:7}{totp_value_0}",
+            "97{card:20}{totp_value_0}",
+            "97{card:}{totp_value_0}",
+            "97{card:x}{totp_value_0}",
+            "97{card:013}{totp_value_0}",
+            "97{card: 13}{totp_value_0}",
+            // Variable-width fields must not touch what follows.
+            "97{card}{totp_value_0}",
+            "97{card:13}{totp_value_0}{totp_timestamp_seconds}{totp_timestamp_millis}",
+            // A digit right after a variable-width field is ambiguous.
+            "97{card}0{totp_value_0}",
+            "97{card:13}{totp_value_0}:{totp_timestamp_seconds}5",
         ] {
             assert_eq!(
                 Template::parse(bad).unwrap_err().code(),
@@ -489,91 +374,88 @@ mod tests {
             );
         }
         assert!(Template::parse(&"x".repeat(300)).is_err());
-        assert!(Template::parse("G:{card}:{totp_value_0}:{totp_timestamp_seconds}").is_ok());
+        for good in [
+            "G:{card}:{totp_value_0}:{totp_timestamp_seconds}",
+            LAYOUT_SAFE_TEMPLATE,
+            "{card:13}{totp_value_0}",
+            "97{card:8}0{totp_value_0}",
+            "97{card:13}{totp_value_0}{totp_timestamp_seconds}",
+            "{card}:{totp_value_0}5",
+        ] {
+            assert!(Template::parse(good).is_ok(), "{good}");
+        }
     }
 
     #[test]
-    fn renders_and_verifies_with_reasons() {
-        let v = verifier(DEFAULT_TEMPLATE);
-        let p = TotpParams::default();
-        let t = 1_111_111_109; // RFC vector: 07081804
-        let payload = v.template.render(&card(), &p, SECRET, p.step(t).unwrap());
-        assert_eq!(payload, "LOY1:4006381333931:07081804");
-        let ok = v.verify(&payload, SECRET, t, 1).unwrap();
-        assert_eq!((ok.card.as_str(), ok.step), ("4006381333931", Some(t / 30)));
-        assert_eq!(
-            v.verify(&payload, SECRET, t + 30, 1).unwrap().step,
-            Some(t / 30)
-        );
-        assert_eq!(
-            v.verify(&payload, SECRET, t + 60, 1),
-            Err(VerifyFailure::TokenExpired)
-        );
-        assert_eq!(
-            v.verify(&payload, SECRET, t - 60, 1),
-            Err(VerifyFailure::TokenTooEarly)
-        );
-        assert_eq!(
-            v.verify("LOY1:4006381333931:07081805", SECRET, t, 1),
-            Err(VerifyFailure::TokenInvalid)
-        );
-        assert_eq!(
-            v.verify("LOY2:4006381333931:07081804", SECRET, t, 1),
-            Err(VerifyFailure::UnknownVersion)
-        );
-        assert_eq!(
-            v.verify("hello", SECRET, t, 1),
-            Err(VerifyFailure::Malformed)
-        );
-        assert_eq!(
-            v.verify("LOY1:4006381333931:0708180", SECRET, t, 1),
-            Err(VerifyFailure::Malformed)
-        );
-        assert_eq!(
-            v.verify(&"9".repeat(10_240), SECRET, t, 1),
-            Err(VerifyFailure::Malformed)
-        );
-        assert_eq!(
-            v.verify(&payload, b"another secret of 20b", t, 1),
-            Err(VerifyFailure::TokenInvalid)
-        );
-        let other = CardNumber::parse("12345678", CheckDigit::None).unwrap();
-        assert_eq!(
-            v.verify_card(&payload, &other, SECRET, t, 1),
-            Err(VerifyFailure::WrongCard)
-        );
-        assert!(v.verify_card(&payload, &card(), SECRET, t, 1).is_ok());
+    fn layout_safety_is_digits_only_literals() {
+        for (text, safe) in [
+            (DEFAULT_TEMPLATE, false),
+            ("G:{card}:{totp_value_0}:{totp_timestamp_seconds}", false),
+            (LAYOUT_SAFE_TEMPLATE, true),
+            ("{card}", true),
+            ("{card:13}{totp_value_0}", true),
+            ("97{card:13}0{totp_value_0}{totp_timestamp_millis}", true),
+            ("97{card:13} {totp_value_0}", false),
+            ("٩٧{card:13}{totp_value_0}", false),
+        ] {
+            assert_eq!(
+                Template::parse(text).unwrap().is_layout_safe(),
+                safe,
+                "{text}"
+            );
+        }
     }
 
     #[test]
-    fn timestamp_placeholders_claim_their_step() {
-        let v = verifier("W:{card}:{totp_value_0}:{totp_timestamp_millis}");
+    fn fixed_width_cards_render_and_read_back() {
+        let t = Template::parse(LAYOUT_SAFE_TEMPLATE).unwrap();
+        assert_eq!(t.card_width(), Some(13));
         let p = TotpParams::default();
-        let payload = v.template.render(&card(), &p, SECRET, 100);
+        // RFC 6238 appendix B: 07081804 at 1111111109 (SHA-1, 8 digits).
+        let payload = t.render(&card(), &p, SECRET, 1_111_111_109 / 30).unwrap();
+        assert_eq!(payload, "97400638133393107081804");
+        let fields = t.read(&payload, 8).unwrap();
+        assert_eq!(fields["card"], "4006381333931");
+        assert_eq!(fields["totp"], "07081804");
+        // One digit short or long reads as nothing.
+        assert!(t.read(&payload[..payload.len() - 1], 8).is_none());
+        assert!(t.read(&format!("{payload}0"), 8).is_none());
+        let short = CardNumber::parse("12345678", CheckDigit::None).unwrap();
+        let e = t.render(&short, &p, SECRET, 1).unwrap_err();
+        assert_eq!(e.code(), "invalid_card_number");
+        assert!(e.to_string().contains("exactly 13 digits"), "{e}");
         assert_eq!(
-            payload,
+            t.with_card(&short).unwrap_err().code(),
+            "invalid_card_number"
+        );
+    }
+
+    #[test]
+    fn with_card_keeps_the_wallet_placeholders() {
+        let t = Template::parse("G:{card}:{totp_value_0}:{totp_timestamp_millis}").unwrap();
+        assert_eq!(
+            t.with_card(&card()).unwrap(),
+            "G:4006381333931:{totp_value_0}:{totp_timestamp_millis}"
+        );
+        let t = Template::parse(LAYOUT_SAFE_TEMPLATE).unwrap();
+        assert_eq!(
+            t.with_card(&card()).unwrap(),
+            "974006381333931{totp_value_0}"
+        );
+    }
+
+    #[test]
+    fn existing_templates_render_as_before() {
+        let p = TotpParams::default();
+        let t = Template::parse(DEFAULT_TEMPLATE).unwrap();
+        assert_eq!(
+            t.render(&card(), &p, SECRET, 1_111_111_109 / 30).unwrap(),
+            "LOY1:4006381333931:07081804"
+        );
+        let t = Template::parse("W:{card}:{totp_value_0}:{totp_timestamp_millis}").unwrap();
+        assert_eq!(
+            t.render(&card(), &p, SECRET, 100).unwrap(),
             format!("W:4006381333931:{}:3000000", p.code_string(SECRET, 100))
         );
-        assert_eq!(v.verify(&payload, SECRET, 3000, 0).unwrap().step, Some(100));
-        assert_eq!(
-            v.verify(&payload, SECRET, 3000 + 90, 1),
-            Err(VerifyFailure::TokenExpired)
-        );
-        let misaligned = payload.replace(":3000000", ":3000001");
-        assert_eq!(
-            v.verify(&misaligned, SECRET, 3000, 1),
-            Err(VerifyFailure::Malformed)
-        );
-    }
-
-    #[test]
-    fn replay_guard_refuses_a_step_twice() {
-        let v = verifier(DEFAULT_TEMPLATE);
-        let p = TotpParams::default();
-        let payload = v.template.render(&card(), &p, SECRET, 1000);
-        let ok = v.verify(&payload, SECRET, 30_000, 1).unwrap();
-        let mut guard = ReplayGuard::new();
-        assert!(guard.accept(&ok).is_ok());
-        assert_eq!(guard.accept(&ok), Err(VerifyFailure::TokenReplayed));
     }
 }

@@ -324,6 +324,21 @@ pub enum LoyaltyError {
         /// What was found.
         reason: String,
     },
+    /// A wallet pass (Google Wallet, Apple Wallet) cannot be made from this input.
+    #[error("cannot make the wallet pass: {field}: {reason}")]
+    InvalidPass {
+        /// The input field (`issuer_id`, `logo_url`, `background_color`, …).
+        field: String,
+        /// What is wrong and what to give instead.
+        reason: String,
+    },
+    /// The token for a static Apple Wallet barcode is not one to print on a
+    /// pass: not a LOY2 credential, one that can redeem, or another card's.
+    #[error("the Apple Wallet pass token is refused: {reason}")]
+    PassTokenRefused {
+        /// Why, and what the server should issue instead.
+        reason: String,
+    },
 }
 
 impl LoyaltyError {
@@ -377,6 +392,8 @@ impl LoyaltyError {
             Self::Storage { .. } => "storage",
             Self::StorageFull { .. } => "storage_full",
             Self::Corrupt { .. } => "corrupt_store",
+            Self::InvalidPass { .. } => "invalid_pass",
+            Self::PassTokenRefused { .. } => "pass_token_refused",
         }
     }
 
@@ -446,6 +463,8 @@ pub const ALL_CODES: &[&str] = &[
     "storage",
     "storage_full",
     "corrupt_store",
+    "invalid_pass",
+    "pass_token_refused",
 ];
 
 /// How every `corrupt_store` error about damaged pages (SQLite's own

@@ -12,6 +12,7 @@
 pub mod demo;
 mod loy2;
 mod ops;
+mod passes;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};

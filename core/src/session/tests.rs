@@ -126,3 +126,66 @@ fn sign_out_without_a_server_wipes_and_restores_the_program() {
     );
     assert!(s.ensure_same_member(s.sign_outs()).is_ok());
 }
+
+#[test]
+fn wallet_passes_take_the_card_points_and_clock_of_the_session() {
+    use crate::card::passes::{PassIssuer, PassLabels};
+    use crate::kernel::time::FixedClock;
+    let at = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+    let config = SessionConfig {
+        program_json: Some(PROGRAM.into()),
+        clock: Arc::new(FixedClock::new(at)),
+        ..SessionConfig::default()
+    };
+    let s = Session::new(
+        Store::open_in_memory().unwrap(),
+        Arc::new(MemorySecretStore::default()),
+        config,
+    )
+    .unwrap();
+    let issuer = PassIssuer {
+        issuer_id: "3388000000012345678".into(),
+        class_suffix: "loyalty".into(),
+        issuer_name: "Shop".into(),
+        program_name: "Club".into(),
+        logo_url: "https://example.com/logo.png".into(),
+        background_color: "#000000".into(),
+        foreground_color: "#ffffff".into(),
+        label_color: "#cccccc".into(),
+        pass_type_id: "pass.com.example.club".into(),
+        team_id: "ABCDE12345".into(),
+        service_account_email: "w@p.iam.gserviceaccount.com".into(),
+        origins: vec![],
+        labels: PassLabels::default(),
+    };
+    let e = s.wallet_passes(issuer.clone(), None, None).unwrap_err();
+    assert_eq!(e.code(), "no_card");
+    assert!(s.enroll_card("4006381333931", SECRET).result.is_ok());
+    let buy: Event = serde_json::from_str(
+        r#"{"purchase": {"receipt_id": "r1", "lines": [{"sku": "A", "qty": 1, "amount": "1230.00"}]}}"#,
+    )
+    .unwrap();
+    s.store().apply(&buy, at).unwrap();
+    let passes = s.wallet_passes(issuer.clone(), None, None).unwrap();
+    assert_eq!(passes.object_id(), "3388000000012345678.4006381333931");
+    let object: serde_json::Value = serde_json::from_str(&passes.google_object().unwrap()).unwrap();
+    // 10 % of 1230.00 is 123 points, the balance the wallet screen shows.
+    assert_eq!(object["loyaltyPoints"]["balance"]["int"], 123);
+    assert_eq!(
+        s.wallet_snapshot(0, 0).unwrap().snapshot.balance,
+        123,
+        "the pass shows the wallet's balance"
+    );
+    let claims: serde_json::Value = serde_json::from_str(&passes.google_save_claims()).unwrap();
+    assert_eq!(claims["iat"], 1_800_000_000);
+    let named = s
+        .wallet_passes(issuer, Some("m-1".into()), Some("Ada".into()))
+        .unwrap();
+    assert_eq!(named.object_id(), "3388000000012345678.m-1");
+    assert!(
+        named
+            .google_object()
+            .unwrap()
+            .contains("\"accountName\": \"Ada\"")
+    );
+}

@@ -46,8 +46,9 @@ impl Store {
         secrets: &dyn SecretStore,
         at: Time,
     ) -> Result<()> {
-        let check = self.card_config().check;
-        let number = CardNumber::parse(number, check)?;
+        let config = self.card_config();
+        let number = CardNumber::parse(number, config.check)?;
+        config.template.check_card(&number)?;
         let secret = Secret::new(secret.to_vec())?;
         // The platform store may share this database file (desktop), so it is
         // written outside our transaction; if recording the number then fails,

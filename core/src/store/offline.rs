@@ -120,8 +120,9 @@ impl Store {
         at: Time,
     ) -> Result<()> {
         self.ensure_can_enroll()?;
-        let check = self.program().map(|p| p.card.check).unwrap_or_default();
-        let number = CardNumber::parse(&member.card_number, check)?;
+        let card = self.program().map(|p| p.card.clone()).unwrap_or_default();
+        let number = CardNumber::parse(&member.card_number, card.check)?;
+        card.template.check_card(&number)?;
         let secret = Secret::new(member.card_secret.clone())?;
         let previous_token = secrets.get(ACCESS_TOKEN_KEY)?;
         let previous_secret = secrets.get(CARD_SECRET_KEY)?;

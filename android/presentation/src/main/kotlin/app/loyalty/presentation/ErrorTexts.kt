@@ -55,6 +55,8 @@ object ErrorTexts {
             "storage" to "Не удалось сохранить данные. Проверьте память телефона.",
             "storage_full" to "Память телефона заполнена. Освободите место.",
             "corrupt_store" to "Данные на телефоне повреждены. Выйдите и войдите снова: баллы хранятся на сервере.",
+            "invalid_pass" to "Не удалось подготовить карту для кошелька: данные карты неверны.",
+            "pass_token_refused" to "Не удалось выпустить карту для Apple Wallet. Попробуйте позже.",
             "internal" to "Внутренняя ошибка приложения. Мы уже знаем о ней.",
             "callback_failed" to "Ошибка приложения. Попробуйте ещё раз.",
         )
@@ -108,6 +110,8 @@ object ErrorTexts {
             "storage" to "Your data could not be saved. Check the phone's storage.",
             "storage_full" to "The phone's storage is full. Free some space.",
             "corrupt_store" to "The data on this phone is damaged. Sign out and in again: your points are kept on the server.",
+            "invalid_pass" to "The wallet card could not be made: its details are not valid.",
+            "pass_token_refused" to "The Apple Wallet card could not be issued. Try again later.",
             "internal" to "Something went wrong inside the app. We know about it.",
             "callback_failed" to "Something went wrong in the app. Try again.",
         )
