@@ -13,8 +13,8 @@ step() { printf '\n==> %s\n' "$*"; }
 GEN="$TARGET_DIR/bindings"
 LIB="$TARGET_DIR/debug/libloyalty_ffi.so"
 
-step "build the bindings library, uniffi-bindgen and the dev server"
-cargo build -q -p loyalty-ffi -p loyalty-devserver
+step "build the bindings library, uniffi-bindgen, the dev server and the CLI (the LOY2 till)"
+cargo build -q -p loyalty-ffi -p loyalty-devserver -p loyalty-cli
 cargo build -q -p loyalty-ffi --features cli --bin uniffi-bindgen
 rm -rf "$GEN" && mkdir -p "$GEN"
 for lang in kotlin swift python; do
@@ -119,7 +119,7 @@ if ! "$KOTLINC" -J-XX:TieredStopAtLevel=1 -J-XX:+UseParallelGC -Werror \
   exit 1
 fi
 java -ea -Djna.library.path="$TARGET_DIR/debug" -Djava.library.path="$TARGET_DIR/debug" \
-  -Dloyalty.server="$SERVER" -Dloyalty.server.loy2="$LOY2_SERVER" \
+  -Dloyalty.server="$SERVER" -Dloyalty.server.loy2="$LOY2_SERVER" -Dloyalty.cli="$TARGET_DIR/debug/loyalty" \
   -cp "$CLASSES:$CP:$KLIB/kotlin-stdlib.jar" \
   org.junit.runner.JUnitCore app.loyalty.core.tests.ClientTest app.loyalty.core.tests.ExtensionsTest \
   app.loyalty.core.tests.JourneyTest app.loyalty.core.tests.DeviceKeyTest

@@ -1,14 +1,14 @@
-//! The card's records and the LOY2 parts of the API: the card view, the
-//! app's device key as a foreign trait ([`DeviceSigner`]), and the till's
-//! offline verifier for POS apps and QA ([`TillVerifier`]).
+//! The card's records and the LOY2 parts of the API: the card view and the
+//! app's device key as a foreign trait ([`DeviceSigner`]). (A till checks
+//! LOY2 codes with the `loyalty-till` crate, which this library does not
+//! carry: shoppers' phones never verify codes.)
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use loyalty_core::card as core_card;
 use loyalty_core::card::loy2 as core_loy2;
-use loyalty_till::keys::KeySet;
 
-use crate::{LoyaltyError, Result};
+use crate::LoyaltyError;
 
 /// What a sync did about the device's LOY2 credential.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
@@ -159,7 +159,9 @@ fn signer_failed(reason: impl std::fmt::Display) -> loyalty_core::LoyaltyError {
 }
 
 /// The app's public key as SEC1 compressed (33 bytes), from any of the
-/// encodings [`DeviceSigner::public_key`] allows.
+/// encodings [`DeviceSigner::public_key`] allows. Only the encoding is
+/// checked here (no curve arithmetic in the mobile library): the server
+/// refuses a point that is not on P-256 when it issues the credential.
 pub(crate) fn compressed_key(bytes: &[u8]) -> loyalty_core::Result<[u8; 33]> {
     let sec1 = match bytes.len() {
         91 if bytes[..26] == SPKI_P256_PREFIX => &bytes[26..],
@@ -170,10 +172,13 @@ pub(crate) fn compressed_key(bytes: &[u8]) -> loyalty_core::Result<[u8; 33]> {
             )));
         }
     };
-    let key = p256::PublicKey::from_sec1_bytes(sec1)
-        .map_err(|_| signer_failed("not a P-256 public key"))?;
-    let point = p256::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&key, true);
+    let point = p256::EncodedPoint::from_bytes(sec1)
+        .map_err(|_| signer_failed("not a SEC1 encoded P-256 point"))?;
+    if point.is_identity() {
+        return Err(signer_failed("the point at infinity is no public key"));
+    }
     point
+        .compress()
         .as_bytes()
         .try_into()
         .map_err(|_| signer_failed("not a compressed point"))
@@ -202,139 +207,6 @@ impl core_loy2::DeviceSigner for PlatformSigner {
     }
 }
 
-/// What a till's offline check of a scanned code found.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct TillCheck {
-    /// The code was accepted (and its step recorded).
-    pub accepted: bool,
-    /// Why not: `malformed`, `unknown_key`, `bad_issuer_signature`,
-    /// `credential_not_yet_valid`, `credential_expired`,
-    /// `credential_revoked`, `token_expired`, `token_too_early`,
-    /// `bad_device_signature` or `token_replayed`.
-    pub refusal: Option<String>,
-    /// The member's card number, when accepted.
-    pub card_number: Option<String>,
-    /// The code's 30 s step, when accepted.
-    pub step: Option<u32>,
-    /// What the credential allows: `identify`, `earn`, `redeem_offline`, `redeem_online`.
-    pub scope: Vec<String>,
-    /// A static wallet-pass token (identify and earn only).
-    pub static_pass: bool,
-}
-
-/// The till's offline check of LOY2 codes (what a POS app runs, and QA on a
-/// desktop): the program's public keys, the revoked serials, and the newest
-/// step accepted per card. No network, no member secret.
-#[derive(uniffi::Object)]
-pub struct TillVerifier {
-    inner: Mutex<loyalty_till::OfflineVerifier>,
-}
-
-impl std::fmt::Debug for TillVerifier {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("TillVerifier")
-    }
-}
-
-fn invalid_keys(e: loyalty_till::keys::KeySetError) -> LoyaltyError {
-    LoyaltyError::Failure {
-        code: e.code().into(),
-        reason: e.to_string(),
-    }
-}
-
-#[uniffi::export]
-impl TillVerifier {
-    /// A verifier trusting the key set `keys_json` (what `GET /v1/card/keys`
-    /// answers); refused with `invalid_keys` when it is not one.
-    #[uniffi::constructor]
-    pub fn new(keys_json: String) -> Result<Arc<Self>> {
-        let set = KeySet::from_json(&keys_json).map_err(invalid_keys)?;
-        let verifier = loyalty_till::OfflineVerifier::from_key_set(&set).map_err(invalid_keys)?;
-        Ok(Arc::new(Self {
-            inner: Mutex::new(verifier),
-        }))
-    }
-
-    /// Replaces the keys and revoked serials (a refetch), keeping the replay state.
-    pub fn load_keys(&self, keys_json: String) -> Result<()> {
-        let set = KeySet::from_json(&keys_json).map_err(invalid_keys)?;
-        self.lock().load_key_set(&set).map_err(invalid_keys)
-    }
-
-    /// Checks a scanned code at the till's clock `unix_seconds` (±1 step).
-    pub fn verify(&self, payload: String, unix_seconds: i64) -> TillCheck {
-        match self.lock().verify(&payload, unix_seconds) {
-            Ok(a) => TillCheck {
-                accepted: true,
-                refusal: None,
-                card_number: Some(a.card.to_string()),
-                step: Some(a.step),
-                scope: scope_names(a.scope),
-                static_pass: a.static_pass,
-            },
-            Err(r) => TillCheck {
-                accepted: false,
-                refusal: Some(r.code().into()),
-                card_number: None,
-                step: None,
-                scope: Vec::new(),
-                static_pass: false,
-            },
-        }
-    }
-
-    /// The replay state as JSON, to keep between runs.
-    pub fn replay_state_json(&self) -> String {
-        self.lock().replay_state_json()
-    }
-
-    /// Restores what `replay_state_json` gave (`invalid_keys` when it is not that).
-    pub fn restore_replay_state(&self, json: String) -> Result<()> {
-        self.lock()
-            .restore_replay_state_json(&json)
-            .map_err(invalid_keys)
-    }
-}
-
-impl TillVerifier {
-    fn lock(&self) -> std::sync::MutexGuard<'_, loyalty_till::OfflineVerifier> {
-        // The verifier's maps are whole after any call; a poisoned lock is carried on.
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-/// The names of a credential's scope bits.
-pub(crate) fn scope_names(scope: loyalty_till::format::Scope) -> Vec<String> {
-    use loyalty_till::format::Scope;
-    [
-        (Scope::IDENTIFY, "identify"),
-        (Scope::EARN, "earn"),
-        (Scope::REDEEM_OFFLINE, "redeem_offline"),
-        (Scope::REDEEM_ONLINE, "redeem_online"),
-    ]
-    .into_iter()
-    .filter(|(bit, _)| scope.allows(*bit))
-    .map(|(_, name)| name.to_string())
-    .collect()
-}
-
-/// The program's public keys from the server at `server_url` (what a till
-/// keeps to check LOY2 codes offline), as JSON for [`TillVerifier::new`].
-#[uniffi::export]
-pub async fn fetch_card_keys(server_url: String) -> Result<String> {
-    let url = crate::config::check_url(&server_url)?;
-    let task = crate::runtime()?
-        .spawn(async move { loyalty_core::sync::SyncClient::fetch_card_keys(&url).await });
-    match task.await {
-        Ok(r) => Ok(r?.to_json()),
-        Err(e) => Err(loyalty_core::LoyaltyError::Interrupted {
-            reason: e.to_string(),
-        }
-        .into()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,7 +229,7 @@ mod tests {
                 compressed.as_bytes()
             );
         }
-        for bad in [&[4u8; 65][..], &[0u8; 12][..], &spki[1..]] {
+        for bad in [&[5u8; 65][..], &[0u8; 12][..], &spki[1..], &[0u8; 33][..]] {
             assert_eq!(compressed_key(bad).unwrap_err().code(), "secret_store");
         }
         let sig: p256::ecdsa::Signature = key.sign(b"m");

@@ -18,10 +18,7 @@ mod session;
 
 use std::sync::OnceLock;
 
-pub use card::{
-    CardCodeFormat, CardNotice, CardView, CredentialStatus, DeviceSigner, TillCheck, TillVerifier,
-    fetch_card_keys,
-};
+pub use card::{CardCodeFormat, CardNotice, CardView, CredentialStatus, DeviceSigner};
 pub use client::{LoyaltyClient, clear_log_sink, set_log_sink};
 pub use config::ClientConfig;
 pub use listeners::{ChangeArea, ChangeListener, ChangeSubscription};

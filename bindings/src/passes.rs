@@ -210,7 +210,7 @@ mod tests {
             lifetime_hours: 720,
             scope: Scope(scope),
             serial: 1,
-            device_key: [2; 33],
+            device_key: loyalty_till::NO_DEVICE,
         }
         .fields();
         let mut bytes = [7u8; format::CREDENTIAL_LEN];

@@ -41,7 +41,7 @@ fn credential(scope: u8) -> String {
         lifetime_hours: 720,
         scope: Scope(scope),
         serial: 3,
-        device_key: [2; 33],
+        device_key: loyalty_till::NO_DEVICE,
     }
     .fields();
     let mut bytes = [9u8; CREDENTIAL_LEN];

@@ -61,6 +61,17 @@ fn passes() -> WalletPasses {
 /// A LOY2 credential text as the server would issue it (the signature is
 /// not checked here, so it is a fixed pattern).
 fn credential(card: u64, scope: u8, version: u8, not_after: i64) -> String {
+    credential_for(loyalty_till::NO_DEVICE, card, scope, version, not_after)
+}
+
+/// The same, bound to a device key (what a phone's rotating code carries).
+fn credential_for(
+    device_key: [u8; 33],
+    card: u64,
+    scope: u8,
+    version: u8,
+    not_after: i64,
+) -> String {
     let lifetime_hours = 720u16;
     let not_before = not_after - i64::from(lifetime_hours) * 3600;
     let mut fields = Credential {
@@ -70,7 +81,7 @@ fn credential(card: u64, scope: u8, version: u8, not_after: i64) -> String {
         lifetime_hours,
         scope: Scope(scope),
         serial: 7,
-        device_key: [2; 33],
+        device_key,
     }
     .fields();
     fields[0] = version;
@@ -420,6 +431,11 @@ fn the_apple_token_must_be_this_cards_identify_earn_credential() {
             "no identify",
             credential(card, Scope::EARN, 1, later),
             "identify",
+        ),
+        (
+            "bound to a device",
+            credential_for([2; 33], card, Scope::IDENTIFY | Scope::EARN, 1, later),
+            "bound to a phone's key",
         ),
         (
             "another card",

@@ -7,15 +7,13 @@ import app.loyalty.core.Clock
 import app.loyalty.core.DeviceSigner
 import app.loyalty.core.LoyaltyClient
 import app.loyalty.core.LoyaltyException
-import app.loyalty.core.TillVerifier
-import app.loyalty.core.fetchCardKeys
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
-import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
 import org.junit.Test
 import java.nio.file.Files
+import java.nio.file.Path
 import java.security.KeyPair
 import java.security.KeyPairGenerator
 import java.security.Signature
@@ -61,13 +59,23 @@ class HeldClock(
 /**
  * LOY2 against the dev server scripts/test-bindings.sh starts with a LOY2
  * program (-Dloyalty.server.loy2=http://…): the app's java.security key signs
- * codes an offline till accepts once; a key that cannot sign leaves the card
- * on its LOY1 code with a notice.
+ * codes the offline till (the `loyalty pos` CLI over the till crate,
+ * -Dloyalty.cli=…) accepts once; a key that cannot sign leaves the card on
+ * its LOY1 code with a notice.
  */
 class DeviceKeyTest {
     private val server: String =
         System.getProperty("loyalty.server.loy2")
             ?: error("run through scripts/test-bindings.sh, which starts the LOY2 dev server")
+    private val cli: String =
+        System.getProperty("loyalty.cli") ?: error("run through scripts/test-bindings.sh, which builds the loyalty CLI")
+
+    /** Runs the till's CLI; its exit status and what it printed (stdout, then stderr). */
+    private fun till(vararg args: String): Pair<Int, String> {
+        val process = ProcessBuilder(listOf(cli) + args).redirectErrorStream(true).start()
+        val out = process.inputStream.bufferedReader().readText()
+        return process.waitFor() to out
+    }
 
     private val program = """{"currency": "RUB", "earn": {"rule": {"percent": "10"}}, "card": {"format": "loy2"}}"""
 
@@ -100,19 +108,29 @@ class DeviceKeyTest {
                 repeat(5) { assertEquals(view.payload, client.cardView().payload) }
                 assertEquals(1, signer.signatures.get())
 
-                val till = TillVerifier(fetchCardKeys(server))
-                val now = System.currentTimeMillis() / 1000
-                val check = till.verify(view.payload, now)
-                assertTrue(check.refusal ?: "", check.accepted)
-                assertEquals(view.displayNumber.replace(" ", ""), check.cardNumber)
-                assertEquals(listOf("identify", "earn", "redeem_online"), check.scope)
-                assertFalse(check.staticPass)
-                assertEquals("token_replayed", till.verify(view.payload, now).refusal)
-                // The replay state survives a restart of the till.
-                val restarted = TillVerifier(fetchCardKeys(server))
-                restarted.restoreReplayState(till.replayStateJson())
-                assertEquals("token_replayed", restarted.verify(view.payload, now).refusal)
-                assertEquals("malformed", till.verify("LOY1:1:2", now).refusal)
+                val dir = Files.createTempDirectory("loyalty-till")
+                val keys: Path = dir.resolve("keys.json")
+                val state = dir.resolve("state.json").toString()
+                val (fetched, keyJson) = till("pos", "keys", "--server", server)
+                assertEquals(keyJson, 0, fetched)
+                Files.writeString(keys, keyJson)
+                val now = (System.currentTimeMillis() / 1000).toString()
+                val verify = { payload: String ->
+                    till("pos", "verify-offline", payload, "--keys", keys.toString(), "--state", state, "--unix", now)
+                }
+                val number = view.displayNumber.replace(" ", "")
+                val (ok, accepted) = verify(view.payload)
+                assertEquals(accepted, 0, ok)
+                assertTrue(accepted, accepted.startsWith("accepted card $number step "))
+                assertTrue(accepted, accepted.contains("scope identify,earn,redeem_online"))
+                // Once only, across till processes (the state file keeps the high-water mark).
+                val (again, replayed) = verify(view.payload)
+                assertEquals(replayed, 1, again)
+                assertTrue(replayed, replayed.contains("token_replayed"))
+                // One digit changed anywhere is refused.
+                val i = view.payload.length / 2
+                val flipped = view.payload.substring(0, i) + ((view.payload[i] - '0' + 1) % 10) + view.payload.substring(i + 1)
+                assertEquals(1, verify(flipped).first)
             }
         }
 

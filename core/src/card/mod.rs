@@ -12,6 +12,8 @@ mod number;
 pub mod passes;
 mod payload;
 mod render;
+#[cfg(feature = "software-signer")]
+mod soft_key;
 mod totp;
 mod verify;
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::{Session, guard};
 use crate::card::CardFormat;
-use crate::card::loy2::{DeviceSigner, SoftwareSigner};
+use crate::card::loy2::DeviceSigner;
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::sync::SyncClient;
 
@@ -33,7 +33,9 @@ const RENEW_WHEN_LEFT_DIVISOR: i64 = 4;
 
 impl Session {
     /// The key that signs this device's LOY2 codes: the configured one, else
-    /// a software key in the secret store (made on first use).
+    /// (feature `software-signer`) a software key in the secret store, made
+    /// on first use. Without either, LOY2 is unavailable (`secret_store`)
+    /// and the card shows its LOY1 code.
     pub fn device_signer(&self) -> Result<Arc<dyn DeviceSigner>> {
         if let Some(s) = &self.config.device_signer {
             return Ok(Arc::clone(s));
@@ -42,10 +44,24 @@ impl Session {
         if let Some(s) = cached.as_ref() {
             return Ok(Arc::clone(s));
         }
-        let signer: Arc<dyn DeviceSigner> =
-            Arc::new(SoftwareSigner::load_or_create(self.secrets.as_ref())?);
+        let signer = self.software_signer()?;
         *cached = Some(Arc::clone(&signer));
         Ok(signer)
+    }
+
+    #[cfg(feature = "software-signer")]
+    fn software_signer(&self) -> Result<Arc<dyn DeviceSigner>> {
+        let key = crate::card::loy2::SoftwareSigner::load_or_create(self.secrets.as_ref())?;
+        Ok(Arc::new(key))
+    }
+
+    #[cfg(not(feature = "software-signer"))]
+    fn software_signer(&self) -> Result<Arc<dyn DeviceSigner>> {
+        Err(LoyaltyError::SecretStore {
+            reason: "no device key for LOY2 codes: give the client a DeviceSigner (the Android \
+                     Keystore, the Secure Enclave)"
+                .into(),
+        })
     }
 
     fn uses_loy2(&self) -> bool {

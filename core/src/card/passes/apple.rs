@@ -73,6 +73,12 @@ pub(super) fn check_token(token: &str, card: u64, card_last4: &str, at: i64) -> 
             "its scope does not let it identify the member, so a till could do nothing with it",
         ));
     }
+    if credential.device_key != loyalty_till::NO_DEVICE {
+        return Err(refused(
+            "it is bound to a phone's key, and a till refuses it without that phone's signature: \
+             issue the pass a wallet-pass credential (POST /v1/me/card/credential {\"wallet_pass\": true})",
+        ));
+    }
     if credential.card != card {
         let theirs = credential.card.to_string();
         return Err(refused(format!(
