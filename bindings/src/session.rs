@@ -76,6 +76,13 @@ impl LoyaltyClient {
         .await
     }
 
+    /// A static identify/earn-only credential for the member's Apple Wallet
+    /// pass, from the server (its barcode, `92…`): give it to
+    /// `apple_wallet_pass`. `no_card` before a card is enrolled.
+    pub async fn wallet_pass_token(self: Arc<Self>) -> Result<String> {
+        Self::on_runtime(async move { Ok(self.session.wallet_pass_token().await?) }).await
+    }
+
     /// Signs the shopper out: a last sync attempt, then every trace of them
     /// (wallet, inbox, card, secrets, token) leaves this device and the
     /// app's program (if configured) is loaded again. The client stays usable

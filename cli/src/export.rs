@@ -28,8 +28,9 @@ pub struct ExportOutputs {
     /// Write the claims of the Google save JWT here (unsigned; they name the object).
     #[arg(long, value_name = "FILE")]
     google_claims: Option<PathBuf>,
-    /// Write the Apple Wallet pass.json here (needs --apple-token).
-    #[arg(long, value_name = "FILE", requires = "apple_token")]
+    /// Write the Apple Wallet pass.json here (its token: --apple-token, or
+    /// asked of the server the wallet enrolled with).
+    #[arg(long, value_name = "FILE")]
     apple_pass: Option<PathBuf>,
 }
 
@@ -39,7 +40,8 @@ pub struct ExportArgs {
     #[command(flatten)]
     outputs: ExportOutputs,
     /// The Apple pass's barcode: the LOY2 credential text (92…) the server
-    /// signed for this card with the identify and earn scope only.
+    /// signed for this card with the identify and earn scope only (default:
+    /// a fresh one from the enrolled server).
     #[arg(long, value_name = "TEXT", requires = "apple_pass")]
     apple_token: Option<String>,
     /// Google Wallet issuer id (digits).
@@ -163,8 +165,22 @@ pub fn run(args: &ExportArgs, data_dir: &Path) -> Result<(), String> {
         let what = "Google save-JWT claims, unsigned";
         files.push((path, passes.google_save_claims(), what));
     }
-    if let (Some(path), Some(token)) = (&o.apple_pass, &args.apple_token) {
-        let pass = passes.apple_pass_json(token.trim()).map_err(e)?;
+    if let Some(path) = &o.apple_pass {
+        let token = match &args.apple_token {
+            Some(t) => t.trim().to_string(),
+            None => tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|err| format!("cannot start the async runtime: {err}"))?
+                .block_on(session.wallet_pass_token())
+                .map_err(|err| {
+                    format!(
+                        "the Apple pass needs a token from the server ({}); or give --apple-token",
+                        e(err)
+                    )
+                })?,
+        };
+        let pass = passes.apple_pass_json(&token).map_err(e)?;
         files.push((path, pass, "Apple Wallet pass.json, unsigned"));
     }
     for (path, text, what) in files {

@@ -181,12 +181,15 @@ fn a_refused_token_or_a_bad_option_writes_nothing() {
     );
     assert!(!object.exists());
 
-    // No output asked for, or an Apple pass without its token: usage errors.
+    // No output asked for: a usage error. An Apple pass without its token
+    // asks the server, and this wallet has none: an error naming the way out.
     assert_eq!(
         loyalty(&["--data-dir", &d, "card", "export"]).status.code(),
         Some(2)
     );
     let out = loyalty(&["--data-dir", &d, "card", "export", "--apple-pass", &p]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("--apple-token"), "{}", text(&out));
+    assert!(text(&out).contains("no_server"), "{}", text(&out));
+    assert!(!std::path::Path::new(&p).exists());
 }

@@ -397,7 +397,7 @@ fn the_apple_token_must_be_this_cards_identify_earn_credential() {
     let card = 4_006_381_333_931;
     let later = ISSUED_AT + 3600;
     let presentation = format::to_text(&[7u8; PRESENTATION_LEN]);
-    let cases: [(&str, String, &str); 10] = [
+    let cases: [(&str, String, &str); 11] = [
         ("garbage", "hello".into(), "not a LOY2 text"),
         ("letters", "92abc".into(), "not a LOY2 text"),
         ("short", format::to_text(&[1; 10]), "holds 10 bytes"),

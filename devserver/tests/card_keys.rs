@@ -242,6 +242,12 @@ mod journey {
             s.store().card_number().unwrap().unwrap()
         );
 
+        // The Apple pass's token: static, identify and earn only, for this card.
+        let token = s.wallet_pass_token().await.unwrap();
+        let pass = till.verify(&token, Utc::now().timestamp()).unwrap();
+        assert!(pass.static_pass);
+        assert_eq!(pass.card, ok.card);
+
         // Idle sync: the credential is kept.
         let report = s.sync().await.result.unwrap();
         assert_eq!(report.credential, CredentialSync::Kept);

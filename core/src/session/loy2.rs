@@ -64,6 +64,13 @@ impl Session {
         })
     }
 
+    /// A static identify/earn-only credential for the member's wallet pass
+    /// (the Apple pass's barcode), as its `92…` text, from the server.
+    pub async fn wallet_pass_token(&self) -> Result<String> {
+        self.store().card_number()?.ok_or(LoyaltyError::NoCard)?;
+        self.sync_client()?.wallet_pass_credential().await
+    }
+
     fn uses_loy2(&self) -> bool {
         self.store()
             .program()

@@ -316,7 +316,7 @@ impl Session {
         Ok(())
     }
 
-    fn sync_client(&self) -> Result<Arc<SyncClient>> {
+    pub(crate) fn sync_client(&self) -> Result<Arc<SyncClient>> {
         let mut cached = guard(&self.sync);
         if let Some(c) = cached.as_ref() {
             return Ok(Arc::clone(c));
