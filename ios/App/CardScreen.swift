@@ -1,6 +1,7 @@
 // The card screen: the code on white with its quiet zone (whatever the
-// theme), the countdown, the switch to the linear barcode, and the window
-// decisions applied while it shows. Named CardScreen: CardView is the core's record.
+// theme), the countdown, for a LOY2 code that it works offline, why a LOY2
+// card shows its LOY1 code when it does, the switch to the linear barcode,
+// and the window decisions applied while it shows. Named CardScreen: CardView is the core's record.
 import LoyaltyPresentation
 import SwiftUI
 import UIKit
@@ -82,6 +83,22 @@ struct CardScreen: View {
                 Text(countdown)
                     .font(.callout)
                     .monospacedDigit()
+            }
+            // A LOY2 code: the till checks it without a network.
+            if let offline = card.offlineNote {
+                Text(offline)
+                    .font(.footnote)
+                    .foregroundStyle(.secondary)
+                    .multilineTextAlignment(.center)
+            }
+            // A LOY2 card showing its LOY1 code: it still pays, at a till that is online.
+            if let codeNotice = card.codeNotice {
+                Label(codeNotice, systemImage: "wifi.exclamationmark")
+                    .font(.callout)
+                    .multilineTextAlignment(.leading)
+                    .padding(12)
+                    .frame(maxWidth: .infinity, alignment: .leading)
+                    .background(Color.secondary.opacity(0.15), in: RoundedRectangle(cornerRadius: 12))
             }
             if let note = card.screenshotNote {
                 Text(note)

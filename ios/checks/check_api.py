@@ -501,6 +501,14 @@ class Checker:
                     sigs, generated = self.methods(tname, name)
                 elif recv:
                     info, gen = self.info(recv)
+                    if recv.endswith("?") and name in ("map", "flatMap"):
+                        # Optional's own map: the closure gets the unwrapped value.
+                        for lam in lambdas + [v for v in values if v is not None and v.type == "lambda_literal"]:
+                            self.lambda_(lam, scope, path, data, [unopt(recv)])
+                        for v in values:
+                            if v is not None and v.type != "lambda_literal":
+                                self.infer(v, scope, path, data)
+                        return None
                     if elem(recv) and name in COLLECTION_CLOSURES:
                         e = elem(recv)
                         for lam in lambdas + [v for v in values if v is not None and v.type == "lambda_literal"]:
@@ -882,6 +890,7 @@ func probe(client: LoyaltyClient, s: WalletSnapshot) async throws {
     _ = try client.walletSnapshott(expiringDays: 30, historyLimit: 20)
     let view = try client.cardView()
     _ = view.milisToRotation
+    _ = view.notice.map { notice in notice.signerFaild }
     _ = try client.history(before: nil, limit: 20)
     _ = s.coupons.first?.percentHundreths
     for h in s.history { _ = h.kindd }
@@ -909,7 +918,7 @@ final class Env {
 }
 let env = Env()
 '''
-SELF_TEST_WANT = ["walletSnapshott", "milisToRotation", "history(…)", "percentHundreths", "kindd", "cupon",
+SELF_TEST_WANT = ["walletSnapshott", "milisToRotation", "signerFaild", "history(…)", "percentHundreths", "kindd", "cupon",
                   "errorCodez", "CardView.init", "Failur", "unreadCounts", "walet", "SecretStore", "cardVeiw"]
 
 SELF_TEST_GOOD = '''
@@ -918,6 +927,7 @@ func probe(client: LoyaltyClient, s: WalletSnapshot) async throws {
     _ = try client.walletSnapshot(expiringDays: 30, historyLimit: 20).coupons.map { $0.percentHundredths }
     let view = try client.cardView()
     _ = view.millisToRotation
+    _ = view.notice.map { $0 == .signerFailed }
     _ = try client.history(beforeId: nil, limit: 20).nextBeforeId
     _ = errorCodes()
     switch try client.challenges()[0].rewardInfo {

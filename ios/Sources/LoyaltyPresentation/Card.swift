@@ -83,6 +83,10 @@ public struct ShownCard: Equatable, Sendable {
     public let codeDescription: String
     /// How long a till still takes this code; nil for a static code.
     public let screenshotNote: String?
+    /// "Works at any till, even offline": the QR code is the device-signed LOY2 code.
+    public let offlineNote: String?
+    /// Why a LOY2 card shows its LOY1 code instead (the till must be online); nil otherwise.
+    public let codeNotice: String?
     public let switchLabel: String
     public let canSwitch: Bool
     /// A non-blocking notice (a failed sync); the code still works.
@@ -195,6 +199,15 @@ public final class CardModel {
         }
     }
 
+    /// What the shopper reads when a LOY2 card falls back to its LOY1 code:
+    /// the device key failing this time, or any of the credential's states
+    /// (missing, not yet valid, expired, revoked, for another key), which the
+    /// next sync puts right. Either way the code on screen still pays at a
+    /// till that is online.
+    public static func codeNotice(_ notice: CardNotice, _ t: Texts) -> String {
+        notice == .signerFailed ? t.offlineCodeFailed : t.offlineCodeUnavailable
+    }
+
     private func shown(_ view: CardView) async throws -> ShownCard {
         let t = env.texts
         let f = env.format
@@ -217,6 +230,8 @@ public final class CardModel {
             countdown: qr ? secs.map { t.codeChangesIn(seconds: $0, number: f.number($0)) } : nil,
             codeDescription: t.cardCodeDescription(seconds: qr ? secs : nil, number: secs.map { f.number($0) }),
             screenshotNote: qr ? view.secondsUntilRefused.map { t.screenshotNote(seconds: $0, number: f.number($0)) } : nil,
+            offlineNote: qr && view.format == .loy2 ? t.worksOffline : nil,
+            codeNotice: qr ? view.notice.map { CardModel.codeNotice($0, t) } : nil,
             switchLabel: qr ? t.showBarcode : t.showQr,
             canSwitch: true,
             notice: skewed ? nil : status?.notice,

@@ -32,6 +32,12 @@ public struct Texts: Sendable {
     public var noCard: String { s("noCard") }
     public var clockTitle: String { s("clockTitle") }
     public var staticCode: String { s("staticCode") }
+    /// Beside a LOY2 code (device-signed, checked by the till without a network).
+    public var worksOffline: String { s("worksOffline") }
+    /// A LOY2 card shows its LOY1 code: its credential is missing, not valid now, revoked or for another key.
+    public var offlineCodeUnavailable: String { s("offlineCodeUnavailable") }
+    /// A LOY2 card shows its LOY1 code: the device key could not sign this time.
+    public var offlineCodeFailed: String { s("offlineCodeFailed") }
     public var balance: String { s("balance") }
     public var pullToRefresh: String { s("pullToRefresh") }
     public var history: String { s("history") }

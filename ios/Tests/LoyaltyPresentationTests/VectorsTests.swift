@@ -55,7 +55,7 @@ private final class Report {
 final class FakeClient: LoyaltyClient, @unchecked Sendable {
     var failures: [String: String] = [:]
     var card = CardView(displayNumber: "0000", payload: "0000", qrSide: 0, quietZone: 0, qrBits: Data(),
-                        secondsToRotation: nil, millisToRotation: nil, secondsUntilRefused: nil)
+                        secondsToRotation: nil, millisToRotation: nil, secondsUntilRefused: nil, format: .loy1, notice: nil)
     var barcode = LinearBarcode(symbology: "ean13", text: "0000", widths: Data(), quietZone: 0)
     var snapshot = WalletSnapshot(currency: "RUB", balance: 0, debt: 0, lifetimeEarned: 0, expiredTotal: 0, qualifyingSpendMinor: 0,
                                   tier: nil, nextTier: nil, nextTierThresholdMinor: nil, nextTierRemainingMinor: nil,
@@ -135,19 +135,36 @@ final class FakeClient: LoyaltyClient, @unchecked Sendable {
 
     override func sync() async throws -> SyncReport {
         try fail("sync")
-        return SyncReport(actionsSent: 0, actionsRejected: 0, eventsApplied: 0, messages: 0, mismatches: [], programUpdated: false)
+        return SyncReport(actionsSent: 0, actionsRejected: 0, eventsApplied: 0, messages: 0, mismatches: [], programUpdated: false,
+                          credential: .notUsed)
     }
 }
 
 // MARK: - Records from JSON
 
+/// A card view; one without `format` and `notice` (written before LOY2) is a LOY1 code with no notice.
 private func cardView(_ o: JSON) -> CardView {
     CardView(
         displayNumber: o["displayNumber"].string!, payload: o["payload"].string!,
         qrSide: UInt32(o["qrSide"].int!), quietZone: UInt32(o["quietZone"].int!), qrBits: hexData(o["qrBitsHex"].string!),
         secondsToRotation: o["secondsToRotation"].int, millisToRotation: o["millisToRotation"].int,
-        secondsUntilRefused: o["secondsUntilRefused"].int
+        secondsUntilRefused: o["secondsUntilRefused"].int,
+        format: o["format"].string == "loy2" ? .loy2 : .loy1,
+        notice: o["notice"].string.map(cardNotice)
     )
+}
+
+/// The core's snake_case names of a CardNotice.
+private func cardNotice(_ name: String) -> CardNotice {
+    switch name {
+    case "credential_missing": return .credentialMissing
+    case "credential_not_yet_valid": return .credentialNotYetValid
+    case "credential_expired": return .credentialExpired
+    case "credential_revoked": return .credentialRevoked
+    case "device_key_changed": return .deviceKeyChanged
+    case "signer_failed": return .signerFailed
+    default: fatalError("unknown card notice \(name)")
+    }
 }
 
 private func snapshot(_ o: JSON) -> WalletSnapshot {
@@ -261,6 +278,7 @@ final class VectorsTests: XCTestCase {
             "tabCard": t.tabCard, "tabWallet": t.tabWallet, "tabChallenges": t.tabChallenges, "tabBadges": t.tabBadges,
             "tabInbox": t.tabInbox, "settings": t.settings, "cardTitle": t.cardTitle, "showBarcode": t.showBarcode,
             "showQr": t.showQr, "noCard": t.noCard, "clockTitle": t.clockTitle, "staticCode": t.staticCode,
+            "worksOffline": t.worksOffline, "offlineCodeUnavailable": t.offlineCodeUnavailable, "offlineCodeFailed": t.offlineCodeFailed,
             "balance": t.balance, "pullToRefresh": t.pullToRefresh, "history": t.history, "loadMore": t.loadMore,
             "coupons": t.coupons, "noCoupons": t.noCoupons, "noHistory": t.noHistory, "topTier": t.topTier,
             "join": t.join, "noChallenges": t.noChallenges, "noBadges": t.noBadges, "noMessages": t.noMessages,
@@ -413,7 +431,8 @@ final class VectorsTests: XCTestCase {
             return j([
                 "state": j("shown"), "kind": j(v.kind.rawValue), "number": j(v.number), "numberDescription": j(v.numberDescription),
                 "payload": j(v.payload), "countdown": j(v.countdown), "codeDescription": j(v.codeDescription),
-                "screenshotNote": j(v.screenshotNote), "switchLabel": j(v.switchLabel), "canSwitch": j(v.canSwitch),
+                "screenshotNote": j(v.screenshotNote), "offlineNote": j(v.offlineNote), "codeNotice": j(v.codeNotice),
+                "switchLabel": j(v.switchLabel), "canSwitch": j(v.canSwitch),
                 "notice": j(v.notice), "clockWarning": j(v.clockWarning), "qrSide": j(v.qr.map { Int64($0.side) }), "bars": bars,
             ])
         }

@@ -1,5 +1,7 @@
 package app.loyalty.presentation
 
+import app.loyalty.core.CardCodeFormat
+import app.loyalty.core.CardNotice
 import app.loyalty.core.CardView
 import app.loyalty.core.ChangeArea
 import app.loyalty.core.LoyaltyException
@@ -86,6 +88,10 @@ sealed interface CardState {
         val codeDescription: String,
         /** How long a till still takes this code; null for a static code. */
         val screenshotNote: String?,
+        /** "Works at any till, even offline": the QR code is the device-signed LOY2 code. */
+        val offlineNote: String?,
+        /** Why a LOY2 card shows its LOY1 code instead (the till must be online); null otherwise. */
+        val codeNotice: String?,
         val switchLabel: String,
         val canSwitch: Boolean,
         /** A non-blocking notice (a failed sync); the code still works. */
@@ -162,6 +168,8 @@ class CardScreenModel(
             countdown = if (kind == CodeKind.QR) secs?.let { t.codeChangesIn(it, f.number(it)) } else null,
             codeDescription = t.cardCodeDescription(secs.takeIf { kind == CodeKind.QR }, secs?.let { f.number(it) }),
             screenshotNote = if (kind == CodeKind.QR) view.secondsUntilRefused?.let { t.screenshotNote(it, f.number(it)) } else null,
+            offlineNote = t.worksOffline.takeIf { kind == CodeKind.QR && view.format == CardCodeFormat.LOY2 },
+            codeNotice = if (kind == CodeKind.QR) view.notice?.let { codeNotice(it, t) } else null,
             switchLabel = if (kind == CodeKind.QR) t.showBarcode else t.showQr,
             canSwitch = true,
             notice = status?.notice?.takeIf { status.errorCode != "clock_skew" },
@@ -187,6 +195,18 @@ class CardScreenModel(
         }
 
     companion object {
+        /**
+         * What the shopper reads when a LOY2 card falls back to its LOY1 code:
+         * the device key failing this time, or any of the credential's states
+         * (missing, not yet valid, expired, revoked, for another key), which
+         * the next sync puts right. Either way the code on screen still pays
+         * at a till that is online.
+         */
+        fun codeNotice(
+            notice: CardNotice,
+            t: Texts,
+        ): String = if (notice == CardNotice.SIGNER_FAILED) t.offlineCodeFailed else t.offlineCodeUnavailable
+
         /** How often a static code is looked at again (in case a sync changed the program). */
         private const val IDLE_MS = 60_000L
 

@@ -23,6 +23,9 @@ object EnTexts : Texts {
     override val noCard = "No card yet: sign in to get one."
     override val clockTitle = "Check the phone's clock"
     override val staticCode = "Card number (the code does not change)"
+    override val worksOffline = "Works at any till, even offline"
+    override val offlineCodeUnavailable = "The offline code is unavailable: the till must be online"
+    override val offlineCodeFailed = "The offline code cannot be made right now: the till must be online"
 
     private fun secondsOf(
         n: Long,

@@ -29,6 +29,9 @@ object RuTexts : Texts {
     override val noCard = "Карты пока нет: войдите, чтобы получить её."
     override val clockTitle = "Проверьте часы телефона"
     override val staticCode = "Номер карты (код не меняется)"
+    override val worksOffline = "Работает на любой кассе, даже без интернета"
+    override val offlineCodeUnavailable = "Офлайн-код недоступен: на кассе нужен интернет"
+    override val offlineCodeFailed = "Офлайн-код сейчас не создаётся: на кассе нужен интернет"
 
     // "через 1 секунду, 2 секунды, 5 секунд": the accusative after "через" and "ещё".
     private fun secondsAcc(

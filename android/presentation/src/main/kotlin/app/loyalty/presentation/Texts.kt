@@ -24,6 +24,15 @@ interface Texts {
     val clockTitle: String
     val staticCode: String
 
+    /** Beside a LOY2 code (device-signed, checked by the till without a network). */
+    val worksOffline: String
+
+    /** A LOY2 card shows its LOY1 code: its credential is missing, not valid now, revoked or for another key. */
+    val offlineCodeUnavailable: String
+
+    /** A LOY2 card shows its LOY1 code: the device key could not sign this time. */
+    val offlineCodeFailed: String
+
     /** "Code changes in 21 seconds"; `number` is `seconds` formatted. */
     fun codeChangesIn(
         seconds: Long,

@@ -1,9 +1,12 @@
 package app.loyalty.presentation
 
 import app.loyalty.core.BadgeInfo
+import app.loyalty.core.CardCodeFormat
+import app.loyalty.core.CardNotice
 import app.loyalty.core.CardView
 import app.loyalty.core.ChallengeInfo
 import app.loyalty.core.CouponInfo
+import app.loyalty.core.CredentialStatus
 import app.loyalty.core.Enrollment
 import app.loyalty.core.HistoryEntry
 import app.loyalty.core.HistoryPage
@@ -249,6 +252,8 @@ class VectorsTest {
                     "countdown" to s.countdown,
                     "codeDescription" to s.codeDescription,
                     "screenshotNote" to s.screenshotNote,
+                    "offlineNote" to s.offlineNote,
+                    "codeNotice" to s.codeNotice,
                     "switchLabel" to s.switchLabel,
                     "canSwitch" to s.canSwitch,
                     "notice" to s.notice,
@@ -472,6 +477,7 @@ class VectorsTest {
 
     // ------------------------------------------------------- records from JSON
 
+    /** A card view; one without `format` and `notice` (written before LOY2) is a LOY1 code with no notice. */
     private fun cardView(o: Map<String, Any?>) =
         CardView(
             displayNumber = o.str("displayNumber"),
@@ -482,6 +488,9 @@ class VectorsTest {
             secondsToRotation = o["secondsToRotation"] as Long?,
             millisToRotation = o["millisToRotation"] as Long?,
             secondsUntilRefused = o["secondsUntilRefused"] as Long?,
+            format = (o["format"] as String?)?.let { CardCodeFormat.valueOf(it.uppercase()) } ?: CardCodeFormat.LOY1,
+            // The core's snake_case names: credential_missing … signer_failed.
+            notice = (o["notice"] as String?)?.let { CardNotice.valueOf(it.uppercase()) },
         )
 
     private fun barcode(o: Map<String, Any?>) =
@@ -574,7 +583,7 @@ class VectorsTest {
     private class FakeClient : LoyaltyClient(NoHandle) {
         val failures = mutableMapOf<String, String>()
         var card =
-            CardView("0000", "0000", 0u, 0u, ByteArray(0), null, null, null)
+            CardView("0000", "0000", 0u, 0u, ByteArray(0), null, null, null, CardCodeFormat.LOY1, null)
         var barcode = LinearBarcode("ean13", "0000", ByteArray(0), 0u)
         var snapshot =
             WalletSnapshot("RUB", 0, 0, 0, 0, 0, null, null, null, null, 0, 0, null, emptyList(), emptyList(), 0u)
@@ -619,7 +628,8 @@ class VectorsTest {
 
         override suspend fun signOut(): SignOutReport = SignOutReport(null, 0u).also { fail("signOut") }
 
-        override suspend fun sync(): SyncReport = SyncReport(0u, 0u, 0u, 0u, emptyList(), false).also { fail("sync") }
+        override suspend fun sync(): SyncReport =
+            SyncReport(0u, 0u, 0u, 0u, emptyList(), false, CredentialStatus.NotUsed).also { fail("sync") }
     }
 
     private fun env(

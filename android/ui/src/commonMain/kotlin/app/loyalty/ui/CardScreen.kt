@@ -31,6 +31,8 @@ object CardTags {
     const val CODE = "card-code"
     const val NUMBER = "card-number"
     const val SWITCH = "card-switch"
+    const val OFFLINE_NOTE = "card-offline-note"
+    const val CODE_NOTICE = "card-code-notice"
 }
 
 /** Padding inside the white card around the code; at least the corner radius, so the rounding never cuts the quiet zone. */
@@ -38,8 +40,10 @@ private val PaperPadding = 12.dp
 
 /**
  * The card screen: the code for the till on a white card (white in the dark
- * theme too), the grouped card number, the countdown, the switch to the
- * linear barcode, and below them the clock warning and notices. The code
+ * theme too), the grouped card number, the countdown (and, for a LOY2 code,
+ * that it works offline), why a LOY2 card shows its LOY1 code when it does,
+ * the switch to the linear barcode, and below them the clock warning and
+ * the sync notice. The code
  * comes first and keeps its size at any font scale; the rest wraps and the
  * screen scrolls.
  */
@@ -112,8 +116,20 @@ private fun ShownCard(
                 (state.countdown ?: texts.staticCode.takeIf { state.kind == CodeKind.QR })?.let {
                     Text(it, style = MaterialTheme.typography.bodyMedium, color = CodeColors.SecondaryText, textAlign = TextAlign.Center)
                 }
+                // A LOY2 code: the till checks it without a network.
+                state.offlineNote?.let {
+                    Text(
+                        it,
+                        style = MaterialTheme.typography.bodySmall,
+                        color = CodeColors.SecondaryText,
+                        textAlign = TextAlign.Center,
+                        modifier = Modifier.testTag(CardTags.OFFLINE_NOTE),
+                    )
+                }
             }
         }
+        // A LOY2 card showing its LOY1 code: it still pays, at a till that is online.
+        state.codeNotice?.let { NoticeBanner(it, Modifier.testTag(CardTags.CODE_NOTICE)) }
         state.screenshotNote?.let {
             Text(
                 it,

@@ -2,9 +2,13 @@ package app.loyalty.ui
 
 import androidx.compose.foundation.layout.Box
 import androidx.compose.foundation.layout.size
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.assertHasClickAction
+import androidx.compose.ui.test.assertTextEquals
 import androidx.compose.ui.test.onNodeWithContentDescription
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onNodeWithText
@@ -18,7 +22,7 @@ import app.loyalty.presentation.QrImage
 import org.junit.Assert.assertEquals
 import org.junit.Test
 
-/** The card screen under Compose's test API: what a screen reader hears, and the switch button. */
+/** The card screen under Compose's test API: what a screen reader hears, the switch button, the LOY2 lines. */
 @OptIn(ExperimentalTestApi::class)
 class CardScreenTest {
     private val shown =
@@ -33,6 +37,8 @@ class CardScreenTest {
             countdown = "Code changes in 21 seconds",
             codeDescription = "Card code, changes in 21 seconds",
             screenshotNote = null,
+            offlineNote = null,
+            codeNotice = null,
             switchLabel = "Barcode for older tills",
             canSwitch = true,
             notice = null,
@@ -55,5 +61,25 @@ class CardScreenTest {
             onNodeWithText(EnTexts.clockTitle).assertExists()
             onNodeWithText("Barcode for older tills").assertHasClickAction().performClick()
             assertEquals(1, switched)
+            onNodeWithTag(CardTags.OFFLINE_NOTE).assertDoesNotExist()
+            onNodeWithTag(CardTags.CODE_NOTICE).assertDoesNotExist()
+        }
+
+    @Test
+    fun aLoy2CodeSaysItWorksOfflineAndItsFallbackSaysWhy() =
+        runComposeUiTest {
+            var state by mutableStateOf(shown.copy(offlineNote = EnTexts.worksOffline))
+            setContent {
+                LoyaltyTheme(dark = false) {
+                    Box(Modifier.size(360.dp, 640.dp)) { CardScreen(state, EnTexts, onSwitchCode = {}) }
+                }
+            }
+            onNodeWithTag(CardTags.OFFLINE_NOTE).assertTextEquals(EnTexts.worksOffline)
+            onNodeWithTag(CardTags.CODE_NOTICE).assertDoesNotExist()
+            state = shown.copy(codeNotice = EnTexts.offlineCodeUnavailable)
+            waitForIdle()
+            onNodeWithTag(CardTags.OFFLINE_NOTE).assertDoesNotExist()
+            onNodeWithText(EnTexts.offlineCodeUnavailable).assertExists()
+            onNodeWithTag(CardTags.CODE).assertExists()
         }
 }
