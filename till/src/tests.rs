@@ -331,3 +331,30 @@ fn bad_key_sets_are_refused_with_a_reason() {
     );
     assert!(v.restore_replay_state_json("{}").is_err());
 }
+
+/// A key of the right length that is no curve point parses as a key set
+/// (a phone reads it) but no verifier loads it.
+#[test]
+fn a_key_that_is_no_curve_point_is_refused_by_the_verifier() {
+    use super::keys::{KeySet, PublicKey, to_hex};
+    let not_a_point = (0u8..=255)
+        .map(|b| {
+            let mut k = [0u8; 32];
+            k[0] = b;
+            k
+        })
+        .find(|k| ed25519_dalek::VerifyingKey::from_bytes(k).is_err())
+        .expect("some y has no x on the curve");
+    let set = KeySet {
+        keys: vec![PublicKey {
+            kid: 1,
+            alg: "Ed25519".into(),
+            public_key: to_hex(&not_a_point),
+        }],
+        revoked: vec![],
+        step_seconds: 30,
+    };
+    assert!(KeySet::from_json(&set.to_json()).is_ok());
+    let e = OfflineVerifier::from_key_set(&set).unwrap_err();
+    assert!(e.to_string().contains("not an Ed25519 public key"), "{e}");
+}
