@@ -207,6 +207,7 @@ android.nfc.NfcAdapter .FLAG_READER_NO_PLATFORM_SOUNDS
 android.nfc.NfcAdapter.ReaderCallback onTagDiscovered(Tag) =enableReaderMode
 android.os.Build.VERSION .SDK_INT
 android.os.Build.VERSION_CODES .TIRAMISU
+android.os.Build.VERSION_CODES .P
 android.os.Bundle
 android.os.LocaleList get(int)
 android.security.keystore.KeyGenParameterSpec.Builder <init>(String,int)
@@ -214,7 +215,15 @@ android.security.keystore.KeyGenParameterSpec.Builder setBlockModes(String...)
 android.security.keystore.KeyGenParameterSpec.Builder setEncryptionPaddings(String...)
 android.security.keystore.KeyGenParameterSpec.Builder setKeySize(int)
 android.security.keystore.KeyGenParameterSpec.Builder build()
+android.security.keystore.KeyGenParameterSpec.Builder setAlgorithmParameterSpec(AlgorithmParameterSpec)
+android.security.keystore.KeyGenParameterSpec.Builder setDigests(String...)
+android.security.keystore.KeyGenParameterSpec.Builder setUserAuthenticationRequired(boolean)
+android.security.keystore.KeyGenParameterSpec.Builder setIsStrongBoxBacked(boolean)
 android.security.keystore.KeyProperties .KEY_ALGORITHM_AES
+android.security.keystore.KeyProperties .KEY_ALGORITHM_EC
+android.security.keystore.KeyProperties .PURPOSE_SIGN
+android.security.keystore.KeyProperties .DIGEST_SHA256
+android.security.keystore.StrongBoxUnavailableException
 android.security.keystore.KeyProperties .PURPOSE_ENCRYPT
 android.security.keystore.KeyProperties .PURPOSE_DECRYPT
 android.security.keystore.KeyProperties .BLOCK_MODE_GCM
@@ -510,9 +519,10 @@ JAVA
   echo "app: compiles against API 36 (-Werror)"
 
   step "the app against Android 7.0 (API 24, minSdk)"
-  # Names newer than API 24 that the app uses only behind a Build.VERSION.SDK_INT check
-  # (compile-time constants, inlined, so nothing of them is looked up on older phones).
-  GUARDED="TIRAMISU POST_NOTIFICATIONS"
+  # Names newer than API 24 that the app uses only behind a Build.VERSION.SDK_INT check:
+  # compile-time constants (inlined, so nothing of them is looked up on older phones),
+  # and StrongBox's names, used only in a class loaded behind that check (KeystoreDeviceKeys).
+  GUARDED="TIRAMISU POST_NOTIFICATIONS P setIsStrongBoxBacked StrongBoxUnavailableException"
   kc "-Xplugin=$COMPOSE_PLUGIN" -classpath "$ANDROID_24:$APP_CP" -d "$WORK/app-classes-24" "${APP_SOURCES[@]}" >"$WORK/app24.log" 2>&1 || true
   if ! python3 - "$WORK/app24.log" "$GUARDED" <<'PY'
 import re, sys

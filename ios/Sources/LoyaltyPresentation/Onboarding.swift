@@ -21,16 +21,20 @@ public enum Root: String, Sendable {
     case member
 }
 
-/// Enroll, demo mode and sign-out.
+/// Enroll, demo mode and sign-out. `afterSignOut` runs once a sign-out has
+/// succeeded (not when it failed): the app deletes what the core does not
+/// own, such as the device key of LOY2 codes.
 @MainActor
 @Observable
 public final class OnboardingModel {
     public private(set) var state: OnboardingState
     public private(set) var root: Root = .onboarding
     @ObservationIgnored private let env: Env
+    @ObservationIgnored private let afterSignOut: @MainActor () async -> Void
 
-    public init(env: Env) {
+    public init(env: Env, afterSignOut: @escaping @MainActor () async -> Void = {}) {
         self.env = env
+        self.afterSignOut = afterSignOut
         self.state = OnboardingModel.welcome(env.texts, error: nil)
     }
 
@@ -75,6 +79,7 @@ public final class OnboardingModel {
         state = .working(message: env.texts.signingOut)
         do {
             _ = try await env.client.signOut()
+            await afterSignOut()
             root = .onboarding
             state = OnboardingModel.welcome(env.texts, error: nil)
         } catch {

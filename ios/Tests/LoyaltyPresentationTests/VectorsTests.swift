@@ -225,6 +225,12 @@ private func message(_ o: JSON) -> InboxMessage {
 
 // MARK: - The vectors
 
+/// How often onboarding's afterSignOut hook ran.
+@MainActor
+final class HookCalls {
+    var count: Int64 = 0
+}
+
 @MainActor
 final class VectorsTests: XCTestCase {
     func testFormat() throws {
@@ -544,7 +550,10 @@ final class VectorsTests: XCTestCase {
             if let code = c["error"].string {
                 client.failures[action] = code
             }
-            let model = OnboardingModel(env: Env(client: client, format: Format(lang: lang(c["lang"]), zone: moscow)))
+            let hook = HookCalls()
+            let model = OnboardingModel(env: Env(client: client, format: Format(lang: lang(c["lang"]), zone: moscow))) {
+                hook.count += 1
+            }
             await model.load()
             switch action {
             case "startDemo": await model.startDemo()
@@ -561,7 +570,7 @@ final class VectorsTests: XCTestCase {
             case .working(let message):
                 state = j(["state": j("working"), "message": j(message)])
             }
-            report.eq(c.description, c["expect"], j(["root": j(model.root.rawValue), "state": state]))
+            report.eq(c.description, c["expect"], j(["root": j(model.root.rawValue), "state": state, "afterSignOut": j(hook.count)]))
         }
         report.finish()
     }

@@ -30,9 +30,14 @@ sealed interface OnboardingState {
 /** Whether the app shows onboarding or the member's screens. */
 enum class Root { ONBOARDING, MEMBER }
 
-/** Enroll, demo mode and sign-out. */
+/**
+ * Enroll, demo mode and sign-out. [afterSignOut] runs once a sign-out has
+ * succeeded (not when it failed): the app deletes what the core does not
+ * own, such as the device key of LOY2 codes.
+ */
 class OnboardingModel(
     private val env: Env,
+    private val afterSignOut: suspend () -> Unit = {},
 ) {
     private val mutable = MutableStateFlow<OnboardingState>(welcome())
     private val rootFlow = MutableStateFlow(Root.ONBOARDING)
@@ -84,6 +89,7 @@ class OnboardingModel(
         mutable.value = OnboardingState.Working(env.texts.signingOut)
         try {
             env.client.signOut()
+            afterSignOut()
             rootFlow.value = Root.ONBOARDING
             mutable.value = welcome()
         } catch (e: LoyaltyException) {

@@ -419,7 +419,8 @@ class VectorsTest {
                     c.opt("cardLast4")?.let { client.enrollment = Enrollment("m-1", it as String) }
                     val action = c.str("action")
                     c.opt("error")?.let { client.failures[action] = it as String }
-                    val model = OnboardingModel(env(client, c))
+                    var afterSignOut = 0L
+                    val model = OnboardingModel(env(client, c)) { afterSignOut++ }
                     model.load()
                     when (action) {
                         "load" -> {}
@@ -469,6 +470,7 @@ class VectorsTest {
                                 model.root.value.name
                                     .lowercase(),
                             "state" to state,
+                            "afterSignOut" to afterSignOut,
                         ),
                     )
                 }

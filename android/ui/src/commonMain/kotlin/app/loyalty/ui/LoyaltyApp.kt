@@ -71,7 +71,9 @@ object AppTags {
 /**
  * Every screen-state holder the app draws, made once per process (or per
  * client) by the app glue. `AppModels(env)` builds them all around one
- * [SyncCoordinator]; the primary constructor takes them ready-made.
+ * [SyncCoordinator] (`afterSignOut`: what the glue deletes once a sign-out
+ * succeeded, see [OnboardingModel]); the primary constructor takes them
+ * ready-made.
  */
 class AppModels(
     val texts: Texts,
@@ -83,10 +85,14 @@ class AppModels(
     val badges: BadgesScreenModel,
     val inbox: InboxScreenModel,
 ) {
-    constructor(env: Env, sync: SyncCoordinator = SyncCoordinator(env)) : this(
+    constructor(
+        env: Env,
+        sync: SyncCoordinator = SyncCoordinator(env),
+        afterSignOut: suspend () -> Unit = {},
+    ) : this(
         texts = env.texts,
         sync = sync,
-        onboarding = OnboardingModel(env),
+        onboarding = OnboardingModel(env, afterSignOut),
         card = CardScreenModel(env, sync),
         wallet = WalletScreenModel(env, sync),
         challenges = ChallengesScreenModel(env),
