@@ -358,3 +358,32 @@ fn a_key_that_is_no_curve_point_is_refused_by_the_verifier() {
     let e = OfflineVerifier::from_key_set(&set).unwrap_err();
     assert!(e.to_string().contains("not an Ed25519 public key"), "{e}");
 }
+
+/// A credential as issued: its fields when the issuer signed it, it is not
+/// revoked and valid now; each refusal otherwise.
+#[test]
+fn an_issued_credential_is_checked_without_a_presentation() {
+    let mut v = verifier();
+    let cred = credential(1, 5);
+    assert_eq!(v.check_issued(&cred, NOW).unwrap().serial, 5);
+    assert_eq!(
+        v.check_issued(&credential(2, 5), NOW),
+        Err(Refusal::UnknownKey)
+    );
+    let mut forged = cred;
+    forged[9] ^= 1;
+    assert_eq!(
+        v.check_issued(&forged, NOW),
+        Err(Refusal::BadIssuerSignature)
+    );
+    assert_eq!(
+        v.check_issued(&cred, NOW - 7200),
+        Err(Refusal::CredentialNotYetValid)
+    );
+    assert_eq!(
+        v.check_issued(&cred, NOW + 24 * 3600),
+        Err(Refusal::CredentialExpired)
+    );
+    v.revoke(5);
+    assert_eq!(v.check_issued(&cred, NOW), Err(Refusal::CredentialRevoked));
+}
