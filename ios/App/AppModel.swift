@@ -1,6 +1,7 @@
 // What the process shares: the one LoyaltyClient (its database in the app
-// group folder, the card secret in the Keychain, its log in os_log) and the
-// screen models, built for the shopper's language and time zone.
+// group folder, the card secret in the Keychain, the LOY2 device key in the
+// Secure Enclave, its log in os_log) and the screen models, built for the
+// shopper's language and time zone.
 import Foundation
 import LoyaltyCore
 import LoyaltyPresentation
@@ -54,13 +55,24 @@ final class AppModel {
                 challenges: ChallengesModel(env: env),
                 badges: BadgesModel(env: env),
                 inbox: InboxModel(env: env),
-                onboarding: OnboardingModel(env: env)
+                onboarding: OnboardingModel(env: env, afterSignOut: AppModel.deleteDeviceKey)
             )
             openError = nil
         } catch {
             Logger(subsystem: "app.loyalty", category: "app").error("cannot open the wallet: \(String(describing: error), privacy: .public)")
             screens = nil
             openError = ErrorTexts.message(loyaltyErrorCode(error), format.lang)
+        }
+    }
+
+    /// After a sign-out: the next member gets a new device key. When the
+    /// Keychain refuses, the old key stays and is used again (the wallet is
+    /// gone all the same; only the key would link the two members).
+    private static func deleteDeviceKey() async {
+        do {
+            try SharedClient.deviceKey.delete()
+        } catch {
+            Logger(subsystem: "app.loyalty", category: "app").error("device key not deleted: \(String(describing: error), privacy: .public)")
         }
     }
 

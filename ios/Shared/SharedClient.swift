@@ -1,8 +1,9 @@
 // What the app and its Notification Service Extension share: the app group
 // folder the wallet database lives in, the Keychain access group of the
-// card secret, the server URL, and how a client is opened on them. Both
-// processes open their own LoyaltyClient on the same folder; the core's
-// database is safe to share between them (WAL, one writer at a time).
+// card secret and of the LOY2 device key, the server URL, and how a client
+// is opened on them. Both processes open their own LoyaltyClient on the same
+// folder; the core's database is safe to share between them (WAL, one
+// writer at a time).
 import Foundation
 import LoyaltyCore
 
@@ -11,6 +12,14 @@ enum SharedClient {
     static let appGroup = info("LoyaltyAppGroup") ?? "group.app.loyalty"
     static let keychainGroup = info("LoyaltyKeychainGroup")
     static let serverURL = info("LoyaltyServerURL")
+
+    /// The device key that signs LOY2 codes (Secure Enclave; deleted after a
+    /// sign-out). Both processes pass it, though only the app shows the card
+    /// or syncs: a client without it would make a software key of its own,
+    /// and were it ever to sync, it would move the member's credential onto
+    /// that key. It is one Keychain item in the shared access group, made
+    /// only when a client asks for it (the enrollment).
+    static let deviceKey = SecureEnclaveSigner(accessGroup: keychainGroup)
 
     /// The wallet folder inside the app group container (created when missing).
     static func dataDir() throws -> URL {
@@ -33,7 +42,8 @@ enum SharedClient {
             tokenProvider: nil,
             logSink: OSLogSink(category: category),
             logLevel: .info,
-            clock: nil
+            clock: nil,
+            deviceSigner: deviceKey
         )
         return try LoyaltyClient(config: config)
     }
