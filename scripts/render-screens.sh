@@ -11,13 +11,19 @@
 #  - the till: a member enrolled with the dev server, its card rendered with
 #    the real clock and read by zbarimg, is taken once (201) and refused when
 #    replayed (422 token_replayed);
+#  - LOY2 (a second dev server with tests/programs/loy2-program.json): a
+#    member with a java.security device key sees the 57×57 device-signed
+#    code, read by zbarimg and taken once by the offline till (`loyalty pos
+#    verify-offline`); the same wallet with another key shows its LOY1 code
+#    with the notice, taken by the online till;
 #  - the card screen under Compose's UI test API (semantics, switch button).
 # Exit code 0 only if everything passed.
 #
 #   scripts/render-screens.sh [OUT_DIR] [--update-docs]
 #
 # OUT_DIR defaults to $TARGET_DIR/screenshots. --update-docs also copies one
-# PNG per screen (and a few variants) to docs/screenshots/.
+# PNG per screen (and a few variants) to docs/screenshots/; the two LOY2 cards
+# (real clock, fresh keys) differ on every run, the rest are the same bytes.
 set -euo pipefail
 source "$(dirname "$0")/target-dir.sh"
 
@@ -26,7 +32,7 @@ UPDATE_DOCS=0
 for a in "$@"; do
   case "$a" in
     --update-docs) UPDATE_DOCS=1 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     -*) echo "error: unknown option $a" >&2; exit 2 ;;
     *) OUT="$a" ;;
   esac
@@ -42,8 +48,8 @@ since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1
 WORK="$TARGET_DIR/ui-render"
 LIB="$TARGET_DIR/debug/libloyalty_ffi.so"
 
-step "build the bindings library, uniffi-bindgen and the dev server"
-cargo build -q -j 1 -p loyalty-ffi -p loyalty-devserver
+step "build the bindings library, uniffi-bindgen, the dev server and the CLI (the LOY2 till)"
+cargo build -q -j 1 -p loyalty-ffi -p loyalty-devserver -p loyalty-cli
 cargo build -q -j 1 -p loyalty-ffi --features cli --bin uniffi-bindgen
 rm -rf "$WORK" && mkdir -p "$WORK"
 "$TARGET_DIR/debug/uniffi-bindgen" generate "$LIB" --language kotlin --no-format --out-dir "$WORK/gen" >/dev/null
@@ -74,6 +80,8 @@ step "dev server on a free loopback port (for the till round trip)"
 source scripts/devserver.sh
 start_devserver tests/programs/sync-program.json
 echo "listening on $SERVER"
+start_devserver tests/programs/loy2-program.json LOY2_SERVER
+echo "LOY2 program listening on $LOY2_SERVER"
 
 JFLAGS=(-Djava.awt.headless=true "-Dskiko.data.path=$SKIKO_DATA" "-Djna.library.path=$TARGET_DIR/debug")
 RUN_CP="$WORK/classes:$CP:$KLIB/kotlin-stdlib.jar"
@@ -81,9 +89,9 @@ RUN_CP="$WORK/classes:$CP:$KLIB/kotlin-stdlib.jar"
 step "render every screen headless, check the card's pixels, zbar, the till"
 t=$(now)
 java "${JFLAGS[@]}" -cp "$RUN_CP" app.loyalty.ui.render.RenderScreensKt \
-  --out "$OUT" --server "$SERVER" --zbarimg "$ZBARIMG"
+  --out "$OUT" --server "$SERVER" --zbarimg "$ZBARIMG" --server-loy2 "$LOY2_SERVER" --loyalty "$TARGET_DIR/debug/loyalty"
 RENDER_S=$(since "$t")
-echo "render JVM (36 renders, checks, zbar, till): $RENDER_S s"
+echo "render JVM (39 renders, checks, zbar, tills): $RENDER_S s"
 
 step "Compose UI tests: the card screen (semantics, switch) and LoyaltyApp on the demo wallet"
 java "${JFLAGS[@]}" -cp "$RUN_CP" org.junit.runner.JUnitCore app.loyalty.ui.CardScreenTest app.loyalty.ui.LoyaltyAppTest
@@ -102,6 +110,8 @@ card-en card-light-en
 card-fontscale2 card-fontscale2-light-ru
 card-fontscale2-dark-en card-fontscale2-dark-en
 card-barcode card-barcode-light-ru
+card-loy2 card-loy2-light-ru
+card-loy2-fallback card-loy2-fallback-light-ru
 wallet wallet-light-ru
 wallet-dark-en wallet-dark-en
 challenges challenges-light-ru

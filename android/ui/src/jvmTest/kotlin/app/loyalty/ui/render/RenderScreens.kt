@@ -3,7 +3,8 @@
 // dark theme, Russian and English, and the card at font scale 2.0 on a
 // 360×640 dp screen; checks the code's pixels and reads it back with zbar;
 // then enrolls with the dev server, renders that member's card and has the
-// till take its code once (and refuse it when replayed).
+// till take its code once (and refuse it when replayed); and with a LOY2
+// server, the device-signed card and its LOY1 fallback (Loy2Cards.kt).
 package app.loyalty.ui.render
 
 import androidx.compose.foundation.layout.fillMaxSize
@@ -198,23 +199,30 @@ private class Options(
     val out: File,
     val server: String?,
     val zbarimg: String,
+    /** A dev server with a LOY2 program, and the `loyalty` CLI (its offline till). */
+    val serverLoy2: String?,
+    val loyalty: String?,
 )
 
 private fun options(args: Array<String>): Options {
     var out = File("screenshots")
     var server: String? = null
     var zbarimg = "zbarimg"
+    var serverLoy2: String? = null
+    var loyalty: String? = null
     var i = 0
     while (i < args.size) {
         when (args[i]) {
             "--out" -> out = File(args[++i])
             "--server" -> server = args[++i]
             "--zbarimg" -> zbarimg = args[++i]
+            "--server-loy2" -> serverLoy2 = args[++i]
+            "--loyalty" -> loyalty = args[++i]
             else -> error("unknown argument ${args[i]}")
         }
         i++
     }
-    return Options(out, server, zbarimg)
+    return Options(out, server, zbarimg, serverLoy2, loyalty)
 }
 
 fun main(args: Array<String>) {
@@ -308,6 +316,9 @@ fun main(args: Array<String>) {
             times["card-light-ru (warm, median of 5)"] = warm.sorted()[2]
         }
         opts.server?.let { tillRoundTrip(it, opts, checks, ::tempDir, times) }
+        if (opts.serverLoy2 != null && opts.loyalty != null) {
+            loy2Cards(opts.serverLoy2, opts.loyalty, opts.out, opts.zbarimg, checks, ::tempDir, times)
+        }
     } finally {
         dataDirs.forEach { it.deleteRecursively() }
     }
