@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
-use loyalty_core::card::loy2::{DeviceSigner, SoftwareSigner};
+use loyalty_core::card::loy2::DeviceSigner;
+use loyalty_core::card::soft_key::SoftwareSigner;
 use loyalty_core::card::{
     Algorithm, BarcodeKind, CardConfig, CardService, CardView, CheckDigit, EcLevel, LinearBarcode,
     Secret, Template, TotpParams, Verifier, secret_from_hex,

@@ -102,7 +102,8 @@ fn benches(c: &mut Criterion) {
 /// test issuer key valid for the whole run.
 fn loy2_service(t0: DateTime<chrono::Utc>) -> CardService {
     use ed25519_dalek::Signer as _;
-    use loyalty_core::card::loy2::{DeviceCredential, DeviceSigner, SoftwareSigner};
+    use loyalty_core::card::loy2::{DeviceCredential, DeviceSigner};
+    use loyalty_core::card::soft_key::SoftwareSigner;
     use loyalty_till::format::{CREDENTIAL_FIELDS_LEN, CREDENTIAL_LEN, Credential, Scope};
     let signer = Arc::new(SoftwareSigner::load_or_create(&MemorySecretStore::default()).unwrap());
     let fields = Credential {

@@ -7,7 +7,8 @@ use common::Server;
 
 use chrono::Utc;
 use loyalty_core::card::MemorySecretStore;
-use loyalty_core::card::loy2::{DeviceSigner, SoftwareSigner, presentation_text};
+use loyalty_core::card::loy2::{DeviceSigner, presentation_text};
+use loyalty_core::card::soft_key::SoftwareSigner;
 use loyalty_till::format::{CREDENTIAL_LEN, STEP_SECONDS};
 use loyalty_till::keys::{KeySet, from_hex, to_hex};
 use loyalty_till::{OfflineVerifier, Refusal};

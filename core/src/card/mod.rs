@@ -13,7 +13,7 @@ pub mod passes;
 mod payload;
 mod render;
 #[cfg(feature = "software-signer")]
-mod soft_key;
+pub mod soft_key;
 mod totp;
 mod verify;
 

@@ -63,3 +63,63 @@ impl DeviceSigner for SoftwareSigner {
         Ok(sig.to_bytes().into())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::MemorySecretStore;
+    use crate::card::loy2::presentation_text;
+    use loyalty_till::format::{self, CREDENTIAL_LEN};
+    use loyalty_till::format::{Credential, Scope};
+    use loyalty_till::{OfflineVerifier, Refusal};
+
+    /// A code made by the phone's software key is taken by an offline till,
+    /// once; the key survives in the secret store.
+    #[test]
+    fn a_software_signed_code_passes_an_offline_till() {
+        let secrets = MemorySecretStore::default();
+        let signer = SoftwareSigner::load_or_create(&secrets).unwrap();
+        let again = SoftwareSigner::load_or_create(&secrets).unwrap();
+        assert_eq!(signer.public_key().unwrap(), again.public_key().unwrap());
+        // The issuer's side, as the server does it (here with a fixed test key).
+        let issuer = ed25519_test_key();
+        let now: i64 = 1_796_119_221;
+        let fields = Credential {
+            kid: 1,
+            card: 4_006_381_333_931,
+            not_before: (now - 60) as u32,
+            lifetime_hours: 720,
+            scope: Scope(Scope::IDENTIFY | Scope::EARN),
+            serial: 9,
+            device_key: signer.public_key().unwrap(),
+        }
+        .fields();
+        let mut credential = [0u8; CREDENTIAL_LEN];
+        credential[..fields.len()].copy_from_slice(&fields);
+        credential[fields.len()..].copy_from_slice(&issuer.1(&format::issuer_message(&fields)));
+        let step = (now / format::STEP_SECONDS) as u32;
+        let text = presentation_text(&credential, step, &again).unwrap();
+        let mut till = OfflineVerifier::new();
+        assert!(till.add_key(1, &issuer.0));
+        assert_eq!(till.verify(&text, now).unwrap().card, 4_006_381_333_931);
+        assert_eq!(till.verify(&text, now), Err(Refusal::TokenReplayed));
+        assert!(format!("{signer:?}").contains("redacted"));
+    }
+
+    /// The issuer's fixed test key: its public half and a signing function
+    /// (the core never holds an issuer key; only this test does).
+    fn ed25519_test_key() -> ([u8; 32], impl Fn(&[u8]) -> [u8; 64]) {
+        // RFC 8032 test vector 1's secret key.
+        let secret = [
+            0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x60, 0xba, 0x84, 0x4a, 0xf4, 0x92, 0xec,
+            0x2c, 0xc4, 0x44, 0x49, 0xc5, 0x69, 0x7b, 0x32, 0x69, 0x19, 0x70, 0x3b, 0xac, 0x03,
+            0x1c, 0xae, 0x7f, 0x60,
+        ];
+        let key = ed25519_dalek::SigningKey::from_bytes(&secret);
+        let public = key.verifying_key().to_bytes();
+        (public, move |m: &[u8]| {
+            use ed25519_dalek::Signer as _;
+            key.sign(m).to_bytes()
+        })
+    }
+}

@@ -142,7 +142,8 @@ fn static_and_linear_cards() {
 
 mod loy2_card {
     use super::*;
-    use crate::card::loy2::{CardNotice, DeviceCredential, DeviceSigner, SoftwareSigner};
+    use crate::card::loy2::{CardNotice, DeviceCredential, DeviceSigner};
+    use crate::card::soft_key::SoftwareSigner;
     use ed25519_dalek::Signer as _;
     use loyalty_till::format::{CREDENTIAL_FIELDS_LEN, CREDENTIAL_LEN, Credential, Scope};
     use loyalty_till::{OfflineVerifier, Refusal};

@@ -51,7 +51,7 @@ impl Session {
 
     #[cfg(feature = "software-signer")]
     fn software_signer(&self) -> Result<Arc<dyn DeviceSigner>> {
-        let key = crate::card::loy2::SoftwareSigner::load_or_create(self.secrets.as_ref())?;
+        let key = crate::card::soft_key::SoftwareSigner::load_or_create(self.secrets.as_ref())?;
         Ok(Arc::new(key))
     }
 
