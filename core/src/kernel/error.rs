@@ -103,6 +103,15 @@ pub enum LoyaltyError {
         /// The coupon id.
         coupon_id: String,
     },
+    /// The coupon's scope does not fit the receipt: no line it applies to,
+    /// or an eligible total below its minimum spend. The coupon stays unused.
+    #[error("coupon {coupon_id} does not apply to this receipt: {reason}")]
+    CouponNotApplicable {
+        /// The coupon id.
+        coupon_id: String,
+        /// What the receipt lacks (the lines it applies to, or the spend it needs).
+        reason: String,
+    },
     /// A coupon with this id already exists.
     #[error("a coupon with id {coupon_id} already exists")]
     DuplicateCoupon {
@@ -358,6 +367,7 @@ impl LoyaltyError {
             Self::CouponNotFound { .. } => "coupon_not_found",
             Self::CouponUsed { .. } => "coupon_used",
             Self::CouponExpired { .. } => "coupon_expired",
+            Self::CouponNotApplicable { .. } => "coupon_not_applicable",
             Self::DuplicateCoupon { .. } => "duplicate_coupon",
             Self::UnknownReward { .. } => "unknown_reward",
             Self::InsufficientPoints { .. } => "insufficient_points",
@@ -429,6 +439,7 @@ pub const ALL_CODES: &[&str] = &[
     "coupon_not_found",
     "coupon_used",
     "coupon_expired",
+    "coupon_not_applicable",
     "duplicate_coupon",
     "unknown_reward",
     "insufficient_points",

@@ -19,5 +19,5 @@ pub mod view;
 
 pub use crate::kernel::time::Time;
 pub use model::*;
-pub use snapshot::{ExpiringPoints, NextTier, TierStatus, WalletSnapshot, snapshot};
+pub use snapshot::{ExpiringPoints, NextDiscount, NextTier, TierStatus, WalletSnapshot, snapshot};
 pub use view::{Effect, WalletView};
