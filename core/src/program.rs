@@ -16,14 +16,16 @@ use serde::Deserialize;
 pub use crate::inbox::rules::{InboxRules, check_deep_link_scheme};
 use crate::inbox::rules::{RawInbox, validate_inbox};
 use crate::kernel::error::{LoyaltyError, Result};
+pub use crate::wallet::bonus_rules::{BonusLimit, Bonuses, CustomBonus};
+use crate::wallet::bonus_rules::{RawBonuses, validate_bonuses};
 pub use crate::wallet::rules::{
-    BonusLimit, Bonuses, CustomBonus, EarnRule, EarnRules, Expiry, ExpiryRound, MemberDiscount,
-    Redemption, Reward, SkuBonus, TierLevel, Tiers,
+    EarnRule, EarnRules, Expiry, ExpiryRound, MemberDiscount, Redemption, Reward, SkuBonus,
+    TierLevel, Tiers,
 };
 use crate::wallet::rules::{
-    RawBonuses, RawEarn, RawExpiry, RawMemberDiscount, RawRedemption, RawReward, RawTiers,
-    validate_bonuses, validate_earn, validate_expiry, validate_member_discount,
-    validate_redemption, validate_rewards, validate_tiers,
+    RawEarn, RawExpiry, RawMemberDiscount, RawRedemption, RawReward, RawTiers, validate_earn,
+    validate_expiry, validate_member_discount, validate_redemption, validate_rewards,
+    validate_tiers,
 };
 
 /// Validated program rules.

@@ -22,7 +22,8 @@ use crate::kernel::ids::id_problem;
 use crate::kernel::money::Checked;
 use crate::kernel::time::Time;
 use crate::program::Program;
-use crate::wallet::rules::{BonusLimit, ExpiryRound};
+use crate::wallet::bonus_rules::BonusLimit;
+use crate::wallet::rules::ExpiryRound;
 
 /// What applying one event produced.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,6 +8,7 @@
 //! both implement the view and apply the effects, so the same rules run on the
 //! phone, in the CLI and in tests.
 
+pub mod bonus_rules;
 pub mod engine;
 pub mod memory;
 pub mod model;

@@ -151,49 +151,6 @@ impl MemberDiscount {
     }
 }
 
-/// Configured bonus points; `None`: not configured.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Bonuses {
-    /// Once ever.
-    pub welcome: Option<i64>,
-    /// Once per local calendar year.
-    pub birthday: Option<i64>,
-    /// Any number of times.
-    pub referral: Option<i64>,
-    /// Bonuses the program defines (a survey, an event), in definition order.
-    pub custom: Vec<CustomBonus>,
-}
-
-impl Bonuses {
-    /// The custom bonus with this id.
-    pub fn custom(&self, id: &str) -> Option<&CustomBonus> {
-        self.custom.iter().find(|b| b.id == id)
-    }
-}
-
-/// A bonus the program defines.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CustomBonus {
-    /// Its id, the event's `kind` (never `welcome`, `birthday` or `referral`).
-    pub id: String,
-    /// Points it grants.
-    pub points: i64,
-    /// How often a member may get it.
-    pub limit: BonusLimit,
-}
-
-/// How often a custom bonus may be granted to one member.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BonusLimit {
-    /// Once ever.
-    Once,
-    /// Once per distinct key the event gives (`key` required).
-    PerKey,
-    /// Any number of times.
-    None,
-}
-
 impl Tiers {
     /// The first instant of the qualifying window ending at `at`; `None`: all history counts.
     pub fn window_start(&self, at: Time) -> Option<Time> {
@@ -292,28 +249,7 @@ pub(crate) struct RawReward {
     coupon: RawCoupon,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawBonuses {
-    #[serde(default)]
-    welcome: Option<i64>,
-    #[serde(default)]
-    birthday: Option<i64>,
-    #[serde(default)]
-    referral: Option<i64>,
-    #[serde(default)]
-    custom: Vec<RawCustomBonus>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawCustomBonus {
-    id: String,
-    points: i64,
-    limit: BonusLimit,
-}
-
-fn non_negative(field: &str, v: i64) -> Result<i64> {
+pub(crate) fn non_negative(field: &str, v: i64) -> Result<i64> {
     if v < 0 {
         return Err(LoyaltyError::rules(field, format!("{v} is negative")));
     }
@@ -558,56 +494,4 @@ pub(crate) fn validate_rewards(raw: Vec<RawReward>) -> Result<Vec<Reward>> {
         });
     }
     Ok(rewards)
-}
-
-/// Validates the `bonuses` section (`None`: none configured).
-pub(crate) fn validate_bonuses(raw: Option<RawBonuses>) -> Result<Bonuses> {
-    Ok(match raw {
-        None => Bonuses::default(),
-        Some(b) => Bonuses {
-            welcome: b
-                .welcome
-                .map(|v| non_negative("bonuses.welcome", v))
-                .transpose()?,
-            birthday: b
-                .birthday
-                .map(|v| non_negative("bonuses.birthday", v))
-                .transpose()?,
-            referral: b
-                .referral
-                .map(|v| non_negative("bonuses.referral", v))
-                .transpose()?,
-            custom: validate_custom_bonuses(b.custom)?,
-        },
-    })
-}
-
-fn validate_custom_bonuses(raw: Vec<RawCustomBonus>) -> Result<Vec<CustomBonus>> {
-    let mut out: Vec<CustomBonus> = Vec::with_capacity(raw.len());
-    for (i, b) in raw.into_iter().enumerate() {
-        let f = format!("bonuses.custom[{i}]");
-        check_rule_id(&format!("{f}.id"), &b.id)?;
-        if crate::wallet::model::BonusKind::BUILT_IN.contains(&b.id.as_str()) {
-            return Err(LoyaltyError::rules(
-                format!("{f}.id"),
-                format!(
-                    "\"{}\" is a built-in bonus; set bonuses.{} instead or choose another id",
-                    b.id, b.id
-                ),
-            ));
-        }
-        if out.iter().any(|x| x.id == b.id) {
-            return Err(LoyaltyError::rules(
-                format!("{f}.id"),
-                format!("duplicate bonus id \"{}\"", b.id),
-            ));
-        }
-        let points = non_negative(&format!("{f}.points"), b.points)?;
-        out.push(CustomBonus {
-            id: b.id,
-            points,
-            limit: b.limit,
-        });
-    }
-    Ok(out)
 }
