@@ -272,6 +272,18 @@ pub enum RewardInfo {
         amount_off_minor: Option<i64>,
         /// Days it stays valid after it is issued.
         valid_days: i64,
+        /// Only items of this category (null: any category).
+        #[uniffi(default)]
+        category: Option<String>,
+        /// Only these skus (empty: any sku).
+        #[uniffi(default)]
+        skus: Vec<String>,
+        /// Only one item: the priciest unit among those it applies to.
+        #[uniffi(default)]
+        one_item: bool,
+        /// The receipt's eligible total must be at least this, minor units (null: none).
+        #[uniffi(default)]
+        min_spend_minor: Option<i64>,
     },
     /// A badge.
     Badge {
@@ -296,6 +308,10 @@ impl From<&loyalty_core::goals::model::ChallengeReward> for RewardInfo {
                     B::Percent(_) => None,
                 },
                 valid_days: c.valid_days,
+                category: c.scope.category.clone(),
+                skus: c.scope.skus.clone(),
+                one_item: c.scope.one_item,
+                min_spend_minor: c.scope.min_spend,
             },
             R::Badge(b) => Self::Badge {
                 badge_id: b.clone(),

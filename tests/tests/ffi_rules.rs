@@ -2,10 +2,14 @@
 //! discount and its source, tier perks, and a coupon's scope, read through
 //! the public API as an app reads them.
 
-use loyalty_ffi::{Cart, CartLine, ClientConfig, LoyaltyClient, MemorySecretStore, PushOutcome};
+use loyalty_ffi::{
+    Cart, CartLine, ClientConfig, LoyaltyClient, MemorySecretStore, PushOutcome, RewardInfo,
+};
 
 const PROGRAM: &str = r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}},
   "member_discount": {"first_purchase_percent": "15", "percent": "10"},
+  "challenges": [{"id": "cloth", "title": "Buy clothing", "goal": {"metric": "purchases", "category": "clothing", "target": 1},
+                  "reward": {"coupon": {"percent": "15", "valid_days": 30, "applies_to": {"category": "clothing"}, "min_spend": "1000.00"}}}],
   "tiers": {"levels": [{"id": "silver", "threshold": "0", "perks": ["Free delivery over 3000 ₽"]},
                        {"id": "gold", "threshold": "30000", "perks": ["Free delivery", "A personal consultant"]}]}}"#;
 
@@ -41,6 +45,19 @@ fn snapshot_preview_and_coupons_say_what_applies() {
         device_signer: None,
     })
     .unwrap();
+    let challenges = c.challenges().unwrap();
+    assert!(
+        matches!(
+            &challenges[0].reward_info,
+            Some(RewardInfo::Coupon { category: Some(cat), one_item: false, min_spend_minor: Some(100_000), .. }) if cat == "clothing"
+        ),
+        "{:?}",
+        challenges[0].reward_info
+    );
+    assert_eq!(
+        challenges[0].reward.as_deref(),
+        Some("15% off coupon (clothing, from 1000.00 RUB), 30 days")
+    );
     let s = c.wallet_snapshot(30, 10).unwrap();
     assert_eq!(s.tier_perks, ["Free delivery over 3000 ₽"]);
     assert_eq!(
