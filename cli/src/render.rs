@@ -264,4 +264,30 @@ mod tests {
         assert_eq!(money(150_050, "RUB"), "1 500.50 RUB");
         assert_eq!(money(-50, "RUB"), "-0.50 RUB");
     }
+
+    #[test]
+    fn coupon_scopes_read_as_the_shopper_says_them() {
+        let scope = |json: &str| serde_json::from_str::<CouponScope>(json).unwrap();
+        assert_eq!(scope_text(&CouponScope::default(), "RUB"), "");
+        assert_eq!(
+            scope_text(&scope(r#"{"one_item":true}"#), "RUB"),
+            "one item"
+        );
+        assert_eq!(
+            scope_text(
+                &scope(r#"{"category":"clothing","min_spend":100000}"#),
+                "RUB"
+            ),
+            "clothing, from 1 000.00 RUB"
+        );
+        assert_eq!(
+            scope_text(&scope(r#"{"skus":["A","B"],"one_item":true}"#), "RUB"),
+            "one item of A, B"
+        );
+        assert_eq!(
+            scope_json(&scope(r#"{"category":"clothing","min_spend":100000}"#)),
+            json!({"category": "clothing", "min_spend": "1000.00"})
+        );
+        assert_eq!(scope_json(&CouponScope::default()), json!({}));
+    }
 }
