@@ -9,6 +9,7 @@ mod android;
 mod card;
 mod client;
 mod config;
+mod coupons;
 mod listeners;
 mod logging;
 mod passes;

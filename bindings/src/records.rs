@@ -1,10 +1,10 @@
 //! Plain records the apps render, converted from core types. Money is in
 //! minor units (`*_minor`), times are epoch milliseconds.
 
+pub use crate::coupons::CouponInfo;
 use loyalty_core::card as core_card;
 use loyalty_core::goals as core_goals;
 use loyalty_core::inbox as core_inbox;
-use loyalty_core::kernel::coupon::CouponBenefit;
 use loyalty_core::wallet as core_wallet;
 
 /// The wallet screen.
@@ -43,19 +43,18 @@ pub struct WalletSnapshot {
     /// Actions done on this device (redeems, joins, activations) that the
     /// server has not confirmed yet; the figures above already include them.
     pub pending_actions: u32,
-}
-
-/// A coupon in the wallet.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct CouponInfo {
-    /// Coupon id (show it at the till).
-    pub id: String,
-    /// Percent off in hundredths of a percent (1500 = 15 %), if a percent coupon.
-    pub percent_hundredths: Option<i64>,
-    /// Amount off in minor units, if an amount coupon.
-    pub amount_off_minor: Option<i64>,
-    /// Expiry, epoch milliseconds.
-    pub expires_at_ms: i64,
+    /// The current tier's perks, in order ("Free delivery"); empty without a tier.
+    #[uniffi(default)]
+    pub tier_perks: Vec<String>,
+    /// The next tier's perks, in order ("reach Gold to get …"); empty at the top.
+    #[uniffi(default)]
+    pub next_tier_perks: Vec<String>,
+    /// The discount the next purchase gets, hundredths of a percent (null: none).
+    #[uniffi(default)]
+    pub next_discount_percent_hundredths: Option<i64>,
+    /// Where it comes from: `tier`, `member` or `first_purchase` (null: none).
+    #[uniffi(default)]
+    pub next_discount_source: Option<String>,
 }
 
 /// One history entry.
@@ -90,24 +89,13 @@ impl WalletSnapshot {
             expiring_points: s.expiring.points,
             expiring_days: s.expiring.days,
             next_expiry_ms: s.expiring.next_expiry.map(|t| t.timestamp_millis()),
-            coupons: s
-                .coupons
-                .iter()
-                .map(|c| CouponInfo {
-                    id: c.id.clone(),
-                    percent_hundredths: match c.benefit {
-                        CouponBenefit::Percent(p) => Some(p),
-                        CouponBenefit::AmountOff(_) => None,
-                    },
-                    amount_off_minor: match c.benefit {
-                        CouponBenefit::AmountOff(a) => Some(a),
-                        CouponBenefit::Percent(_) => None,
-                    },
-                    expires_at_ms: c.expires_at.timestamp_millis(),
-                })
-                .collect(),
+            coupons: s.coupons.iter().map(CouponInfo::from).collect(),
             history: s.history.iter().map(HistoryEntry::from).collect(),
             pending_actions: u32::try_from(pending_actions).unwrap_or(u32::MAX),
+            tier_perks: s.tier.as_ref().map(|t| t.perks.clone()).unwrap_or_default(),
+            next_tier_perks: next.map(|n| n.perks.clone()).unwrap_or_default(),
+            next_discount_percent_hundredths: s.next_discount.map(|d| d.percent),
+            next_discount_source: s.next_discount.map(|d| d.source.as_str().to_string()),
         }
     }
 }
@@ -217,6 +205,13 @@ pub struct PurchasePreview {
     pub payable_minor: i64,
     /// Points the purchase earns.
     pub points_earned: i64,
+    /// The purchase discount percent applied (tier, member or first
+    /// purchase), hundredths of a percent.
+    #[uniffi(default)]
+    pub discount_percent_hundredths: i64,
+    /// Where it comes from: `tier`, `member` or `first_purchase` (null: none).
+    #[uniffi(default)]
+    pub discount_source: Option<String>,
 }
 
 impl From<&core_wallet::PurchaseQuote> for PurchasePreview {
@@ -232,6 +227,8 @@ impl From<&core_wallet::PurchaseQuote> for PurchasePreview {
             max_points_payable: q.max_points_payable,
             payable_minor: q.payable,
             points_earned: q.points_earned,
+            discount_percent_hundredths: q.discount_percent,
+            discount_source: q.discount_source.map(|d| d.as_str().to_string()),
         }
     }
 }
@@ -275,6 +272,18 @@ pub enum RewardInfo {
         amount_off_minor: Option<i64>,
         /// Days it stays valid after it is issued.
         valid_days: i64,
+        /// Only items of this category (null: any category).
+        #[uniffi(default)]
+        category: Option<String>,
+        /// Only these skus (empty: any sku).
+        #[uniffi(default)]
+        skus: Vec<String>,
+        /// Only one item: the priciest unit among those it applies to.
+        #[uniffi(default)]
+        one_item: bool,
+        /// The receipt's eligible total must be at least this, minor units (null: none).
+        #[uniffi(default)]
+        min_spend_minor: Option<i64>,
     },
     /// A badge.
     Badge {
@@ -299,6 +308,10 @@ impl From<&loyalty_core::goals::model::ChallengeReward> for RewardInfo {
                     B::Percent(_) => None,
                 },
                 valid_days: c.valid_days,
+                category: c.scope.category.clone(),
+                skus: c.scope.skus.clone(),
+                one_item: c.scope.one_item,
+                min_spend_minor: c.scope.min_spend,
             },
             R::Badge(b) => Self::Badge {
                 badge_id: b.clone(),

@@ -99,6 +99,7 @@ fn event(i: u64) -> Event {
         },
         19 => Event::Bonus {
             kind: BonusKind::Referral,
+            key: None,
         },
         _ => purchase(&format!("r{i}"), i),
     }
@@ -157,6 +158,7 @@ fn build(entries: i64, program: &str, tag: &str, count_events: bool) -> (PathBuf
         .apply(
             &Event::Bonus {
                 kind: BonusKind::Welcome,
+                key: None,
             },
             at,
         )

@@ -16,13 +16,16 @@ use serde::Deserialize;
 pub use crate::inbox::rules::{InboxRules, check_deep_link_scheme};
 use crate::inbox::rules::{RawInbox, validate_inbox};
 use crate::kernel::error::{LoyaltyError, Result};
+pub use crate::wallet::bonus_rules::{BonusLimit, Bonuses, CustomBonus};
+use crate::wallet::bonus_rules::{RawBonuses, validate_bonuses};
 pub use crate::wallet::rules::{
-    Bonuses, EarnRule, EarnRules, Expiry, ExpiryRound, Redemption, Reward, SkuBonus, TierLevel,
-    Tiers,
+    EarnRule, EarnRules, Expiry, ExpiryRound, MemberDiscount, Redemption, Reward, SkuBonus,
+    TierLevel, Tiers,
 };
 use crate::wallet::rules::{
-    RawBonuses, RawEarn, RawExpiry, RawRedemption, RawReward, RawTiers, validate_bonuses,
-    validate_earn, validate_expiry, validate_redemption, validate_rewards, validate_tiers,
+    RawEarn, RawExpiry, RawMemberDiscount, RawRedemption, RawReward, RawTiers, validate_earn,
+    validate_expiry, validate_member_discount, validate_redemption, validate_rewards,
+    validate_tiers,
 };
 
 /// Validated program rules.
@@ -40,6 +43,8 @@ pub struct Program {
     pub redemption: Redemption,
     /// Tier ladder; `None`: no tiers.
     pub tiers: Option<Tiers>,
+    /// Discounts beside the tier's (all zero when not configured).
+    pub member_discount: MemberDiscount,
     /// Rewards that can be bought with points.
     pub rewards: Vec<Reward>,
     /// One-off and repeatable bonuses.
@@ -134,6 +139,8 @@ pub(crate) struct RawProgram {
     #[serde(default)]
     tiers: Option<RawTiers>,
     #[serde(default)]
+    member_discount: Option<RawMemberDiscount>,
+    #[serde(default)]
     rewards: Vec<RawReward>,
     #[serde(default)]
     bonuses: Option<RawBonuses>,
@@ -212,6 +219,7 @@ impl RawProgram {
         let expiry = validate_expiry(self.expiry)?;
         let redemption = validate_redemption(self.redemption)?;
         let tiers = self.tiers.map(validate_tiers).transpose()?;
+        let member_discount = validate_member_discount(self.member_discount)?;
         let rewards = validate_rewards(self.rewards)?;
         let bonuses = validate_bonuses(self.bonuses)?;
 
@@ -272,6 +280,7 @@ impl RawProgram {
             expiry,
             redemption,
             tiers,
+            member_discount,
             rewards,
             bonuses,
         })

@@ -33,7 +33,7 @@ fn layer(module: &str) -> Option<usize> {
         "session" => 8,
         _ => match leaf {
             "model" | "view" => 1,
-            "rules" | "push" => 2,
+            "rules" | "bonus_rules" | "push" => 2,
             "engine" | "purchase" | "returns" | "eval" | "measure" | "policy" => 4,
             "views" | "snapshot" | "wording" | "memory" => 5,
             _ => return Some(usize::MAX),

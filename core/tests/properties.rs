@@ -11,8 +11,8 @@ use loyalty_core::program::Program;
 use loyalty_core::store::Store;
 use loyalty_core::wallet::memory::MemoryWallet;
 use loyalty_core::wallet::{
-    BonusKind, Event, LineInput, PurchaseInput, ReturnInput, ReturnLineInput, Time, WalletView,
-    snapshot,
+    BonusKind, CouponBenefit, CouponScope, Event, LineInput, PurchaseInput, ReturnInput,
+    ReturnLineInput, Time, WalletView, snapshot,
 };
 use proptest::prelude::*;
 
@@ -24,14 +24,20 @@ const PROGRAM: &str = r#"{
   "redemption": {"point_value": "0.50", "max_percent": 60},
   "tiers": {"window_days": 20, "levels": [
     {"id": "bronze", "threshold": "0"},
-    {"id": "silver", "threshold": "800", "discount_percent": "5", "earn_percent": "10"},
-    {"id": "gold", "threshold": "2000", "discount_percent": "12.5"}]},
+    {"id": "silver", "threshold": "800", "discount_percent": "5", "earn_percent": "10", "perks": ["Free delivery over 3000"]},
+    {"id": "gold", "threshold": "2000", "discount_percent": "12.5", "perks": ["Free delivery", "A personal consultant"]}]},
+  "member_discount": {"first_purchase_percent": "15", "percent": "7"},
   "rewards": [{"id": "p", "cost": 40, "coupon": {"percent": "15", "valid_days": 5}},
-              {"id": "a", "cost": 25, "coupon": {"amount_off": "30.00", "valid_days": 9}}],
-  "bonuses": {"welcome": 60, "birthday": 35, "referral": 20},
+              {"id": "a", "cost": 25, "coupon": {"amount_off": "30.00", "valid_days": 9}},
+              {"id": "o", "cost": 30, "coupon": {"percent": "20", "valid_days": 6, "applies_to": {"one_item": true}}},
+              {"id": "m", "cost": 20, "coupon": {"amount_off": "50.00", "valid_days": 7, "applies_to": {"skus": ["A", "T"]}, "min_spend": "300.00"}}],
+  "bonuses": {"welcome": 60, "birthday": 35, "referral": 20,
+              "custom": [{"id": "survey", "points": 11, "limit": "per_key"},
+                         {"id": "event", "points": 13, "limit": "once"},
+                         {"id": "poll", "points": 4, "limit": "none"}]},
   "challenges": [
     {"id": "items5", "title": "items5", "goal": {"metric": "items", "category": "food", "target": 5}, "reward": {"points": 40}, "ends_at": "2026-02-10T00:00:00Z"},
-    {"id": "rep", "title": "rep", "goal": {"metric": "purchases", "target": 2}, "reward": {"coupon": {"percent": "5", "valid_days": 3}}, "repeat": "on_complete"},
+    {"id": "rep", "title": "rep", "goal": {"metric": "purchases", "target": 2}, "reward": {"coupon": {"percent": "5", "valid_days": 3, "applies_to": {"category": "clothing"}}}, "repeat": "on_complete"},
     {"id": "wk", "title": "wk", "goal": {"metric": "spend", "target": "300"}, "reward": {"points": 15}, "repeat": "weekly"},
     {"id": "days", "title": "days", "goal": {"metric": "distinct_days", "target": 3}, "reward": {"badge": "hero"}},
     {"id": "opt", "title": "opt", "opt_in": true, "goal": {"metric": "referrals", "target": 1}, "reward": {"points": 5}},
@@ -59,10 +65,13 @@ enum Op {
         qty: u8,
     },
     Redeem {
-        reward: bool,
+        reward: u8,
         coupon: u8,
     },
-    Bonus(u8),
+    /// A bonus (one of [`BONUSES`]) with or without a key.
+    Bonus(u8, Option<u8>),
+    /// An offer's coupon activated (one of three scopes).
+    Offer(u8),
     Tick,
     Join(bool),
     /// The program changes its rules (one of [`variants`]).
@@ -73,13 +82,14 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         5 => (
             prop::collection::vec((0u8..3, 1u8..4, 0u32..120_000), 0..4),
-            prop::option::of(0u8..6),
+            prop::option::of(0u8..9),
             prop_oneof![3 => Just(0u16), 1 => 0u16..300],
         )
             .prop_map(|(lines, coupon, pay)| Op::Purchase { lines, coupon, pay }),
         2 => (0u8..12, 0u8..3, 0u8..4).prop_map(|(receipt, sku, qty)| Op::Return { receipt, sku, qty }),
-        1 => (any::<bool>(), 0u8..6).prop_map(|(reward, coupon)| Op::Redeem { reward, coupon }),
-        1 => (0u8..3).prop_map(Op::Bonus),
+        1 => (0u8..4, 0u8..6).prop_map(|(reward, coupon)| Op::Redeem { reward, coupon }),
+        2 => (0u8..6, prop::option::of(0u8..2)).prop_map(|(k, key)| Op::Bonus(k, key)),
+        1 => (0u8..3).prop_map(Op::Offer),
         1 => Just(Op::Tick),
         1 => any::<bool>().prop_map(Op::Join),
         1 => (0u8..3).prop_map(Op::Rules),
@@ -87,6 +97,17 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 const SKUS: [&str; 3] = ["A", "B", "T"];
+const CATEGORIES: [&str; 3] = ["food", "clothing", "tobacco"];
+const BONUSES: [&str; 6] = ["welcome", "birthday", "referral", "survey", "event", "poll"];
+const REWARDS: [&str; 4] = ["p", "a", "o", "m"];
+
+/// Coupon ids a purchase may name: rewards' `c0`…`c5`, then offers'.
+fn coupon_id(c: u8) -> String {
+    match c {
+        0..6 => format!("c{c}"),
+        _ => format!("offer:m{}", c - 6),
+    }
+}
 
 fn to_event(op: &Op, n: usize) -> Event {
     match op {
@@ -96,12 +117,12 @@ fn to_event(op: &Op, n: usize) -> Event {
                 .iter()
                 .map(|(sku, qty, amount)| LineInput {
                     sku: SKUS[*sku as usize].into(),
-                    category: Some(if *sku == 2 { "tobacco" } else { "food" }.into()),
+                    category: Some(CATEGORIES[*sku as usize].into()),
                     qty: *qty as i64,
                     amount: format!("{}.{:02}", amount / 100, amount % 100),
                 })
                 .collect(),
-            coupon: coupon.map(|c| format!("c{c}")),
+            coupon: coupon.map(coupon_id),
             pay_points: if *pay == 0 { None } else { Some(*pay as i64) },
         }),
         Op::Return { receipt, sku, qty } => Event::Return(ReturnInput {
@@ -112,11 +133,34 @@ fn to_event(op: &Op, n: usize) -> Event {
             }],
         }),
         Op::Redeem { reward, coupon } => Event::RedeemReward {
-            reward_id: if *reward { "p" } else { "a" }.into(),
+            reward_id: REWARDS[*reward as usize].into(),
             coupon_id: format!("c{coupon}"),
         },
-        Op::Bonus(k) => Event::Bonus {
-            kind: [BonusKind::Welcome, BonusKind::Birthday, BonusKind::Referral][*k as usize],
+        Op::Bonus(k, key) => Event::Bonus {
+            kind: BonusKind::parse(BONUSES[*k as usize]).unwrap(),
+            key: key.map(|q| format!("2026-q{q}")),
+        },
+        Op::Offer(k) => Event::ActivateOffer {
+            message_id: format!("m{k}"),
+            benefit: if *k == 1 {
+                CouponBenefit::AmountOff(4_000)
+            } else {
+                CouponBenefit::Percent(1_000)
+            },
+            scope: match k {
+                0 => CouponScope {
+                    category: Some("food".into()),
+                    min_spend: Some(20_000),
+                    ..CouponScope::default()
+                },
+                1 => CouponScope {
+                    skus: vec!["B".into()],
+                    one_item: true,
+                    ..CouponScope::default()
+                },
+                _ => CouponScope::default(),
+            },
+            valid_until_ms: (start() + Duration::days(6)).timestamp_millis(),
         },
         Op::Tick => Event::Tick {},
         Op::Join(known) => Event::JoinChallenge {
@@ -139,7 +183,9 @@ fn variants() -> [String; 3] {
             .replace(r#""months": 2"#, r#""months": 1"#),
         PROGRAM
             .replace(r#""cost": 40"#, r#""cost": 90"#)
-            .replace(r#""max_percent": 60"#, r#""max_percent": 20"#),
+            .replace(r#""max_percent": 60"#, r#""max_percent": 20"#)
+            .replace(r#""percent": "7"}"#, r#""percent": "13"}"#)
+            .replace(r#""limit": "per_key""#, r#""limit": "once""#),
     ]
 }
 
@@ -225,7 +271,7 @@ proptest! {
         let program = Program::from_value(&rules).unwrap();
         let mut model = MemoryWallet::new();
         let mut at = start();
-        model.apply(&program, &Event::Bonus { kind: BonusKind::Welcome }, at).unwrap();
+        model.apply(&program, &Event::Bonus { kind: BonusKind::Welcome , key: None }, at).unwrap();
         let purchase = Event::Purchase(PurchaseInput {
             receipt_id: "r".into(),
             lines: vec![LineInput { sku: "B".into(), category: None, qty, amount: format!("{}.{:02}", amount / 100, amount % 100) }],

@@ -45,6 +45,7 @@ fn seeded(dir: &Path) -> Store {
         .apply(
             &Event::Bonus {
                 kind: BonusKind::Welcome,
+                key: None,
             },
             t("2026-01-01T00:00:00Z"),
         )
@@ -125,12 +126,14 @@ fn failed_events_change_nothing() {
         (
             Event::Bonus {
                 kind: BonusKind::Welcome,
+                key: None,
             },
             "bonus_already_granted",
         ),
         (
             Event::Bonus {
                 kind: BonusKind::Birthday,
+                key: None,
             },
             "bonus_not_configured",
         ),

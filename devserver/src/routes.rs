@@ -450,6 +450,9 @@ async fn admin_offers(
 struct AdminBonus {
     member_id: String,
     kind: loyalty_core::wallet::BonusKind,
+    /// The key of a `per_key` custom bonus.
+    #[serde(default)]
+    key: Option<String>,
 }
 
 async fn admin_bonus(
@@ -471,6 +474,12 @@ async fn admin_bonus(
     let store = app
         .member_store(&req.member_id)
         .map_err(ApiError::internal)?;
-    let applied = lock(&store).apply(&Event::Bonus { kind: req.kind }, Utc::now())?;
+    let applied = lock(&store).apply(
+        &Event::Bonus {
+            kind: req.kind,
+            key: req.key,
+        },
+        Utc::now(),
+    )?;
     Ok((StatusCode::CREATED, Json(json!({"seq": applied.seq}))))
 }

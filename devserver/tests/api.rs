@@ -509,3 +509,71 @@ fn a_refused_purchase_does_not_burn_the_code_and_retries_are_safe() {
         "{r}"
     );
 }
+
+/// Custom bonuses through the admin endpoint: a survey once per quarter
+/// (`key` required), an event once (`key` refused); each refusal applies
+/// nothing, and the granted ones reach the member's sync.
+#[test]
+fn admin_grants_custom_bonuses_by_key() {
+    let server = Server::start(
+        r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}},
+            "bonuses": {"custom": [{"id": "survey", "points": 50, "limit": "per_key"},
+                                   {"id": "expo", "points": 30, "limit": "once"}]}}"#,
+        0.0,
+    );
+    let (status, me) = server.json("POST", "/v1/enroll", None, Some(&json!({})));
+    assert_eq!(status, 201, "{me}");
+    let member = me["member_id"].clone();
+    let grant = |body: Value| server.json("POST", "/v1/admin/bonuses", None, Some(&body));
+    let code =
+        |(status, r): (u16, Value)| (status, r["error"]["code"].as_str().map(str::to_string));
+    let (status, r) = grant(json!({"member_id": member, "kind": "survey", "key": "2026-q4"}));
+    assert_eq!(status, 201, "{r}");
+    for (body, expected) in [
+        (
+            json!({"member_id": member, "kind": "survey", "key": "2026-q4"}),
+            (409, "bonus_already_granted"),
+        ),
+        (
+            json!({"member_id": member, "kind": "survey"}),
+            (400, "invalid_id"),
+        ),
+        (
+            json!({"member_id": member, "kind": "expo", "key": "x"}),
+            (400, "invalid_id"),
+        ),
+        (
+            json!({"member_id": member, "kind": "quiz"}),
+            (409, "bonus_not_configured"),
+        ),
+    ] {
+        assert_eq!(
+            code(grant(body.clone())),
+            (expected.0, Some(expected.1.to_string())),
+            "{body}"
+        );
+    }
+    assert_eq!(
+        grant(json!({"member_id": member, "kind": "survey", "key": "2027-q1"})).0,
+        201
+    );
+    assert_eq!(grant(json!({"member_id": member, "kind": "expo"})).0, 201);
+    let token = me["access_token"].as_str().unwrap();
+    let (status, page) = server.json("GET", "/v1/me/sync", Some(token), None);
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["digest"]["balance"], 130, "{page}");
+    let kinds: Vec<Value> = page["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"]["bonus"].clone())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            json!({"kind": "survey", "key": "2026-q4"}),
+            json!({"kind": "survey", "key": "2027-q1"}),
+            json!({"kind": "expo"}),
+        ]
+    );
+}

@@ -118,6 +118,41 @@ pub struct Expect {
     /// Outcome of this step's push: new, duplicate, expired or ignored.
     #[serde(default)]
     pub push_outcome: Option<String>,
+    /// The current tier's perks, in order (`[]` without a tier or perks).
+    #[serde(default)]
+    pub tier_perks: Option<Vec<String>>,
+    /// The next tier's perks, in order (`[]` at the top tier or without tiers).
+    #[serde(default)]
+    pub next_tier_perks: Option<Vec<String>>,
+    /// The next purchase's discount percent, decimal string (`"0"` when none).
+    #[serde(default)]
+    pub next_discount_percent: Option<String>,
+    /// Where it comes from: `tier`, `member`, `first_purchase`, or `null` for none.
+    #[serde(default)]
+    pub next_discount_source: Option<serde_json::Value>,
+    /// Scopes of active coupons by id (each listed coupon must be active;
+    /// `{}` is an unscoped coupon).
+    #[serde(default)]
+    pub coupon_scopes: Option<std::collections::BTreeMap<String, ExpectScope>>,
+}
+
+/// A coupon's scope as a scenario expects it; compared exactly (absent
+/// keys are the unscoped defaults).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectScope {
+    /// Category it applies to.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Skus it applies to.
+    #[serde(default)]
+    pub skus: Vec<String>,
+    /// One item only.
+    #[serde(default)]
+    pub one_item: bool,
+    /// Minimum eligible total, decimal string.
+    #[serde(default)]
+    pub min_spend: Option<String>,
 }
 
 /// `inbox` expectation (visible messages only).
@@ -191,6 +226,9 @@ pub struct ExpectPurchase {
     /// D1 + D2, decimal string.
     #[serde(default)]
     pub discount: Option<String>,
+    /// D2 alone (the coupon's part), decimal string.
+    #[serde(default)]
+    pub coupon_discount: Option<String>,
     /// Points paid.
     #[serde(default)]
     pub points_paid: Option<i64>,
@@ -283,6 +321,8 @@ struct RawRedeem {
 #[serde(deny_unknown_fields)]
 struct RawBonus {
     kind: BonusKind,
+    #[serde(default)]
+    key: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -402,7 +442,10 @@ impl Scenario {
                 }));
             }
             if let Some(b) = s.bonus {
-                events.push(Action::Event(Event::Bonus { kind: b.kind }));
+                events.push(Action::Event(Event::Bonus {
+                    kind: b.kind,
+                    key: b.key,
+                }));
             }
             if s.tick.is_some() {
                 events.push(Action::Event(Event::Tick {}));

@@ -207,6 +207,7 @@ fn validate_expectations(scenario: &Scenario) -> Result<(), FileError> {
         if let Some(lp) = &e.last_purchase {
             for (key, v) in [
                 ("last_purchase.discount", &lp.discount),
+                ("last_purchase.coupon_discount", &lp.coupon_discount),
                 ("last_purchase.payable", &lp.payable),
             ] {
                 if let Some(v) = v {
@@ -221,6 +222,25 @@ fn validate_expectations(scenario: &Scenario) -> Result<(), FileError> {
                         .map_err(|_| invalid(i, &format!("challenges.{id}.{name}"), v))?;
                 }
             }
+        }
+        if let Some(v) = &e.next_discount_percent {
+            parse_hundredths(v).map_err(|_| invalid(i, "next_discount_percent", v))?;
+        }
+        for (id, x) in e.coupon_scopes.iter().flatten() {
+            if let Some(v) = &x.min_spend {
+                parse_hundredths(v)
+                    .map_err(|_| invalid(i, &format!("coupon_scopes.{id}.min_spend"), v))?;
+            }
+        }
+        if let Some(t) = &e.next_discount_source
+            && !(t.is_null() || t.is_string())
+        {
+            return Err(FileError::Invalid {
+                path: scenario.path.display().to_string(),
+                reason: format!(
+                    "steps[{i}].expect.next_discount_source: must be tier, member, first_purchase or null"
+                ),
+            });
         }
         if let Some(t) = &e.tier
             && !(t.is_null() || t.is_string())
@@ -320,6 +340,9 @@ fn compare(step: usize, e: &Expect, snap: &WalletSnapshot, failures: &mut Vec<Fa
                         r.tier_discount.saturating_add(r.coupon_discount),
                     );
                 }
+                if let Some(v) = &lp.coupon_discount {
+                    c.money("last_purchase.coupon_discount", v, r.coupon_discount);
+                }
                 if let Some(v) = lp.points_paid {
                     c.eq("last_purchase.points_paid", v, r.points_paid);
                 }
@@ -335,6 +358,77 @@ fn compare(step: usize, e: &Expect, snap: &WalletSnapshot, failures: &mut Vec<Fa
         let mut actual: Vec<String> = snap.coupons.iter().map(|c| c.id.clone()).collect();
         actual.sort();
         c.eq("coupons", format!("{expected:?}"), format!("{actual:?}"));
+    }
+    compare_rules16(&mut c, e, snap);
+}
+
+/// Tier perks, the next purchase's discount and coupon scopes.
+fn compare_rules16(c: &mut Checker<'_>, e: &Expect, snap: &WalletSnapshot) {
+    if let Some(expected) = &e.tier_perks {
+        let actual = snap
+            .tier
+            .as_ref()
+            .map(|t| t.perks.clone())
+            .unwrap_or_default();
+        c.eq("tier_perks", format!("{expected:?}"), format!("{actual:?}"));
+    }
+    if let Some(expected) = &e.next_tier_perks {
+        let actual = snap
+            .tier
+            .as_ref()
+            .and_then(|t| t.next.as_ref())
+            .map(|n| n.perks.clone())
+            .unwrap_or_default();
+        c.eq(
+            "next_tier_perks",
+            format!("{expected:?}"),
+            format!("{actual:?}"),
+        );
+    }
+    if let Some(v) = &e.next_discount_percent {
+        let actual = snap.next_discount.map_or(0, |d| d.percent);
+        match parse_hundredths(v) {
+            Ok(x) if x == actual => {}
+            _ => c.eq(
+                "next_discount_percent",
+                v,
+                loyalty_core::kernel::money::format_percent(actual),
+            ),
+        }
+    }
+    if let Some(expected) = &e.next_discount_source {
+        let actual = snap
+            .next_discount
+            .map_or("null", |d| d.source.as_str())
+            .to_string();
+        let expected = expected.as_str().unwrap_or("null");
+        c.eq("next_discount_source", expected, actual);
+    }
+    for (id, x) in e.coupon_scopes.iter().flatten() {
+        let key = format!("coupon_scopes.{id}");
+        let Some(coupon) = snap.coupons.iter().find(|k| &k.id == id) else {
+            c.eq(&key, "an active coupon", "none");
+            continue;
+        };
+        let expected = format!(
+            "category={:?} skus={:?} one_item={} min_spend={:?}",
+            x.category,
+            x.skus,
+            x.one_item,
+            x.min_spend
+                .as_deref()
+                .and_then(|m| parse_hundredths(m).ok())
+                .map(format_minor)
+        );
+        let s = &coupon.scope;
+        let actual = format!(
+            "category={:?} skus={:?} one_item={} min_spend={:?}",
+            s.category,
+            s.skus,
+            s.one_item,
+            s.min_spend.map(format_minor)
+        );
+        c.eq(&key, expected, actual);
     }
 }
 

@@ -492,6 +492,7 @@ impl<'a> GoalEval<'a> {
                         id: id.clone(),
                         source: c.id.clone(),
                         benefit: spec.benefit,
+                        scope: spec.scope.clone(),
                         issued_at: self.at,
                         expires_at,
                         used_at: None,

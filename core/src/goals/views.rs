@@ -11,21 +11,38 @@ use crate::kernel::time::Time;
 use crate::program::Program;
 use crate::wallet::view::WalletView;
 
-/// A reward's short description for the app ("300 points", "10% off coupon, 14 days").
+/// A reward's short description for the app ("300 points", "10% off
+/// coupon, 14 days", "15% off coupon (clothing, from 1000.00 RUB), 30 days").
 pub fn describe_reward(reward: &ChallengeReward, currency: &str) -> String {
     {
         match reward {
             ChallengeReward::Points(p) => format!("{p} points"),
-            ChallengeReward::Coupon(c) => match c.benefit {
-                CouponBenefit::Percent(p) => {
-                    format!("{}% off coupon, {} days", format_percent(p), c.valid_days)
+            ChallengeReward::Coupon(c) => {
+                let what = match c.benefit {
+                    CouponBenefit::Percent(p) => format!("{}% off coupon", format_percent(p)),
+                    CouponBenefit::AmountOff(a) => {
+                        format!("{} {currency} off coupon", format_minor(a))
+                    }
+                };
+                let mut scope = Vec::new();
+                if c.scope.one_item {
+                    scope.push("one item".to_string());
                 }
-                CouponBenefit::AmountOff(a) => format!(
-                    "{} {currency} off coupon, {} days",
-                    format_minor(a),
-                    c.valid_days
-                ),
-            },
+                if let Some(cat) = &c.scope.category {
+                    scope.push(cat.clone());
+                }
+                if !c.scope.skus.is_empty() {
+                    scope.push(c.scope.skus.join(", "));
+                }
+                if let Some(m) = c.scope.min_spend {
+                    scope.push(format!("from {} {currency}", format_minor(m)));
+                }
+                if scope.is_empty() {
+                    format!("{what}, {} days", c.valid_days)
+                } else {
+                    format!("{what} ({}), {} days", scope.join(", "), c.valid_days)
+                }
+            }
             ChallengeReward::Badge(b) => format!("badge {b}"),
         }
     }

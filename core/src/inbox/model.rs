@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::kernel::coupon::CouponBenefit;
+use crate::kernel::coupon::{CouponBenefit, CouponScope};
 use crate::kernel::time::Time;
 
 /// Largest accepted push payload, in bytes of UTF-8.
@@ -81,10 +81,12 @@ impl MessageState {
 }
 
 /// The coupon an offer carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfferCoupon {
     /// What it gives.
     pub benefit: CouponBenefit,
+    /// The lines it applies to and the spend it needs.
+    pub scope: CouponScope,
     /// Days from activation; `None`: until the message expires.
     pub valid_days: Option<i64>,
 }

@@ -25,9 +25,13 @@ pub const DEFAULT_OFFER_COUPON_DAYS: i64 = 30;
 /// not_an_offer, already_activated, offer_expired.
 pub fn activation(m: &Message, at: Time) -> Result<(OfferCoupon, Time)> {
     let id = &m.content.id;
-    let coupon = m.content.coupon.ok_or_else(|| LoyaltyError::NotAnOffer {
-        message_id: id.clone(),
-    })?;
+    let coupon = m
+        .content
+        .coupon
+        .clone()
+        .ok_or_else(|| LoyaltyError::NotAnOffer {
+            message_id: id.clone(),
+        })?;
     if m.activated_at.is_some() {
         return Err(LoyaltyError::AlreadyActivated {
             message_id: id.clone(),

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::model::{
     IncomingMessage, MAX_BODY_CHARS, MAX_PAYLOAD_BYTES, MAX_TITLE_CHARS, MessageKind, OfferCoupon,
 };
-use crate::kernel::coupon::CouponBenefit;
+use crate::kernel::coupon::{CouponBenefit, CouponScope};
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::kernel::ids::{NoticeId, id_problem};
 use crate::kernel::money::parse_hundredths;
@@ -237,9 +237,11 @@ pub fn parse_push(payload: &str, app_scheme: &str) -> Result<Option<IncomingMess
             ));
         }
     };
+    let scope = offer_scope(&fields)?;
     let coupon = match (kind, benefit) {
         (MessageKind::Offer, Some(benefit)) => Some(OfferCoupon {
             benefit,
+            scope,
             valid_days,
         }),
         _ => None,
@@ -265,6 +267,60 @@ pub fn parse_push(payload: &str, app_scheme: &str) -> Result<Option<IncomingMess
             .int("revision", 0..=i64::from(u32::MAX))?
             .unwrap_or(0),
     }))
+}
+
+/// An offer coupon's scope from its flat fields: `coupon_category`,
+/// `coupon_skus` (comma-separated, spaces around each trimmed),
+/// `coupon_one_item` (`"true"` or `"false"`) and `coupon_min_spend` (a decimal).
+fn offer_scope(fields: &Fields<'_>) -> Result<CouponScope> {
+    let category = fields.text("coupon_category")?;
+    let skus: Vec<String> = match fields.text("coupon_skus")? {
+        None => Vec::new(),
+        Some(list) => {
+            let skus: Vec<String> = list.split(',').map(|s| s.trim().to_string()).collect();
+            if skus.iter().any(String::is_empty) {
+                return Err(invalid(
+                    "coupon_skus",
+                    "must be skus separated by commas, with none empty (\"A-1,B-2\")",
+                ));
+            }
+            skus
+        }
+    };
+    let one_item = match fields.text("coupon_one_item")?.as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => return Err(invalid("coupon_one_item", "must be true or false")),
+    };
+    let min_spend = match fields.text("coupon_min_spend")? {
+        None => None,
+        Some(m) => {
+            let v = parse_hundredths(&m).map_err(|r| invalid("coupon_min_spend", r))?;
+            if v == 0 {
+                return Err(invalid("coupon_min_spend", "must be above 0"));
+            }
+            Some(v)
+        }
+    };
+    let scope = CouponScope {
+        category,
+        skus,
+        one_item,
+        min_spend,
+    };
+    if let Some(reason) = scope.problem() {
+        let field = if reason.contains("not both") {
+            "coupon_category"
+        } else if reason.contains("skus") {
+            "coupon_skus"
+        } else if reason.starts_with("min_spend") {
+            "coupon_min_spend"
+        } else {
+            "coupon_category"
+        };
+        return Err(invalid(field, reason));
+    }
+    Ok(scope)
 }
 
 #[cfg(test)]
@@ -301,6 +357,49 @@ mod tests {
         let e = parse("{\"kind\":\"message\",\"message_id\":\"m-2\",\"title\":\"\u{200B}\u{202E}\",\"body\":\"B\"}")
             .unwrap_err();
         assert!(e.to_string().contains("empty"), "{e}");
+    }
+
+    #[test]
+    fn offer_coupon_scope_comes_from_flat_fields() {
+        let m = parse(
+            r#"{"kind":"offer","message_id":"o-1","title":"T","body":"B","coupon_percent":"15",
+                "coupon_category":"clothing","coupon_min_spend":"1000.00"}"#,
+        )
+        .unwrap()
+        .unwrap();
+        let scope = m.coupon.unwrap().scope;
+        assert_eq!(scope.category.as_deref(), Some("clothing"));
+        assert_eq!(scope.min_spend, Some(100_000));
+        let apns = parse(
+            r#"{"aps":{"alert":{"title":"T","body":"B"}},"loyalty":{"kind":"offer","message_id":"o-2",
+                "coupon_percent":20,"coupon_one_item":true,"coupon_skus":"A-1, B-2"}}"#,
+        )
+        .unwrap()
+        .unwrap();
+        let scope = apns.coupon.unwrap().scope;
+        assert!(scope.one_item);
+        assert_eq!(scope.skus, ["A-1", "B-2"]);
+        let base = |extra: &str| {
+            format!(
+                r#"{{"kind":"offer","message_id":"m","title":"T","body":"B","coupon_percent":"5"{extra}}}"#
+            )
+        };
+        for (extra, field) in [
+            (r#","coupon_one_item":"yes""#, "coupon_one_item"),
+            (r#","coupon_min_spend":"0""#, "coupon_min_spend"),
+            (r#","coupon_min_spend":"ten""#, "coupon_min_spend"),
+            (r#","coupon_skus":"A,,B""#, "coupon_skus"),
+            (r#","coupon_skus":"A,A""#, "coupon_skus"),
+            (
+                r#","coupon_category":"x","coupon_skus":"A""#,
+                "coupon_category",
+            ),
+            (r#","coupon_category":"\u200bx""#, "coupon_category"),
+        ] {
+            let e = parse(&base(extra)).unwrap_err();
+            assert_eq!(e.code(), "invalid_push", "{extra}");
+            assert!(e.to_string().contains(field), "{extra}: {e}");
+        }
     }
 
     #[test]

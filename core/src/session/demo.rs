@@ -80,6 +80,7 @@ pub fn sample_events(now: Time) -> Vec<(Time, Event)> {
             day(0),
             Event::Bonus {
                 kind: BonusKind::Welcome,
+                key: None,
             },
         ),
         (
@@ -110,6 +111,7 @@ pub fn sample_events(now: Time) -> Vec<(Time, Event)> {
             day(30),
             Event::Bonus {
                 kind: BonusKind::Referral,
+                key: None,
             },
         ),
         (

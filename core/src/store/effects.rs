@@ -93,7 +93,7 @@ impl SqlView<'_> {
             Effect::IssueCoupon(cp) => {
                 let (kind, value) = benefit_to_cols(cp.benefit);
                 c.prepare_cached(&format!(
-                    "INSERT INTO coupons ({COUPON_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                    "INSERT INTO coupons ({COUPON_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
                 ))?
                 .execute(params![
                     cp.id,
@@ -102,7 +102,8 @@ impl SqlView<'_> {
                     value,
                     ms(cp.issued_at),
                     ms(cp.expires_at),
-                    cp.used_at.map(ms)
+                    cp.used_at.map(ms),
+                    super::sql::scope_to_col(&cp.scope)?
                 ])?;
             }
             Effect::UseCoupon { coupon_id, at } => {

@@ -20,6 +20,7 @@ use crate::wallet::model::{Event, Notice};
 super::sql::columns!(mod msg {
     id, kind, title, body, expires_at, deep_link, image_url, coupon_kind, coupon_value,
     coupon_valid_days, priority, pinned, revision, received_at, state, activated_at, generated,
+    coupon_scope,
 });
 const COLS: &str = msg::LIST;
 super::sql::columns!(mod outbox_row { seq, action, target, at, idempotency_key });
@@ -49,10 +50,14 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<Message> {
                 .transpose()?,
             deep_link: r.get(msg::deep_link)?,
             image_url: r.get(msg::image_url)?,
-            coupon: coupon.map(|benefit| OfferCoupon {
-                benefit,
-                valid_days: r.get(msg::coupon_valid_days).ok().flatten(),
-            }),
+            coupon: match coupon {
+                None => None,
+                Some(benefit) => Some(OfferCoupon {
+                    benefit,
+                    scope: sql::scope_from_col(r.get(msg::coupon_scope)?)?,
+                    valid_days: r.get(msg::coupon_valid_days).ok().flatten(),
+                }),
+            },
             priority: r.get(msg::priority)?,
             pinned: r.get(msg::pinned)?,
             revision: r.get(msg::revision)?,
@@ -76,20 +81,32 @@ fn get(conn: &Connection, id: &str) -> Result<Option<Message>> {
 }
 
 /// Whether the id is stored or was stored (evicted, purged).
-fn coupon_columns(m: &IncomingMessage) -> (Option<&'static str>, Option<i64>, Option<i64>) {
-    match &m.coupon {
-        None => (None, None, None),
+type CouponCols = (
+    Option<&'static str>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+);
+
+fn coupon_columns(m: &IncomingMessage) -> Result<CouponCols> {
+    Ok(match &m.coupon {
+        None => (None, None, None, None),
         Some(c) => {
             let (kind, value) = sql::benefit_to_cols(c.benefit);
-            (Some(kind), Some(value), c.valid_days)
+            (
+                Some(kind),
+                Some(value),
+                c.valid_days,
+                sql::scope_to_col(&c.scope)?,
+            )
         }
-    }
+    })
 }
 
 fn insert(conn: &Connection, m: &IncomingMessage, at: Time, generated: bool) -> Result<()> {
-    let (ck, cv, cd) = coupon_columns(m);
+    let (ck, cv, cd, cs) = coupon_columns(m)?;
     conn.prepare_cached(&format!(
-        "INSERT INTO inbox ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'unread', NULL, ?15)"
+        "INSERT INTO inbox ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'unread', NULL, ?15, ?16)"
     ))?
     .execute(params![
         m.id,
@@ -106,7 +123,8 @@ fn insert(conn: &Connection, m: &IncomingMessage, at: Time, generated: bool) -> 
         m.pinned,
         m.revision,
         sql::ms(at),
-        generated
+        generated,
+        cs
     ])?;
     Ok(())
 }
@@ -354,6 +372,7 @@ impl Store {
             let event = Event::ActivateOffer {
                 message_id: id.to_string(),
                 benefit: coupon.benefit,
+                scope: coupon.scope,
                 valid_until_ms: sql::ms(until),
             };
             let applied = Self::apply_in(tx, rules, &event, at)?;
@@ -429,11 +448,11 @@ fn set_state(conn: &Connection, id: &str, state: MessageState) -> Result<()> {
 }
 
 fn update_content(conn: &Connection, m: &IncomingMessage) -> Result<()> {
-    let (ck, cv, cd) = coupon_columns(m);
+    let (ck, cv, cd, cs) = coupon_columns(m)?;
     conn.prepare_cached(
         "UPDATE inbox SET kind = ?10, title = ?2, body = ?3, expires_at = ?4, deep_link = ?5, image_url = ?6, \
-         priority = ?7, pinned = ?8, revision = ?9, coupon_kind = ?11, coupon_value = ?12, coupon_valid_days = ?13 \
-         WHERE id = ?1",
+         priority = ?7, pinned = ?8, revision = ?9, coupon_kind = ?11, coupon_value = ?12, coupon_valid_days = ?13, \
+         coupon_scope = ?14 WHERE id = ?1",
     )?
     .execute(params![
         m.id,
@@ -448,7 +467,8 @@ fn update_content(conn: &Connection, m: &IncomingMessage) -> Result<()> {
         m.kind.as_str(),
         ck,
         cv,
-        cd
+        cd,
+        cs
     ])?;
     Ok(())
 }

@@ -521,4 +521,71 @@ mod tests {
         drop(Store::open(&fresh).unwrap());
         assert_eq!(schema_of(&old), schema_of(&fresh));
     }
+
+    /// A version-8 coupon (written before scopes existed) reads as unscoped
+    /// after the upgrade to 9 and still discounts every eligible line; a
+    /// scoped coupon issued afterwards keeps its scope across a reopen.
+    #[test]
+    fn version_8_coupons_read_as_unscoped_after_the_upgrade() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("v8.sqlite3");
+        drop(schema::open_to(&old, 8).unwrap());
+        let at: i64 = 1_768_003_200_000; // 2026-01-10T00:00:00Z
+        let later = at + 86_400_000 * 30;
+        let conn = Connection::open(&old).unwrap();
+        conn.execute_batch(&format!(
+            r#"
+            INSERT INTO programs VALUES (1, NULL, '{{"currency":"RUB","earn":{{"rule":{{"percent":"10"}}}},"bonuses":{{"welcome":500}},
+              "rewards":[{{"id":"one","cost":100,"coupon":{{"percent":"20","valid_days":30,"applies_to":{{"one_item":true}}}}}}]}}');
+            INSERT INTO meta VALUES ('program_id', '1');
+            INSERT INTO coupons VALUES ('old', 'offer', 'percent', 1000, {at}, {later}, NULL);
+            "#
+        ))
+        .unwrap();
+        drop(conn);
+        let mut store = Store::open(&old).unwrap();
+        let t = chrono::DateTime::from_timestamp_millis(at).unwrap();
+        let snap = store.snapshot(t, 30, 10).unwrap();
+        assert!(snap.coupons[0].scope.is_unscoped());
+        let bonus = Event::Bonus {
+            kind: crate::wallet::model::BonusKind::Welcome,
+            key: None,
+        };
+        store.apply(&bonus, t).unwrap();
+        let redeem = Event::RedeemReward {
+            reward_id: "one".into(),
+            coupon_id: "new".into(),
+        };
+        store.apply(&redeem, t).unwrap();
+        drop(store);
+        let mut store = Store::open(&old).unwrap();
+        let snap = store.snapshot(t, 30, 10).unwrap();
+        let new = snap.coupons.iter().find(|c| c.id == "new").unwrap();
+        assert!(new.scope.one_item && new.scope.min_spend.is_none());
+        let buy = |coupon: &str, receipt: &str| {
+            Event::Purchase(crate::wallet::model::PurchaseInput {
+                receipt_id: receipt.into(),
+                lines: vec![
+                    crate::wallet::model::LineInput {
+                        sku: "A".into(),
+                        category: None,
+                        qty: 2,
+                        amount: "300.00".into(),
+                    },
+                    crate::wallet::model::LineInput {
+                        sku: "B".into(),
+                        category: None,
+                        qty: 1,
+                        amount: "100.00".into(),
+                    },
+                ],
+                coupon: Some(coupon.into()),
+                pay_points: None,
+            })
+        };
+        let q = store.apply(&buy("old", "r1"), t).unwrap().purchase.unwrap();
+        assert_eq!(q.coupon_discount, 4_000); // 10 % of the whole 400.00
+        let q = store.apply(&buy("new", "r2"), t).unwrap().purchase.unwrap();
+        assert_eq!(q.coupon_discount, 3_000); // 20 % of one 150.00 unit
+    }
 }

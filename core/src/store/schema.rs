@@ -11,10 +11,18 @@ use crate::kernel::error::{LoyaltyError, Result};
 pub const APPLICATION_ID: i64 = 0x4C4F_5931;
 
 /// Newest schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 /// Migrations: entry `i` upgrades a version-`i` database to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
+
+/// Version 9: a coupon's scope (the lines it applies to, the spend it
+/// needs) stored with the coupon and with an offer's coupon in the inbox, as
+/// JSON; `NULL` is today's unscoped coupon, so older rows keep their meaning.
+const V9: &str = r#"
+ALTER TABLE coupons ADD COLUMN scope TEXT;
+ALTER TABLE inbox ADD COLUMN coupon_scope TEXT;
+"#;
 
 /// Version 8: every program the wallet ever ran, and for each event (local and
 /// confirmed by the server) the program it was applied under, so a rebuild

@@ -5,7 +5,7 @@ use chrono::DateTime;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 use crate::goals::model::GoalState;
-use crate::kernel::coupon::CouponBenefit;
+use crate::kernel::coupon::{CouponBenefit, CouponScope};
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::kernel::time::Time;
 use crate::wallet::model::{
@@ -141,7 +141,26 @@ pub(crate) fn benefit_from_cols(kind: &str, value: i64) -> Option<CouponBenefit>
     }
 }
 
-columns!(mod coupon { id, source, kind, value, issued_at, expires_at, used_at });
+/// A coupon scope as the `scope` column of the coupon and inbox tables
+/// stores it: JSON, `NULL` for an unscoped coupon.
+pub(crate) fn scope_to_col(scope: &CouponScope) -> Result<Option<String>> {
+    if scope.is_unscoped() {
+        return Ok(None);
+    }
+    serde_json::to_string(scope)
+        .map(Some)
+        .map_err(|e| corrupt(format!("coupon scope: {e}")))
+}
+
+/// The scope stored in a `scope` column.
+pub(crate) fn scope_from_col(text: Option<String>) -> rusqlite::Result<CouponScope> {
+    match text {
+        None => Ok(CouponScope::default()),
+        Some(t) => serde_json::from_str(&t).map_err(|e| bad_value(format!("coupon scope: {e}"))),
+    }
+}
+
+columns!(mod coupon { id, source, kind, value, issued_at, expires_at, used_at, scope });
 pub(crate) const COUPON_COLS: &str = coupon::LIST;
 
 fn coupon_row(r: &Row<'_>) -> rusqlite::Result<Coupon> {
@@ -153,6 +172,7 @@ fn coupon_row(r: &Row<'_>) -> rusqlite::Result<Coupon> {
         source: r.get(coupon::source)?,
         benefit: benefit_from_cols(&kind, value)
             .ok_or_else(|| bad_value(format!("coupon kind {kind}")))?,
+        scope: scope_from_col(r.get(coupon::scope)?)?,
         issued_at: time(r.get(coupon::issued_at)?)?,
         expires_at: time(r.get(coupon::expires_at)?)?,
         used_at: used.map(time).transpose()?,
@@ -401,7 +421,7 @@ impl WalletView for SqlView<'_> {
             .collect::<rusqlite::Result<_>>()?)
     }
 
-    fn bonus_granted(&self, kind: BonusKind, period: &str) -> Result<bool> {
+    fn bonus_granted(&self, kind: &BonusKind, period: &str) -> Result<bool> {
         Ok(self
             .conn
             .prepare_cached("SELECT 1 FROM bonuses WHERE kind = ?1 AND period = ?2")?

@@ -50,6 +50,7 @@ pub(crate) fn apply_correction(
         snap.tier = Some(crate::wallet::snapshot::TierStatus {
             id: id.to_string(),
             index,
+            perks: tiers.levels[index].perks.clone(),
             next: tiers
                 .levels
                 .get(index + 1)
@@ -57,8 +58,19 @@ pub(crate) fn apply_correction(
                     id: n.id.clone(),
                     threshold: n.threshold,
                     remaining: n.threshold.saturating_sub(snap.qualifying_spend).max(0),
+                    perks: n.perks.clone(),
                 }),
         });
+        // The next purchase's discount follows the server's tier too.
+        snap.next_discount = match program.member_discount.discount(
+            tiers.levels[index].discount_percent,
+            snap.last_purchase.is_none(),
+        ) {
+            (percent, Some(source)) => {
+                Some(crate::wallet::snapshot::NextDiscount { percent, source })
+            }
+            (_, None) => None,
+        };
     }
 }
 

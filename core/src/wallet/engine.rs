@@ -15,13 +15,14 @@ use super::model::{
 use super::model::{Notice, NoticeDetail};
 use super::view::{Effect, WalletView};
 use crate::goals::eval::{GoalEval, GoalIntent};
-use crate::kernel::coupon::CouponBenefit;
+use crate::kernel::coupon::{CouponBenefit, CouponScope};
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::kernel::ids::NoticeId;
 use crate::kernel::ids::id_problem;
 use crate::kernel::money::Checked;
 use crate::kernel::time::Time;
 use crate::program::Program;
+use crate::wallet::bonus_rules::BonusLimit;
 use crate::wallet::rules::ExpiryRound;
 
 /// What applying one event produced.
@@ -49,8 +50,8 @@ pub fn apply(program: &Program, view: &dyn WalletView, event: &Event, at: Time) 
             tx.redeem(reward_id, coupon_id)?;
             None
         }
-        Event::Bonus { kind } => {
-            tx.bonus(*kind)?;
+        Event::Bonus { kind, key } => {
+            tx.bonus(kind, key.as_deref())?;
             None
         }
         Event::Tick {} => None,
@@ -62,15 +63,17 @@ pub fn apply(program: &Program, view: &dyn WalletView, event: &Event, at: Time) 
         Event::ActivateOffer {
             message_id,
             benefit,
+            scope,
             valid_until_ms,
         } => {
-            tx.activate_offer(message_id, *benefit, *valid_until_ms)?;
+            tx.activate_offer(message_id, *benefit, scope, *valid_until_ms)?;
             None
         }
     };
     tx.notice_tier_up()?;
     if let Event::Bonus {
         kind: BonusKind::Referral,
+        ..
     } = event
     {
         tx.goals.on_referral()?;
@@ -295,11 +298,22 @@ impl<'a> Tx<'a> {
         &mut self,
         message_id: &str,
         benefit: CouponBenefit,
+        scope: &CouponScope,
         valid_until_ms: i64,
     ) -> Result<()> {
         check_id("message_id", message_id)?;
         if let Some(reason) = benefit.problem() {
             return Err(LoyaltyError::amount("benefit", reason));
+        }
+        if let Some(reason) = scope.problem() {
+            return Err(if reason.starts_with("min_spend") {
+                LoyaltyError::amount("scope.min_spend", reason)
+            } else {
+                LoyaltyError::InvalidId {
+                    field: "scope".into(),
+                    reason,
+                }
+            });
         }
         let coupon_id = format!("offer:{message_id}");
         if self.view.coupon(&coupon_id)?.is_some() {
@@ -316,6 +330,7 @@ impl<'a> Tx<'a> {
             id: coupon_id,
             source: "offer".into(),
             benefit,
+            scope: scope.clone(),
             issued_at: self.at,
             expires_at,
             used_at: None,
@@ -417,6 +432,7 @@ impl<'a> Tx<'a> {
             id: coupon_id.to_string(),
             source: reward.id.clone(),
             benefit: reward.coupon.benefit,
+            scope: reward.coupon.scope.clone(),
             issued_at: self.at,
             expires_at,
             used_at: None,
@@ -425,28 +441,59 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 
-    fn bonus(&mut self, kind: BonusKind) -> Result<()> {
-        let b = self.program.bonuses;
-        let points = match kind {
-            BonusKind::Welcome => b.welcome,
-            BonusKind::Birthday => b.birthday,
-            BonusKind::Referral => b.referral,
+    /// Grants a bonus. Errors in order: the key's shape (invalid_id),
+    /// bonus_not_configured, a key where none is taken or none where one is
+    /// needed (invalid_id), bonus_already_granted.
+    fn bonus(&mut self, kind: &BonusKind, key: Option<&str>) -> Result<()> {
+        if let Some(k) = key {
+            check_id("key", k)?;
         }
-        .ok_or_else(|| LoyaltyError::BonusNotConfigured {
+        if let BonusKind::Custom(id) = kind {
+            check_id("kind", id)?;
+        }
+        let b = &self.program.bonuses;
+        let not_configured = || LoyaltyError::BonusNotConfigured {
             kind: kind.as_str().into(),
-        })?;
-        let period = match kind {
-            BonusKind::Welcome => "once".to_string(),
-            BonusKind::Birthday => self.program.zone.local(self.at).year().to_string(),
-            BonusKind::Referral => String::new(),
         };
-        if kind != BonusKind::Referral && self.view.bonus_granted(kind, &period)? {
+        let (points, limit) = match kind {
+            BonusKind::Welcome => (b.welcome.ok_or_else(not_configured)?, BonusLimit::Once),
+            BonusKind::Birthday => (b.birthday.ok_or_else(not_configured)?, BonusLimit::Once),
+            BonusKind::Referral => (b.referral.ok_or_else(not_configured)?, BonusLimit::None),
+            BonusKind::Custom(id) => {
+                let c = b.custom(id).ok_or_else(not_configured)?;
+                (c.points, c.limit)
+            }
+        };
+        let period = match (limit, key) {
+            (BonusLimit::PerKey, Some(k)) => k.to_string(),
+            (BonusLimit::PerKey, None) => {
+                return Err(LoyaltyError::InvalidId {
+                    field: "key".into(),
+                    reason: format!(
+                        "the {} bonus is granted once per key: give the key (a survey's quarter, an event's id)",
+                        kind.as_str()
+                    ),
+                });
+            }
+            (_, Some(_)) => {
+                return Err(LoyaltyError::InvalidId {
+                    field: "key".into(),
+                    reason: format!("the {} bonus takes no key: leave it out", kind.as_str()),
+                });
+            }
+            (_, None) if *kind == BonusKind::Birthday => {
+                self.program.zone.local(self.at).year().to_string()
+            }
+            (BonusLimit::Once, None) => "once".to_string(),
+            (BonusLimit::None, None) => String::new(),
+        };
+        if !period.is_empty() && self.view.bonus_granted(kind, &period)? {
             return Err(LoyaltyError::BonusAlreadyGranted {
                 kind: kind.as_str().into(),
             });
         }
         self.effects.push(Effect::GrantBonus {
-            kind,
+            kind: kind.clone(),
             period,
             at: self.at,
         });

@@ -111,7 +111,7 @@ impl MemoryWallet {
                 }
             }
             Effect::GrantBonus { kind, period, .. } => {
-                self.bonuses.insert((*kind, period.clone()));
+                self.bonuses.insert((kind.clone(), period.clone()));
             }
             Effect::Ledger(e) => {
                 let id = self.ledger.last().map_or(1, |l| l.id + 1);
@@ -251,8 +251,8 @@ impl WalletView for MemoryWallet {
         Ok(active)
     }
 
-    fn bonus_granted(&self, kind: BonusKind, period: &str) -> Result<bool> {
-        Ok(self.bonuses.contains(&(kind, period.to_string())))
+    fn bonus_granted(&self, kind: &BonusKind, period: &str) -> Result<bool> {
+        Ok(self.bonuses.contains(&(kind.clone(), period.to_string())))
     }
 
     fn qualifying_spend(&self, from: Option<Time>, to: Time) -> Result<i64> {

@@ -8,6 +8,7 @@
 //! both implement the view and apply the effects, so the same rules run on the
 //! phone, in the CLI and in tests.
 
+pub mod bonus_rules;
 pub mod engine;
 pub mod memory;
 pub mod model;
@@ -19,5 +20,5 @@ pub mod view;
 
 pub use crate::kernel::time::Time;
 pub use model::*;
-pub use snapshot::{ExpiringPoints, NextTier, TierStatus, WalletSnapshot, snapshot};
+pub use snapshot::{ExpiringPoints, NextDiscount, NextTier, TierStatus, WalletSnapshot, snapshot};
 pub use view::{Effect, WalletView};

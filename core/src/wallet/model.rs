@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::goals::model::CountedIn;
-pub use crate::kernel::coupon::CouponBenefit;
+pub use crate::kernel::coupon::{CouponBenefit, CouponScope};
 use crate::kernel::ids::NoticeId;
 use crate::kernel::time::Time;
 
@@ -27,6 +27,10 @@ pub enum Event {
     Bonus {
         /// Which bonus.
         kind: BonusKind,
+        /// The key of a `per_key` custom bonus (a survey's quarter, an
+        /// event's id): granted once per distinct key. Refused for every other bonus.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
     },
     /// Time passes: only expiry happens.
     Tick {},
@@ -36,6 +40,9 @@ pub enum Event {
         message_id: String,
         /// What the coupon gives.
         benefit: CouponBenefit,
+        /// The lines it applies to and the spend it needs (absent: unscoped).
+        #[serde(default, skip_serializing_if = "CouponScope::is_unscoped")]
+        scope: CouponScope,
         /// When the coupon expires (epoch milliseconds).
         valid_until_ms: i64,
     },
@@ -112,9 +119,10 @@ pub struct ReturnLineInput {
     pub qty: i64,
 }
 
-/// Kinds of bonus.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// Kinds of bonus: the three built in, or one the program defines
+/// (`bonuses.custom[].id`). Written as its name (`"welcome"`, `"survey"`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub enum BonusKind {
     /// Once ever.
     Welcome,
@@ -122,26 +130,53 @@ pub enum BonusKind {
     Birthday,
     /// Any number of times.
     Referral,
+    /// A bonus the program defines, by its id (never one of the three names above).
+    Custom(String),
 }
 
 impl BonusKind {
+    /// The names of the built-in kinds, which no custom bonus may take.
+    pub const BUILT_IN: [&'static str; 3] = ["welcome", "birthday", "referral"];
+
     /// Stable name.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             BonusKind::Welcome => "welcome",
             BonusKind::Birthday => "birthday",
             BonusKind::Referral => "referral",
+            BonusKind::Custom(id) => id,
         }
     }
 
-    /// Parses a stable name.
+    /// Parses a stable name: a built-in kind, else a custom bonus id
+    /// (`None` when it is not a valid id).
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "welcome" => Some(BonusKind::Welcome),
             "birthday" => Some(BonusKind::Birthday),
             "referral" => Some(BonusKind::Referral),
+            _ if crate::kernel::ids::id_problem(s).is_none() => Some(BonusKind::Custom(s.into())),
             _ => None,
         }
+    }
+}
+
+impl From<BonusKind> for String {
+    fn from(kind: BonusKind) -> Self {
+        kind.as_str().to_string()
+    }
+}
+
+impl TryFrom<String> for BonusKind {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s).ok_or_else(|| {
+            format!(
+                "bonus kind {}",
+                crate::kernel::ids::id_problem(&s).unwrap_or("is not valid")
+            )
+        })
     }
 }
 
@@ -291,6 +326,8 @@ pub struct Coupon {
     pub source: String,
     /// Its benefit.
     pub benefit: CouponBenefit,
+    /// The lines it applies to and the spend it needs.
+    pub scope: CouponScope,
     /// Issue time.
     pub issued_at: Time,
     /// First instant it is no longer valid.
@@ -433,6 +470,29 @@ pub enum NoticeDetail {
     },
 }
 
+/// Which rule gives a purchase its discount (D1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiscountSource {
+    /// The member's tier (`discount_percent`).
+    Tier,
+    /// `member_discount.percent`, every purchase.
+    Member,
+    /// `member_discount.first_purchase_percent`, the member's first purchase.
+    FirstPurchase,
+}
+
+impl DiscountSource {
+    /// Stable name (`tier`, `member`, `first_purchase`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Tier => "tier",
+            Self::Member => "member",
+            Self::FirstPurchase => "first_purchase",
+        }
+    }
+}
+
 /// What a purchase gives, as the checkout screen and the till show it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PurchaseQuote {
@@ -442,7 +502,11 @@ pub struct PurchaseQuote {
     pub excluded: i64,
     /// Tier used (the member's tier just before the purchase).
     pub tier: Option<String>,
-    /// D1.
+    /// d: the purchase discount percent D1 used (hundredths of a percent).
+    pub discount_percent: i64,
+    /// Which rule gave d; `None` when d is 0.
+    pub discount_source: Option<DiscountSource>,
+    /// D1 (the purchase discount: tier, member or first purchase).
     pub tier_discount: i64,
     /// D2.
     pub coupon_discount: i64,

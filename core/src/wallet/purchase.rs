@@ -1,16 +1,17 @@
-//! A purchase, priced and committed: shape and id checks, tier and coupon
-//! discounts, paying with points, earning, and the receipt the returns and
-//! goals read later. The same code quotes (preview) and commits.
+//! A purchase, priced and committed: shape and id checks, the purchase
+//! discount (tier, member or first purchase) and the coupon's (on the lines
+//! it applies to), paying with points, earning, and the receipt the returns
+//! and goals read later. The same code quotes (preview) and commits.
 
 use super::model::{
-    LedgerKind, LineInput, LotSource, PurchaseInput, PurchaseQuote, Receipt, ReceiptLine,
+    Coupon, LedgerKind, LineInput, LotSource, PurchaseInput, PurchaseQuote, Receipt, ReceiptLine,
     ReturnTotals,
 };
 use super::view::Effect;
 use crate::kernel::coupon::CouponBenefit;
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::kernel::money::{Checked, mul_div_floor};
-use crate::kernel::money::{PERCENT_SCALE, parse_hundredths};
+use crate::kernel::money::{PERCENT_SCALE, format_minor, parse_hundredths};
 use crate::wallet::rules::EarnRule;
 
 use super::engine::{Tx, check_id, check_lines};
@@ -100,17 +101,24 @@ impl Tx<'_> {
         }
         let spend = self.qualifying_spend_now()?;
         let tier = self.program.tier_for(spend).map(|(_, l)| l);
-        let d1 = match tier {
-            Some(t) => mul_div_floor(e, t.discount_percent, PERCENT_SCALE, "tier discount")?,
-            None => 0,
-        };
+        let first_purchase = self.view.last_purchase()?.is_none();
+        let (d, source) = self
+            .program
+            .member_discount
+            .discount(tier.map_or(0, |t| t.discount_percent), first_purchase);
+        let d1 = mul_div_floor(e, d, PERCENT_SCALE, "tier discount")?;
         let after_d1 = e - d1;
-        let d2 = match coupon.as_ref().map(|c| c.benefit) {
+        let d2 = match &coupon {
             None => 0,
-            Some(CouponBenefit::Percent(p)) => {
-                mul_div_floor(after_d1, p, PERCENT_SCALE, "coupon discount")?
+            Some(c) => {
+                let base = coupon_base(c, &lines, e, d)?;
+                match c.benefit {
+                    CouponBenefit::Percent(p) => {
+                        mul_div_floor(base, p, PERCENT_SCALE, "coupon discount")?
+                    }
+                    CouponBenefit::AmountOff(a) => a.min(base),
+                }
             }
-            Some(CouponBenefit::AmountOff(a)) => a.min(after_d1),
         };
         let after_d2 = after_d1 - d2;
         let redemption = self.program.redemption;
@@ -161,6 +169,8 @@ impl Tx<'_> {
             eligible: e,
             excluded: x,
             tier: tier.map(|t| t.id.clone()),
+            discount_percent: d,
+            discount_source: source,
             tier_discount: d1,
             coupon_discount: d2,
             points_paid: pay,
@@ -219,6 +229,53 @@ impl Tx<'_> {
         }
         Ok(quote)
     }
+}
+
+/// S′, what a coupon's discount is taken from: the total S of its in-scope
+/// lines (with `one_item`, the highest unit price among them, floored)
+/// less the purchase's discount d on it. An unscoped coupon's S′ is the
+/// eligible total after D1, as always. Refused (`coupon_not_applicable`)
+/// when the eligible total is below the coupon's minimum spend, or when a
+/// coupon limited to some lines finds none of them.
+fn coupon_base(c: &Coupon, lines: &[ReceiptLine], e: i64, d: i64) -> Result<i64> {
+    let scope = &c.scope;
+    if let Some(min) = scope.min_spend
+        && e < min
+    {
+        return Err(LoyaltyError::CouponNotApplicable {
+            coupon_id: c.id.clone(),
+            reason: format!(
+                "it needs an eligible total of at least {}, and this receipt has {}",
+                format_minor(min),
+                format_minor(e)
+            ),
+        });
+    }
+    let in_scope = lines
+        .iter()
+        .filter(|l| l.eligible && scope.matches(&l.sku, l.category.as_deref()));
+    let mut any = false;
+    let mut s = 0i64;
+    for line in in_scope {
+        any = true;
+        s = if scope.one_item {
+            s.max(line.amount / line.qty)
+        } else {
+            s.add_or(line.amount, "coupon base")?
+        };
+    }
+    if !any && scope.limits_lines() {
+        let what = match (&scope.category, scope.skus.as_slice()) {
+            (Some(cat), _) => format!("an item of category {cat}"),
+            (None, []) => "an item that earns (not of an excluded category)".to_string(),
+            (None, skus) => format!("one of the items {}", skus.join(", ")),
+        };
+        return Err(LoyaltyError::CouponNotApplicable {
+            coupon_id: c.id.clone(),
+            reason: format!("it applies to {what}, and the receipt has none"),
+        });
+    }
+    Ok(s - mul_div_floor(s, d, PERCENT_SCALE, "coupon base discount")?)
 }
 
 fn parse_line_amount(i: usize, line: &LineInput) -> Result<i64> {

@@ -1,5 +1,6 @@
 //! The wallet's sections of the program rules — earning, expiry, paying with
-//! points, tiers, rewards, bonuses — as written in JSON and as validated.
+//! points, tiers and their perks, member discounts, rewards, bonuses — as
+//! written in JSON and as validated.
 
 use std::collections::BTreeSet;
 
@@ -7,9 +8,10 @@ use serde::Deserialize;
 
 use crate::kernel::coupon::{CouponSpec, RawCoupon};
 use crate::kernel::error::{LoyaltyError, Result};
-use crate::kernel::ids::check_rule_id;
+use crate::kernel::ids::{check_rule_id, clean_display_text};
 use crate::kernel::money::{rules_money, rules_percent};
 use crate::kernel::time::Time;
+use crate::wallet::model::DiscountSource;
 
 /// How a purchase earns points.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +97,22 @@ pub struct TierLevel {
     pub earn_percent: Option<i64>,
     /// Discount on eligible lines (hundredths of a percent).
     pub discount_percent: i64,
+    /// What the tier gives beyond numbers ("Free delivery"), in order, for the screen.
+    pub perks: Vec<String>,
+}
+
+/// Most perks a tier may list.
+pub const MAX_PERKS: usize = 10;
+/// Longest perk text, in Unicode scalar values.
+pub const MAX_PERK_CHARS: usize = 80;
+
+/// Discounts every member gets, beside the tier's (`member_discount`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MemberDiscount {
+    /// Discount on the member's first purchase (hundredths of a percent).
+    pub first_purchase_percent: i64,
+    /// Discount on every purchase (hundredths of a percent).
+    pub percent: i64,
 }
 
 /// A reward bought with points.
@@ -108,15 +126,29 @@ pub struct Reward {
     pub coupon: CouponSpec,
 }
 
-/// Configured bonus points; `None`: not configured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Bonuses {
-    /// Once ever.
-    pub welcome: Option<i64>,
-    /// Once per local calendar year.
-    pub birthday: Option<i64>,
-    /// Any number of times.
-    pub referral: Option<i64>,
+impl MemberDiscount {
+    /// The discount percent d of a purchase (hundredths of a percent) and
+    /// where it comes from: the highest of the tier's, `percent` and — when
+    /// the member has no earlier purchase — `first_purchase_percent`. On a
+    /// tie the more specific rule is named (first purchase, then member,
+    /// then tier); `None` when d is 0.
+    pub fn discount(
+        &self,
+        tier_percent: i64,
+        first_purchase: bool,
+    ) -> (i64, Option<DiscountSource>) {
+        let mut best = (tier_percent, Some(DiscountSource::Tier));
+        if self.percent >= best.0 {
+            best = (self.percent, Some(DiscountSource::Member));
+        }
+        if first_purchase && self.first_purchase_percent >= best.0 {
+            best = (
+                self.first_purchase_percent,
+                Some(DiscountSource::FirstPurchase),
+            );
+        }
+        if best.0 == 0 { (0, None) } else { best }
+    }
 }
 
 impl Tiers {
@@ -196,6 +228,17 @@ pub(crate) struct RawLevel {
     earn_percent: Option<String>,
     #[serde(default)]
     discount_percent: Option<String>,
+    #[serde(default)]
+    perks: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMemberDiscount {
+    #[serde(default)]
+    first_purchase_percent: Option<String>,
+    #[serde(default)]
+    percent: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -206,18 +249,7 @@ pub(crate) struct RawReward {
     coupon: RawCoupon,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawBonuses {
-    #[serde(default)]
-    welcome: Option<i64>,
-    #[serde(default)]
-    birthday: Option<i64>,
-    #[serde(default)]
-    referral: Option<i64>,
-}
-
-fn non_negative(field: &str, v: i64) -> Result<i64> {
+pub(crate) fn non_negative(field: &str, v: i64) -> Result<i64> {
     if v < 0 {
         return Err(LoyaltyError::rules(field, format!("{v} is negative")));
     }
@@ -366,16 +398,72 @@ pub(crate) fn validate_tiers(t: RawTiers) -> Result<Tiers> {
             .map(|p| rules_percent(&format!("{f}.discount_percent"), p))
             .transpose()?
             .unwrap_or(0);
+        let perks = validate_perks(&f, &l.perks)?;
         levels.push(TierLevel {
             id: l.id,
             threshold,
             earn_percent,
             discount_percent,
+            perks,
         });
     }
     Ok(Tiers {
         window_days: t.window_days,
         levels,
+    })
+}
+
+/// Validates a tier's `perks`: at most [`MAX_PERKS`] texts, each 1 to
+/// [`MAX_PERK_CHARS`] characters, surrounding spaces trimmed. A text that
+/// the display-text cleaning would change (control characters, direction
+/// overrides and isolates, zero-width spaces) is refused rather than
+/// silently altered; emoji joiners and the marks Arabic and Hebrew need are kept.
+fn validate_perks(tier_field: &str, raw: &[String]) -> Result<Vec<String>> {
+    if raw.len() > MAX_PERKS {
+        return Err(LoyaltyError::rules(
+            format!("{tier_field}.perks"),
+            format!("{} perks; at most {MAX_PERKS} are allowed", raw.len()),
+        ));
+    }
+    let mut perks = Vec::with_capacity(raw.len());
+    for (i, text) in raw.iter().enumerate() {
+        let field = format!("{tier_field}.perks[{i}]");
+        if clean_display_text(text) != *text {
+            return Err(LoyaltyError::rules(
+                field,
+                "contains control, invisible or text-direction characters (zero-width, bidi overrides); write the text plainly",
+            ));
+        }
+        let clean = text.trim().to_string();
+        if clean.is_empty() {
+            return Err(LoyaltyError::rules(field, "must not be empty"));
+        }
+        let n = clean.chars().count();
+        if n > MAX_PERK_CHARS {
+            return Err(LoyaltyError::rules(
+                field,
+                format!("is {n} characters long; at most {MAX_PERK_CHARS} are allowed"),
+            ));
+        }
+        perks.push(clean);
+    }
+    Ok(perks)
+}
+
+/// Validates the `member_discount` section (`None`: no member discount).
+pub(crate) fn validate_member_discount(raw: Option<RawMemberDiscount>) -> Result<MemberDiscount> {
+    let Some(raw) = raw else {
+        return Ok(MemberDiscount::default());
+    };
+    let pct = |name: &str, v: &Option<String>| {
+        v.as_deref()
+            .map(|p| rules_percent(&format!("member_discount.{name}"), p))
+            .transpose()
+            .map(Option::unwrap_or_default)
+    };
+    Ok(MemberDiscount {
+        first_purchase_percent: pct("first_purchase_percent", &raw.first_purchase_percent)?,
+        percent: pct("percent", &raw.percent)?,
     })
 }
 
@@ -406,25 +494,4 @@ pub(crate) fn validate_rewards(raw: Vec<RawReward>) -> Result<Vec<Reward>> {
         });
     }
     Ok(rewards)
-}
-
-/// Validates the `bonuses` section (`None`: none configured).
-pub(crate) fn validate_bonuses(raw: Option<RawBonuses>) -> Result<Bonuses> {
-    Ok(match raw {
-        None => Bonuses::default(),
-        Some(b) => Bonuses {
-            welcome: b
-                .welcome
-                .map(|v| non_negative("bonuses.welcome", v))
-                .transpose()?,
-            birthday: b
-                .birthday
-                .map(|v| non_negative("bonuses.birthday", v))
-                .transpose()?,
-            referral: b
-                .referral
-                .map(|v| non_negative("bonuses.referral", v))
-                .transpose()?,
-        },
-    })
 }

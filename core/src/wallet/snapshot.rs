@@ -4,7 +4,7 @@
 
 use chrono::Duration;
 
-use super::model::{Coupon, LedgerEntry, Receipt};
+use super::model::{Coupon, DiscountSource, LedgerEntry, Receipt};
 use super::view::WalletView;
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::kernel::money::Checked;
@@ -30,6 +30,8 @@ pub struct WalletSnapshot {
     pub qualifying_spend: i64,
     /// Tier and progress; `None` when the program has no tiers.
     pub tier: Option<TierStatus>,
+    /// The discount the next purchase gets (D1); `None` when it gets none.
+    pub next_discount: Option<NextDiscount>,
     /// Points expiring soon.
     pub expiring: ExpiringPoints,
     /// Unused coupons still valid, soonest expiry first.
@@ -47,6 +49,8 @@ pub struct TierStatus {
     pub id: String,
     /// Position in the ladder, 0 = first.
     pub index: usize,
+    /// The tier's perks, in the program's order.
+    pub perks: Vec<String>,
     /// The next tier, if any.
     pub next: Option<NextTier>,
 }
@@ -60,6 +64,17 @@ pub struct NextTier {
     pub threshold: i64,
     /// Spend still needed, in minor units.
     pub remaining: i64,
+    /// Its perks, in the program's order ("reach Gold to get …").
+    pub perks: Vec<String>,
+}
+
+/// The purchase discount the member's next purchase gets, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NextDiscount {
+    /// Percent in hundredths (1500 = 15 %).
+    pub percent: i64,
+    /// The rule that gives it.
+    pub source: DiscountSource,
 }
 
 /// Points expiring within a horizon.
@@ -110,14 +125,28 @@ pub fn snapshot(
             let status = program.tier_for(spend).map(|(index, level)| TierStatus {
                 id: level.id.clone(),
                 index,
+                perks: level.perks.clone(),
                 next: tiers.levels.get(index + 1).map(|n| NextTier {
                     id: n.id.clone(),
                     threshold: n.threshold,
                     remaining: n.threshold.saturating_sub(spend).max(0),
+                    perks: n.perks.clone(),
                 }),
             });
             (spend, status)
         }
+    };
+    // Without tiers `tier_for` finds none, whatever the spend.
+    let tier_percent = program
+        .tier_for(qualifying_spend)
+        .map_or(0, |(_, l)| l.discount_percent);
+    let last_purchase = view.last_purchase()?;
+    let next_discount = match program
+        .member_discount
+        .discount(tier_percent, last_purchase.is_none())
+    {
+        (percent, Some(source)) => Some(NextDiscount { percent, source }),
+        (_, None) => None,
     };
     Ok(WalletSnapshot {
         at,
@@ -128,9 +157,10 @@ pub fn snapshot(
         expired_total: summary.expired_total.add_or(due, "expired total")?,
         qualifying_spend,
         tier,
+        next_discount,
         expiring,
         coupons: view.active_coupons(at)?,
         history: view.history(history_limit)?,
-        last_purchase: view.last_purchase()?,
+        last_purchase,
     })
 }

@@ -36,7 +36,7 @@ pub trait WalletView {
     /// Unused coupons that are still valid at `at`, soonest expiry first.
     fn active_coupons(&self, at: Time) -> Result<Vec<Coupon>>;
     /// Whether a bonus was granted for this period key.
-    fn bonus_granted(&self, kind: BonusKind, period: &str) -> Result<bool>;
+    fn bonus_granted(&self, kind: &BonusKind, period: &str) -> Result<bool>;
     /// Net qualifying contributions of purchases with `from < at <= to`
     /// (`from = None`: since the beginning).
     fn qualifying_spend(&self, from: Option<Time>, to: Time) -> Result<i64>;
@@ -99,7 +99,8 @@ pub enum Effect {
     GrantBonus {
         /// Kind.
         kind: BonusKind,
-        /// Period key ("once", the local year, or empty for repeatable bonuses).
+        /// Period key ("once", the local year, a `per_key` bonus's key, or
+        /// empty for repeatable bonuses).
         period: String,
         /// When.
         at: Time,
