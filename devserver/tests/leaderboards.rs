@@ -300,15 +300,16 @@ async fn a_join_waits_offline_and_a_taken_name_comes_back_with_a_notice() {
     );
     let report = client.sync(store.clone()).await.unwrap();
     assert_eq!(report.actions_rejected, 1);
-    let s = store.lock().unwrap();
-    assert_eq!(s.board_membership().unwrap(), BoardMembership::Out);
-    let notice = s.list_messages(Utc::now(), false).unwrap();
-    assert!(
-        notice.iter().any(|m| m.content.body.contains("name_taken")),
-        "{notice:?}"
-    );
-    assert!(s.outbox().unwrap().is_empty());
-    drop(s);
+    {
+        let s = store.lock().unwrap();
+        assert_eq!(s.board_membership().unwrap(), BoardMembership::Out);
+        let notice = s.list_messages(Utc::now(), false).unwrap();
+        assert!(
+            notice.iter().any(|m| m.content.body.contains("name_taken")),
+            "{notice:?}"
+        );
+        assert!(s.outbox().unwrap().is_empty());
+    }
 
     // A free name: confirmed, ranked, and kept for offline display.
     store

@@ -87,3 +87,65 @@ pub fn validate_leaderboards(raw: &[RawLeaderboard]) -> Result<Vec<Leaderboard>>
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::boards::model::{BoardMetric, BoardPeriod};
+    use crate::program::Program;
+
+    fn with(boards: &str) -> crate::Result<Program> {
+        Program::from_json(&format!(
+            r#"{{"currency":"RUB","earn":{{"rule":{{"percent":"5"}}}},"leaderboards":{boards}}}"#
+        ))
+    }
+
+    #[test]
+    fn boards_parse_and_bad_ones_name_the_field() {
+        let p = with(
+            r#"[{"id":"week","title":"Week","metric":"challenge_completions","period":"all_time","top":100}]"#,
+        )
+        .unwrap();
+        assert_eq!(p.leaderboards[0].metric, BoardMetric::ChallengeCompletions);
+        assert_eq!(p.leaderboards[0].period, BoardPeriod::AllTime);
+        assert_eq!(p.leaderboards[0].top, 100);
+        assert!(with("[]").unwrap().leaderboards.is_empty());
+        for (boards, needle) in [
+            (
+                r#"[{"id":"w","title":"W","metric":"spend","period":"week","top":0}]"#,
+                "leaderboards[0].top",
+            ),
+            (
+                r#"[{"id":"w","title":"W","metric":"spend","period":"week","top":101}]"#,
+                "leaderboards[0].top",
+            ),
+            (
+                r#"[{"id":"W!","title":"W","metric":"spend","period":"week","top":1}]"#,
+                "leaderboards[0].id",
+            ),
+            (
+                r#"[{"id":"w","title":" ","metric":"spend","period":"week","top":1}]"#,
+                "leaderboards[0].title",
+            ),
+            (
+                r#"[{"id":"w","title":"W","metric":"steps","period":"week","top":1}]"#,
+                "unknown variant",
+            ),
+            (
+                r#"[{"id":"w","title":"W","metric":"spend","period":"day","top":1}]"#,
+                "unknown variant",
+            ),
+            (
+                r#"[{"id":"w","title":"W","metric":"spend","period":"week","top":1,"x":1}]"#,
+                "unknown field",
+            ),
+            (
+                r#"[{"id":"w","title":"W","metric":"spend","period":"week","top":1},{"id":"w","title":"V","metric":"purchases","period":"month","top":1}]"#,
+                "duplicate leaderboard id",
+            ),
+        ] {
+            let e = with(boards).unwrap_err();
+            assert_eq!(e.code(), "invalid_rules");
+            assert!(e.to_string().contains(needle), "{needle}: {e}");
+        }
+    }
+}

@@ -160,10 +160,9 @@ impl Store {
                 .optional()?;
             tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?
                 .execute([outbox_seq])?;
-            let Some((action, target, key)) = row.filter(|(a, _, _)| a == JOIN_ACTION) else {
+            let Some((_, target, key)) = row.filter(|(a, _, _)| a == JOIN_ACTION) else {
                 return Ok(());
             };
-            debug_assert_eq!(action, JOIN_ACTION);
             let pending_same =
                 matches!(membership(tx)?, BoardMembership::Pending { name } if name == target);
             match rejected {
