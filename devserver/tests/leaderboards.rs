@@ -363,3 +363,50 @@ async fn a_join_waits_offline_and_a_taken_name_comes_back_with_a_notice() {
     assert_eq!(e.code(), "invalid_display_name");
     assert!(store.lock().unwrap().outbox().unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_leaves_the_boards() {
+    use loyalty_core::card::MemorySecretStore;
+    use loyalty_core::session::{ChangeArea, Session, SessionConfig};
+
+    let server = Server::start(PROGRAM, 0.0);
+    let url = format!("http://{}", server.addr);
+    let dir = tempfile::tempdir().unwrap();
+    let config = SessionConfig {
+        server_url: Some(url.clone()),
+        ..SessionConfig::default()
+    };
+    let store = Store::open_dir(dir.path()).unwrap();
+    let s = Session::new(store, Arc::new(MemorySecretStore::default()), config).unwrap();
+    s.enroll().await.result.unwrap();
+    let joined = s.join_leaderboard(" Masha ");
+    assert_eq!(joined.changed.areas(), &[ChangeArea::Goals]);
+    assert_eq!(joined.result.unwrap(), "Masha");
+    assert_eq!(
+        s.join_leaderboard("?").result.unwrap_err().code(),
+        "invalid_display_name"
+    );
+    s.sync().await.result.unwrap();
+    let view = s.leaderboards().unwrap();
+    assert_eq!(
+        view.membership,
+        BoardMembership::Joined {
+            name: "Masha".into()
+        }
+    );
+    assert_eq!(view.boards[0].standing.as_ref().unwrap().participants, 1);
+
+    // The last sync of sign-out carries the leave: another member sees nobody.
+    s.sign_out().await.result.unwrap();
+    let other = enroll(&server);
+    let b = boards(&server, &other, &Mutex::default());
+    assert_eq!(b["week"]["participants"], 0);
+    // And the name is free again.
+    let r = act(
+        &server,
+        &other,
+        "o-join",
+        json!({"join_leaderboard": {"name": "masha"}}),
+    );
+    assert_eq!(r["status"], "applied", "{r}");
+}

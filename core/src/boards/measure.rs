@@ -160,11 +160,16 @@ mod tests {
             period_start(BoardPeriod::AllTime, moscow, at),
             Time::UNIX_EPOCH
         );
-        // A named zone across a daylight-saving change: the local midnight.
+        // A named zone: the clocks went back on Sunday 25 October, so that
+        // week's Monday midnight is at +01:00, the one before at +02:00.
         let berlin = Zone::named("Europe/Berlin").unwrap();
         assert_eq!(
             period_start(BoardPeriod::Week, berlin, t(2026, 10, 28, 12)),
-            t(2026, 10, 25, 22)
+            t(2026, 10, 25, 23)
+        );
+        assert_eq!(
+            period_start(BoardPeriod::Week, berlin, t(2026, 10, 25, 12)),
+            t(2026, 10, 18, 22)
         );
     }
 
