@@ -11,7 +11,7 @@ use loyalty_core::boards::measure::{my_standing, period_start, ranked};
 use loyalty_core::boards::model::{BoardMetric, clean_display_name, name_key};
 use loyalty_core::kernel::time::Time;
 use loyalty_core::store::{KeyedOutcome, Store};
-use loyalty_core::sync::wire::{ActionResult, BoardStanding, ClientAction, ErrorBody};
+use loyalty_core::sync::wire::{ActionResult, BoardStanding, ClientAction, Digest, ErrorBody};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::App;
@@ -59,14 +59,17 @@ pub(crate) fn totals(app: &App, store: &Store, at: Time) -> Result<Option<Totals
     if app.program.leaderboards.is_empty() {
         return Ok(None);
     }
-    let digest = store.digest(at)?;
-    let completions = digest["challenges"]
-        .as_object()
-        .map(|m| m.values().filter_map(|c| c["completions"].as_i64()).sum())
-        .unwrap_or(0);
+    let digest = Digest::from_value(store.digest(at)?)?;
+    let completions = digest
+        .challenges
+        .values()
+        .try_fold(0i64, |sum, c| sum.checked_add(c.completions))
+        .ok_or(LoyaltyError::Overflow {
+            what: "challenge completions",
+        })?;
     let spend = store.with_view(|v| v.qualifying_spend(None, at))?;
     Ok(Some(Totals {
-        points_earned: digest["lifetime_earned"].as_i64().unwrap_or(0),
+        points_earned: digest.lifetime_earned,
         spend,
         completions,
     }))

@@ -20,7 +20,10 @@ const PROGRAM: &str = r#"{"currency": "RUB", "utc_offset": "+03:00",
   "leaderboards": [
     {"id": "week", "title": "Points this week", "metric": "points_earned", "period": "week", "top": 3},
     {"id": "buyers", "title": "Most purchases", "metric": "purchases", "period": "all_time", "top": 10},
-    {"id": "spenders", "title": "Top spenders", "metric": "spend", "period": "month", "top": 5}]}"#;
+    {"id": "spenders", "title": "Top spenders", "metric": "spend", "period": "month", "top": 5},
+    {"id": "doers", "title": "Challenges done", "metric": "challenge_completions", "period": "all_time", "top": 5}],
+  "challenges": [{"id": "each", "title": "Every purchase", "goal": {"metric": "purchases", "target": 1},
+                  "repeat": "on_complete"}]}"#;
 
 struct Member {
     id: String,
@@ -175,6 +178,7 @@ fn ranks_ties_me_the_weekly_reset_leaving_and_privacy() {
         ]
     );
     assert_eq!(rows(&b["spenders"])[0], row(1, "Boris B.", 30000));
+    assert_eq!(rows(&b["doers"]), rows(&b["buyers"]));
     // The leader has nobody to pass; a member who has not joined sees the boards but no `me`.
     assert_eq!(
         boards(&server, &boris, &Mutex::default())["week"]["me"],
