@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 mod android;
+mod boards;
 mod card;
 mod client;
 mod config;
@@ -19,6 +20,7 @@ mod session;
 
 use std::sync::OnceLock;
 
+pub use boards::{LeaderboardInfo, LeaderboardMe, LeaderboardRow, Leaderboards};
 pub use card::{CardCodeFormat, CardNotice, CardView, CredentialStatus, DeviceSigner};
 pub use client::{LoyaltyClient, clear_log_sink, set_log_sink};
 pub use config::ClientConfig;

@@ -2,6 +2,7 @@
 //!
 //! No rules live here: every figure comes from `loyalty-core`.
 
+mod boards;
 mod card;
 mod demo;
 mod export;
@@ -100,6 +101,14 @@ enum Command {
         #[command(subcommand)]
         command: Box<card::CardCommand>,
     },
+    /// The leaderboards as the last sync brought them; join or leave them.
+    Leaderboard {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        command: Option<boards::BoardCommand>,
+    },
     /// QA scenario files.
     Scenario {
         #[command(subcommand)]
@@ -163,6 +172,9 @@ fn main() -> ExitCode {
         Command::Inbox { all, command } => report(inbox::run(command, all, &data_dir, &clock)),
         Command::Push { source } => report(inbox::push(&source, &data_dir, &clock)),
         Command::Card { command } => report(card::run(*command, &data_dir, &clock)),
+        Command::Leaderboard { json, command } => {
+            report(boards::run(command, json, &data_dir, &clock))
+        }
         Command::Scenario {
             command:
                 ScenarioCommand::Run {

@@ -22,6 +22,7 @@
 
 #![warn(missing_docs)]
 
+pub mod boards;
 pub mod card;
 pub mod goals;
 pub mod inbox;

@@ -57,6 +57,8 @@ pub struct Program {
     pub badges: Vec<crate::goals::model::Badge>,
     /// Inbox settings.
     pub inbox: InboxRules,
+    /// Opt-in leaderboards, in definition order.
+    pub leaderboards: Vec<crate::boards::model::Leaderboard>,
 }
 
 /// The raw rules shape, for the JSON-path tests.
@@ -152,6 +154,8 @@ pub(crate) struct RawProgram {
     badges: Vec<crate::goals::rules::RawBadge>,
     #[serde(default)]
     inbox: Option<RawInbox>,
+    #[serde(default)]
+    leaderboards: Vec<crate::boards::rules::RawLeaderboard>,
 }
 
 /// Parses "+03:00" / "-05:30" / "Z".
@@ -268,8 +272,10 @@ impl RawProgram {
         }
 
         let inbox = validate_inbox(self.inbox.as_ref())?;
+        let leaderboards = crate::boards::rules::validate_leaderboards(&self.leaderboards)?;
 
         Ok(Program {
+            leaderboards,
             inbox,
             challenges,
             badges,

@@ -21,7 +21,7 @@ fn layer(module: &str) -> Option<usize> {
     let parts: Vec<&str> = module.split("::").collect();
     let leaf = parts.last().copied().unwrap_or("");
     let l = match parts[0] {
-        "" | "wallet" | "goals" | "inbox" if parts.len() == 1 => return None,
+        "" | "wallet" | "goals" | "inbox" | "boards" if parts.len() == 1 => return None,
         "kernel" => 0,
         "program" => 3,
         "card" => 2,

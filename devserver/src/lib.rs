@@ -9,6 +9,7 @@
 //! fault injection (`--fault-rate`, `--fault-seed`) makes it a hostile
 //! network for tests.
 
+mod boards;
 mod card_keys;
 mod errors;
 mod faults;
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use loyalty_core::kernel::time::{Clock, SystemClock, Time};
 use loyalty_core::program::Program;
 use loyalty_core::store::Store;
 
@@ -85,6 +87,8 @@ pub struct App {
     faults: Mutex<Faults>,
     /// Hours a newly issued LOY2 credential is valid.
     credential_hours: std::sync::atomic::AtomicU16,
+    /// The server's "now" for events, the till's code steps and board periods.
+    clock: Mutex<Arc<dyn Clock>>,
 }
 
 /// Errors while starting the server.
@@ -130,7 +134,22 @@ impl App {
             limits,
             faults: Mutex::new(Faults::new(config.fault_rate, config.fault_seed)),
             credential_hours: std::sync::atomic::AtomicU16::new(DEFAULT_CREDENTIAL_HOURS),
+            clock: Mutex::new(Arc::new(SystemClock)),
         }))
+    }
+
+    /// Replaces the server's clock (the system clock by default): the time
+    /// events are applied at, the till checks codes against and leaderboard
+    /// periods are counted in. For tests that cross a period boundary; a
+    /// clock moved backwards still never dates an event before the last one.
+    pub fn set_clock(&self, clock: Arc<dyn Clock>) {
+        *self.clock.lock().unwrap_or_else(|e| e.into_inner()) = clock;
+    }
+
+    /// The server's current time (see [`App::set_clock`]).
+    pub fn now(&self) -> Time {
+        let clock = self.clock.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        clock.now()
     }
 
     /// Hours each LOY2 credential issued from now on is valid (at least 1).

@@ -52,6 +52,7 @@ impl Registry {
             .map_err(text)?;
         conn.execute_batch(SCHEMA).map_err(text)?;
         conn.execute_batch(crate::card_keys::SCHEMA).map_err(text)?;
+        conn.execute_batch(crate::boards::SCHEMA).map_err(text)?;
         Ok(Self { conn })
     }
 

@@ -141,7 +141,7 @@ async fn enroll(State(app): State<Arc<App>>) -> Result<(StatusCode, Json<Value>)
     let token = random_hex(32)?;
     let mut secret = [0u8; 20];
     getrandom::fill(&mut secret).map_err(|e| ApiError::internal(format!("randomness: {e}")))?;
-    let now = Utc::now();
+    let now = app.now();
     // The store first, then the registry row: a member the registry knows
     // always has a store. Whatever step fails, the new store goes again.
     let created = app.member_store(&id).map(drop).and_then(|()| {
@@ -256,8 +256,9 @@ async fn sync(
         drop(registry);
         let last_e = out.last().map_or(after, |e| e.seq);
         let last_m = messages.last().map_or(mafter, |(m, _)| *m);
-        let now = Utc::now();
+        let now = app.now();
         let digest = Digest::from_value(store.digest(now)?)?;
+        let leaderboards = crate::boards::standings(&app, &member.id, now)?;
         let page = SyncPage {
             events: out,
             messages: messages
@@ -269,6 +270,7 @@ async fn sync(
             digest: Some(digest),
             next_cursor: format!("{last_e}:{last_m}"),
             has_more,
+            leaderboards,
         };
         Ok((StatusCode::OK, Json(to_json(&page)?)))
     })
@@ -281,7 +283,7 @@ fn to_json(body: &impl serde::Serialize) -> Result<Value, ApiError> {
 }
 
 /// The recorded rejection of a key (`{"code", "message"}` JSON in the store).
-fn recorded(key: &str, error: &str) -> ActionResult {
+pub(crate) fn recorded(key: &str, error: &str) -> ActionResult {
     let body = serde_json::from_str::<ErrorBody>(error).unwrap_or_else(|_| ErrorBody {
         code: "rejected".into(),
         message: "the server refused the action".into(),
@@ -309,8 +311,8 @@ fn apply_action(
     store: &mut Store,
     key: &str,
     action: &ClientAction,
+    now: chrono::DateTime<Utc>,
 ) -> Result<ActionResult, LoyaltyError> {
-    let now = Utc::now();
     let request = serde_json::to_string(action).map_err(|e| LoyaltyError::Storage {
         reason: format!("cannot encode an action: {e}"),
     })?;
@@ -361,6 +363,12 @@ fn apply_action(
         }
         ClientAction::InboxRead { message_id } => mark(store.mark_read(message_id, now)),
         ClientAction::InboxDismiss { message_id } => mark(store.dismiss(message_id, now)),
+        // Handled by `crate::boards::action`, which needs the registry.
+        ClientAction::JoinLeaderboard { .. } | ClientAction::LeaveLeaderboard {} => {
+            Err(LoyaltyError::Storage {
+                reason: "a leaderboard action reached the wallet store".into(),
+            })
+        }
     }
 }
 
@@ -398,8 +406,14 @@ async fn actions(
         let mut results = Vec::with_capacity(batch.actions.len());
         for item in &batch.actions {
             let key = &item.idempotency_key;
-            let r = apply_action(&mut store, key, &item.action)
-                .map_err(|e| ApiError::internal(e.to_string()))?;
+            let now = app.now();
+            let r = match &item.action {
+                ClientAction::JoinLeaderboard { .. } | ClientAction::LeaveLeaderboard {} => {
+                    crate::boards::action(&app, &member.id, &mut store, key, &item.action, now)
+                }
+                other => apply_action(&mut store, key, other, now),
+            }
+            .map_err(|e| ApiError::internal(e.to_string()))?;
             results.push(r);
         }
         Ok((StatusCode::OK, Json(to_json(&ActionResults { results })?)))
@@ -436,7 +450,7 @@ async fn admin_offers(
             continue;
         }
         let store = app.member_store(id).map_err(ApiError::internal)?;
-        lock(&store).ingest_push(&text, Utc::now())?;
+        lock(&store).ingest_push(&text, app.now())?;
         app.registry()
             .add_message(id, &text)
             .map_err(ApiError::internal)?;
@@ -474,12 +488,17 @@ async fn admin_bonus(
     let store = app
         .member_store(&req.member_id)
         .map_err(ApiError::internal)?;
-    let applied = lock(&store).apply(
+    let mut store = lock(&store);
+    let now = app.now();
+    let before = crate::boards::totals(&app, &store, now)?;
+    let applied = store.apply(
         &Event::Bonus {
             kind: req.kind,
             key: req.key,
         },
-        Utc::now(),
+        now,
     )?;
+    let after = crate::boards::totals(&app, &store, applied.at)?;
+    crate::boards::record(&app, &req.member_id, before, after, false, applied.at)?;
     Ok((StatusCode::CREATED, Json(json!({"seq": applied.seq}))))
 }

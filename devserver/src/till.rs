@@ -10,7 +10,6 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::Utc;
 use loyalty_core::card::{Verifier, VerifyFailure};
 use loyalty_core::kernel::money::format_minor;
 use loyalty_core::store::TillOutcome;
@@ -69,7 +68,7 @@ fn verify_till(app: &App, payload: &str) -> Result<Scanned, ApiError> {
             payload,
             &number,
             &member.secret,
-            Utc::now().timestamp(),
+            app.now().timestamp(),
             loyalty_core::card::TILL_SKEW_STEPS,
         )
         .map_err(reject)?;
@@ -90,11 +89,11 @@ fn verify_loy2(app: &App, payload: &str) -> Result<Option<Scanned>, ApiError> {
         return Ok(None);
     }
     let registry = app.registry();
-    let keys = registry.key_set(Utc::now()).map_err(ApiError::internal)?;
+    let keys = registry.key_set(app.now()).map_err(ApiError::internal)?;
     let mut verifier = loyalty_till::OfflineVerifier::from_key_set(&keys)
         .map_err(|e| ApiError::internal(e.to_string()))?;
     let accepted = verifier
-        .verify(payload, Utc::now().timestamp())
+        .verify(payload, app.now().timestamp())
         .map_err(|r| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, r.code(), r.to_string()))?;
     let member = registry
         .by_card(&accepted.card.to_string())
@@ -147,12 +146,17 @@ pub(crate) async fn pos_purchase(
         .map_err(|e| ApiError::internal(format!("encoding a purchase: {e}")))?;
     let receipt_id = req.purchase.receipt_id.clone();
     let card_last4 = last4(&member.card_number).to_string();
-    let outcome = lock(&store).apply_till(
+    let mut store = lock(&store);
+    let now = app.now();
+    let before = crate::boards::totals(&app, &store, now)?;
+    let mut applied_at = None;
+    let outcome = store.apply_till(
         step,
         Some((&receipt_id, &request)),
         &Event::Purchase(req.purchase),
-        Utc::now(),
+        now,
         |applied| {
+            applied_at = Some(applied.at);
             let q = applied.purchase.clone().unwrap_or_default();
             json!({
                 "card_last4": card_last4, "seq": applied.seq,
@@ -162,7 +166,25 @@ pub(crate) async fn pos_purchase(
             .to_string()
         },
     )?;
+    counted(&app, &member.id, &store, before, applied_at, true)?;
     answered(outcome)
+}
+
+/// Adds an applied purchase or return to the leaderboards (still under the
+/// member store's lock, so no other event of the member comes between).
+fn counted(
+    app: &App,
+    member: &str,
+    store: &loyalty_core::store::Store,
+    before: Option<crate::boards::Totals>,
+    applied_at: Option<chrono::DateTime<chrono::Utc>>,
+    purchase: bool,
+) -> Result<(), ApiError> {
+    let Some(at) = applied_at else {
+        return Ok(());
+    };
+    let after = crate::boards::totals(app, store, at)?;
+    crate::boards::record(app, member, before, after, purchase, at)
 }
 
 /// `POST /v1/pos/returns`: a return for the member whose code the till scanned.
@@ -174,9 +196,14 @@ pub(crate) async fn pos_return(
     let Scanned { member, step } = verify_till(&app, &req.payload)?;
     let store = app.member_store(&member.id).map_err(ApiError::internal)?;
     let card_last4 = last4(&member.card_number).to_string();
-    let outcome =
-        lock(&store).apply_till(step, None, &Event::Return(req.ret), Utc::now(), |applied| {
-            json!({"card_last4": card_last4, "seq": applied.seq}).to_string()
-        })?;
+    let mut store = lock(&store);
+    let now = app.now();
+    let before = crate::boards::totals(&app, &store, now)?;
+    let mut applied_at = None;
+    let outcome = store.apply_till(step, None, &Event::Return(req.ret), now, |applied| {
+        applied_at = Some(applied.at);
+        json!({"card_last4": card_last4, "seq": applied.seq}).to_string()
+    })?;
+    counted(&app, &member.id, &store, before, applied_at, false)?;
     answered(outcome)
 }

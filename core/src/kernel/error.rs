@@ -348,6 +348,18 @@ pub enum LoyaltyError {
         /// Why, and what the server should issue instead.
         reason: String,
     },
+    /// A leaderboard display name is not 2–24 letters, digits, spaces or `._-`.
+    #[error("invalid display name: {reason}")]
+    InvalidDisplayName {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Another member of the program already shows this display name (ignoring case).
+    #[error("the display name \"{name}\" is taken; choose another")]
+    NameTaken {
+        /// The name asked for (already cleaned).
+        name: String,
+    },
 }
 
 impl LoyaltyError {
@@ -404,6 +416,8 @@ impl LoyaltyError {
             Self::Corrupt { .. } => "corrupt_store",
             Self::InvalidPass { .. } => "invalid_pass",
             Self::PassTokenRefused { .. } => "pass_token_refused",
+            Self::InvalidDisplayName { .. } => "invalid_display_name",
+            Self::NameTaken { .. } => "name_taken",
         }
     }
 
@@ -476,6 +490,8 @@ pub const ALL_CODES: &[&str] = &[
     "corrupt_store",
     "invalid_pass",
     "pass_token_refused",
+    "invalid_display_name",
+    "name_taken",
 ];
 
 /// How every `corrupt_store` error about damaged pages (SQLite's own

@@ -35,7 +35,7 @@ pub enum ChangeArea {
     Wallet,
     /// Inbox messages or the unread count.
     Inbox,
-    /// Challenges or badges.
+    /// Challenges, badges or leaderboards.
     Goals,
     /// The card (enrolled, replaced, removed, or its clock offset).
     Card,
@@ -431,6 +431,10 @@ impl Session {
     }
 
     async fn sign_out_inner(&self) -> Result<SignOutReport> {
+        // Signing out leaves the leaderboards: the leave goes with the last sync.
+        if self.store().board_membership()? != crate::store::BoardMembership::Out {
+            self.store().leave_leaderboard(self.now())?;
+        }
         let last_sync = match self.server_url() {
             Ok(_) => Some(self.sync().await.result),
             Err(LoyaltyError::NoServer) => None,

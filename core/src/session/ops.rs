@@ -63,6 +63,26 @@ impl Session {
         Done::on_success(result, &[ChangeArea::Goals, ChangeArea::Wallet])
     }
 
+    /// The leaderboards screen: the program's boards with the latest
+    /// standings a sync brought (shown offline with their `computed_at`)
+    /// and whether I have joined.
+    pub fn leaderboards(&self) -> Result<crate::store::BoardsView> {
+        self.store().leaderboards()
+    }
+
+    /// Joins the leaderboards as `name` on the device at once (sent with the
+    /// next sync); the cleaned name. Changes the goals area.
+    pub fn join_leaderboard(&self, name: &str) -> Done<String> {
+        let result = self.store().join_leaderboard(name, self.now());
+        Done::on_success(result, &[ChangeArea::Goals])
+    }
+
+    /// Leaves the leaderboards (sent with the next sync). Changes the goals area.
+    pub fn leave_leaderboard(&self) -> Done<()> {
+        let result = self.store().leave_leaderboard(self.now());
+        Done::on_success(result, &[ChangeArea::Goals])
+    }
+
     /// Challenges (active, closest to completion first) and badges.
     pub fn goals(&self) -> Result<(Vec<ChallengeView>, Vec<BadgeView>)> {
         self.store().goal_views(self.now())

@@ -136,6 +136,21 @@ pub(crate) fn write_notice(conn: &Connection, program: &Program, n: &Notice) -> 
         return Ok(());
     }
     let (title, body) = notice_text(n, program);
+    write_generated(conn, id, title, body, n.at)
+}
+
+/// Writes a message the core itself generated (`id` must be new), keeping
+/// the inbox within its retention bound.
+pub(crate) fn write_generated(
+    conn: &Connection,
+    id: String,
+    title: String,
+    body: String,
+    at: Time,
+) -> Result<()> {
+    if sql::message_known(conn, &id)? {
+        return Ok(());
+    }
     let m = IncomingMessage {
         id,
         kind: MessageKind::Message,
@@ -149,7 +164,7 @@ pub(crate) fn write_notice(conn: &Connection, program: &Program, n: &Notice) -> 
         pinned: false,
         revision: 0,
     };
-    insert(conn, &m, n.at, true)?;
+    insert(conn, &m, at, true)?;
     enforce_retention(conn)
 }
 

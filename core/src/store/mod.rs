@@ -5,6 +5,7 @@
 //! transaction together with its log row, so a crash leaves all of an event or
 //! none of it; a failed event rolls back and changes nothing.
 
+mod boards;
 mod card;
 mod damage;
 mod effects;
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use crate::inbox::policy::DEFAULT_OFFER_COUPON_DAYS;
+pub use boards::{BoardMembership, BoardView, BoardsView, JOIN_ACTION, LEAVE_ACTION};
 pub use card::{LOY2_CREDENTIAL_KEY, LOY2_REVOKED_KEY, SqliteSecretStore, StoredCredential};
 pub use inbox::OutboxEntry;
 pub use offline::{Enrollment, SERVER_URL_KEY};

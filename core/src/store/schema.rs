@@ -11,10 +11,10 @@ use crate::kernel::error::{LoyaltyError, Result};
 pub const APPLICATION_ID: i64 = 0x4C4F_5931;
 
 /// Newest schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 /// Migrations: entry `i` upgrades a version-`i` database to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
 /// Version 9: a coupon's scope (the lines it applies to, the spend it
 /// needs) stored with the coupon and with an offer's coupon in the inbox, as
@@ -22,6 +22,23 @@ const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 const V9: &str = r#"
 ALTER TABLE coupons ADD COLUMN scope TEXT;
 ALTER TABLE inbox ADD COLUMN coupon_scope TEXT;
+"#;
+
+/// Version 10: the leaderboards — the latest standings the server sent (shown
+/// offline with their `computed_at`) and the member's opt-in name. Their
+/// join and leave actions wait in `outbox` like inbox marks.
+const V10: &str = r#"
+CREATE TABLE boards (
+    id       TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    -- The server's standing as wire JSON (names of opted-in members only).
+    body     TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE board_profile (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    name  TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'joined'))
+);
 "#;
 
 /// Version 8: every program the wallet ever ran, and for each event (local and

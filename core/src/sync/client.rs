@@ -25,7 +25,9 @@ use super::wire::{
     ErrorResponse, SyncPage,
 };
 use crate::kernel::error::{LoyaltyError, Result};
-use crate::store::{PageProgram, SERVER_OFFSET_KEY, SYNC_CURSOR_KEY, ServerEvent, Store};
+use crate::store::{
+    JOIN_ACTION, LEAVE_ACTION, PageProgram, SERVER_OFFSET_KEY, SYNC_CURSOR_KEY, ServerEvent, Store,
+};
 
 /// Largest difference between the server's clock and the device's that the
 /// card accepts as its offset (24 h).
@@ -398,27 +400,42 @@ impl SyncClient {
         for chunk in marks.chunks(100) {
             let actions: Vec<ActionItem> = chunk
                 .iter()
-                .map(|m| {
-                    let message_id = m.target.clone();
-                    ActionItem {
-                        idempotency_key: m.idempotency_key.clone(),
-                        action: if m.action == "dismissed" {
-                            ClientAction::InboxDismiss { message_id }
-                        } else {
-                            ClientAction::InboxRead { message_id }
-                        },
-                    }
+                .map(|m| ActionItem {
+                    idempotency_key: m.idempotency_key.clone(),
+                    action: outbox_action(&m.action, &m.target),
                 })
                 .collect();
-            for r in self.post_actions(actions).await? {
-                if r.status == ActionStatus::Rejected {
-                    tracing::info!(
-                        code = r.error.as_ref().map_or("", |e| e.code.as_str()),
-                        "the server ignored an inbox mark"
-                    );
+            let mut done = Vec::with_capacity(chunk.len());
+            for (m, r) in chunk.iter().zip(self.post_actions(actions).await?) {
+                let board = m.action == JOIN_ACTION || m.action == LEAVE_ACTION;
+                let rejected = (r.status == ActionStatus::Rejected).then(|| {
+                    r.error.map_or_else(
+                        || {
+                            (
+                                "rejected".to_string(),
+                                "the server refused the action".to_string(),
+                            )
+                        },
+                        |e| (e.code, e.message),
+                    )
+                });
+                if board {
+                    // Confirmed or refused (name_taken: forgotten, the inbox says why).
+                    let rejected = rejected.as_ref().map(|(c, m)| (c.as_str(), m.as_str()));
+                    lock(store).board_action_answered(m.seq, rejected, Utc::now())?;
+                    if rejected.is_some() {
+                        report.actions_rejected += 1;
+                    } else {
+                        report.actions_sent += 1;
+                    }
+                    continue;
                 }
+                if let Some((code, _)) = &rejected {
+                    tracing::info!(code = code.as_str(), "the server ignored an inbox mark");
+                }
+                done.push(m.seq);
             }
-            lock(store).outbox_done(&chunk.iter().map(|m| m.seq).collect::<Vec<_>>())?;
+            lock(store).outbox_done(&done)?;
         }
         // 2. Pages of server events. A page above the size limit (receipts
         // with many lines) is asked for again with half as many events, down
@@ -516,12 +533,29 @@ impl SyncClient {
                 report.mismatches = s.check_digest(&digest.to_value(), digest.at)?;
             }
             if !page.has_more {
+                s.save_boards(&page.leaderboards)?;
                 drop(s);
                 lock(store).refresh_inbox(Utc::now())?;
                 return Ok(report);
             }
         }
         Err(net("the server kept sending pages"))
+    }
+}
+
+/// The wire action of an outbox entry (inbox marks and board opt-ins).
+fn outbox_action(action: &str, target: &str) -> ClientAction {
+    match action {
+        "dismissed" => ClientAction::InboxDismiss {
+            message_id: target.to_string(),
+        },
+        JOIN_ACTION => ClientAction::JoinLeaderboard {
+            name: target.to_string(),
+        },
+        LEAVE_ACTION => ClientAction::LeaveLeaderboard {},
+        _ => ClientAction::InboxRead {
+            message_id: target.to_string(),
+        },
     }
 }
 

@@ -205,6 +205,53 @@ pub struct SyncPage {
     pub next_cursor: String,
     /// Whether more pages follow.
     pub has_more: bool,
+    /// The boards this member can see, as the server computed them
+    /// (absent from servers without leaderboards).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leaderboards: Vec<BoardStanding>,
+}
+
+/// One leaderboard's standing on a sync page. Names are only those of
+/// members who opted in; nothing else of another member is ever sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardStanding {
+    /// The board's id in the program rules.
+    pub id: String,
+    /// When the current period started (the Unix epoch for `all_time`).
+    #[serde(with = "rfc3339")]
+    pub period_start: Time,
+    /// When the server computed this standing.
+    #[serde(with = "rfc3339")]
+    pub computed_at: Time,
+    /// Members who have joined the boards.
+    pub participants: u32,
+    /// The best `top` participants with a value above zero, best first.
+    pub top: Vec<BoardRow>,
+    /// The caller's standing, when the caller has joined.
+    #[serde(default)]
+    pub me: Option<BoardMe>,
+}
+
+/// One listed participant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardRow {
+    /// Rank from 1; equal values share one (1, 2, 2, 4).
+    pub rank: u32,
+    /// The display name they joined with.
+    pub name: String,
+    /// Their value (spend in minor units).
+    pub value: i64,
+}
+
+/// The caller's own standing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardMe {
+    /// Rank from 1 (participants with a higher value, plus one).
+    pub rank: u32,
+    /// The caller's value in the period.
+    pub value: i64,
+    /// How much more passes the next rank up; `null` at rank 1.
+    pub to_pass_next: Option<i64>,
 }
 
 impl SyncPage {
@@ -253,6 +300,13 @@ pub enum ClientAction {
         /// The offer's message.
         message_id: String,
     },
+    /// Join the program's leaderboards under a display name.
+    JoinLeaderboard {
+        /// 2–24 letters, digits, spaces or `._-`, unique in the program ignoring case.
+        name: String,
+    },
+    /// Leave the leaderboards (the name is freed).
+    LeaveLeaderboard {},
 }
 
 impl ClientAction {

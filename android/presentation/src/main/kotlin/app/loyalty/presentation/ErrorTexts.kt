@@ -58,6 +58,8 @@ object ErrorTexts {
             "corrupt_store" to "Данные на телефоне повреждены. Выйдите и войдите снова: баллы хранятся на сервере.",
             "invalid_pass" to "Не удалось подготовить карту для кошелька: данные карты неверны.",
             "pass_token_refused" to "Не удалось выпустить карту для Apple Wallet. Попробуйте позже.",
+            "invalid_display_name" to "Имя для рейтинга: от 2 до 24 букв, цифр, пробелов или знаков . _ -",
+            "name_taken" to "Это имя уже занято. Выберите другое.",
             "internal" to "Внутренняя ошибка приложения. Мы уже знаем о ней.",
             "callback_failed" to "Ошибка приложения. Попробуйте ещё раз.",
         )
@@ -114,6 +116,8 @@ object ErrorTexts {
             "corrupt_store" to "The data on this phone is damaged. Sign out and in again: your points are kept on the server.",
             "invalid_pass" to "The wallet card could not be made: its details are not valid.",
             "pass_token_refused" to "The Apple Wallet card could not be issued. Try again later.",
+            "invalid_display_name" to "A leaderboard name is 2 to 24 letters, digits, spaces or . _ -",
+            "name_taken" to "That name is taken. Choose another.",
             "internal" to "Something went wrong inside the app. We know about it.",
             "callback_failed" to "Something went wrong in the app. Try again.",
         )
