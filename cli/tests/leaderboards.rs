@@ -3,82 +3,12 @@
 //! the boards show from the data folder with the server stopped, and
 //! leaving removes the member.
 
-use std::process::{Command, Output};
-use std::time::Duration;
-
-use loyalty_devserver::{App, Config, serve};
+mod common;
+use common::{Running, loyalty, ok};
 
 const PROGRAM: &str = r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}}, "card": {"template": "{card}"},
   "leaderboards": [{"id": "week", "title": "Points this week", "metric": "points_earned", "period": "week", "top": 5},
                    {"id": "spend", "title": "Big spenders", "metric": "spend", "period": "month", "top": 5}]}"#;
-
-struct Running {
-    addr: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Running {
-    fn start(dir: &std::path::Path) -> Self {
-        let app = App::open(Config {
-            data_dir: dir.to_path_buf(),
-            program_json: PROGRAM.into(),
-            fault_rate: 0.0,
-            fault_seed: 1,
-        })
-        .unwrap();
-        let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                addr_tx
-                    .send(listener.local_addr().unwrap().to_string())
-                    .unwrap();
-                serve(listener, app, async {
-                    let _ = stop_rx.await;
-                })
-                .await
-                .unwrap();
-            });
-        });
-        let addr = addr_rx.recv_timeout(Duration::from_secs(10)).unwrap();
-        Self {
-            addr: format!("http://{addr}"),
-            stop: Some(stop),
-            thread: Some(thread),
-        }
-    }
-
-    fn stop(mut self) {
-        let _ = self.stop.take().unwrap().send(());
-        self.thread.take().unwrap().join().unwrap();
-    }
-}
-
-fn loyalty(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_loyalty"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
 
 fn buy(server: &Running, phone: &std::path::Path, receipt: &str, amount: &str) {
     let payload = ok(&loyalty(phone, &["card", "show", "--payload"]));
@@ -107,7 +37,7 @@ fn buy(server: &Running, phone: &std::path::Path, receipt: &str, amount: &str) {
 fn join_rank_show_offline_and_leave() {
     let server_dir = tempfile::tempdir().unwrap();
     let [anna, boris] = [(); 2].map(|()| tempfile::tempdir().unwrap());
-    let server = Running::start(server_dir.path());
+    let server = Running::start(server_dir.path(), PROGRAM);
     for phone in [&anna, &boris] {
         ok(&loyalty(
             phone.path(),

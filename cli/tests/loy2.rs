@@ -3,81 +3,12 @@
 //! earlier while the server is down, once only; then a revocation reaches
 //! the till with the next key fetch.
 
-use std::process::{Command, Output};
-use std::time::Duration;
-
-use loyalty_devserver::{App, Config, serve};
+mod common;
+use common::{Running, loyalty, ok};
+use std::process::Output;
 
 const PROGRAM: &str =
     r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}}, "card": {"format": "loy2"}}"#;
-
-struct Running {
-    addr: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Running {
-    fn start(dir: &std::path::Path) -> Self {
-        let app = App::open(Config {
-            data_dir: dir.to_path_buf(),
-            program_json: PROGRAM.into(),
-            fault_rate: 0.0,
-            fault_seed: 1,
-        })
-        .unwrap();
-        let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                addr_tx
-                    .send(listener.local_addr().unwrap().to_string())
-                    .unwrap();
-                serve(listener, app, async {
-                    let _ = stop_rx.await;
-                })
-                .await
-                .unwrap();
-            });
-        });
-        let addr = addr_rx.recv_timeout(Duration::from_secs(10)).unwrap();
-        Self {
-            addr: format!("http://{addr}"),
-            stop: Some(stop),
-            thread: Some(thread),
-        }
-    }
-
-    fn stop(mut self) {
-        let _ = self.stop.take().unwrap().send(());
-        self.thread.take().unwrap().join().unwrap();
-    }
-}
-
-fn loyalty(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_loyalty"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
 
 fn refused(out: &Output) -> String {
     assert_eq!(
@@ -96,7 +27,7 @@ fn enroll_show_verify_offline_replay_and_revoke() {
     let till = tempfile::tempdir().unwrap();
     let keys = till.path().join("keys.json");
     let state = till.path().join("state.json");
-    let server = Running::start(server_dir.path());
+    let server = Running::start(server_dir.path(), PROGRAM);
 
     ok(&loyalty(
         phone.path(),
@@ -178,7 +109,7 @@ fn enroll_show_verify_offline_replay_and_revoke() {
     assert!(refused(&at(unix - 3600)).contains("credential_not_yet_valid"));
 
     // The server comes back and revokes the credential; the till refetches.
-    let server = Running::start(server_dir.path());
+    let server = Running::start(server_dir.path(), PROGRAM);
     let serial: u32 = {
         let store = loyalty_core::store::Store::open_dir(phone.path()).unwrap();
         let c = store.loy2_credential().unwrap().unwrap();
