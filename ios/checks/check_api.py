@@ -256,9 +256,17 @@ def add_member(data, m, info):
                 current = text(data, c)
                 info.cases[current] = []
             elif c.type == "enum_type_parameters" and current:
-                labels, types, expect_type = [], [], False
+                labels, types, expect_type, in_default = [], [], False, False
                 for x in c.children:
                     if x.type in ("comment", "multiline_comment"):
+                        continue
+                    # A default value (`category: String? = nil`) is no associated value.
+                    if x.type == "=":
+                        in_default = True
+                        continue
+                    if in_default:
+                        if x.type == ",":
+                            in_default = False
                         continue
                     if x.type == "simple_identifier" and not expect_type:
                         labels.append(text(data, x))
@@ -931,7 +939,7 @@ func probe(client: LoyaltyClient, s: WalletSnapshot) async throws {
     _ = try client.history(beforeId: nil, limit: 20).nextBeforeId
     _ = errorCodes()
     switch try client.challenges()[0].rewardInfo {
-    case .coupon(let p, _, _): _ = p
+    case .coupon(let p, _, _, _, _, _, _): _ = p
     default: break
     }
     if case LoyaltyError.Failure(let code, _) = error { _ = code }

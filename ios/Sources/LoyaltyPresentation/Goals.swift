@@ -83,7 +83,7 @@ public final class ChallengesModel {
         switch c.rewardInfo {
         case .points(let points):
             reward = t.rewardPoints(f.points(points))
-        case .coupon(let percentHundredths, let amountOffMinor, let validDays):
+        case .coupon(let percentHundredths, let amountOffMinor, let validDays, _, _, _, _):
             let benefit = percentHundredths.map { f.percent($0) } ?? f.money(amountOffMinor ?? 0, currency: currency)
             reward = t.rewardCoupon(benefit: benefit, days: f.days(validDays))
         case .badge(let badgeId):
