@@ -35,6 +35,24 @@ struct WalletScreen: View {
                     if let pending = s.pending {
                         Label(pending, systemImage: "arrow.triangle.2.circlepath")
                     }
+                    if let discount = s.nextDiscount {
+                        Label(discount, systemImage: "tag").bold()
+                    }
+                }
+                if !s.perks.isEmpty || !s.nextPerks.isEmpty {
+                    Section(texts.yourPerks) {
+                        ForEach(Array(s.perks.enumerated()), id: \.offset) { _, perk in
+                            Label(perk, systemImage: "checkmark.seal")
+                        }
+                        if let title = s.nextPerksTitle {
+                            VStack(alignment: .leading, spacing: 4) {
+                                Text(title).font(.subheadline)
+                                ForEach(Array(s.nextPerks.enumerated()), id: \.offset) { _, perk in
+                                    Label(perk, systemImage: "lock").foregroundStyle(.secondary)
+                                }
+                            }
+                        }
+                    }
                 }
                 Section(texts.coupons) {
                     if s.coupons.isEmpty {

@@ -115,6 +115,8 @@ def texts_call(cat, lang, fn, a):
         return cat.text("historyKind." + a[0], lang) or s("historyKind.other")
     if fn == "tierName":
         return cat.text("tierName." + a[0], lang) or cap(a[0])
+    if fn == "discountSource":
+        return cat.text("discountSource." + a[0], lang) or a[0]
     if fn == "challengeStatus":
         return cat.text("challengeStatus." + a[0], lang) or a[0]
     if fn == "badgeLevel":

@@ -83,9 +83,15 @@ public final class ChallengesModel {
         switch c.rewardInfo {
         case .points(let points):
             reward = t.rewardPoints(f.points(points))
-        case .coupon(let percentHundredths, let amountOffMinor, let validDays, _, _, _, _):
+        case .coupon(let percentHundredths, let amountOffMinor, let validDays, let category, let skus, let oneItem, let minSpendMinor):
             let benefit = percentHundredths.map { f.percent($0) } ?? f.money(amountOffMinor ?? 0, currency: currency)
-            reward = t.rewardCoupon(benefit: benefit, days: f.days(validDays))
+            let terms = couponTerms(t, category: category, skus: skus, oneItem: oneItem,
+                                    minSpend: minSpendMinor.map { f.money($0, currency: currency) })
+            if let terms {
+                reward = t.rewardCouponScoped(benefit: benefit, terms: terms, days: f.days(validDays))
+            } else {
+                reward = t.rewardCoupon(benefit: benefit, days: f.days(validDays))
+            }
         case .badge(let badgeId):
             reward = t.rewardBadge(badgeTitles[badgeId] ?? badgeId)
         case nil:

@@ -46,6 +46,10 @@ public struct Texts: Sendable {
     public var noCoupons: String { s("noCoupons") }
     public var noHistory: String { s("noHistory") }
     public var topTier: String { s("topTier") }
+    /// Above the current tier's perks (the program's own texts).
+    public var yourPerks: String { s("yourPerks") }
+    /// A coupon for one item of any kind.
+    public var couponOneItem: String { s("couponOneItem") }
     public var join: String { s("join") }
     public var noChallenges: String { s("noChallenges") }
     public var noBadges: String { s("noBadges") }
@@ -124,6 +128,54 @@ public struct Texts: Sendable {
         f("validUntil", .text(date))
     }
 
+    /// "Reach Gold to get:", above the next tier's perks.
+    public func reachTierToGet(_ tier: String) -> String {
+        f("reachTierToGet", .text(tier))
+    }
+
+    /// "Next purchase: 15 % off — first purchase"; `source` is `discountSource`'s.
+    public func nextDiscount(percent: String, source: String) -> String {
+        f("nextDiscount", .text(percent), .text(source))
+    }
+
+    /// The next purchase's discount when the core names no source.
+    public func nextDiscountPlain(_ percent: String) -> String {
+        f("nextDiscountPlain", .text(percent))
+    }
+
+    /// Which rule gives the discount: `tier`, `member`, `first_purchase` (another id shows as itself).
+    public func discountSource(_ source: String) -> String {
+        catalog.text("discountSource." + source, lang) ?? source
+    }
+
+    /// A coupon for a category (the program's category id, as given).
+    public func couponCategory(_ category: String) -> String {
+        f("couponCategory", .text(category))
+    }
+
+    /// A coupon for some skus, listed with ", ".
+    public func couponSkus(_ skus: String) -> String {
+        f("couponSkus", .text(skus))
+    }
+
+    public func couponOneItemOfCategory(_ category: String) -> String {
+        f("couponOneItemOfCategory", .text(category))
+    }
+
+    public func couponOneItemOfSkus(_ skus: String) -> String {
+        f("couponOneItemOfSkus", .text(skus))
+    }
+
+    /// A coupon's minimum spend.
+    public func couponFrom(_ amount: String) -> String {
+        f("couponFrom", .text(amount))
+    }
+
+    /// The benefit followed by its scope and minimum spend.
+    public func couponScoped(benefit: String, terms: String) -> String {
+        f("couponScoped", .text(benefit), .text(terms))
+    }
+
     public func historyKind(_ kind: String) -> String {
         catalog.text("historyKind." + kind, lang) ?? s("historyKind.other")
     }
@@ -153,6 +205,11 @@ public struct Texts: Sendable {
 
     public func rewardCoupon(benefit: String, days: String) -> String {
         f("rewardCoupon", .text(benefit), .text(days))
+    }
+
+    /// A coupon reward with its scope and minimum spend (`terms` as `couponTerms` gives them).
+    public func rewardCouponScoped(benefit: String, terms: String, days: String) -> String {
+        f("rewardCouponScoped", .text(benefit), .text(terms), .text(days))
     }
 
     public func rewardBadge(_ title: String) -> String {

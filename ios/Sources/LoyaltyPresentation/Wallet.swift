@@ -38,6 +38,13 @@ public struct WalletState: Equatable, Sendable {
     public var expiring: String?
     public var debt: String?
     public var coupons: [CouponLine] = []
+    /// The current tier's perks, the program's texts in its order.
+    public var perks: [String] = []
+    /// "Достигните уровня «Золотой», чтобы получить:" above `nextPerks`; nil when there are none.
+    public var nextPerksTitle: String?
+    public var nextPerks: [String] = []
+    /// "Следующая покупка: скидка 15 % — первая покупка"; nil without a discount.
+    public var nextDiscount: String?
     public var history: [HistoryLine] = []
     public var canLoadMore = false
     /// "1 действие ждёт синхронизации": taps made offline, not yet confirmed.
@@ -156,7 +163,27 @@ public final class WalletModel {
             } else {
                 benefit = t.couponAmount(f.money(c.amountOffMinor ?? 0, currency: s.currency))
             }
-            return CouponLine(id: c.id, title: benefit, validUntil: t.validUntil(f.date(c.expiresAtMs, nowMs: now)))
+            let terms = couponTerms(t, category: c.category, skus: c.skus, oneItem: c.oneItem,
+                                    minSpend: c.minSpendMinor.map { f.money($0, currency: s.currency) })
+            return CouponLine(id: c.id, title: terms.map { t.couponScoped(benefit: benefit, terms: $0) } ?? benefit,
+                              validUntil: t.validUntil(f.date(c.expiresAtMs, nowMs: now)))
+        }
+        if s.tier != nil {
+            out.perks = s.tierPerks
+        }
+        if let next = s.nextTier {
+            out.nextPerks = s.nextTierPerks
+            if !s.nextTierPerks.isEmpty {
+                out.nextPerksTitle = t.reachTierToGet(t.tierName(next))
+            }
+        }
+        if let p = s.nextDiscountPercentHundredths, p > 0 {
+            let percent = f.percent(p)
+            if let source = s.nextDiscountSource {
+                out.nextDiscount = t.nextDiscount(percent: percent, source: t.discountSource(source))
+            } else {
+                out.nextDiscount = t.nextDiscountPlain(percent)
+            }
         }
         out.history = s.history.map(line)
         out.canLoadMore = nextBefore != nil
@@ -176,4 +203,21 @@ public final class WalletModel {
             positive: h.points > 0
         )
     }
+}
+
+/// What a coupon applies to and from what spend ("на один товар из категории
+/// «clothing» при покупке от 1 000 ₽"), or nil for an unscoped coupon: the
+/// core's fields in the words of `Texts`; `minSpend` already formatted.
+public func couponTerms(_ t: Texts, category: String?, skus: [String], oneItem: Bool, minSpend: String?) -> String? {
+    let list = skus.joined(separator: ", ")
+    var scope: String?
+    if let category {
+        scope = oneItem ? t.couponOneItemOfCategory(category) : t.couponCategory(category)
+    } else if !skus.isEmpty {
+        scope = oneItem ? t.couponOneItemOfSkus(list) : t.couponSkus(list)
+    } else if oneItem {
+        scope = t.couponOneItem
+    }
+    let parts = [scope, minSpend.map { t.couponFrom($0) }].compactMap { $0 }
+    return parts.isEmpty ? nil : parts.joined(separator: " ")
 }

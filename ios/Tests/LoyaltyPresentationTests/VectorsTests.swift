@@ -176,12 +176,15 @@ private func snapshot(_ o: JSON) -> WalletSnapshot {
         expiringPoints: o["expiringPoints"].int!, expiringDays: o["expiringDays"].int!, nextExpiryMs: o["nextExpiryMs"].int,
         coupons: o["coupons"].array.map { (c: JSON) in
             CouponInfo(id: c["id"].string!, percentHundredths: c["percentHundredths"].int, amountOffMinor: c["amountOffMinor"].int,
-                       expiresAtMs: c["expiresAtMs"].int!)
+                       expiresAtMs: c["expiresAtMs"].int!, category: c["category"].string, skus: c["skus"].array.map { $0.string! },
+                       oneItem: c["oneItem"].bool ?? false, minSpendMinor: c["minSpendMinor"].int)
         },
         history: o["history"].array.map { (h: JSON) in
             HistoryEntry(id: h["id"].int!, atMs: h["atMs"].int!, kind: h["kind"].string!, points: h["points"].int!, reference: h["reference"].string)
         },
-        pendingActions: UInt32(o["pendingActions"].int!)
+        pendingActions: UInt32(o["pendingActions"].int!),
+        tierPerks: o["tierPerks"].array.map { $0.string! }, nextTierPerks: o["nextTierPerks"].array.map { $0.string! },
+        nextDiscountPercentHundredths: o["nextDiscountPercentHundredths"].int, nextDiscountSource: o["nextDiscountSource"].string
     )
 }
 
@@ -198,7 +201,9 @@ private func rewardInfo(_ o: JSON) -> RewardInfo? {
     }
     if !o["coupon"].isNull {
         let c = o["coupon"]
-        return .coupon(percentHundredths: c["percentHundredths"].int, amountOffMinor: c["amountOffMinor"].int, validDays: c["validDays"].int!)
+        return .coupon(percentHundredths: c["percentHundredths"].int, amountOffMinor: c["amountOffMinor"].int, validDays: c["validDays"].int!,
+                       category: c["category"].string, skus: c["skus"].array.map { $0.string! }, oneItem: c["oneItem"].bool ?? false,
+                       minSpendMinor: c["minSpendMinor"].int)
     }
     if !o["badge"].isNull {
         return .badge(badgeId: o["badge"]["badgeId"].string!)
@@ -312,6 +317,16 @@ final class VectorsTests: XCTestCase {
         case "couponPercent": return t.couponPercent(s(0))
         case "couponAmount": return t.couponAmount(s(0))
         case "validUntil": return t.validUntil(s(0))
+        case "reachTierToGet": return t.reachTierToGet(s(0))
+        case "nextDiscount": return t.nextDiscount(percent: s(0), source: s(1))
+        case "nextDiscountPlain": return t.nextDiscountPlain(s(0))
+        case "discountSource": return t.discountSource(s(0))
+        case "couponCategory": return t.couponCategory(s(0))
+        case "couponSkus": return t.couponSkus(s(0))
+        case "couponOneItemOfCategory": return t.couponOneItemOfCategory(s(0))
+        case "couponOneItemOfSkus": return t.couponOneItemOfSkus(s(0))
+        case "couponFrom": return t.couponFrom(s(0))
+        case "couponScoped": return t.couponScoped(benefit: s(0), terms: s(1))
         case "historyKind": return t.historyKind(s(0))
         case "tierName": return t.tierName(s(0))
         case "challengeStatus": return t.challengeStatus(s(0))
@@ -320,6 +335,7 @@ final class VectorsTests: XCTestCase {
         case "rewardPoints": return t.rewardPoints(s(0))
         case "rewardCoupon": return t.rewardCoupon(benefit: s(0), days: s(1))
         case "rewardBadge": return t.rewardBadge(s(0))
+        case "rewardCouponScoped": return t.rewardCouponScoped(benefit: s(0), terms: s(1), days: s(2))
         case "completedTimes": return t.completedTimes(n(0))
         case "badgeLevel": return t.badgeLevel(level: n(0), levels: n(1))
         case "badgeNext": return t.badgeNext(progress: s(0), threshold: s(1))
@@ -466,6 +482,8 @@ final class VectorsTests: XCTestCase {
                     j(["id": j($0.id), "title": j($0.title), "points": j($0.points), "date": j($0.date), "positive": j($0.positive)])
                 }),
                 "canLoadMore": j(s.canLoadMore), "pending": j(s.pending),
+                "perks": j(s.perks.map { j($0) }), "nextPerksTitle": j(s.nextPerksTitle),
+                "nextPerks": j(s.nextPerks.map { j($0) }), "nextDiscount": j(s.nextDiscount),
             ]))
         }
         report.finish()

@@ -80,6 +80,41 @@ object EnTexts : Texts {
 
     override fun validUntil(date: String) = "until $date"
 
+    override val yourPerks = "Your tier's perks"
+    override val couponOneItem = "on one item"
+
+    override fun reachTierToGet(tier: String) = "Reach $tier to get:"
+
+    override fun nextDiscount(
+        percent: String,
+        source: String,
+    ) = "Next purchase: $percent off — $source"
+
+    override fun nextDiscountPlain(percent: String) = "Next purchase: $percent off"
+
+    override fun discountSource(source: String) =
+        when (source) {
+            "tier" -> "tier discount"
+            "member" -> "member discount"
+            "first_purchase" -> "first purchase"
+            else -> source
+        }
+
+    override fun couponCategory(category: String) = "on $category"
+
+    override fun couponSkus(skus: String) = "on $skus"
+
+    override fun couponOneItemOfCategory(category: String) = "on one item in $category"
+
+    override fun couponOneItemOfSkus(skus: String) = "on one of $skus"
+
+    override fun couponFrom(amount: String) = "from $amount"
+
+    override fun couponScoped(
+        benefit: String,
+        terms: String,
+    ) = "$benefit $terms"
+
     override fun historyKind(kind: String) =
         when (kind) {
             "earn" -> "Points for a purchase"
@@ -123,6 +158,12 @@ object EnTexts : Texts {
         benefit: String,
         days: String,
     ) = "Reward: a $benefit off coupon for $days"
+
+    override fun rewardCouponScoped(
+        benefit: String,
+        terms: String,
+        days: String,
+    ) = "Reward: a $benefit off coupon $terms, valid for $days"
 
     override fun rewardBadge(title: String) = "Reward: the “$title” badge"
 

@@ -21,7 +21,8 @@ object ErrorTexts {
             "coupon_not_found" to "Купон не найден.",
             "coupon_used" to "Купон уже использован.",
             "coupon_expired" to "Срок действия купона истёк.",
-            "coupon_not_applicable" to "Купон не подходит к этой покупке: в ней нет товаров, на которые он действует, или сумма меньше нужной.",
+            "coupon_not_applicable" to
+                "Купон не подходит к этой покупке: в ней нет товаров, на которые он действует, или сумма меньше нужной.",
             "duplicate_coupon" to "Такой купон уже есть.",
             "unknown_reward" to "Такой награды больше нет.",
             "insufficient_points" to "Не хватает баллов.",
@@ -79,7 +80,8 @@ object ErrorTexts {
             "coupon_not_found" to "Coupon not found.",
             "coupon_used" to "This coupon was already used.",
             "coupon_expired" to "This coupon has expired.",
-            "coupon_not_applicable" to "This coupon doesn't apply to this purchase: it has none of the items the coupon is for, or the total is below its minimum.",
+            "coupon_not_applicable" to
+                "This coupon doesn't apply to this purchase: it has none of the items the coupon is for, or the total is below its minimum.",
             "duplicate_coupon" to "You already have this coupon.",
             "unknown_reward" to "This reward is no longer offered.",
             "insufficient_points" to "Not enough points.",

@@ -74,7 +74,8 @@ class ChallengesScreenModel(
 
                 is RewardInfo.Coupon -> {
                     val benefit = r.percentHundredths?.let { f.percent(it) } ?: f.money(r.amountOffMinor ?: 0, currency)
-                    t.rewardCoupon(benefit, f.days(r.validDays))
+                    val terms = couponTerms(t, r.category, r.skus, r.oneItem, r.minSpendMinor?.let { f.money(it, currency) })
+                    terms?.let { t.rewardCouponScoped(benefit, it, f.days(r.validDays)) } ?: t.rewardCoupon(benefit, f.days(r.validDays))
                 }
 
                 is RewardInfo.Badge -> {

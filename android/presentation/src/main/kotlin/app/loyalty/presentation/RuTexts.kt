@@ -87,6 +87,41 @@ object RuTexts : Texts {
 
     override fun validUntil(date: String) = "до $date"
 
+    override val yourPerks = "Привилегии уровня"
+    override val couponOneItem = "на один товар"
+
+    override fun reachTierToGet(tier: String) = "Достигните уровня «$tier», чтобы получить:"
+
+    override fun nextDiscount(
+        percent: String,
+        source: String,
+    ) = "Следующая покупка: скидка $percent — $source"
+
+    override fun nextDiscountPlain(percent: String) = "Следующая покупка: скидка $percent"
+
+    override fun discountSource(source: String) =
+        when (source) {
+            "tier" -> "скидка уровня"
+            "member" -> "скидка участника"
+            "first_purchase" -> "первая покупка"
+            else -> source
+        }
+
+    override fun couponCategory(category: String) = "на категорию «$category»"
+
+    override fun couponSkus(skus: String) = "на товары $skus"
+
+    override fun couponOneItemOfCategory(category: String) = "на один товар из категории «$category»"
+
+    override fun couponOneItemOfSkus(skus: String) = "на один из товаров $skus"
+
+    override fun couponFrom(amount: String) = "при покупке от $amount"
+
+    override fun couponScoped(
+        benefit: String,
+        terms: String,
+    ) = "$benefit $terms"
+
     override fun historyKind(kind: String) =
         when (kind) {
             "earn" -> "Начисление за покупку"
@@ -137,6 +172,12 @@ object RuTexts : Texts {
         benefit: String,
         days: String,
     ) = "Награда: купон на скидку $benefit на $days"
+
+    override fun rewardCouponScoped(
+        benefit: String,
+        terms: String,
+        days: String,
+    ) = "Награда: купон на скидку $benefit $terms, действует $days"
 
     override fun rewardBadge(title: String) = "Награда: значок «$title»"
 

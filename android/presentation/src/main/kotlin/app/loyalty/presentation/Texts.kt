@@ -85,6 +85,46 @@ interface Texts {
 
     fun validUntil(date: String): String
 
+    /** Above the current tier's perks (the program's own texts). */
+    val yourPerks: String
+
+    /** A coupon for one item of any kind. */
+    val couponOneItem: String
+
+    /** "Reach Gold to get:", above the next tier's perks. */
+    fun reachTierToGet(tier: String): String
+
+    /** "Next purchase: 15 % off — first purchase"; `source` is [discountSource]'s. */
+    fun nextDiscount(
+        percent: String,
+        source: String,
+    ): String
+
+    /** The next purchase's discount when the core names no source. */
+    fun nextDiscountPlain(percent: String): String
+
+    /** Which rule gives the discount: `tier`, `member`, `first_purchase` (another id shows as itself). */
+    fun discountSource(source: String): String
+
+    /** A coupon for a category (the program's category id, as given). */
+    fun couponCategory(category: String): String
+
+    /** A coupon for some skus, listed with ", ". */
+    fun couponSkus(skus: String): String
+
+    fun couponOneItemOfCategory(category: String): String
+
+    fun couponOneItemOfSkus(skus: String): String
+
+    /** A coupon's minimum spend. */
+    fun couponFrom(amount: String): String
+
+    /** The benefit followed by its scope and minimum spend: "Скидка 15 % на категорию «clothing»". */
+    fun couponScoped(
+        benefit: String,
+        terms: String,
+    ): String
+
     fun historyKind(kind: String): String
 
     fun tierName(id: String): String
@@ -111,6 +151,13 @@ interface Texts {
     ): String
 
     fun rewardBadge(title: String): String
+
+    /** A coupon reward with its scope and minimum spend (`terms` as [couponTerms] gives them). */
+    fun rewardCouponScoped(
+        benefit: String,
+        terms: String,
+        days: String,
+    ): String
 
     fun completedTimes(times: Long): String
 

@@ -41,6 +41,13 @@ data class WalletState(
     val expiring: String? = null,
     val debt: String? = null,
     val coupons: List<CouponLine> = emptyList(),
+    /** The current tier's perks, the program's texts in its order. */
+    val perks: List<String> = emptyList(),
+    /** "Достигните уровня «Золотой», чтобы получить:" above [nextPerks]; null when there are none. */
+    val nextPerksTitle: String? = null,
+    val nextPerks: List<String> = emptyList(),
+    /** "Следующая покупка: скидка 15 % — первая покупка"; null without a discount. */
+    val nextDiscount: String? = null,
     val history: List<HistoryLine> = emptyList(),
     val canLoadMore: Boolean = false,
     /** "1 действие ждёт синхронизации": taps made offline, not yet confirmed. */
@@ -137,7 +144,16 @@ class WalletScreenModel(
                     val benefit =
                         c.percentHundredths?.let { t.couponPercent(f.percent(it)) }
                             ?: t.couponAmount(f.money(c.amountOffMinor ?: 0, s.currency))
-                    CouponLine(c.id, benefit, t.validUntil(f.date(c.expiresAtMs, now)))
+                    val terms = couponTerms(t, c.category, c.skus, c.oneItem, c.minSpendMinor?.let { f.money(it, s.currency) })
+                    CouponLine(c.id, terms?.let { t.couponScoped(benefit, it) } ?: benefit, t.validUntil(f.date(c.expiresAtMs, now)))
+                },
+            perks = if (s.tier == null) emptyList() else s.tierPerks,
+            nextPerksTitle = s.nextTier?.takeIf { s.nextTierPerks.isNotEmpty() }?.let { t.reachTierToGet(t.tierName(it)) },
+            nextPerks = if (s.nextTier == null) emptyList() else s.nextTierPerks,
+            nextDiscount =
+                s.nextDiscountPercentHundredths?.takeIf { it > 0 }?.let { p ->
+                    val percent = f.percent(p)
+                    s.nextDiscountSource?.let { t.nextDiscount(percent, t.discountSource(it)) } ?: t.nextDiscountPlain(percent)
                 },
             history = s.history.map(::line),
             canLoadMore = nextBefore != null,
@@ -166,4 +182,28 @@ class WalletScreenModel(
         /** History entries per page. */
         const val PAGE = 20
     }
+}
+
+/**
+ * What a coupon applies to and from what spend ("на один товар из категории
+ * «clothing» при покупке от 1 000 ₽"), or null for an unscoped coupon: the
+ * core's fields in the words of [Texts]; `minSpend` already formatted.
+ */
+fun couponTerms(
+    t: Texts,
+    category: String?,
+    skus: List<String>,
+    oneItem: Boolean,
+    minSpend: String?,
+): String? {
+    val list = skus.joinToString(", ")
+    val scope =
+        when {
+            category != null -> if (oneItem) t.couponOneItemOfCategory(category) else t.couponCategory(category)
+            skus.isNotEmpty() -> if (oneItem) t.couponOneItemOfSkus(list) else t.couponSkus(list)
+            oneItem -> t.couponOneItem
+            else -> null
+        }
+    val from = minSpend?.let { t.couponFrom(it) }
+    return listOfNotNull(scope, from).joinToString(" ").ifEmpty { null }
 }

@@ -123,6 +123,16 @@ class VectorsTest {
             "couponPercent" -> t.couponPercent(s(0))
             "couponAmount" -> t.couponAmount(s(0))
             "validUntil" -> t.validUntil(s(0))
+            "reachTierToGet" -> t.reachTierToGet(s(0))
+            "nextDiscount" -> t.nextDiscount(s(0), s(1))
+            "nextDiscountPlain" -> t.nextDiscountPlain(s(0))
+            "discountSource" -> t.discountSource(s(0))
+            "couponCategory" -> t.couponCategory(s(0))
+            "couponSkus" -> t.couponSkus(s(0))
+            "couponOneItemOfCategory" -> t.couponOneItemOfCategory(s(0))
+            "couponOneItemOfSkus" -> t.couponOneItemOfSkus(s(0))
+            "couponFrom" -> t.couponFrom(s(0))
+            "couponScoped" -> t.couponScoped(s(0), s(1))
             "historyKind" -> t.historyKind(s(0))
             "tierName" -> t.tierName(s(0))
             "challengeStatus" -> t.challengeStatus(s(0))
@@ -131,6 +141,7 @@ class VectorsTest {
             "rewardPoints" -> t.rewardPoints(s(0))
             "rewardCoupon" -> t.rewardCoupon(s(0), s(1))
             "rewardBadge" -> t.rewardBadge(s(0))
+            "rewardCouponScoped" -> t.rewardCouponScoped(s(0), s(1), s(2))
             "completedTimes" -> t.completedTimes(n(0))
             "badgeLevel" -> t.badgeLevel(n(0), n(1))
             "badgeNext" -> t.badgeNext(s(0), s(1))
@@ -305,6 +316,10 @@ class VectorsTest {
                                 },
                             "canLoadMore" to s.canLoadMore,
                             "pending" to s.pending,
+                            "perks" to s.perks,
+                            "nextPerksTitle" to s.nextPerksTitle,
+                            "nextPerks" to s.nextPerks,
+                            "nextDiscount" to s.nextDiscount,
                         ),
                     )
                 }
@@ -520,13 +535,26 @@ class VectorsTest {
             nextExpiryMs = o["nextExpiryMs"] as Long?,
             coupons =
                 o.list("coupons").map(::obj).map {
-                    CouponInfo(it.str("id"), it["percentHundredths"] as Long?, it["amountOffMinor"] as Long?, it.long("expiresAtMs"))
+                    CouponInfo(
+                        it.str("id"),
+                        it["percentHundredths"] as Long?,
+                        it["amountOffMinor"] as Long?,
+                        it.long("expiresAtMs"),
+                        category = it["category"] as String?,
+                        skus = (it["skus"] as List<*>?)?.map { sku -> sku as String } ?: emptyList(),
+                        oneItem = it["oneItem"] as Boolean? ?: false,
+                        minSpendMinor = it["minSpendMinor"] as Long?,
+                    )
                 },
             history =
                 o.list("history").map(::obj).map {
                     HistoryEntry(it.long("id"), it.long("atMs"), it.str("kind"), it.long("points"), it["reference"] as String?)
                 },
             pendingActions = o.long("pendingActions").toUInt(),
+            tierPerks = (o["tierPerks"] as List<*>?)?.map { it as String } ?: emptyList(),
+            nextTierPerks = (o["nextTierPerks"] as List<*>?)?.map { it as String } ?: emptyList(),
+            nextDiscountPercentHundredths = o["nextDiscountPercentHundredths"] as Long?,
+            nextDiscountSource = o["nextDiscountSource"] as String?,
         )
 
     private fun badge(o: Map<String, Any?>) =
@@ -559,11 +587,22 @@ class VectorsTest {
         val v = obj(value)
         return when (case) {
             "points" -> RewardInfo.Points(v.long("points"))
-            "coupon" -> RewardInfo.Coupon(v["percentHundredths"] as Long?, v["amountOffMinor"] as Long?, v.long("validDays"))
+            "coupon" -> couponReward(v)
             "badge" -> RewardInfo.Badge(v.str("badgeId"))
             else -> error("unknown reward case $case")
         }
     }
+
+    private fun couponReward(v: Map<String, Any?>) =
+        RewardInfo.Coupon(
+            v["percentHundredths"] as Long?,
+            v["amountOffMinor"] as Long?,
+            v.long("validDays"),
+            category = v["category"] as String?,
+            skus = (v["skus"] as List<*>?)?.map { it as String } ?: emptyList(),
+            oneItem = v["oneItem"] as Boolean? ?: false,
+            minSpendMinor = v["minSpendMinor"] as Long?,
+        )
 
     private fun message(o: Map<String, Any?>) =
         InboxMessage(

@@ -70,6 +70,9 @@ fun WalletScreen(
             state.pending?.let {
                 item { Text(it, style = MaterialTheme.typography.bodyMedium, color = MaterialTheme.colorScheme.onSurfaceVariant) }
             }
+            if (state.perks.isNotEmpty() || state.nextPerks.isNotEmpty()) {
+                item { PerksBlock(state, texts) }
+            }
             item { SectionTitle(texts.coupons) }
             if (state.coupons.isEmpty()) {
                 item { EmptyLine(texts.noCoupons) }
@@ -114,6 +117,27 @@ private fun BalanceCard(
             state.tier?.let { TierBlock(it, texts) }
             state.expiring?.let { Text(it, style = MaterialTheme.typography.bodyMedium, color = MaterialTheme.colorScheme.tertiary) }
             state.debt?.let { Text(it, style = MaterialTheme.typography.bodyMedium, color = MaterialTheme.colorScheme.error) }
+            state.nextDiscount?.let { Text(it, style = MaterialTheme.typography.bodyMedium, fontWeight = FontWeight.SemiBold) }
+        }
+    }
+}
+
+/** The current tier's perks, then what the next tier adds. */
+@Composable
+private fun PerksBlock(
+    state: WalletState,
+    texts: Texts,
+) {
+    Column(Modifier.fillMaxWidth().semantics(mergeDescendants = true) {}, verticalArrangement = Arrangement.spacedBy(4.dp)) {
+        if (state.perks.isNotEmpty()) {
+            Text(texts.yourPerks, style = MaterialTheme.typography.titleSmall)
+            state.perks.forEach { Text("• $it", style = MaterialTheme.typography.bodyMedium) }
+        }
+        state.nextPerksTitle?.let { title ->
+            Text(title, style = MaterialTheme.typography.titleSmall, color = MaterialTheme.colorScheme.onSurfaceVariant)
+            state.nextPerks.forEach {
+                Text("• $it", style = MaterialTheme.typography.bodyMedium, color = MaterialTheme.colorScheme.onSurfaceVariant)
+            }
         }
     }
 }
