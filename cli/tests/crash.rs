@@ -8,7 +8,8 @@ use std::time::Duration;
 use chrono::Utc;
 use loyalty_core::store::{DB_FILE, SqliteSecretStore, Store};
 use loyalty_core::wallet::Event;
-use loyalty_devserver::{App, Config, serve};
+mod common;
+use common::Running;
 use serde_json::{Value, json};
 
 const PROGRAM: &str = r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}},
@@ -88,34 +89,8 @@ fn check_invariants(dir: &std::path::Path, pending_keys: &[String]) {
 #[test]
 fn sync_survives_sigkill_at_random_moments() {
     let server_dir = tempfile::tempdir().unwrap();
-    let app = App::open(Config {
-        data_dir: server_dir.path().to_path_buf(),
-        program_json: PROGRAM.into(),
-        fault_rate: 0.0,
-        fault_seed: 1,
-    })
-    .unwrap();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-    let server = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            addr_tx
-                .send(listener.local_addr().unwrap().to_string())
-                .unwrap();
-            serve(listener, app, async {
-                let _ = stop_rx.await;
-            })
-            .await
-            .unwrap();
-        });
-    });
-    let addr = addr_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    let server = Running::start(server_dir.path(), PROGRAM);
+    let addr = server.addr.trim_start_matches("http://").to_string();
 
     // The phone enrolls; the server gets a backlog: one big purchase, then 3 000 redeems.
     let phone = tempfile::tempdir().unwrap();
@@ -226,6 +201,5 @@ fn sync_survives_sigkill_at_random_moments() {
     );
     assert_eq!(store.last_server_seq().unwrap(), 1 + server_redeems + 3 + 1);
     check_invariants(phone.path(), &[]);
-    let _ = stop_tx.send(());
-    let _ = server.join();
+    server.stop();
 }
