@@ -16,6 +16,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::App;
 use crate::errors::ApiError;
+use crate::ranks::RankChange;
 
 /// The registry's board tables.
 pub(crate) const SCHEMA: &str = r#"
@@ -48,10 +49,22 @@ fn db(e: rusqlite::Error) -> ApiError {
 
 /// A member's running figures, for the difference an event makes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Totals {
+pub struct Totals {
     points_earned: i64,
     spend: i64,
     completions: i64,
+}
+
+impl Totals {
+    /// Figures as `totals` would read them: lifetime points earned, net
+    /// qualifying spend (minor units) and challenge completions.
+    pub fn new(points_earned: i64, spend: i64, completions: i64) -> Self {
+        Self {
+            points_earned,
+            spend,
+            completions,
+        }
+    }
 }
 
 /// The member's figures now (`None` when the program has no boards).
@@ -94,7 +107,13 @@ pub(crate) fn record(
         })
     };
     let mut registry = app.registry();
+    let registry = &mut *registry;
     let tx = registry.conn.transaction().map_err(db)?;
+    let joined = tx
+        .prepare_cached("SELECT 1 FROM board_names WHERE member = ?1")
+        .and_then(|mut s| s.exists([member]))
+        .map_err(db)?;
+    let mut changes = Vec::new();
     for board in &app.program.leaderboards {
         let delta = match board.metric {
             BoardMetric::PointsEarned => after.points_earned.checked_sub(before.points_earned),
@@ -108,12 +127,13 @@ pub(crate) fn record(
         }
         let start = period_start(board.period, app.program.zone, at).timestamp_millis();
         let current: Option<i64> = tx
-            .query_row(
+            .prepare_cached(
                 "SELECT value FROM board_scores WHERE board = ?1 AND period_start = ?2 AND member = ?3",
-                params![board.id, start, member],
-                |r| r.get(0),
             )
-            .optional()
+            .and_then(|mut s| {
+                s.query_row(params![board.id, start, member], |r| r.get(0))
+                    .optional()
+            })
             .map_err(db)?;
         // A return takes back, never below zero (it may undo an earlier period's purchase).
         let value = current
@@ -121,15 +141,51 @@ pub(crate) fn record(
             .checked_add(delta)
             .ok_or_else(overflow)?
             .max(0);
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO board_scores (board, period_start, member, value, achieved_at, joined) \
-             VALUES (?1, ?2, ?3, ?4, ?5, (SELECT count(*) FROM board_names WHERE member = ?3)) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
              ON CONFLICT (board, period_start, member) DO UPDATE SET value = ?4, achieved_at = ?5",
-            params![board.id, start, member, value, at.timestamp_millis()],
         )
+        .and_then(|mut s| {
+            s.execute(params![
+                board.id,
+                start,
+                member,
+                value,
+                at.timestamp_millis(),
+                joined
+            ])
+        })
         .map_err(db)?;
+        if joined {
+            changes.push(RankChange {
+                board: board.id.clone(),
+                period_start: start,
+                old: current,
+                new: Some(value),
+            });
+        }
     }
-    tx.commit().map_err(db)
+    tx.commit().map_err(db)?;
+    registry.ranks.apply(&changes);
+    Ok(())
+}
+
+/// Every board row of `member`, as rank changes for joining (`joining`:
+/// each value starts counting) or leaving (each stops).
+fn member_rows(tx: &Connection, member: &str, joining: bool) -> rusqlite::Result<Vec<RankChange>> {
+    let mut stmt =
+        tx.prepare_cached("SELECT board, period_start, value FROM board_scores WHERE member = ?1")?;
+    stmt.query_map([member], |r| {
+        let value: i64 = r.get(2)?;
+        Ok(RankChange {
+            board: r.get(0)?,
+            period_start: r.get(1)?,
+            old: (!joining).then_some(value),
+            new: joining.then_some(value),
+        })
+    })?
+    .collect()
 }
 
 /// A join or leave action: a join takes the name unless another member
@@ -158,8 +214,13 @@ pub(crate) fn action(
         reason: format!("registry: {e}"),
     };
     let mut registry = app.registry();
+    let registry = &mut *registry;
     let tx = registry.conn.transaction().map_err(infra)?;
-    match action {
+    let was_joined = tx
+        .prepare_cached("SELECT 1 FROM board_names WHERE member = ?1")
+        .and_then(|mut s| s.exists([member]))
+        .map_err(infra)?;
+    let changes = match action {
         ClientAction::JoinLeaderboard { name } => {
             let name = match clean_display_name(name) {
                 Ok(n) => n,
@@ -188,6 +249,12 @@ pub(crate) fn action(
                 [member],
             )
             .map_err(infra)?;
+            // A new name for a member already joined changes no rank.
+            if was_joined {
+                Vec::new()
+            } else {
+                member_rows(&tx, member, true).map_err(infra)?
+            }
         }
         _ => {
             tx.execute("DELETE FROM board_names WHERE member = ?1", [member])
@@ -197,9 +264,15 @@ pub(crate) fn action(
                 [member],
             )
             .map_err(infra)?;
+            if was_joined {
+                member_rows(&tx, member, false).map_err(infra)?
+            } else {
+                Vec::new()
+            }
         }
-    }
+    };
     tx.commit().map_err(infra)?;
+    registry.ranks.apply(&changes);
     Ok(ActionResult::applied(key, None, false))
 }
 
@@ -213,7 +286,8 @@ pub(crate) fn standings(
     if app.program.leaderboards.is_empty() {
         return Ok(Vec::new());
     }
-    let registry = app.registry();
+    let mut registry = app.registry();
+    let registry = &mut *registry;
     let conn: &Connection = &registry.conn;
     let participants: i64 = conn
         .query_row("SELECT count(*) FROM board_names", [], |r| r.get(0))
@@ -251,13 +325,9 @@ pub(crate) fn standings(
                 .optional()
                 .map_err(db)?
                 .unwrap_or(0);
-            let (above, next): (i64, Option<i64>) = conn
-                .query_row(
-                    "SELECT count(*), min(value) FROM board_scores \
-                     WHERE board = ?1 AND period_start = ?2 AND joined = 1 AND value > ?3",
-                    params![board.id, start_ms, value],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
+            let (above, next) = registry
+                .ranks
+                .above(conn, &board.id, start_ms, value)
                 .map_err(db)?;
             let above = u32::try_from(above).unwrap_or(u32::MAX);
             Some(my_standing(value, above, next)?)

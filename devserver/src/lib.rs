@@ -15,6 +15,7 @@ mod errors;
 mod faults;
 mod limits;
 mod members;
+mod ranks;
 mod registry;
 mod routes;
 mod server;
@@ -27,6 +28,35 @@ use std::time::Duration;
 use loyalty_core::kernel::time::{Clock, SystemClock, Time};
 use loyalty_core::program::Program;
 use loyalty_core::store::Store;
+
+/// The leaderboard steps the dev server runs per event and per sync page,
+/// for `benches/boards.rs` (not a stable API).
+#[doc(hidden)]
+pub mod bench {
+    use loyalty_core::kernel::time::Time;
+    use loyalty_core::sync::wire::BoardStanding;
+
+    use crate::App;
+    pub use crate::boards::Totals;
+
+    /// `boards::record`: what one applied event changed, added to every board.
+    pub fn record(
+        app: &App,
+        member: &str,
+        before: Totals,
+        after: Totals,
+        purchase: bool,
+        at: Time,
+    ) -> Result<(), String> {
+        crate::boards::record(app, member, Some(before), Some(after), purchase, at)
+            .map_err(|e| format!("{e:?}"))
+    }
+
+    /// `boards::standings`: every board's top rows and `member`'s own rank.
+    pub fn standings(app: &App, member: &str, now: Time) -> Result<Vec<BoardStanding>, String> {
+        crate::boards::standings(app, member, now).map_err(|e| format!("{e:?}"))
+    }
+}
 
 pub use card_keys::{DEFAULT_CREDENTIAL_HOURS, MAX_LIVE_KEYS};
 pub use errors::MAX_MESSAGE_CHARS;

@@ -20,6 +20,8 @@ pub struct Member {
 /// The registry database.
 pub struct Registry {
     pub(crate) conn: Connection,
+    /// The boards' joined values in memory, for ranks (kept after each commit).
+    pub(crate) ranks: crate::ranks::RankIndex,
 }
 
 const SCHEMA: &str = r#"
@@ -53,7 +55,10 @@ impl Registry {
         conn.execute_batch(SCHEMA).map_err(text)?;
         conn.execute_batch(crate::card_keys::SCHEMA).map_err(text)?;
         conn.execute_batch(crate::boards::SCHEMA).map_err(text)?;
-        Ok(Self { conn })
+        Ok(Self {
+            conn,
+            ranks: Default::default(),
+        })
     }
 
     /// Creates a member with a fresh EAN-13 card number.
