@@ -77,6 +77,57 @@ fn goals_program() -> String {
     )
 }
 
+/// The program with a top-up bonus (so every iteration can afford a coupon)
+/// and, when `scoped`, the issue-16 rules on the purchase path: a reward
+/// coupon for 20 % off one food item over a 100 RUB minimum and a member
+/// discount of 15 % on the first purchase, 10 % after.
+fn coupon_program(scoped: bool) -> String {
+    let base = PROGRAM.trim_end().trim_end_matches('}');
+    let base = base.replace(
+        r#""bonuses": {"welcome": 100, "referral": 300}"#,
+        r#""bonuses": {"welcome": 100, "referral": 300,
+            "custom": [{"id": "topup", "points": 500, "limit": "none"}]}"#,
+    );
+    if !scoped {
+        return format!("{base}}}");
+    }
+    let base = base.replace(
+        r#"{"percent": "20", "valid_days": 30}"#,
+        r#"{"percent": "20", "valid_days": 30,
+            "applies_to": {"one_item": true, "category": "food"}, "min_spend": "100.00"}"#,
+    );
+    format!(r#"{base}, "member_discount": {{"first_purchase_percent": "15", "percent": "10"}}}}"#)
+}
+
+/// Times one purchase paying with a freshly redeemed `c20` coupon per
+/// iteration (the top-up and the redemption are outside the timing).
+fn bench_coupon_purchase(store: &mut Store, now: Time, tag: &str, iters: u64) -> StdDuration {
+    let mut total = StdDuration::ZERO;
+    for i in 0..iters {
+        let at = now + Duration::seconds(3 * i as i64);
+        let bonus = Event::Bonus {
+            kind: BonusKind::Custom("topup".into()),
+            key: None,
+        };
+        store.apply(&bonus, at).unwrap();
+        let coupon_id = format!("{tag}-k{i}");
+        let redeem = Event::RedeemReward {
+            reward_id: "c20".into(),
+            coupon_id: coupon_id.clone(),
+        };
+        store.apply(&redeem, at + Duration::seconds(1)).unwrap();
+        let Event::Purchase(mut input) = purchase(&format!("{tag}-r{i}"), i) else {
+            unreachable!("purchase() builds a purchase")
+        };
+        input.coupon = Some(coupon_id);
+        let event = Event::Purchase(input);
+        let started = std::time::Instant::now();
+        black_box(store.apply(&event, at + Duration::seconds(2)).unwrap());
+        total += started.elapsed();
+    }
+    total
+}
+
 fn start() -> Time {
     DateTime::parse_from_rfc3339("1990-01-01T09:00:00Z")
         .unwrap()
@@ -221,6 +272,28 @@ fn benches(c: &mut Criterion) {
                         .apply(&purchase(&format!("bench-{n}"), n), at)
                         .unwrap(),
                 )
+            })
+        });
+    }
+    // The same wallet paying with a coupon: unscoped (the rule before issue
+    // 16) and scoped to one item with a minimum spend, under a member discount.
+    let (path, last) = build(100_000, PROGRAM, "", false);
+    let now = last + Duration::hours(20);
+    for scoped in [false, true] {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&fresh_copy(&path, tmp.path())).unwrap();
+        store.set_program(&coupon_program(scoped)).unwrap();
+        let name = if scoped {
+            "purchase_scoped_coupon_member_discount"
+        } else {
+            "purchase_coupon"
+        };
+        let mut round = 0u64;
+        group.bench_function(BenchmarkId::new(name, 100_000), |b| {
+            b.iter_custom(|iters| {
+                round += 1;
+                let at = now + Duration::days(round as i64);
+                bench_coupon_purchase(&mut store, at, &format!("{name}-{round}"), iters)
             })
         });
     }
