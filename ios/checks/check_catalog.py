@@ -117,6 +117,8 @@ def texts_call(cat, lang, fn, a):
         return cat.text("tierName." + a[0], lang) or cap(a[0])
     if fn == "discountSource":
         return cat.text("discountSource." + a[0], lang) or a[0]
+    if fn == "boardPeriod":
+        return cat.text("boardPeriod." + a[0], lang) or a[0]
     if fn == "challengeStatus":
         return cat.text("challengeStatus." + a[0], lang) or a[0]
     if fn == "badgeLevel":

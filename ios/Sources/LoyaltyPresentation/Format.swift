@@ -137,6 +137,16 @@ public struct Format: Sendable {
         return date(epochMs, nowMs: nowMs) + ", " + Format.twoDigits(Int64(d.hour)) + ":" + Format.twoDigits(Int64(d.minute))
     }
 
+    /// The time of day when `epochMs` falls on today's date in the zone ("10:05"), else the date with the time ("30 ноября, 10:05").
+    public func clock(_ epochMs: Int64, nowMs: Int64) -> String {
+        let d = parts(epochMs)
+        let today = parts(nowMs)
+        if d.year == today.year && d.month == today.month && d.day == today.day {
+            return Format.twoDigits(Int64(d.hour)) + ":" + Format.twoDigits(Int64(d.minute))
+        }
+        return dateTime(epochMs, nowMs: nowMs)
+    }
+
     /// A percent given in hundredths: 1500 → "15 %" / "15%", 1250 → "12,5 %" / "12.5%".
     public func percent(_ hundredths: Int64) -> String {
         let whole = hundredths / 100

@@ -53,6 +53,22 @@ public struct Texts: Sendable {
     public var join: String { s("join") }
     public var noChallenges: String { s("noChallenges") }
     public var noBadges: String { s("noBadges") }
+    /// The leaderboards screen's title and the button that opens it.
+    public var leaderboards: String { s("leaderboards") }
+    /// The program has no boards.
+    public var noLeaderboards: String { s("noLeaderboards") }
+    /// Not joined: what joining means, above the Join button.
+    public var boardInvite: String { s("boardInvite") }
+    /// A board with a standing but nobody on it.
+    public var boardNoParticipants: String { s("boardNoParticipants") }
+    /// A board no sync has brought a standing for yet.
+    public var boardNotSynced: String { s("boardNotSynced") }
+    /// The join dialog's title.
+    public var boardNameTitle: String { s("boardNameTitle") }
+    /// The name field's label.
+    public var boardNameLabel: String { s("boardNameLabel") }
+    public var boardLeave: String { s("boardLeave") }
+    public var cancel: String { s("cancel") }
     public var noMessages: String { s("noMessages") }
     public var activate: String { s("activate") }
     public var activated: String { s("activated") }
@@ -229,6 +245,58 @@ public struct Texts: Sendable {
 
     public func badgeNext(progress: String, threshold: String) -> String {
         f("badgeNext", .text(progress), .text(threshold))
+    }
+
+    // MARK: - Leaderboards
+
+    /// The board's period: `week`, `month`, `all_time` (another id shows as itself).
+    public func boardPeriod(_ period: String) -> String {
+        catalog.text("boardPeriod." + period, lang) ?? period
+    }
+
+    /// "Обновлено: 10:05"; `time` is `Format.clock`'s.
+    public func boardUpdated(_ time: String) -> String {
+        f("boardUpdated", .text(time))
+    }
+
+    /// "12 участников"; `number` is `count` formatted.
+    public func boardParticipants(count: Int64, number: String) -> String {
+        f("boardParticipants", .int(count), .text(number))
+    }
+
+    /// A value of the `purchases` metric: "5 покупок".
+    public func boardPurchases(count: Int64, number: String) -> String {
+        f("boardPurchases", .int(count), .text(number))
+    }
+
+    /// A value of the `challenge_completions` metric: "3 задания".
+    public func boardCompletions(count: Int64, number: String) -> String {
+        f("boardCompletions", .int(count), .text(number))
+    }
+
+    /// My standing: rank and value, both formatted.
+    public func boardMe(rank: String, value: String) -> String {
+        f("boardMe", .text(rank), .text(value))
+    }
+
+    /// "Ещё 40 баллов, чтобы подняться на 2-е место": the core's `to_pass_next` and the rank above mine (a no-break hyphen and space keep "2‑е место" whole).
+    public func boardToPass(amount: String, rank: String) -> String {
+        f("boardToPass", .text(amount), .text(rank))
+    }
+
+    /// The same when the rank above mine is not on the list.
+    public func boardToMoveUp(_ amount: String) -> String {
+        f("boardToMoveUp", .text(amount))
+    }
+
+    /// Joined and confirmed.
+    public func boardJoinedAs(_ name: String) -> String {
+        f("boardJoinedAs", .text(name))
+    }
+
+    /// Joined, the server has still to confirm the name.
+    public func boardPendingAs(_ name: String) -> String {
+        f("boardPendingAs", .text(name))
     }
 
     // MARK: - Inbox and onboarding

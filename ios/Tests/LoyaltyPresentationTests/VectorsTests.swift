@@ -1,7 +1,7 @@
 // Runs the shared presentation vectors of tests/presentation/ — the same
 // files VectorsTest.kt runs on the JVM — against LoyaltyPresentation:
 // formatting, every text, every error code's message, the card and its
-// ticks, the wallet, challenges, badges, inbox and onboarding. The screens
+// ticks, the wallet, challenges, badges, leaderboards, inbox and onboarding. The screens
 // are fed by a fake client answering with the vector's core records.
 // macOS only (`swift test` after ./build-xcframework.sh).
 import Foundation
@@ -65,6 +65,9 @@ final class FakeClient: LoyaltyClient, @unchecked Sendable {
     var messages: [InboxMessage] = []
     var unread: UInt32 = 0
     var enrollment = Enrollment(memberId: "m-1", cardLast4: "0000")
+    var boards = Leaderboards(myName: nil, namePending: false, boards: [])
+    /// The board calls made, in order: `join:<name>` and `leave`.
+    var boardCalls: [String] = []
 
     init() {
         super.init(noHandle: LoyaltyClient.NoHandle())
@@ -116,6 +119,22 @@ final class FakeClient: LoyaltyClient, @unchecked Sendable {
 
     override func unreadCount() throws -> UInt32 {
         unread
+    }
+
+    override func leaderboards() throws -> Leaderboards {
+        try fail("leaderboards")
+        return boards
+    }
+
+    override func joinLeaderboard(name: String) throws -> String {
+        boardCalls.append("join:" + name)
+        try fail("join")
+        return name.trimmingCharacters(in: .whitespaces)
+    }
+
+    override func leaveLeaderboard() throws {
+        boardCalls.append("leave")
+        try fail("leave")
     }
 
     override func startDemo() throws {
@@ -219,6 +238,22 @@ private func challenge(_ o: JSON) -> ChallengeInfo {
     )
 }
 
+private func leaderboardsRecord(_ o: JSON) -> Leaderboards {
+    Leaderboards(
+        myName: o["myName"].string, namePending: o["namePending"].bool!,
+        boards: o["boards"].array.map { (b: JSON) in
+            LeaderboardInfo(
+                id: b["id"].string!, title: b["title"].string!, metric: b["metric"].string!, period: b["period"].string!,
+                hasStanding: b["hasStanding"].bool!, periodStartMs: b["periodStartMs"].int!, computedAtMs: b["computedAtMs"].int!,
+                participants: UInt32(b["participants"].int!),
+                top: b["top"].array.map { (r: JSON) in LeaderboardRow(rank: UInt32(r["rank"].int!), name: r["name"].string!, value: r["value"].int!) },
+                me: b["me"].isNull ? nil : LeaderboardMe(rank: UInt32(b["me"]["rank"].int!), value: b["me"]["value"].int!,
+                                                         toPassNext: b["me"]["toPassNext"].int)
+            )
+        }
+    )
+}
+
 private func message(_ o: JSON) -> InboxMessage {
     InboxMessage(
         id: o["id"].string!, kind: o["kind"].string!, title: o["title"].string!, body: o["body"].string!,
@@ -259,6 +294,7 @@ final class VectorsTests: XCTestCase {
             case "timeLeft": actual = f.timeLeft(n)
             case "date": actual = f.date(n, nowMs: now)
             case "dateTime": actual = f.dateTime(n, nowMs: now)
+            case "clock": actual = f.clock(n, nowMs: now)
             case "percent": actual = f.percent(n)
             case "plural": actual = f.plural(n).rawValue
             default: actual = "unknown function \(c["fn"])"
@@ -297,6 +333,9 @@ final class VectorsTests: XCTestCase {
             "welcomeTitle": t.welcomeTitle, "welcomeBody": t.welcomeBody, "enroll": t.enroll, "enrolling": t.enrolling,
             "tryDemo": t.tryDemo, "signOut": t.signOut, "signingOut": t.signingOut, "syncFailed": t.syncFailed,
             "retry": t.retry, "offlineNotice": t.offlineNotice, "refreshing": t.refreshing,
+            "leaderboards": t.leaderboards, "noLeaderboards": t.noLeaderboards, "boardInvite": t.boardInvite,
+            "boardNoParticipants": t.boardNoParticipants, "boardNotSynced": t.boardNotSynced, "boardNameTitle": t.boardNameTitle,
+            "boardNameLabel": t.boardNameLabel, "boardLeave": t.boardLeave, "cancel": t.cancel,
         ]
         return all[key]
     }
@@ -339,6 +378,16 @@ final class VectorsTests: XCTestCase {
         case "completedTimes": return t.completedTimes(n(0))
         case "badgeLevel": return t.badgeLevel(level: n(0), levels: n(1))
         case "badgeNext": return t.badgeNext(progress: s(0), threshold: s(1))
+        case "boardPeriod": return t.boardPeriod(s(0))
+        case "boardUpdated": return t.boardUpdated(s(0))
+        case "boardParticipants": return t.boardParticipants(count: n(0), number: s(1))
+        case "boardPurchases": return t.boardPurchases(count: n(0), number: s(1))
+        case "boardCompletions": return t.boardCompletions(count: n(0), number: s(1))
+        case "boardMe": return t.boardMe(rank: s(0), value: s(1))
+        case "boardToPass": return t.boardToPass(amount: s(0), rank: s(1))
+        case "boardToMoveUp": return t.boardToMoveUp(s(0))
+        case "boardJoinedAs": return t.boardJoinedAs(s(0))
+        case "boardPendingAs": return t.boardPendingAs(s(0))
         case "unread": return t.unread(n(0))
         case "expires": return t.expires(s(0))
         case "enrolled": return t.enrolled(last4: s(0))
@@ -523,6 +572,59 @@ final class VectorsTests: XCTestCase {
             report.eq(c.description, c["expect"], j(["badges": j(tiles), "empty": j(model.state.empty)]))
         }
         report.finish()
+    }
+
+    func testLeaderboards() async throws {
+        let root = try vectors("leaderboards.json")
+        let report = Report("leaderboards.json")
+        let now = root["nowMs"].int!
+        let zone = TimeZone(identifier: root["zone"].string!)!
+        for c in root["cases"].array {
+            let client = FakeClient()
+            client.boards = leaderboardsRecord(c["leaderboards"])
+            client.snapshot.currency = c["currency"].string!
+            let model = LeaderboardsModel(env: Env(client: client, format: Format(lang: lang(c["lang"]), zone: zone), nowMs: { now }))
+            await model.reload()
+            report.eq("loaded: \(c)", j(false), j(model.state.loading))
+            report.eq(c.description, c["expect"], leaderboardsJSON(model.state))
+        }
+        for c in root["actions"].array {
+            let client = FakeClient()
+            client.boards = leaderboardsRecord(c["leaderboards"])
+            let action = c["action"].string!
+            if let code = c["error"].string {
+                client.failures[action] = code
+            }
+            let model = LeaderboardsModel(env: Env(client: client, format: Format(lang: lang(c["lang"]), zone: zone), nowMs: { now }))
+            await model.reload()
+            var result = JSON.null
+            if action == "join" {
+                result = j(await model.join(c["name"].string!))
+            } else {
+                await model.leave()
+            }
+            let s = model.state
+            report.eq(c.description, c["expect"], j(["result": result, "joinError": j(s.joinError), "notice": j(s.notice)]))
+            // What the core was asked: the name exactly as typed (the core trims and checks it), or a leave.
+            let asked = action == "join" ? ["join:" + c["name"].string!] : ["leave"]
+            report.eq(c.description, j(asked.map { JSON.string($0) }), j(client.boardCalls.map { JSON.string($0) }))
+        }
+        report.finish()
+    }
+
+    private func leaderboardsJSON(_ s: LeaderboardsState) -> JSON {
+        j([
+            "membership": j(s.membership), "canJoin": j(s.canJoin), "canLeave": j(s.canLeave), "pending": j(s.pending),
+            "myName": j(s.myName), "empty": j(s.empty), "notice": j(s.notice), "joinError": j(s.joinError),
+            "boards": j(s.boards.map { (b: BoardCard) -> JSON in
+                j([
+                    "id": j(b.id), "title": j(b.title), "period": j(b.period), "updated": j(b.updated),
+                    "participants": j(b.participants),
+                    "rows": j(b.rows.map { j(["rank": j($0.rank), "name": j($0.name), "value": j($0.value), "me": j($0.me)]) }),
+                    "me": j(b.me), "toPass": j(b.toPass), "empty": j(b.empty),
+                ])
+            }),
+        ])
     }
 
     func testInbox() async throws {

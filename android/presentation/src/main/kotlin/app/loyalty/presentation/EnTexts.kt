@@ -179,6 +179,57 @@ object EnTexts : Texts {
         threshold: String,
     ) = "Next level: $progress of $threshold"
 
+    override val leaderboards = "Leaderboards"
+    override val noLeaderboards = "No leaderboards yet"
+    override val boardInvite = "Join the leaderboards to see your rank. Others see only your name and score."
+    override val boardNoParticipants = "No participants yet"
+    override val boardNotSynced = "Not synced yet"
+    override val boardNameTitle = "Your name on the leaderboards"
+    override val boardNameLabel = "Name"
+    override val boardLeave = "Leave the leaderboards"
+    override val cancel = "Cancel"
+
+    override fun boardPeriod(period: String) =
+        when (period) {
+            "week" -> "This week"
+            "month" -> "This month"
+            "all_time" -> "All time"
+            else -> period
+        }
+
+    override fun boardUpdated(time: String) = "Updated $time"
+
+    override fun boardParticipants(
+        count: Long,
+        number: String,
+    ) = "$number${Format.NBSP}" + en(count, "participant", "participants")
+
+    override fun boardPurchases(
+        count: Long,
+        number: String,
+    ) = "$number${Format.NBSP}" + en(count, "purchase", "purchases")
+
+    override fun boardCompletions(
+        count: Long,
+        number: String,
+    ) = "$number${Format.NBSP}" + en(count, "challenge", "challenges")
+
+    override fun boardMe(
+        rank: String,
+        value: String,
+    ) = "Your rank: $rank, $value"
+
+    override fun boardToPass(
+        amount: String,
+        rank: String,
+    ) = "$amount more to pass rank $rank"
+
+    override fun boardToMoveUp(amount: String) = "$amount more to move up"
+
+    override fun boardJoinedAs(name: String) = "You appear as “$name”"
+
+    override fun boardPendingAs(name: String) = "“$name” waits for the server to confirm it"
+
     override val noMessages = "No messages"
     override val activate = "Activate"
     override val activated = "Coupon in your wallet"

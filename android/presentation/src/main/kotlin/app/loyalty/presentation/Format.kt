@@ -134,6 +134,19 @@ class Format(
         return "${date(epochMs, nowMs)}, $hhmm"
     }
 
+    /**
+     * The time of day when `epochMs` falls on today's date in the device's
+     * zone ("10:05"), else the date with the time ("30 ноября, 10:05").
+     */
+    fun clock(
+        epochMs: Long,
+        nowMs: Long,
+    ): String {
+        val at = Instant.ofEpochMilli(epochMs).atZone(zone)
+        val today = Instant.ofEpochMilli(nowMs).atZone(zone).toLocalDate()
+        return if (at.toLocalDate() == today) "%02d:%02d".format(Locale.ROOT, at.hour, at.minute) else dateTime(epochMs, nowMs)
+    }
+
     /** A percent given in hundredths: 1500 → "15 %" / "15%", 1250 → "12,5 %" / "12.5%". */
     fun percent(hundredths: Long): String {
         val whole = hundredths / 100

@@ -193,6 +193,57 @@ object RuTexts : Texts {
         threshold: String,
     ) = "До следующего уровня: $progress из $threshold"
 
+    override val leaderboards = "Рейтинги"
+    override val noLeaderboards = "Рейтингов пока нет"
+    override val boardInvite = "Участвуйте в рейтингах, чтобы видеть своё место. Другие увидят только ваше имя и результат."
+    override val boardNoParticipants = "Участников пока нет"
+    override val boardNotSynced = "Ещё не обновлялся"
+    override val boardNameTitle = "Ваше имя в рейтингах"
+    override val boardNameLabel = "Имя"
+    override val boardLeave = "Выйти из рейтингов"
+    override val cancel = "Отмена"
+
+    override fun boardPeriod(period: String) =
+        when (period) {
+            "week" -> "Эта неделя"
+            "month" -> "Этот месяц"
+            "all_time" -> "За всё время"
+            else -> period
+        }
+
+    override fun boardUpdated(time: String) = "Обновлено: $time"
+
+    override fun boardParticipants(
+        count: Long,
+        number: String,
+    ) = "$number${Format.NBSP}" + ru(count, "участник", "участника", "участников")
+
+    override fun boardPurchases(
+        count: Long,
+        number: String,
+    ) = "$number${Format.NBSP}" + ru(count, "покупка", "покупки", "покупок")
+
+    override fun boardCompletions(
+        count: Long,
+        number: String,
+    ) = "$number${Format.NBSP}" + ru(count, "задание", "задания", "заданий")
+
+    override fun boardMe(
+        rank: String,
+        value: String,
+    ) = "Ваше место: $rank, $value"
+
+    override fun boardToPass(
+        amount: String,
+        rank: String,
+    ) = "Ещё $amount, чтобы подняться на $rank\u2011е${Format.NBSP}место"
+
+    override fun boardToMoveUp(amount: String) = "Ещё $amount, чтобы подняться выше"
+
+    override fun boardJoinedAs(name: String) = "Вы в рейтингах как «$name»"
+
+    override fun boardPendingAs(name: String) = "Имя «$name» ждёт подтверждения сервера"
+
     override val noMessages = "Сообщений нет"
     override val activate = "Активировать"
     override val activated = "Купон в кошельке"

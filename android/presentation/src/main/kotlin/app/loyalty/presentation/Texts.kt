@@ -171,6 +171,80 @@ interface Texts {
         threshold: String,
     ): String
 
+    // Leaderboards
+
+    /** The screen's title and the button that opens it. */
+    val leaderboards: String
+
+    /** The program has no boards. */
+    val noLeaderboards: String
+
+    /** Not joined: what joining means, above the Join button. */
+    val boardInvite: String
+
+    /** A board with a standing but nobody on it. */
+    val boardNoParticipants: String
+
+    /** A board no sync has brought a standing for yet. */
+    val boardNotSynced: String
+
+    /** The join dialog's title. */
+    val boardNameTitle: String
+
+    /** The name field's label. */
+    val boardNameLabel: String
+
+    val boardLeave: String
+    val cancel: String
+
+    /** The board's period: `week`, `month`, `all_time` (another id shows as itself). */
+    fun boardPeriod(period: String): String
+
+    /** "Обновлено: 10:05"; `time` is [Format.clock]'s. */
+    fun boardUpdated(time: String): String
+
+    /** "12 участников"; `number` is `count` formatted. */
+    fun boardParticipants(
+        count: Long,
+        number: String,
+    ): String
+
+    /** A value of the `purchases` metric: "5 покупок". */
+    fun boardPurchases(
+        count: Long,
+        number: String,
+    ): String
+
+    /** A value of the `challenge_completions` metric: "3 задания". */
+    fun boardCompletions(
+        count: Long,
+        number: String,
+    ): String
+
+    /** My standing: rank and value, both formatted. */
+    fun boardMe(
+        rank: String,
+        value: String,
+    ): String
+
+    /**
+     * "Ещё 40 баллов, чтобы подняться на 2-е место": the core's `to_pass_next`
+     * and the rank above mine (a no-break hyphen and space keep "2‑е место" whole).
+     */
+    fun boardToPass(
+        amount: String,
+        rank: String,
+    ): String
+
+    /** The same when the rank above mine is not on the list. */
+    fun boardToMoveUp(amount: String): String
+
+    /** Joined and confirmed. */
+    fun boardJoinedAs(name: String): String
+
+    /** Joined, the server has still to confirm the name. */
+    fun boardPendingAs(name: String): String
+
     // Inbox
     val noMessages: String
     val activate: String

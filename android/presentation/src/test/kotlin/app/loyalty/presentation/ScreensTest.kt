@@ -116,4 +116,72 @@ class ScreensTest {
                 assertTrue(paged.state.value.history.size > first)
             }
         }
+
+    /**
+     * The leaderboards on a real client of a program with boards, offline:
+     * no sync has brought a standing yet; the core refuses a bad name at once
+     * (the screen shows its message), takes a good one trimmed and pending,
+     * and a leave gives the invitation back.
+     */
+    @Test
+    fun leaderboardsJoinAndLeaveOffline() =
+        runTest {
+            val io = StandardTestDispatcher(testScheduler)
+            val program =
+                """{"currency": "RUB", "earn": {"rule": {"percent": "10"}}, "card": {"template": "{card}"},
+                  "leaderboards": [{"id": "week", "title": "Points this week", "metric": "points_earned", "period": "week", "top": 5},
+                                   {"id": "spend", "title": "Big spenders", "metric": "spend", "period": "month", "top": 5}]}"""
+            val client = client(FixedClock(T0_MS), program = program)
+            for (lang in Lang.entries) {
+                val s = LeaderboardsScreenModel(env(client, lang, io)).also { it.reload() }.state.value
+                val t = Texts.of(lang)
+                assertFalse(s.loading)
+                assertEquals(listOf("week", "spend"), s.boards.map { it.id })
+                assertEquals(t.boardInvite, s.membership)
+                assertTrue(s.canJoin && !s.canLeave)
+                for (b in s.boards) {
+                    assertEquals("before a sync: $b", t.boardNotSynced, b.empty)
+                    assertNull(b.updated)
+                    assertNull(b.participants)
+                    assertTrue(b.rows.isEmpty())
+                }
+                assertEquals(t.boardPeriod("week"), s.boards[0].period)
+            }
+
+            val e = env(client, Lang.RU, io)
+            val model = LeaderboardsScreenModel(e)
+            model.reload()
+            assertFalse("one letter is refused by the core", model.join("x"))
+            assertEquals(ErrorTexts.message("invalid_display_name", Lang.RU), model.state.value.joinError)
+            assertTrue(model.state.value.canJoin)
+            assertFalse("a colon is refused too", model.join("Anna: K"))
+            assertNotNull(model.state.value.joinError)
+            model.clearJoinError()
+            assertNull(model.state.value.joinError)
+
+            assertTrue(model.join("  Anna K.  "))
+            val joined = model.state.value
+            assertNull(joined.joinError)
+            assertEquals("Anna K.", joined.myName)
+            assertTrue("waits for the server: $joined", joined.pending && joined.canLeave && !joined.canJoin)
+            assertEquals("Имя «Anna K.» ждёт подтверждения сервера", joined.membership)
+
+            model.leave()
+            val left = model.state.value
+            assertNull(left.myName)
+            assertTrue(left.canJoin && !left.canLeave && !left.pending)
+            assertEquals(RuTexts.boardInvite, left.membership)
+        }
+
+    /** The demo program has no boards: the screen says so and still offers to join. */
+    @Test
+    fun theDemoWalletHasNoLeaderboards() =
+        runTest {
+            val io = StandardTestDispatcher(testScheduler)
+            val client = client(FixedClock(T0_MS))
+            client.startDemo()
+            val s = LeaderboardsScreenModel(env(client, Lang.EN, io)).also { it.reload() }.state.value
+            assertEquals("No leaderboards yet", s.empty)
+            assertTrue(s.boards.isEmpty() && s.canJoin)
+        }
 }

@@ -11,6 +11,10 @@ import app.loyalty.core.Enrollment
 import app.loyalty.core.HistoryEntry
 import app.loyalty.core.HistoryPage
 import app.loyalty.core.InboxMessage
+import app.loyalty.core.LeaderboardInfo
+import app.loyalty.core.LeaderboardMe
+import app.loyalty.core.LeaderboardRow
+import app.loyalty.core.Leaderboards
 import app.loyalty.core.LinearBarcode
 import app.loyalty.core.LoyaltyClient
 import app.loyalty.core.LoyaltyException
@@ -33,7 +37,8 @@ import java.time.ZoneId
  * Runs the shared presentation vectors of tests/presentation/ (the same files
  * the iOS package's XCTest cases run) against the Kotlin presentation layer:
  * formatting, every text, every error code's message, the card screen and
- * its ticks, the wallet, challenges, badges, inbox and onboarding states.
+ * its ticks, the wallet, challenges, badges, leaderboards, inbox and
+ * onboarding states.
  * The screens are fed by a fake client that answers with the vector's core
  * records; everything else is the real code.
  */
@@ -62,6 +67,7 @@ class VectorsTest {
                         "timeLeft" -> f.timeLeft(n(0))
                         "date" -> f.date(n(0), now)
                         "dateTime" -> f.dateTime(n(0), now)
+                        "clock" -> f.clock(n(0), now)
                         "percent" -> f.percent(n(0))
                         "plural" -> f.plural(n(0)).name.lowercase()
                         else -> error("unknown format function $fn")
@@ -145,6 +151,16 @@ class VectorsTest {
             "completedTimes" -> t.completedTimes(n(0))
             "badgeLevel" -> t.badgeLevel(n(0), n(1))
             "badgeNext" -> t.badgeNext(s(0), s(1))
+            "boardPeriod" -> t.boardPeriod(s(0))
+            "boardUpdated" -> t.boardUpdated(s(0))
+            "boardParticipants" -> t.boardParticipants(n(0), s(1))
+            "boardPurchases" -> t.boardPurchases(n(0), s(1))
+            "boardCompletions" -> t.boardCompletions(n(0), s(1))
+            "boardMe" -> t.boardMe(s(0), s(1))
+            "boardToPass" -> t.boardToPass(s(0), s(1))
+            "boardToMoveUp" -> t.boardToMoveUp(s(0))
+            "boardJoinedAs" -> t.boardJoinedAs(s(0))
+            "boardPendingAs" -> t.boardPendingAs(s(0))
             "unread" -> t.unread(n(0))
             "expires" -> t.expires(s(0))
             "enrolled" -> t.enrolled(s(0))
@@ -384,6 +400,73 @@ class VectorsTest {
             }
         }
 
+    // ------------------------------------------------------------ leaderboards
+
+    @Test
+    fun leaderboards() =
+        check("leaderboards.json") { root, report ->
+            val now = root.long("nowMs")
+            val zone = ZoneId.of(root.str("zone"))
+            for (c in root.list("cases").map(::obj)) {
+                runBlocking {
+                    val client = FakeClient()
+                    client.boards = leaderboardsRecord(obj(c["leaderboards"]))
+                    client.snapshot = client.snapshot.copy(currency = c.str("currency"))
+                    val model = LeaderboardsScreenModel(env(client, c, now, zone))
+                    model.reload()
+                    val s = model.state.value
+                    report.check(c, "loaded", !s.loading)
+                    report.eq(c, obj(c["expect"]), leaderboardsMap(s))
+                }
+            }
+            for (c in root.list("actions").map(::obj)) {
+                runBlocking {
+                    val client = FakeClient()
+                    client.boards = leaderboardsRecord(obj(c["leaderboards"]))
+                    val action = c.str("action")
+                    c.opt("error")?.let { client.failures[action] = it as String }
+                    val model = LeaderboardsScreenModel(env(client, c, now, zone))
+                    model.reload()
+                    val result =
+                        when (action) {
+                            "join" -> model.join(c.str("name"))
+                            "leave" -> model.leave().let { null }
+                            else -> error("unknown action $action")
+                        }
+                    val s = model.state.value
+                    report.eq(c, obj(c["expect"]), mapOf("result" to result, "joinError" to s.joinError, "notice" to s.notice))
+                    // What the core was asked: the name exactly as typed (the core trims and checks it), or a leave.
+                    report.eq(c, if (action == "join") listOf("join:" + c.str("name")) else listOf("leave"), client.boardCalls)
+                }
+            }
+        }
+
+    private fun leaderboardsMap(s: LeaderboardsState): Map<String, Any?> =
+        mapOf(
+            "membership" to s.membership,
+            "canJoin" to s.canJoin,
+            "canLeave" to s.canLeave,
+            "pending" to s.pending,
+            "myName" to s.myName,
+            "boards" to
+                s.boards.map { b ->
+                    mapOf(
+                        "id" to b.id,
+                        "title" to b.title,
+                        "period" to b.period,
+                        "updated" to b.updated,
+                        "participants" to b.participants,
+                        "rows" to b.rows.map { mapOf("rank" to it.rank, "name" to it.name, "value" to it.value, "me" to it.me) },
+                        "me" to b.me,
+                        "toPass" to b.toPass,
+                        "empty" to b.empty,
+                    )
+                },
+            "empty" to s.empty,
+            "notice" to s.notice,
+            "joinError" to s.joinError,
+        )
+
     // ------------------------------------------------------------------- inbox
 
     @Test
@@ -604,6 +687,30 @@ class VectorsTest {
             minSpendMinor = v["minSpendMinor"] as Long?,
         )
 
+    private fun leaderboardsRecord(o: Map<String, Any?>) =
+        Leaderboards(
+            myName = o["myName"] as String?,
+            namePending = o["namePending"] as Boolean,
+            boards =
+                o.list("boards").map(::obj).map { b ->
+                    LeaderboardInfo(
+                        id = b.str("id"),
+                        title = b.str("title"),
+                        metric = b.str("metric"),
+                        period = b.str("period"),
+                        hasStanding = b["hasStanding"] as Boolean,
+                        periodStartMs = b.long("periodStartMs"),
+                        computedAtMs = b.long("computedAtMs"),
+                        participants = b.long("participants").toUInt(),
+                        top = b.list("top").map(::obj).map { LeaderboardRow(it.long("rank").toUInt(), it.str("name"), it.long("value")) },
+                        me =
+                            b.opt("me")?.let(::obj)?.let {
+                                LeaderboardMe(it.long("rank").toUInt(), it.long("value"), it["toPassNext"] as Long?)
+                            },
+                    )
+                },
+        )
+
     private fun message(o: Map<String, Any?>) =
         InboxMessage(
             id = o.str("id"),
@@ -633,6 +740,10 @@ class VectorsTest {
         var messages = emptyList<InboxMessage>()
         var unread = 0L
         var enrollment = Enrollment("m-1", "0000")
+        var boards = Leaderboards(null, false, emptyList())
+
+        /** The board calls made, in order: `join:<name>` and `leave`. */
+        val boardCalls = mutableListOf<String>()
 
         private fun fail(call: String) {
             failures[call]?.let { throw LoyaltyException.Failure(it, "from the vectors") }
@@ -659,6 +770,19 @@ class VectorsTest {
         override fun inbox(includeHidden: Boolean): List<InboxMessage> = messages.also { fail("inbox") }
 
         override fun unreadCount(): UInt = unread.toUInt()
+
+        override fun leaderboards(): Leaderboards = boards.also { fail("leaderboards") }
+
+        override fun joinLeaderboard(name: String): String {
+            boardCalls += "join:$name"
+            fail("join")
+            return name.trim()
+        }
+
+        override fun leaveLeaderboard() {
+            boardCalls += "leave"
+            fail("leave")
+        }
 
         override fun startDemo() {
             fail("startDemo")
