@@ -14,6 +14,7 @@ import androidx.compose.material3.Button
 import androidx.compose.material3.ElevatedCard
 import androidx.compose.material3.LinearProgressIndicator
 import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.Surface
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
@@ -31,13 +32,18 @@ object ChallengeTags {
     fun join(id: String) = "challenge-join-$id"
 }
 
-/** The challenges: status, progress, time left, reward, and Join for the opt-in ones. */
+/**
+ * The challenges: status, progress, time left, reward, and Join for the
+ * opt-in ones; with [onLeaderboards], a button above them opens the
+ * leaderboards.
+ */
 @Composable
 fun ChallengesScreen(
     state: ChallengesState,
     texts: Texts,
     onJoin: (id: String) -> Unit,
     modifier: Modifier = Modifier,
+    onLeaderboards: (() -> Unit)? = null,
 ) {
     when {
         state.loading -> {
@@ -45,7 +51,10 @@ fun ChallengesScreen(
         }
 
         state.challenges.isEmpty() && state.notice == null -> {
-            MessageBox(state.empty.orEmpty(), modifier)
+            Column(modifier.fillMaxSize()) {
+                onLeaderboards?.let { LeaderboardsButton(texts, it, Modifier.padding(16.dp)) }
+                MessageBox(state.empty.orEmpty())
+            }
         }
 
         else -> {
@@ -54,11 +63,21 @@ fun ChallengesScreen(
                 contentPadding = PaddingValues(16.dp),
                 verticalArrangement = Arrangement.spacedBy(12.dp),
             ) {
+                onLeaderboards?.let { open -> item { LeaderboardsButton(texts, open) } }
                 state.notice?.let { item { NoticeBanner(it) } }
                 items(state.challenges, key = { it.id }) { ChallengeCard(it, texts, onJoin) }
             }
         }
     }
+}
+
+@Composable
+private fun LeaderboardsButton(
+    texts: Texts,
+    onClick: () -> Unit,
+    modifier: Modifier = Modifier,
+) {
+    OutlinedButton(onClick = onClick, modifier = modifier.fillMaxWidth().testTag(LeaderboardTags.OPEN)) { Text(texts.leaderboards) }
 }
 
 @Composable

@@ -37,6 +37,7 @@ import app.loyalty.presentation.CardScreenModel
 import app.loyalty.presentation.ChallengesScreenModel
 import app.loyalty.presentation.Env
 import app.loyalty.presentation.InboxScreenModel
+import app.loyalty.presentation.LeaderboardsScreenModel
 import app.loyalty.presentation.OnboardingModel
 import app.loyalty.presentation.Root
 import app.loyalty.presentation.SyncCoordinator
@@ -84,6 +85,7 @@ class AppModels(
     val challenges: ChallengesScreenModel,
     val badges: BadgesScreenModel,
     val inbox: InboxScreenModel,
+    val leaderboards: LeaderboardsScreenModel,
 ) {
     constructor(
         env: Env,
@@ -98,12 +100,14 @@ class AppModels(
         challenges = ChallengesScreenModel(env),
         badges = BadgesScreenModel(env),
         inbox = InboxScreenModel(env),
+        leaderboards = LeaderboardsScreenModel(env, sync),
     )
 }
 
 /**
  * The whole app: onboarding until a card is on the phone, then the member's
- * tabs (card, wallet, challenges, badges, inbox) under a navigation bar.
+ * tabs (card, wallet, challenges, badges, inbox) under a navigation bar; the
+ * leaderboards open from the challenges tab, in its place.
  *
  * - [onWindow] receives what the window must do while the card is in front
  *   (full brightness, screen kept on, secure window) and the plain state
@@ -162,6 +166,7 @@ private fun MemberApp(
 ) {
     var tab by rememberSaveable { mutableStateOf(Tab.CARD) }
     var settings by rememberSaveable { mutableStateOf(false) }
+    var leaderboards by rememberSaveable { mutableStateOf(false) }
     val scope = rememberCoroutineScope()
     LaunchedEffect(openMessage) {
         if (openMessage != null) {
@@ -175,6 +180,7 @@ private fun MemberApp(
             models.challenges.start(this)
             models.badges.start(this)
             models.inbox.start(this)
+            models.leaderboards.start(this)
         }
     }
     // The card ticks (once a second, aligned to its rotation) only while it is in front.
@@ -186,16 +192,19 @@ private fun MemberApp(
     }
     val texts = models.texts
     val inbox by models.inbox.state.collectAsState()
+    val boardsShown = leaderboards && tab == Tab.CHALLENGES && !settings
     MemberScaffold(
         texts,
         tab,
         {
             tab = it
             settings = false
+            leaderboards = false
         },
         inbox.unreadCount,
         inbox.unreadText,
         onSettings = { settings = true },
+        title = texts.leaderboards.takeIf { boardsShown },
     ) { padding ->
         val m = Modifier.padding(padding)
         if (settings) {
@@ -207,8 +216,19 @@ private fun MemberApp(
                 onBack = { settings = false },
                 modifier = m,
             )
+        } else if (boardsShown) {
+            val state by models.leaderboards.state.collectAsState()
+            LeaderboardsScreen(
+                state,
+                texts,
+                onJoin = { name -> scope.launch { models.leaderboards.join(name) } },
+                onCancelJoin = { models.leaderboards.clearJoinError() },
+                onLeave = { scope.launch { models.leaderboards.leave() } },
+                onBack = { leaderboards = false },
+                modifier = m,
+            )
         } else {
-            MemberTab(models, tab, inbox, openMessage, m)
+            MemberTab(models, tab, inbox, openMessage, m, onLeaderboards = { leaderboards = true })
         }
     }
 }
@@ -220,6 +240,7 @@ private fun MemberTab(
     inbox: app.loyalty.presentation.InboxState,
     openMessage: String?,
     m: Modifier,
+    onLeaderboards: () -> Unit,
 ) {
     val texts = models.texts
     val scope = rememberCoroutineScope()
@@ -242,7 +263,13 @@ private fun MemberTab(
 
         Tab.CHALLENGES -> {
             val state by models.challenges.state.collectAsState()
-            ChallengesScreen(state, texts, onJoin = { id -> scope.launch { models.challenges.join(id) } }, modifier = m)
+            ChallengesScreen(
+                state,
+                texts,
+                onJoin = { id -> scope.launch { models.challenges.join(id) } },
+                modifier = m,
+                onLeaderboards = onLeaderboards,
+            )
         }
 
         Tab.BADGES -> {
@@ -265,7 +292,8 @@ private fun MemberTab(
 }
 
 /**
- * The member's frame: the top bar with the tab's title, the navigation bar
+ * The member's frame: the top bar with the tab's title (or [title], for a
+ * screen opened from a tab, such as the leaderboards), the navigation bar
  * (the inbox tab badged with the unread count) and the tab's content, which
  * gets the padding the bars leave. Stateless: [LoyaltyApp] feeds it, and the
  * desktop renders use it as it is.
@@ -280,13 +308,14 @@ fun MemberScaffold(
     unreadText: String?,
     modifier: Modifier = Modifier,
     onSettings: (() -> Unit)? = null,
+    title: String? = null,
     content: @Composable (PaddingValues) -> Unit,
 ) {
     Scaffold(
         modifier = modifier.fillMaxSize(),
         topBar = {
             TopAppBar(
-                title = { Text(tab.title(texts), maxLines = 1, overflow = TextOverflow.Ellipsis) },
+                title = { Text(title ?: tab.title(texts), maxLines = 1, overflow = TextOverflow.Ellipsis) },
                 actions = {
                     onSettings?.let { open ->
                         TextButton(onClick = open, modifier = Modifier.testTag(AppTags.SETTINGS)) { Text(texts.settings) }

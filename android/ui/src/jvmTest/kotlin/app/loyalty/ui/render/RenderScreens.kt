@@ -1,5 +1,6 @@
 // Desktop-only driver (scripts/render-screens.sh): renders every screen of
-// the demo wallet headless to PNG with ImageComposeScene, in the light and
+// the demo wallet (the leaderboards from a fixed record: the demo program has
+// no boards) headless to PNG with ImageComposeScene, in the light and
 // dark theme, Russian and English, and the card at font scale 2.0 on a
 // 360×640 dp screen; checks the code's pixels and reads it back with zbar;
 // then enrolls with the dev server, renders that member's card and has the
@@ -17,6 +18,10 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.Density
 import app.loyalty.core.ClientConfig
 import app.loyalty.core.Clock
+import app.loyalty.core.LeaderboardInfo
+import app.loyalty.core.LeaderboardMe
+import app.loyalty.core.LeaderboardRow
+import app.loyalty.core.Leaderboards
 import app.loyalty.core.LoyaltyClient
 import app.loyalty.core.MemorySecretStore
 import app.loyalty.core.SecretStore
@@ -29,14 +34,17 @@ import app.loyalty.presentation.ErrorTexts
 import app.loyalty.presentation.Format
 import app.loyalty.presentation.InboxState
 import app.loyalty.presentation.Lang
+import app.loyalty.presentation.LeaderboardsState
 import app.loyalty.presentation.OnboardingState
 import app.loyalty.presentation.Texts
 import app.loyalty.presentation.WalletState
+import app.loyalty.presentation.leaderboardsState
 import app.loyalty.ui.AppModels
 import app.loyalty.ui.BadgesScreen
 import app.loyalty.ui.CardScreen
 import app.loyalty.ui.ChallengesScreen
 import app.loyalty.ui.InboxScreen
+import app.loyalty.ui.LeaderboardsScreen
 import app.loyalty.ui.LoyaltyTheme
 import app.loyalty.ui.MemberScaffold
 import app.loyalty.ui.OnboardingScreen
@@ -171,18 +179,89 @@ fun demoStates(
         )
     }
 
-/** The member's frame around one tab's content, as LoyaltyApp draws it. */
+/** The member's frame around one tab's content, as LoyaltyApp draws it ([title]: a screen opened from the tab). */
 @Composable
 fun Member(
     texts: Texts,
     tab: Tab,
     dark: Boolean,
     inbox: InboxState = InboxState(),
+    title: String? = null,
     content: @Composable (Modifier) -> Unit,
 ) {
     LoyaltyTheme(dark) {
-        MemberScaffold(texts, tab, {}, inbox.unreadCount, inbox.unreadText) { padding -> content(Modifier.padding(padding)) }
+        MemberScaffold(texts, tab, {}, inbox.unreadCount, inbox.unreadText, title = title) { padding -> content(Modifier.padding(padding)) }
     }
+}
+
+/**
+ * The leaderboards screen at [SHOT_MS] for a member who joined as "Anna K."
+ * ([joined]) or has not joined: the demo program has no boards, so this is a
+ * fixed record of the core's shape (ties at 2, my row, the rank to pass, a
+ * rank below the list), turned into the screen's state by the app's own
+ * [leaderboardsState]. Board titles are the program's own texts, here in
+ * the shopper's language.
+ */
+fun boardsState(
+    lang: Lang,
+    joined: Boolean,
+): LeaderboardsState {
+    val ru = lang == Lang.RU
+    val computed = SHOT_MS - 55 * 60_000L
+    val weekStart = Instant.parse("2026-11-29T21:00:00Z").toEpochMilli()
+    val monthStart = Instant.parse("2026-11-30T21:00:00Z").toEpochMilli()
+    val me = "Anna K."
+
+    fun board(
+        id: String,
+        title: String,
+        metric: String,
+        period: String,
+        start: Long,
+        participants: Int,
+        top: List<LeaderboardRow>,
+        mine: LeaderboardMe?,
+    ) = LeaderboardInfo(id, title, metric, period, true, start, computed, participants.toUInt(), top, mine.takeIf { joined })
+    val record =
+        Leaderboards(
+            myName = me.takeIf { joined },
+            namePending = false,
+            boards =
+                listOf(
+                    board(
+                        "week",
+                        if (ru) "Баллы за неделю" else "Points this week",
+                        "points_earned",
+                        "week",
+                        weekStart,
+                        14,
+                        listOf(
+                            LeaderboardRow(1u, "Boris", 1520),
+                            LeaderboardRow(2u, me, 1240),
+                            LeaderboardRow(2u, "Vera", 1240),
+                            LeaderboardRow(4u, "Gleb_77", 981),
+                            LeaderboardRow(5u, "Dina", 610),
+                        ),
+                        LeaderboardMe(2u, 1240, 281),
+                    ),
+                    board(
+                        "spenders",
+                        if (ru) "Больше всех потратили" else "Top spenders",
+                        "spend",
+                        "month",
+                        monthStart,
+                        23,
+                        listOf(
+                            LeaderboardRow(1u, "Dina", 1_254_000),
+                            LeaderboardRow(2u, "Boris", 980_050),
+                            LeaderboardRow(3u, "Vera", 512_000),
+                        ),
+                        LeaderboardMe(7u, 154_050, 21_000),
+                    ),
+                    board("buyers", if (ru) "Больше всех покупок" else "Most purchases", "purchases", "all_time", 0, 0, emptyList(), null),
+                ),
+        )
+    return leaderboardsState(record, "RUB", Format(lang, ZONE), Texts.of(lang), SHOT_MS)
 }
 
 @Composable
@@ -266,11 +345,19 @@ fun main(args: Array<String>) {
                     val bars =
                         shot("card-barcode-$v") { Member(s.texts, Tab.CARD, dark, s.inbox) { m -> CardScreen(s.bars, s.texts, {}, m) } }
                     shot("wallet-$v") { Member(s.texts, Tab.WALLET, dark, s.inbox) { m -> WalletScreen(s.wallet, s.texts, {}, {}, m) } }
-                    shot(
-                        "challenges-$v",
-                    ) { Member(s.texts, Tab.CHALLENGES, dark, s.inbox) { m -> ChallengesScreen(s.challenges, s.texts, {}, m) } }
+                    shot("challenges-$v") {
+                        Member(s.texts, Tab.CHALLENGES, dark, s.inbox) { m ->
+                            ChallengesScreen(s.challenges, s.texts, {}, m, onLeaderboards = {})
+                        }
+                    }
                     shot("badges-$v") { Member(s.texts, Tab.BADGES, dark, s.inbox) { m -> BadgesScreen(s.badges, m) } }
                     shot("inbox-$v") { Member(s.texts, Tab.INBOX, dark, s.inbox) { m -> InboxScreen(s.inbox, s.texts, {}, {}, {}, m) } }
+                    val boards = boardsState(lang, joined = true)
+                    shot("leaderboards-$v") {
+                        Member(s.texts, Tab.CHALLENGES, dark, s.inbox, title = s.texts.leaderboards) { m ->
+                            LeaderboardsScreen(boards, s.texts, {}, {}, {}, {}, m)
+                        }
+                    }
                     shot("onboarding-$v") { Onboarding(s.welcome, dark) }
 
                     val qr = requireNotNull(s.card.qr) { "the demo card shows a QR code" }
@@ -298,6 +385,13 @@ fun main(args: Array<String>) {
                 val welcome = s.welcome
                 shot("onboarding-error-light-$l") { Onboarding(welcome.copy(error = ErrorTexts.message("network", lang)), false) }
                 shot("onboarding-working-light-$l") { Onboarding(OnboardingState.Working(s.texts.enrolling), false) }
+                // Not joined, the name field open with a name the core refused, and its message.
+                val refused = boardsState(lang, joined = false).copy(joinError = ErrorTexts.message("invalid_display_name", lang))
+                shot("leaderboards-join-light-$l") {
+                    Member(s.texts, Tab.CHALLENGES, false, s.inbox, title = s.texts.leaderboards) { m ->
+                        LeaderboardsScreen(refused, s.texts, {}, {}, {}, {}, m, initialName = "A")
+                    }
+                }
             }
             // The same state renders to the same bytes: the committed screenshots are reproducible.
             val s = demoStates(client, Lang.RU)
