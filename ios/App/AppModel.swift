@@ -38,6 +38,7 @@ final class AppModel {
         let challenges: ChallengesModel
         let badges: BadgesModel
         let inbox: InboxModel
+        let leaderboards: LeaderboardsModel
         let onboarding: OnboardingModel
     }
 
@@ -55,6 +56,7 @@ final class AppModel {
                 challenges: ChallengesModel(env: env),
                 badges: BadgesModel(env: env),
                 inbox: InboxModel(env: env),
+                leaderboards: LeaderboardsModel(env: env, sync: sync),
                 onboarding: OnboardingModel(env: env, afterSignOut: AppModel.deleteDeviceKey)
             )
             openError = nil
@@ -98,6 +100,7 @@ final class AppModel {
         await screens.wallet.reload()
         await screens.challenges.reload()
         await screens.badges.reload()
+        await screens.leaderboards.reload()
         await screens.card.reload()
         if screens.onboarding.root == .member {
             await screens.sync.sync()

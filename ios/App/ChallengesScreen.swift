@@ -1,16 +1,22 @@
 // Challenges with their progress, time left, reward and a Join button for
-// opt-in ones.
+// opt-in ones; the leaderboards open from the top of the list.
 import LoyaltyPresentation
 import SwiftUI
 
 struct ChallengesScreen: View {
     let model: ChallengesModel
+    let leaderboards: LeaderboardsModel
     let texts: Texts
 
     var body: some View {
         let s = model.state
         NavigationStack {
             List {
+                NavigationLink {
+                    LeaderboardsScreen(model: leaderboards, texts: texts)
+                } label: {
+                    Label(texts.leaderboards, systemImage: "list.number")
+                }
                 if let notice = s.notice {
                     Text(notice).font(.footnote).foregroundStyle(.secondary)
                 }

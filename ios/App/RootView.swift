@@ -54,7 +54,7 @@ private struct MemberOrOnboarding: View {
             WalletScreen(model: screens.wallet, texts: t)
                 .tabItem { Label(t.tabWallet, systemImage: "creditcard") }
                 .tag(AppModel.Tab.wallet)
-            ChallengesScreen(model: screens.challenges, texts: t)
+            ChallengesScreen(model: screens.challenges, leaderboards: screens.leaderboards, texts: t)
                 .tabItem { Label(t.tabChallenges, systemImage: "flag.checkered") }
                 .tag(AppModel.Tab.challenges)
             BadgesScreen(model: screens.badges, texts: t)
