@@ -116,7 +116,7 @@ impl From<&BoardsView> for Leaderboards {
 impl LoyaltyClient {
     /// The leaderboards with the latest standings a sync brought.
     pub fn leaderboards(&self) -> Result<Leaderboards> {
-        shield(|| Ok(Leaderboards::from(&self.session.leaderboards()?)))
+        self.read(|| Ok(Leaderboards::from(&self.session.leaderboards()?)))
     }
 
     /// Joins the leaderboards as `name` (2–24 letters, digits, spaces or

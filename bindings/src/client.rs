@@ -28,6 +28,8 @@ pub struct LoyaltyClient {
     /// Enroll, sync and sign-out run one at a time.
     pub(crate) ops: tokio::sync::Mutex<()>,
     listeners: Arc<Listeners>,
+    /// A thread is looking for other processes' changes (while anyone listens).
+    watching: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for LoyaltyClient {
@@ -61,9 +63,66 @@ impl LoyaltyClient {
     /// Tells the listeners what `done` changed (no lock is held here), then
     /// hands back its result.
     pub(crate) fn finish<T>(&self, done: Done<T>) -> Result<T> {
-        let areas: Vec<_> = done.changed.areas().iter().map(|a| (*a).into()).collect();
+        let mut areas: Vec<_> = done.changed.areas().iter().map(|a| (*a).into()).collect();
+        if self.session.take_external_change() {
+            areas = crate::listeners::ALL_AREAS.to_vec();
+        }
         self.listeners.notify(&areas);
         done.result.map_err(LoyaltyError::from)
+    }
+
+    /// Hands back what a read found, first telling the listeners about
+    /// changes another process made (noticed by the read's look at the store).
+    pub(crate) fn read<T>(&self, call: impl FnOnce() -> Result<T>) -> Result<T> {
+        let result = shield(call);
+        self.notify_external();
+        result
+    }
+
+    /// Looks at the store; when another process changed the wallet, every
+    /// listener hears about every area.
+    fn notify_external(&self) {
+        drop(self.session.store());
+        if self.session.take_external_change() {
+            self.listeners.notify(&crate::listeners::ALL_AREAS);
+        }
+    }
+
+    /// Starts the thread that looks for other processes' changes every
+    /// [`crate::listeners::WATCH_INTERVAL`] while anyone is subscribed. It
+    /// holds the client weakly and ends when the last listener leaves or
+    /// the client is dropped.
+    fn watch(self: &Arc<Self>) {
+        use std::sync::atomic::Ordering;
+        if self.watching.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let client = Arc::downgrade(self);
+        let spawned = std::thread::Builder::new()
+            .name("loyalty-watch".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(crate::listeners::WATCH_INTERVAL);
+                    let Some(client) = client.upgrade() else {
+                        return;
+                    };
+                    if client.listeners.len() == 0 {
+                        client.watching.store(false, Ordering::SeqCst);
+                        // A listener that came meanwhile found the flag still
+                        // set and started no thread: this one goes on for it.
+                        if client.listeners.len() == 0
+                            || client.watching.swap(true, Ordering::SeqCst)
+                        {
+                            return;
+                        }
+                    }
+                    client.notify_external();
+                }
+            });
+        if let Err(e) = spawned {
+            self.watching.store(false, Ordering::SeqCst);
+            tracing::warn!(error = %e, "cannot start watching for other processes' changes");
+        }
     }
 }
 
@@ -103,6 +162,7 @@ impl LoyaltyClient {
                 session,
                 ops: tokio::sync::Mutex::new(()),
                 listeners: Arc::new(Listeners::default()),
+                watching: std::sync::atomic::AtomicBool::new(false),
             }))
         })
     }
@@ -116,7 +176,7 @@ impl LoyaltyClient {
         expiring_days: u32,
         history_limit: u32,
     ) -> Result<WalletSnapshot> {
-        shield(|| {
+        self.read(|| {
             let screen = self
                 .session
                 .wallet_snapshot(i64::from(expiring_days), history_limit as usize)?;
@@ -130,7 +190,7 @@ impl LoyaltyClient {
     /// A page of history, newest first: entries older than `before_id` (the
     /// newest when null), at most `limit`. Pass the page's `next_before_id` to go on.
     pub fn history(&self, before_id: Option<i64>, limit: u32) -> Result<HistoryPage> {
-        shield(|| {
+        self.read(|| {
             let entries = self.session.history(before_id, limit as usize)?;
             Ok(HistoryPage::new(&entries, limit as usize))
         })
@@ -177,7 +237,7 @@ impl LoyaltyClient {
     /// The card screen: grouped number, payload, QR modules, seconds to
     /// rotation. Cached per time step: calling it every frame is cheap.
     pub fn card_view(&self) -> Result<CardView> {
-        shield(|| Ok(CardView::from(&self.session.card_view()?)))
+        self.read(|| Ok(CardView::from(&self.session.card_view()?)))
     }
 
     /// The card's barcode as SVG (cached per step).
@@ -200,7 +260,7 @@ impl LoyaltyClient {
 
     /// Challenges, active ones closest to completion first.
     pub fn challenges(&self) -> Result<Vec<ChallengeInfo>> {
-        shield(|| {
+        self.read(|| {
             let (c, _) = self.session.goals()?;
             Ok(c.iter().map(ChallengeInfo::from).collect())
         })
@@ -208,7 +268,7 @@ impl LoyaltyClient {
 
     /// Badges and their levels.
     pub fn badges(&self) -> Result<Vec<BadgeInfo>> {
-        shield(|| {
+        self.read(|| {
             let (_, b) = self.session.goals()?;
             Ok(b.iter().map(BadgeInfo::from).collect())
         })
@@ -224,7 +284,7 @@ impl LoyaltyClient {
     /// Inbox messages in display order; hidden (dismissed, expired) ones only
     /// when `include_hidden`.
     pub fn inbox(&self, include_hidden: bool) -> Result<Vec<InboxMessage>> {
-        shield(|| {
+        self.read(|| {
             let messages = self.session.inbox(include_hidden)?;
             Ok(messages.iter().map(InboxMessage::from).collect())
         })
@@ -232,7 +292,7 @@ impl LoyaltyClient {
 
     /// Unread visible messages (the app icon badge).
     pub fn unread_count(&self) -> Result<u32> {
-        shield(|| Ok(u32::try_from(self.session.unread_count()?).unwrap_or(u32::MAX)))
+        self.read(|| Ok(u32::try_from(self.session.unread_count()?).unwrap_or(u32::MAX)))
     }
 
     /// Ingests a push payload exactly as the app received it: the FCM data
@@ -262,10 +322,18 @@ impl LoyaltyClient {
     // ---- listeners ----
 
     /// Calls `listener` after every change to the wallet, inbox, goals or
-    /// card made through this client (by the app, a push or a sync). Keep the
+    /// card made through this client (by the app, a push or a sync), and
+    /// with every area when another process changed the same wallet (an app
+    /// extension ingesting a push): noticed at this client's next call, and
+    /// by a look every half second while anyone is subscribed. Keep the
     /// returned subscription: closing or dropping it unsubscribes.
-    pub fn subscribe(&self, listener: Arc<dyn ChangeListener>) -> Arc<ChangeSubscription> {
-        self.listeners.add(listener)
+    pub fn subscribe(
+        self: Arc<Self>,
+        listener: Arc<dyn ChangeListener>,
+    ) -> Arc<ChangeSubscription> {
+        let subscription = self.listeners.add(listener);
+        self.watch();
+        subscription
     }
 }
 

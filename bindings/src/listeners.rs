@@ -91,11 +91,22 @@ impl Listeners {
         }
     }
 
-    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.entries().len()
     }
 }
+
+/// Every area: what a change made by another process may have touched.
+pub(crate) const ALL_AREAS: [ChangeArea; 4] = [
+    ChangeArea::Wallet,
+    ChangeArea::Inbox,
+    ChangeArea::Goals,
+    ChangeArea::Card,
+];
+
+/// How often a client with listeners looks for changes made by another
+/// process (a notification service extension, an FCM service process).
+pub const WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// A subscription: dropping it (Kotlin `close()`, Swift `deinit`) or calling
 /// [`ChangeSubscription::cancel`] unsubscribes. A notification already under way

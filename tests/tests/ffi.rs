@@ -348,7 +348,7 @@ fn one_client_and_a_listener_hammered_from_eight_threads() {
         inbox: AtomicUsize::new(0),
         other: AtomicUsize::new(0),
     });
-    let subscription = c.subscribe(listener.clone());
+    let subscription = Arc::clone(&c).subscribe(listener.clone());
     let threads: Vec<_> = (0..8)
         .map(|t| {
             let c = c.clone();
@@ -356,7 +356,7 @@ fn one_client_and_a_listener_hammered_from_eight_threads() {
                 for i in 0..25 {
                     // Short-lived subscriptions come and go while others notify.
                     let churn = Arc::new(Counter(AtomicUsize::new(0)));
-                    let sub = c.subscribe(churn.clone());
+                    let sub = Arc::clone(&c).subscribe(churn.clone());
                     let payload = format!(r#"{{"kind":"offer","message_id":"t{t}-{i}","title":"Offer","body":"b","coupon_percent":"5"}}"#);
                     assert!(matches!(c.ingest_push(payload).unwrap(), PushOutcome::New { .. }));
                     assert!(churn.0.load(Ordering::SeqCst) >= 1, "a live subscription hears its own change");

@@ -131,7 +131,7 @@ fn journey_through_the_dev_server() {
     })
     .unwrap();
     let areas = Arc::new(Areas::default());
-    let _sub = c.subscribe(areas.clone());
+    let _sub = Arc::clone(&c).subscribe(areas.clone());
     let rt = rt();
 
     assert_eq!(c.wallet_snapshot(30, 5).unwrap_err().code(), "no_program");

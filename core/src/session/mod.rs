@@ -240,6 +240,9 @@ pub struct Session {
     card: Mutex<(u64, Option<Arc<CardService>>)>,
     /// The software device key, loaded on first use (none configured).
     software_signer: Mutex<Option<Arc<dyn DeviceSigner>>>,
+    /// Another process changed the wallet since [`Session::take_external_change`]
+    /// was last asked.
+    external: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Session {
@@ -277,12 +280,36 @@ impl Session {
             sign_outs: AtomicU64::new(0),
             card: Mutex::new((0, None)),
             software_signer: Mutex::new(None),
+            external: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
     /// The store, locked. Do not hold it across an `await` or a listener call.
+    ///
+    /// Every lock first asks SQLite whether another process committed since
+    /// (one cached `PRAGMA data_version`): if so the store reloads what it
+    /// keeps in memory, the card service is rebuilt on its next use, and
+    /// [`Session::take_external_change`] says so once.
     pub fn store(&self) -> MutexGuard<'_, Store> {
-        guard(&self.store)
+        let mut store = guard(&self.store);
+        match store.check_external_change() {
+            Ok(false) => {}
+            Ok(true) => {
+                // Store, then card: the order sign-out takes them in too.
+                self.forget_card();
+                self.external.store(true, Ordering::SeqCst);
+            }
+            // The operation that follows meets the same storage error and reports it.
+            Err(e) => tracing::warn!(code = e.code(), "cannot ask the wallet for outside changes"),
+        }
+        store
+    }
+
+    /// Whether another process (an app extension, a second app instance)
+    /// changed the wallet since the last time this was asked; `true` once
+    /// per noticed change. Noticed whenever the store is used.
+    pub fn take_external_change(&self) -> bool {
+        self.external.swap(false, Ordering::SeqCst)
     }
 
     /// The session's clock.

@@ -148,6 +148,9 @@ impl Session {
     /// The card service, built once per enrollment, sync or sign-out (it
     /// caches frames per time step). `no_card` before a card is enrolled.
     pub fn card_service(&self) -> Result<Arc<CardService>> {
+        // Another process may have enrolled, synced or signed out: a look at
+        // the store drops the cached service if so.
+        drop(self.store());
         let generation = {
             let cached = guard(&self.card);
             if let Some(card) = cached.1.as_ref() {

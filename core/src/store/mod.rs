@@ -82,6 +82,12 @@ fn set_mode(path: &Path, mode: u32) {
 #[cfg(not(unix))]
 fn set_mode(_path: &Path, _mode: u32) {}
 
+fn data_version(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("PRAGMA data_version")?
+        .query_row([], |r| r.get(0))?)
+}
+
 /// File name of the wallet database inside a data folder.
 pub const DB_FILE: &str = "wallet.sqlite3";
 
@@ -119,6 +125,9 @@ pub struct Store {
     program_id: i64,
     /// The app's own deep-link scheme, when it overrides the program's.
     deep_link_scheme: Option<String>,
+    /// `PRAGMA data_version` when this connection last looked: it moves
+    /// when another connection (another process) commits.
+    data_version: i64,
 }
 
 impl std::fmt::Debug for Store {
@@ -161,13 +170,42 @@ impl Store {
             Some((id, program)) => (id, Some(program)),
             None => (0, None),
         };
+        let data_version = data_version(&conn)?;
         Ok(Self {
             conn,
             path,
             program,
             program_id,
             deep_link_scheme: None,
+            data_version,
         })
+    }
+
+    /// Whether another connection — another process on the same wallet, an
+    /// app extension — committed since this one last looked (SQLite's
+    /// `data_version`; this connection's own writes do not count). When it
+    /// did, what this store keeps in memory is read again: the program in
+    /// force, when the other process changed it.
+    pub fn check_external_change(&mut self) -> Result<bool> {
+        let now = data_version(&self.conn)?;
+        if now == self.data_version {
+            return Ok(false);
+        }
+        match programs::in_force_id(&self.conn)? {
+            Some(id) if id == self.program_id => {}
+            Some(_) => {
+                if let Some((id, program)) = programs::in_force(&self.conn)? {
+                    self.program = Some(program);
+                    self.program_id = id;
+                }
+            }
+            None => {
+                self.program = None;
+                self.program_id = 0;
+            }
+        }
+        self.data_version = now;
+        Ok(true)
     }
 
     /// Makes push deep links use the app's own URL scheme instead of the

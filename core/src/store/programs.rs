@@ -62,12 +62,17 @@ pub(super) fn install(tx: &Connection, version: Option<&str>, rules: &str) -> Re
 
 /// The program in force: its row id and parsed rules (none before any was set).
 pub(super) fn in_force(conn: &Connection) -> Result<Option<(i64, Program)>> {
+    match in_force_id(conn)? {
+        Some(id) => Ok(Some((id, load(conn, id)?))),
+        None => Ok(None),
+    }
+}
+
+/// The row id of the program in force (none before any was set).
+pub(super) fn in_force_id(conn: &Connection) -> Result<Option<i64>> {
     let id: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = ?1",
-            [PROGRAM_KEY],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([PROGRAM_KEY], |r| r.get(0))
         .optional()?;
     let Some(id) = id else {
         return Ok(None);
@@ -75,7 +80,7 @@ pub(super) fn in_force(conn: &Connection) -> Result<Option<(i64, Program)>> {
     let id: i64 = id.parse().map_err(|_| LoyaltyError::Corrupt {
         reason: format!("the program in force is recorded as {id:?}, not a row number"),
     })?;
-    Ok(Some((id, load(conn, id)?)))
+    Ok(Some(id))
 }
 
 /// The rules of row `id`, parsed.
