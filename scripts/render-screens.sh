@@ -91,7 +91,7 @@ t=$(now)
 java "${JFLAGS[@]}" -cp "$RUN_CP" app.loyalty.ui.render.RenderScreensKt \
   --out "$OUT" --server "$SERVER" --zbarimg "$ZBARIMG" --server-loy2 "$LOY2_SERVER" --loyalty "$TARGET_DIR/debug/loyalty"
 RENDER_S=$(since "$t")
-echo "render JVM (39 renders, checks, zbar, tills): $RENDER_S s"
+echo "render JVM (45 renders, checks, zbar, tills): $RENDER_S s"
 
 step "Compose UI tests: the card screen (semantics, switch) and LoyaltyApp on the demo wallet"
 java "${JFLAGS[@]}" -cp "$RUN_CP" org.junit.runner.JUnitCore app.loyalty.ui.CardScreenTest app.loyalty.ui.LoyaltyAppTest
@@ -115,6 +115,9 @@ card-loy2-fallback card-loy2-fallback-light-ru
 wallet wallet-light-ru
 wallet-dark-en wallet-dark-en
 challenges challenges-light-ru
+leaderboards leaderboards-light-ru
+leaderboards-dark-en leaderboards-dark-en
+leaderboards-join leaderboards-join-light-ru
 badges badges-light-ru
 inbox inbox-light-ru
 inbox-dark-en inbox-dark-en
