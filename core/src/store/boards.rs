@@ -106,7 +106,7 @@ impl Store {
     /// rejection with an inbox notice.
     pub fn join_leaderboard(&mut self, name: &str, at: Time) -> Result<String> {
         let name = clean_display_name(name)?;
-        sql::write(&mut self.conn, |tx| {
+        self.write(|tx| {
             unqueue(tx)?;
             tx.prepare_cached(
                 "INSERT INTO board_profile (id, name, state) VALUES (1, ?1, 'pending') \
@@ -121,7 +121,7 @@ impl Store {
     /// Leaves the leaderboards: the name is forgotten on the device at once
     /// and the leave is queued; my standing goes with the stored boards.
     pub fn leave_leaderboard(&mut self, at: Time) -> Result<()> {
-        sql::write(&mut self.conn, |tx| {
+        self.write(|tx| {
             let was_in = membership(tx)? != BoardMembership::Out;
             unqueue(tx)?;
             tx.execute("DELETE FROM board_profile", [])?;
@@ -151,7 +151,7 @@ impl Store {
         rejected: Option<(&str, &str)>,
         at: Time,
     ) -> Result<()> {
-        sql::write(&mut self.conn, |tx| {
+        self.write(|tx| {
             let row: Option<(String, String, String)> = tx
                 .prepare_cached(
                     "SELECT action, target, idempotency_key FROM outbox WHERE seq = ?1",
@@ -191,7 +191,7 @@ impl Store {
     /// one transaction. A standing with my rank while I am not joined on
     /// this device (a leave not yet sent) drops that rank.
     pub fn save_boards(&mut self, standings: &[BoardStanding]) -> Result<()> {
-        sql::write(&mut self.conn, |tx| {
+        self.write(|tx| {
             let out = membership(tx)? == BoardMembership::Out;
             tx.execute("DELETE FROM boards", [])?;
             for (i, s) in standings.iter().enumerate() {

@@ -56,7 +56,7 @@ impl Store {
         let previous = secrets.get(CARD_SECRET_KEY)?;
         secrets.put(CARD_SECRET_KEY, secret.expose())?;
         // A credential binds the card number: another card needs a new one.
-        let recorded = sql::write(&mut self.conn, |tx| {
+        let recorded = self.write(|tx| {
             tx.execute(
                 "INSERT INTO card (id, number, enrolled_at) VALUES (1, ?1, ?2) \
                  ON CONFLICT (id) DO UPDATE SET number = excluded.number, enrolled_at = excluded.enrolled_at",
@@ -125,7 +125,7 @@ impl Store {
     /// Keeps a credential the program issued for this device (no longer revoked).
     pub fn set_loy2_credential(&mut self, bytes: &[u8; CREDENTIAL_LEN]) -> Result<()> {
         let hex = loyalty_till::keys::to_hex(bytes);
-        sql::write(&mut self.conn, |tx| {
+        self.write(|tx| {
             sql::put_meta(tx, LOY2_CREDENTIAL_KEY, &hex)?;
             tx.execute("DELETE FROM meta WHERE key = ?1", [LOY2_REVOKED_KEY])?;
             Ok(())

@@ -273,7 +273,7 @@ impl Store {
         let Some(program) = self.program().cloned() else {
             return Ok(());
         };
-        sql::write(&mut self.conn, |tx| refresh(tx, &program, now))
+        self.write(|tx| refresh(tx, &program, now))
     }
 
     /// Ingests a push payload (FCM data message or APNs) received at `received_at`.
@@ -281,7 +281,7 @@ impl Store {
         let Some(m) = parse_push(payload, &self.scheme())? else {
             return Ok(PushOutcome::Ignored);
         };
-        let outcome = sql::write(&mut self.conn, |tx| {
+        let outcome = self.write(|tx| {
             purge(tx, received_at)?;
             Ok(if let Some(old) = get(tx, &m.id)? {
                 if m.revision > old.content.revision {
@@ -342,7 +342,7 @@ impl Store {
 
     /// Marks a message read (sticky); recorded for sync.
     pub fn mark_read(&mut self, id: &str, at: Time) -> Result<()> {
-        sql::write(&mut self.conn, |tx| {
+        self.write(|tx| {
             let m = Self::require(tx, id)?;
             if m.state == MessageState::Unread {
                 set_state(tx, id, MessageState::Read)?;
@@ -354,7 +354,7 @@ impl Store {
 
     /// Dismisses a message (marks it read too); recorded for sync.
     pub fn dismiss(&mut self, id: &str, at: Time) -> Result<()> {
-        sql::write(&mut self.conn, |tx| {
+        self.write(|tx| {
             let m = Self::require(tx, id)?;
             if m.state == MessageState::Unread {
                 record(tx, "read", id, at)?;
@@ -381,7 +381,7 @@ impl Store {
         server_key: Option<(&str, &str)>,
     ) -> Result<i64> {
         let rules = Rules::of(self.program.as_ref(), self.program_id)?;
-        sql::write(&mut self.conn, |tx| {
+        let written = sql::write(&mut self.conn, |tx| {
             let m = Self::require(tx, id)?;
             let (coupon, until) = policy::activation(&m, at)?;
             let event = Event::ActivateOffer {
@@ -413,12 +413,13 @@ impl Store {
                 record(tx, "read", id, applied_at)?;
             }
             Ok(applied.seq)
-        })
+        });
+        self.noticed(written)
     }
 
     /// Marks outbox entries as delivered (sync got an answer for them).
     pub fn outbox_done(&mut self, seqs: &[i64]) -> Result<()> {
-        sql::write(&mut self.conn, |tx| {
+        self.write(|tx| {
             for seq in seqs {
                 tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?
                     .execute([seq])?;

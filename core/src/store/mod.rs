@@ -128,6 +128,8 @@ pub struct Store {
     /// `PRAGMA data_version` when this connection last looked: it moves
     /// when another connection (another process) commits.
     data_version: i64,
+    /// The file was found deleted or replaced (its journal set aside).
+    moved_noticed: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -178,7 +180,34 @@ impl Store {
             program_id,
             deep_link_scheme: None,
             data_version,
+            moved_noticed: false,
         })
+    }
+
+    /// One write transaction (see `sql::write`). The first write refused
+    /// because the file was deleted or replaced under this store also sets
+    /// aside the journal it left at the path — once: a journal found there
+    /// later is the new file's own.
+    fn write<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+        let out = sql::write(&mut self.conn, f);
+        self.noticed(out)
+    }
+
+    /// A write's outcome, after noticing (once) a file gone from its path;
+    /// for the writes whose closure borrows the store's rules.
+    fn noticed<T>(&mut self, out: Result<T>) -> Result<T> {
+        if out.is_err() {
+            self.notice_moved();
+        }
+        out
+    }
+
+    /// Sets aside, once, the journal of a file that is no longer at its path.
+    fn notice_moved(&mut self) {
+        if !self.moved_noticed && sql::has_moved(&self.conn) {
+            self.moved_noticed = true;
+            sql::set_aside_journal(Path::new(self.conn.path().unwrap_or_default()));
+        }
     }
 
     /// Whether another connection — another process on the same wallet, an
@@ -187,6 +216,8 @@ impl Store {
     /// did, what this store keeps in memory is read again: the program in
     /// force, when the other process changed it.
     pub fn check_external_change(&mut self) -> Result<bool> {
+        // Reads go on from the open file; writes are refused.
+        self.notice_moved();
         let now = data_version(&self.conn)?;
         if now == self.data_version {
             return Ok(false);
@@ -251,7 +282,7 @@ impl Store {
     /// under (a rebuild replays each with its own); later events use these.
     pub fn set_program(&mut self, json: &str) -> Result<()> {
         let program = Program::from_json(json)?;
-        let id = sql::write(&mut self.conn, |tx| {
+        let id = self.write(|tx| {
             let id = programs::install(tx, Some(&crate::program::fingerprint(json)), json)?;
             SqlView { conn: tx }.clear_window()?;
             Ok(id)
@@ -265,7 +296,8 @@ impl Store {
     /// clock went back). On error nothing changes.
     pub fn apply(&mut self, event: &Event, at: Time) -> Result<Applied> {
         let rules = Rules::of(self.program.as_ref(), self.program_id)?;
-        let applied = sql::write(&mut self.conn, |tx| Self::apply_in(tx, rules, event, at))?;
+        let written = sql::write(&mut self.conn, |tx| Self::apply_in(tx, rules, event, at));
+        let applied = self.noticed(written)?;
         tracing::debug!(seq = applied.seq, kind = event.kind(), "applied event");
         Ok(applied)
     }

@@ -141,7 +141,7 @@ impl Store {
             .put(ACCESS_TOKEN_KEY, member.access_token.as_bytes())
             .and_then(|()| secrets.put(CARD_SECRET_KEY, secret.expose()))
             .and_then(|()| {
-                sql::write(&mut self.conn, |tx| {
+                self.write(|tx| {
                     tx.execute(
                         "INSERT INTO card (id, number, enrolled_at) VALUES (1, ?1, ?2)",
                         params![number.as_str(), sql::ms(at)],
@@ -205,7 +205,7 @@ impl Store {
             .and_then(|()| {
                 // Deleted rows are overwritten with zeros, not just unlinked.
                 self.conn.pragma_update(None, "secure_delete", true)?;
-                sql::write(&mut self.conn, |tx| schema::wipe(tx))
+                self.write(|tx| schema::wipe(tx))
             });
         if let Err(e) = wiped {
             restore(secrets);

@@ -370,6 +370,11 @@ pub(crate) fn open_to(path: &Path, target: i64) -> Result<Connection> {
             "the file is empty (0 bytes): it may have been truncated; move it away to start a new wallet",
         ));
     }
+    // A journal beside no database file is another (deleted) wallet's:
+    // SQLite would replay it into the new file.
+    if !path.exists() {
+        super::sql::set_aside_journal(path);
+    }
     // A path that starts with "file:" would be read as an SQLite URI (the
     // bundled SQLite accepts URIs): opened as an absolute path, it is a path.
     let absolute = std::path::absolute(path).map_err(|e| LoyaltyError::Storage {

@@ -74,11 +74,12 @@ impl Store {
             return Ok(seen);
         }
         let rules = Rules::of(self.program.as_ref(), self.program_id)?;
-        let applied = sql::write(&mut self.conn, |tx| {
+        let written = sql::write(&mut self.conn, |tx| {
             let applied = Self::apply_in(tx, rules, event, at)?;
             record_applied(tx, key, request, applied.seq)?;
             Ok(applied)
         });
+        let applied = self.noticed(written);
         match applied {
             Ok(applied) => Ok(KeyedOutcome::Applied { seq: applied.seq }),
             Err(e) if !crate::sync::wire::Failure::is_rejection(&e) => Err(e),
@@ -100,7 +101,7 @@ impl Store {
                     reason: format!("cannot encode a rejection: {err}"),
                 }
             })?;
-        sql::write(&mut self.conn, |tx| {
+        self.write(|tx| {
             tx.prepare_cached(
                 "INSERT OR IGNORE INTO action_keys (key, seq, status, error, request) \
                  VALUES (?1, NULL, 'rejected', ?2, ?3)",
@@ -189,7 +190,7 @@ impl Store {
         answer: impl FnOnce(&super::Applied) -> String,
     ) -> Result<TillOutcome> {
         let rules = Rules::of(self.program.as_ref(), self.program_id)?;
-        sql::write(&mut self.conn, |tx| {
+        let written = sql::write(&mut self.conn, |tx| {
             if let Some((receipt_id, request)) = receipt {
                 let seen: Option<(String, String)> = tx
                     .prepare_cached(
@@ -228,7 +229,8 @@ impl Store {
                 .execute(params![receipt_id, request, answer])?;
             }
             Ok(TillOutcome::Applied { answer })
-        })
+        });
+        self.noticed(written)
     }
 }
 

@@ -1,6 +1,8 @@
 //! The wallet tables seen through [`WalletView`], and the engine's effects
 //! written back as SQL inside the caller's transaction.
 
+use std::path::Path;
+
 use chrono::DateTime;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
@@ -56,6 +58,7 @@ pub(crate) fn write<T>(
     conn: &mut Connection,
     f: impl FnOnce(&Transaction<'_>) -> Result<T>,
 ) -> Result<T> {
+    refuse_if_moved(conn)?;
     super::damage::refuse_if_recorded(conn)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let out = f(&tx).and_then(|out| {
@@ -68,6 +71,75 @@ pub(crate) fn write<T>(
         super::damage::record(conn, &e.to_string());
     }
     out
+}
+
+/// `storage` when the wallet's file was deleted or replaced since `conn`
+/// opened it: on Unix the connection would go on writing into the unlinked
+/// file, which no later open sees — every later write silently lost. One
+/// `stat` per write (SQLite's `SQLITE_FCNTL_HAS_MOVED`). The store then
+/// sets aside the journal this connection left at the path.
+fn refuse_if_moved(conn: &Connection) -> Result<()> {
+    if !has_moved(conn) {
+        return Ok(());
+    }
+    let path = conn.path().unwrap_or_default();
+    Err(LoyaltyError::Storage {
+        reason: format!(
+            "the wallet file {path} was deleted or replaced while it was open, so nothing more \
+             is written to it: close the wallet and open it again"
+        ),
+    })
+}
+
+/// Whether the file `conn` opened is no longer at its path (deleted,
+/// renamed or replaced); `false` in memory.
+pub(crate) fn has_moved(conn: &Connection) -> bool {
+    if conn.path().is_none_or(str::is_empty) {
+        return false;
+    }
+    let mut moved: std::ffi::c_int = 0;
+    // SAFETY: the handle is `conn`'s own open connection, borrowed for this
+    // call only; the opcode writes one int through the pointer, which points
+    // at `moved` for the whole call.
+    let rc = unsafe {
+        rusqlite::ffi::sqlite3_file_control(
+            conn.handle(),
+            c"main".as_ptr(),
+            rusqlite::ffi::SQLITE_FCNTL_HAS_MOVED,
+            (&raw mut moved).cast(),
+        )
+    };
+    rc == rusqlite::ffi::SQLITE_OK && moved != 0
+}
+
+/// Moves a journal that belongs to no database at `db` any more — the
+/// `-wal` of a deleted or replaced file — out of the way (`-wal.orphaned-<ms>`,
+/// the `-shm` index removed), so that SQLite does not pair it with whatever
+/// file is next opened at that path: it would replay the old wallet's pages
+/// into another one. Best effort, logged.
+pub(crate) fn set_aside_journal(db: &Path) {
+    let with = |suffix: &str| {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        std::path::PathBuf::from(name)
+    };
+    let wal = with("-wal");
+    if wal.exists() {
+        let stamp = chrono::Utc::now().timestamp_millis();
+        let aside = with(&format!("-wal.orphaned-{stamp}"));
+        match std::fs::rename(&wal, &aside) {
+            Ok(()) => tracing::error!(
+                "a wallet journal without its database file was set aside; kept for support"
+            ),
+            Err(e) => tracing::warn!(error = %e, "cannot set aside an orphaned wallet journal"),
+        }
+    }
+    let shm = with("-shm");
+    if shm.exists()
+        && let Err(e) = std::fs::remove_file(&shm)
+    {
+        tracing::warn!(error = %e, "cannot remove an orphaned wallet journal index");
+    }
 }
 
 pub(crate) fn put_meta(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {

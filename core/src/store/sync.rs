@@ -207,7 +207,7 @@ impl Store {
             });
         }
         let rules = Rules::of(self.program.as_ref(), self.program_id)?;
-        sql::write(&mut self.conn, |tx| {
+        let written = sql::write(&mut self.conn, |tx| {
             let known: bool = tx
                 .prepare_cached("SELECT 1 FROM pending_actions WHERE idempotency_key = ?1")?
                 .exists([idempotency_key])?
@@ -223,7 +223,8 @@ impl Store {
             let applied = Self::apply_in(tx, rules, event, at)?;
             enqueue(tx, idempotency_key, event, applied.at)?;
             Ok(applied)
-        })
+        });
+        self.noticed(written)
     }
 
     /// Actions waiting for the server, oldest first.
@@ -283,7 +284,7 @@ impl Store {
             Some(_) => None,
             None => Some(Rules::of(self.program.as_ref(), self.program_id)?),
         };
-        let (applied, installed) = sql::write(&mut self.conn, |tx| {
+        let written = sql::write(&mut self.conn, |tx| {
             let current = match (&new_program, previous) {
                 (Some((text, parsed)), _) => Rules {
                     id: programs::install(tx, Some(text.version), text.rules)?,
@@ -398,7 +399,8 @@ impl Store {
                 },
                 installed,
             ))
-        })?;
+        });
+        let (applied, installed) = self.noticed(written)?;
         if let (Some((_, parsed)), Some(id)) = (new_program, installed) {
             self.program = Some(parsed);
             self.program_id = id;
@@ -416,7 +418,7 @@ impl Store {
         at: Time,
     ) -> Result<()> {
         let rules = Rules::of(self.program.as_ref(), self.program_id)?;
-        sql::write(&mut self.conn, |tx| {
+        let written = sql::write(&mut self.conn, |tx| {
             let Some(action) = pending(tx)?
                 .into_iter()
                 .find(|p| p.idempotency_key == idempotency_key)
@@ -446,7 +448,8 @@ impl Store {
                 },
             )?;
             Ok(())
-        })
+        });
+        self.noticed(written)
     }
 
     /// The state digest the server sends with a sync page, computed locally
@@ -496,7 +499,7 @@ impl Store {
         .map(|k| k.to_string())
         .collect();
         if differing.is_empty() {
-            sql::write(&mut self.conn, |tx| {
+            self.write(|tx| {
                 tx.execute("DELETE FROM meta WHERE key = ?1", [CORRECTION_KEY])?;
                 Ok(())
             })?;
@@ -533,7 +536,7 @@ impl Store {
                 "qualifying_spend": spend,
                 "tier": server["tier"],
             });
-            sql::write(&mut self.conn, |tx| {
+            self.write(|tx| {
                 tx.execute(
                     "INSERT INTO sync_mismatches (at, fields) VALUES (?1, ?2)",
                     params![sql::ms(at), differing.join(",")],
