@@ -27,6 +27,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 # software device key, no server side): what the workspace build unifies away.
 cargo clippy -p loyalty-ffi --lib -- -D warnings
 
+step "supply chain (cargo deny: licences, no OpenSSL, crates.io only)"
+./scripts/deny.sh
+
 step "cargo test --workspace"
 cargo test --workspace
 
