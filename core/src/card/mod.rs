@@ -7,6 +7,7 @@
 //! computed only when the step changes. Secrets are read through
 //! [`SecretStore`] and never logged, printed or put in an error.
 
+pub mod clock;
 pub mod loy2;
 mod number;
 pub mod passes;
@@ -316,7 +317,8 @@ pub struct CardService {
     config: CardConfig,
     number: CardNumber,
     secret: Secret,
-    server_offset_ms: i64,
+    /// The server's offset and what makes the device clock checkable.
+    clock: clock::TrustedClock,
     /// The device's LOY2 credential, when the program uses LOY2 and has issued one.
     credential: Option<loy2::DeviceCredential>,
     /// The LOY2 step the device key failed to sign (shown as LOY1 till the next step).
@@ -356,11 +358,27 @@ impl CardService {
             config,
             number,
             secret,
-            server_offset_ms,
+            clock: clock::TrustedClock {
+                offset_ms: server_offset_ms,
+                ..clock::TrustedClock::default()
+            },
             credential: None,
             signer_failed: Mutex::new(None),
             cache: Mutex::new(None),
         })
+    }
+
+    /// The card checking the device clock against what syncs have shown
+    /// (see [`clock::TrustedClock`]): the latest server time seen and the
+    /// offset a refused sync measured.
+    pub fn with_clock_history(
+        mut self,
+        floor_ms: Option<i64>,
+        refused_offset_ms: Option<i64>,
+    ) -> Self {
+        self.clock.floor_ms = floor_ms;
+        self.clock.refused_offset_ms = refused_offset_ms;
+        self
     }
 
     /// The card with the device's LOY2 credential (used when the program's
@@ -422,14 +440,11 @@ impl CardService {
         Ok(self.view(now)?.frame.payload.clone())
     }
 
-    /// The card view at `now`; the frame is reused while the step is unchanged.
+    /// The card view at `now`; the frame is reused while the step is
+    /// unchanged. `clock_skew` when the device clock is known to be wrong
+    /// (set back before a sync's time, or still far ahead as a sync found it).
     pub fn view(&self, now: DateTime<Utc>) -> Result<CardView> {
-        let server_ms = now
-            .timestamp_millis()
-            .checked_add(self.server_offset_ms)
-            .ok_or(LoyaltyError::Overflow {
-                what: "server time",
-            })?;
+        let server_ms = self.clock.server_ms(now.timestamp_millis())?;
         let plan = self.plan(server_ms)?;
         let (plan, frame) = {
             let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
@@ -512,7 +527,7 @@ impl CardService {
             (Some(s), BarcodeKind::Qr) => {
                 let server_ms = (s + 1)
                     .checked_mul(plan.period * 1000)
-                    .and_then(|v| v.checked_sub(self.server_offset_ms))
+                    .and_then(|v| v.checked_sub(self.clock.offset_ms))
                     .ok_or(LoyaltyError::Overflow {
                         what: "rotation time",
                     })?;

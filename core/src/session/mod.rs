@@ -353,7 +353,11 @@ impl Session {
             Some(t) => Arc::clone(t),
             None => Arc::new(EnrolledToken(Arc::clone(&self.secrets))),
         };
-        let client = Arc::new(SyncClient::new(SyncConfig::new(&url), tokens)?);
+        let config = SyncConfig {
+            clock: Arc::clone(&self.config.clock),
+            ..SyncConfig::new(&url)
+        };
+        let client = Arc::new(SyncClient::new(config, tokens)?);
         *cached = Some(Arc::clone(&client));
         Ok(client)
     }

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use loyalty_till::format::CREDENTIAL_LEN;
 
-use super::{SERVER_OFFSET_KEY, Store, schema, sql};
+use super::{REFUSED_OFFSET_KEY, SERVER_OFFSET_KEY, Store, TRUSTED_FLOOR_KEY, schema, sql};
 use crate::card::loy2::{DeviceCredential, DeviceSigner};
 use crate::card::{
     CARD_SECRET_KEY, CardConfig, CardFormat, CardNumber, CardService, Secret, SecretStore,
@@ -97,6 +97,39 @@ impl Store {
         }
     }
 
+    /// What the card checks the device clock against: the latest server time
+    /// a sync showed, and the offset a refused sync measured (see
+    /// [`crate::card::clock::TrustedClock`]).
+    pub fn clock_history(&self) -> Result<(Option<i64>, Option<i64>)> {
+        let read = |key: &str| -> Result<Option<i64>> {
+            match self.meta(key)?.filter(|v| !v.is_empty()) {
+                None => Ok(None),
+                Some(v) => v.parse().map(Some).map_err(|_| LoyaltyError::Corrupt {
+                    reason: format!("stored {key} is not a number"),
+                }),
+            }
+        };
+        Ok((read(TRUSTED_FLOOR_KEY)?, read(REFUSED_OFFSET_KEY)?))
+    }
+
+    /// Records a sync refused because the device clock is `offset_ms` off
+    /// the server's (`server_ms` then): ahead, the offset is kept until an
+    /// accepted sync; behind by at most
+    /// [`crate::card::clock::FLOOR_FROM_REFUSED_MS`], the server's time
+    /// raises the floor.
+    pub fn record_refused_clock(&mut self, offset_ms: i64, server_ms: i64) -> Result<()> {
+        let (floor, _) = self.clock_history()?;
+        self.write(|tx| {
+            if offset_ms < 0 {
+                sql::put_meta(tx, REFUSED_OFFSET_KEY, &offset_ms.to_string())?;
+            } else if offset_ms <= crate::card::clock::FLOOR_FROM_REFUSED_MS {
+                let floor = floor.map_or(server_ms, |f| f.max(server_ms));
+                sql::put_meta(tx, TRUSTED_FLOOR_KEY, &floor.to_string())?;
+            }
+            Ok(())
+        })
+    }
+
     /// Stores the server time offset (set by sync).
     pub fn set_server_offset_ms(&mut self, offset_ms: i64) -> Result<()> {
         Ok(sql::put_meta(
@@ -171,12 +204,14 @@ impl Store {
     pub fn card_service(&self, secrets: &dyn SecretStore) -> Result<CardService> {
         let number = self.card_number()?.ok_or(LoyaltyError::NoCard)?;
         let secret = secrets.get(CARD_SECRET_KEY)?.ok_or(LoyaltyError::NoCard)?;
-        CardService::new(
+        let (floor, refused) = self.clock_history()?;
+        Ok(CardService::new(
             self.card_config(),
             &number,
             Secret::new(secret)?,
             self.server_offset_ms()?,
-        )
+        )?
+        .with_clock_history(floor, refused))
     }
 }
 

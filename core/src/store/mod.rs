@@ -35,7 +35,8 @@ pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 pub use server::{KEY_REUSED, KeyedOutcome, TillOutcome};
 use sql::SqlView;
 pub use sync::{
-    ACCESS_TOKEN_KEY, PageApplied, PageProgram, SERVER_OFFSET_KEY, SYNC_CURSOR_KEY, ServerEvent,
+    ACCESS_TOKEN_KEY, PageApplied, PageProgram, REFUSED_OFFSET_KEY, SERVER_OFFSET_KEY,
+    SYNC_CURSOR_KEY, ServerEvent, TRUSTED_FLOOR_KEY,
 };
 
 use crate::kernel::error::{LoyaltyError, Result};

@@ -81,6 +81,12 @@ pub const SYNC_CURSOR_KEY: &str = "sync_cursor";
 /// Meta key of the server clock offset in milliseconds (read by the card).
 pub const SERVER_OFFSET_KEY: &str = "server_offset_ms";
 
+/// Meta key: the latest server time (Unix ms) a sync has shown.
+pub const TRUSTED_FLOOR_KEY: &str = "trusted_floor_ms";
+
+/// Meta key: the clock offset a refused sync measured (empty once a sync is accepted).
+pub const REFUSED_OFFSET_KEY: &str = "refused_clock_offset_ms";
+
 /// One event of a sync page, as the server confirmed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerEvent {

@@ -16,7 +16,6 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -25,8 +24,10 @@ use super::wire::{
     ErrorResponse, SyncPage,
 };
 use crate::kernel::error::{LoyaltyError, Result};
+use crate::kernel::time::{Clock, SystemClock};
 use crate::store::{
-    JOIN_ACTION, LEAVE_ACTION, PageProgram, SERVER_OFFSET_KEY, SYNC_CURSOR_KEY, ServerEvent, Store,
+    JOIN_ACTION, LEAVE_ACTION, PageProgram, REFUSED_OFFSET_KEY, SERVER_OFFSET_KEY, SYNC_CURSOR_KEY,
+    ServerEvent, Store, TRUSTED_FLOOR_KEY,
 };
 
 /// Largest difference between the server's clock and the device's that the
@@ -63,7 +64,7 @@ impl TokenProvider for StaticToken {
 }
 
 /// Connection settings.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SyncConfig {
     /// Server base URL (`https://api.example` or `http://127.0.0.1:8080` for the dev server).
     pub base_url: String,
@@ -80,6 +81,22 @@ pub struct SyncConfig {
     /// The largest answer read; a sync page above it is asked for again in
     /// smaller pages.
     pub max_body_bytes: usize,
+    /// The device's clock: the server's clock offset is measured against
+    /// it, and answers are recorded at its time (the session's clock).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for SyncConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncConfig")
+            .field("base_url", &self.base_url)
+            .field("max_attempts", &self.max_attempts)
+            .field("backoff", &self.backoff)
+            .field("request_timeout", &self.request_timeout)
+            .field("max_wait", &self.max_wait)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SyncConfig {
@@ -93,6 +110,7 @@ impl SyncConfig {
             request_timeout: Duration::from_secs(15),
             max_wait: Duration::from_secs(20),
             max_body_bytes: MAX_BODY_BYTES,
+            clock: Arc::new(SystemClock),
         }
     }
 }
@@ -388,7 +406,12 @@ impl SyncClient {
                         },
                         |e| (e.code, e.message),
                     );
-                    lock(store).reject_action(&r.idempotency_key, &code, &message, Utc::now())?;
+                    lock(store).reject_action(
+                        &r.idempotency_key,
+                        &code,
+                        &message,
+                        self.config.clock.now(),
+                    )?;
                     report.actions_rejected += 1;
                 } else {
                     report.actions_sent += 1;
@@ -422,7 +445,7 @@ impl SyncClient {
                 if board {
                     // Confirmed or refused (name_taken: forgotten, the inbox says why).
                     let rejected = rejected.as_ref().map(|(c, m)| (c.as_str(), m.as_str()));
-                    lock(store).board_action_answered(m.seq, rejected, Utc::now())?;
+                    lock(store).board_action_answered(m.seq, rejected, self.config.clock.now())?;
                     if rejected.is_some() {
                         report.actions_rejected += 1;
                     } else {
@@ -475,21 +498,30 @@ impl SyncClient {
                 return Err(server_error(status, &page));
             }
             let page = SyncPage::parse(page)?;
-            let offset = (page.server_time - Utc::now()).num_milliseconds();
+            let offset = (page.server_time - self.config.clock.now()).num_milliseconds();
+            let server_ms = page.server_time.timestamp_millis();
             if offset.abs() > MAX_CLOCK_OFFSET_MS {
                 // The card's codes follow the server's clock: one a day off is
-                // refused rather than taken (the device's own clock stays in use).
+                // refused rather than taken (the device's own clock stays in
+                // use), and remembered so the card can tell the clock is wrong.
                 tracing::warn!(
                     hours = offset / 3_600_000,
                     "the server's clock is far from the device's; page refused"
                 );
+                lock(store).record_refused_clock(offset, server_ms)?;
                 return Err(LoyaltyError::ClockSkew {
                     hours: offset / 3_600_000,
                 });
             }
+            let (floor, _) = lock(store).clock_history()?;
             let settings = vec![
                 (SYNC_CURSOR_KEY, page.next_cursor.clone()),
                 (SERVER_OFFSET_KEY, offset.to_string()),
+                (
+                    TRUSTED_FLOOR_KEY,
+                    floor.map_or(server_ms, |f| f.max(server_ms)).to_string(),
+                ),
+                (REFUSED_OFFSET_KEY, String::new()),
             ];
             let rules = page.program.as_ref().map(|p| p.rules.to_string());
             let events: Vec<ServerEvent> = page
@@ -515,7 +547,7 @@ impl SyncClient {
             let applied = s.apply_sync_page(program, &events, &settings, !page.has_more)?;
             report.events_applied += applied.new_events;
             for m in &page.messages {
-                match s.ingest_push(&m.to_string(), Utc::now()) {
+                match s.ingest_push(&m.to_string(), self.config.clock.now()) {
                     Ok(_) => report.messages += 1,
                     Err(e) if e.code() == "invalid_push" => {
                         tracing::warn!(
@@ -535,7 +567,7 @@ impl SyncClient {
             if !page.has_more {
                 s.save_boards(&page.leaderboards)?;
                 drop(s);
-                lock(store).refresh_inbox(Utc::now())?;
+                lock(store).refresh_inbox(self.config.clock.now())?;
                 return Ok(report);
             }
         }
