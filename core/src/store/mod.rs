@@ -156,7 +156,12 @@ impl Store {
     /// Opens `DB_FILE` inside a data folder, creating the folder if needed.
     /// The folder is made readable by its owner only (0700 on Unix).
     pub fn open_dir(dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(dir).map_err(|e| LoyaltyError::Storage {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        // Owner-only from its creation, not only after the chmod below.
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).map_err(|e| LoyaltyError::Storage {
             reason: format!("cannot create data folder {}: {e}", dir.display()),
         })?;
         make_private_dir(dir);
@@ -521,6 +526,26 @@ mod tests {
     }
 
     use super::*;
+
+    /// The wallet file and its journal are owner-only as SQLite creates them
+    /// (before `make_private` runs), and so is a new data folder.
+    #[cfg(unix)]
+    #[test]
+    fn a_new_wallet_is_never_readable_by_others() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join(DB_FILE);
+        let conn = schema::open(&db).unwrap();
+        conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        assert_eq!(mode(&db), 0o600);
+        assert_eq!(mode(&dir.path().join(format!("{DB_FILE}-wal"))), 0o600);
+        let nested = dir.path().join("a/b");
+        drop(Store::open_dir(&nested).unwrap());
+        assert_eq!(mode(&dir.path().join("a")), 0o700);
+        assert_eq!(mode(&nested), 0o700);
+    }
 
     fn schema_of(path: &Path) -> Vec<String> {
         let conn = Connection::open(path).unwrap();

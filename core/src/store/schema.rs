@@ -354,6 +354,21 @@ fn not_a_database(path: &str, err: impl std::fmt::Display) -> LoyaltyError {
     }
 }
 
+/// Creates an empty file readable and writable by its owner only (0600 on
+/// Unix), best effort: SQLite creates it otherwise, and `make_private`
+/// narrows it after.
+fn create_private(path: &Path) {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    if let Err(e) = options.open(path)
+        && e.kind() != std::io::ErrorKind::AlreadyExists
+    {
+        tracing::debug!(error = %e, "cannot create the wallet file ahead of SQLite");
+    }
+}
+
 /// Opens (creating if needed) and migrates a database file.
 pub fn open(path: &Path) -> Result<Connection> {
     open_to(path, SCHEMA_VERSION)
@@ -374,6 +389,9 @@ pub(crate) fn open_to(path: &Path, target: i64) -> Result<Connection> {
     // SQLite would replay it into the new file.
     if !path.exists() {
         super::sql::set_aside_journal(path);
+        // Created owner-only before SQLite writes a byte (its journal files
+        // take the database file's permissions): no moment readable by others.
+        create_private(path);
     }
     // A path that starts with "file:" would be read as an SQLite URI (the
     // bundled SQLite accepts URIs): opened as an absolute path, it is a path.
