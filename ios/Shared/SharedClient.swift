@@ -22,12 +22,24 @@ enum SharedClient {
     static let deviceKey = SecureEnclaveSigner(accessGroup: keychainGroup)
 
     /// The wallet folder inside the app group container (created when missing).
+    ///
+    /// Data protection "complete until first user authentication": encrypted
+    /// with the device passcode until the first unlock after a restart, then
+    /// readable while locked, which the notification service extension needs
+    /// to store a push on a locked phone (`complete` would refuse it). Kept
+    /// out of iCloud and iTunes backups: the server restores a member on a
+    /// new phone, and the Keychain items are `ThisDeviceOnly` anyway.
     static func dataDir() throws -> URL {
         guard let container = FileManager.default.containerURL(forSecurityApplicationGroupIdentifier: appGroup) else {
             throw LoyaltyError.Failure(code: "invalid_config", reason: "the app group \(appGroup) is not in the entitlements")
         }
-        let dir = container.appendingPathComponent("Library/Application Support/loyalty", isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var dir = container.appendingPathComponent("Library/Application Support/loyalty", isDirectory: true)
+        let protection = [FileAttributeKey.protectionKey: FileProtectionType.completeUntilFirstUserAuthentication]
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: protection)
+        try FileManager.default.setAttributes(protection, ofItemAtPath: dir.path)
+        var values = URLResourceValues()
+        values.isExcludedFromBackup = true
+        try dir.setResourceValues(values)
         return dir
     }
 
