@@ -280,7 +280,8 @@ fn a_wallet_deleted_or_replaced_under_a_running_client_takes_no_more_writes() {
             .unwrap()
             .filter(|e| {
                 let name = e.as_ref().unwrap().file_name();
-                name.to_string_lossy().starts_with("wallet.sqlite3-wal.orphaned-")
+                name.to_string_lossy()
+                    .starts_with("wallet.sqlite3-wal.orphaned-")
             })
             .count();
         assert_eq!(aside, 1, "the old journal is kept aside for support");
