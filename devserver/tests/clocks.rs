@@ -7,30 +7,18 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use loyalty_core::card::MemorySecretStore;
 use loyalty_core::kernel::time::{FixedClock, Time};
-use loyalty_core::session::{Session, SessionConfig};
+use loyalty_core::session::Session;
 use loyalty_core::store::Store;
-use loyalty_core::wallet::model::{BonusKind, Event, LineInput, PurchaseInput};
-use serde_json::json;
+use loyalty_core::wallet::model::{BonusKind, Event};
 
 mod common;
-use common::Server;
+use common::{Server, purchase_event};
 
 const PROGRAM: &str = r#"{"currency": "RUB", "utc_offset": "+03:00", "earn": {"rule": {"percent": "10"}},
   "rewards": [{"id": "c1", "cost": 1, "coupon": {"percent": "5", "valid_days": 30}}],
   "challenges": [{"id": "weekly", "title": "A purchase a week", "goal": {"metric": "purchases", "target": 1},
                   "reward": {"points": 5}, "repeat": "weekly"}]}"#;
-
-fn session(dir: &tempfile::TempDir, url: &str, clock: Arc<FixedClock>) -> Session {
-    let config = SessionConfig {
-        server_url: Some(url.to_string()),
-        clock,
-        ..SessionConfig::default()
-    };
-    let store = Store::open_dir(dir.path()).unwrap();
-    Session::new(store, Arc::new(MemorySecretStore::default()), config).unwrap()
-}
 
 /// The server's clock and the device's, both set by the test.
 struct Clocks {
@@ -66,23 +54,27 @@ impl Clocks {
 /// never present the same code.
 fn till_purchase(server: &Server, s: &Session, clocks: &Clocks, receipt: &str) {
     clocks.pass(Duration::seconds(30));
-    let body = json!({"payload": s.card_view().unwrap().frame.payload,
-        "purchase": {"receipt_id": receipt, "lines": [{"sku": "A", "qty": 1, "amount": "1000.00"}]}});
-    let (status, answer) = server.json("POST", "/v1/pos/purchases", None, Some(&body));
-    assert_eq!(status, 201, "{answer}");
+    server.till_purchase(s, receipt, "1000.00");
+}
+
+/// A member enrolled and synced with the device and server clocks of the
+/// test, one till purchase in the wallet.
+async fn enrolled(server: &Server) -> (tempfile::TempDir, Clocks, Session) {
+    let url = format!("http://{}", server.addr);
+    let dir = tempfile::tempdir().unwrap();
+    let clocks = Clocks::new(server);
+    let s = common::session_on(dir.path(), &url, Some(clocks.device.clone()));
+    s.enroll().await.result.unwrap();
+    s.sync().await.result.unwrap();
+    till_purchase(server, &s, &clocks, "r1");
+    s.sync().await.result.unwrap();
+    (dir, clocks, s)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_card_refuses_a_code_while_the_device_clock_is_known_wrong() {
     let server = Server::start(PROGRAM, 0.0);
-    let url = format!("http://{}", server.addr);
-    let dir = tempfile::tempdir().unwrap();
-    let clocks = Clocks::new(&server);
-    let s = session(&dir, &url, clocks.device.clone());
-    s.enroll().await.result.unwrap();
-    s.sync().await.result.unwrap();
-    till_purchase(&server, &s, &clocks, "r1");
-    s.sync().await.result.unwrap();
+    let (_dir, clocks, s) = enrolled(&server).await;
     let balance = s.wallet_snapshot(30, 5).unwrap().snapshot.balance;
     assert_eq!(
         balance, 105,
@@ -148,14 +140,7 @@ async fn the_card_refuses_a_code_while_the_device_clock_is_known_wrong() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_utc_offset_by_sync_keeps_phone_and_server_in_agreement() {
     let mut server = Server::start(PROGRAM, 0.0);
-    let url = format!("http://{}", server.addr);
-    let dir = tempfile::tempdir().unwrap();
-    let clocks = Clocks::new(&server);
-    let s = session(&dir, &url, clocks.device.clone());
-    s.enroll().await.result.unwrap();
-    s.sync().await.result.unwrap();
-    till_purchase(&server, &s, &clocks, "r1");
-    s.sync().await.result.unwrap();
+    let (_dir, clocks, s) = enrolled(&server).await;
     let completed = |s: &Session| {
         s.goals()
             .unwrap()
@@ -186,20 +171,6 @@ fn at(s: &str) -> Time {
     DateTime::parse_from_rfc3339(s).unwrap().to_utc()
 }
 
-fn purchase(id: &str) -> Event {
-    Event::Purchase(PurchaseInput {
-        receipt_id: id.into(),
-        lines: vec![LineInput {
-            sku: "A".into(),
-            category: None,
-            qty: 1,
-            amount: "1000.00".into(),
-        }],
-        coupon: None,
-        pay_points: None,
-    })
-}
-
 /// On a wallet without a server (the device clock is all it has): lots,
 /// birthday bonuses, weekly challenges and streak windows under a clock that
 /// jumps a year ahead and back — dated events never go back, nothing is
@@ -220,11 +191,13 @@ fn a_clock_jumping_ahead_and_back_never_counts_twice_or_runs_backwards() {
         key: None,
     };
     let t0 = at("2026-03-02T10:00:00Z");
-    store.apply(&purchase("r1"), t0).unwrap();
+    store.apply(&purchase_event("r1", "1000.00"), t0).unwrap();
     store.apply(&birthday(), t0).unwrap();
     let year_on = t0 + Duration::days(365);
     // A year ahead: last year's lots expire, this year's birthday is new.
-    store.apply(&purchase("r2"), year_on).unwrap();
+    store
+        .apply(&purchase_event("r2", "1000.00"), year_on)
+        .unwrap();
     store.apply(&birthday(), year_on).unwrap();
     let ahead = store.snapshot(year_on, 30, 50).unwrap();
     assert_eq!(ahead.expired_total, 305, "100 + 5 + 200 from a year before");
@@ -234,7 +207,7 @@ fn a_clock_jumping_ahead_and_back_never_counts_twice_or_runs_backwards() {
     let birthday_again = store.apply(&birthday(), t0).unwrap_err();
     assert_eq!(birthday_again.code(), "bonus_already_granted");
     let applied = store
-        .apply(&purchase("r3"), t0 + Duration::hours(1))
+        .apply(&purchase_event("r3", "1000.00"), t0 + Duration::hours(1))
         .unwrap();
     assert_eq!(applied.at, year_on, "dated no earlier than the last event");
     let back = store.snapshot(t0 + Duration::hours(1), 30, 50).unwrap();

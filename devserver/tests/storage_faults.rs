@@ -9,19 +9,15 @@
 //! covers `storage_full` there).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
-use std::sync::Arc;
 
 use chrono::Utc;
-use loyalty_core::card::MemorySecretStore;
-use loyalty_core::session::{Session, SessionConfig};
+use loyalty_core::session::Session;
 use loyalty_core::store::{DB_FILE, Store};
-use loyalty_core::wallet::model::{Event, LineInput, PurchaseInput};
-use serde_json::json;
 
 mod common;
-use common::Server;
+use common::{Server, purchase_event};
 
 const PROGRAM: &str = r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}},
   "rewards": [{"id": "c1", "cost": 1, "coupon": {"percent": "5", "valid_days": 30}}]}"#;
@@ -100,15 +96,6 @@ impl Drop for SmallDisk {
     }
 }
 
-fn session(dir: &Path, url: &str) -> Session {
-    let config = SessionConfig {
-        server_url: Some(url.to_string()),
-        ..SessionConfig::default()
-    };
-    let store = Store::open_dir(dir).unwrap();
-    Session::new(store, Arc::new(MemorySecretStore::default()), config).unwrap()
-}
-
 /// Everything a failed write could have half-changed (seen at one instant).
 fn state(s: &Session) -> String {
     let at = chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z")
@@ -137,20 +124,6 @@ fn assert_full(what: &str, err: loyalty_core::LoyaltyError) {
     assert!(err.to_string().contains("free some space"), "{what}: {err}");
 }
 
-fn purchase(id: &str) -> Event {
-    Event::Purchase(PurchaseInput {
-        receipt_id: id.into(),
-        lines: vec![LineInput {
-            sku: "A".into(),
-            category: None,
-            qty: 1,
-            amount: "100.00".into(),
-        }],
-        coupon: None,
-        pay_points: None,
-    })
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_fails_each_write_cleanly_and_the_next_one_after_space_returns_succeeds() {
     let Some(disk) = SmallDisk::mount("4m") else {
@@ -158,7 +131,7 @@ async fn a_full_disk_fails_each_write_cleanly_and_the_next_one_after_space_retur
     };
     let server = Server::start(PROGRAM, 0.0);
     let url = format!("http://{}", server.addr);
-    let s = session(&disk.wallet_dir(), &url);
+    let s = common::session_on(&disk.wallet_dir(), &url, None);
 
     // Enrollment.
     disk.fill();
@@ -170,10 +143,7 @@ async fn a_full_disk_fails_each_write_cleanly_and_the_next_one_after_space_retur
     s.sync().await.result.unwrap();
 
     // A sync page bringing a till purchase.
-    let body = json!({"payload": s.card_view().unwrap().frame.payload,
-        "purchase": {"receipt_id": "r1", "lines": [{"sku": "A", "qty": 1, "amount": "1000.00"}]}});
-    let (status, answer) = server.json("POST", "/v1/pos/purchases", None, Some(&body));
-    assert_eq!(status, 201, "{answer}");
+    server.till_purchase(&s, "r1", "1000.00");
     disk.fill();
     let before = state(&s);
     assert_full("sync page", s.sync().await.result.unwrap_err());
@@ -196,7 +166,7 @@ async fn a_full_disk_fails_each_write_cleanly_and_the_next_one_after_space_retur
     let before = state(&s);
     let err = s
         .store()
-        .apply(&purchase("local-1"), Utc::now())
+        .apply(&purchase_event("local-1", "100.00"), Utc::now())
         .unwrap_err();
     assert_full("purchase", err);
     assert_full("redeem", s.redeem_reward("c1").result.unwrap_err());
@@ -206,7 +176,9 @@ async fn a_full_disk_fails_each_write_cleanly_and_the_next_one_after_space_retur
         "a failed purchase or redeem left something"
     );
     disk.free();
-    s.store().apply(&purchase("local-1"), Utc::now()).unwrap();
+    s.store()
+        .apply(&purchase_event("local-1", "100.00"), Utc::now())
+        .unwrap();
     s.redeem_reward("c1").result.unwrap();
 
     // Sign-out: nothing is wiped when it fails.
@@ -233,7 +205,9 @@ fn a_read_only_folder_is_a_clear_error_not_a_new_or_broken_wallet() {
     {
         let mut store = Store::open_dir(&dir).unwrap();
         store.set_program(PROGRAM).unwrap();
-        store.apply(&purchase("r1"), Utc::now()).unwrap();
+        store
+            .apply(&purchase_event("r1", "100.00"), Utc::now())
+            .unwrap();
     }
     disk.remount("ro");
     let err = Store::open_dir(&dir).unwrap_err();
@@ -254,7 +228,9 @@ fn a_wallet_deleted_or_replaced_under_a_running_client_takes_no_more_writes() {
         let db = dir.path().join(DB_FILE);
         let mut store = Store::open_dir(dir.path()).unwrap();
         store.set_program(PROGRAM).unwrap();
-        store.apply(&purchase("r1"), Utc::now()).unwrap();
+        store
+            .apply(&purchase_event("r1", "100.00"), Utc::now())
+            .unwrap();
         if replace {
             // Another wallet moved into its place (a restore, a second app copy).
             let other = dir.path().join("other");
@@ -265,7 +241,9 @@ fn a_wallet_deleted_or_replaced_under_a_running_client_takes_no_more_writes() {
         } else {
             std::fs::remove_file(&db).unwrap();
         }
-        let err = store.apply(&purchase("r2"), Utc::now()).unwrap_err();
+        let err = store
+            .apply(&purchase_event("r2", "100.00"), Utc::now())
+            .unwrap_err();
         assert_eq!(err.code(), "storage", "{err}");
         assert!(
             err.to_string().contains("deleted or replaced"),
@@ -298,11 +276,15 @@ fn a_wal_removed_after_a_crash_loses_only_its_own_commits_and_opens_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open_dir(dir.path()).unwrap();
     store.set_program(PROGRAM).unwrap();
-    store.apply(&purchase("r1"), Utc::now()).unwrap();
+    store
+        .apply(&purchase_event("r1", "100.00"), Utc::now())
+        .unwrap();
     // Checkpointed: r1 is in the main file.
     store.close().unwrap();
     let mut store = Store::open_dir(dir.path()).unwrap();
-    store.apply(&purchase("r2"), Utc::now()).unwrap();
+    store
+        .apply(&purchase_event("r2", "100.00"), Utc::now())
+        .unwrap();
     // The process dies here (its WAL holds r2), and the -wal file is lost:
     // a copy of the main file alone is what the next start finds.
     let crashed = tempfile::tempdir().unwrap();
@@ -318,5 +300,7 @@ fn a_wal_removed_after_a_crash_loses_only_its_own_commits_and_opens_cleanly() {
     assert_eq!(store.snapshot(Utc::now(), 30, 5).unwrap().balance, 10);
     // And the wallet takes writes again.
     let mut store = store;
-    store.apply(&purchase("r3"), Utc::now()).unwrap();
+    store
+        .apply(&purchase_event("r3", "100.00"), Utc::now())
+        .unwrap();
 }
