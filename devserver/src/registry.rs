@@ -48,6 +48,8 @@ impl Registry {
     /// Opens (creating) the registry.
     pub fn open(path: &Path) -> Result<Self, String> {
         let conn = Connection::open(path).map_err(text)?;
+        // rusqlite keeps 16 prepared statements by default; the registry runs more.
+        conn.set_prepared_statement_cache_capacity(128);
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(text)?;
         conn.pragma_update(None, "synchronous", "NORMAL")

@@ -369,6 +369,10 @@ fn create_private(path: &Path) {
     }
 }
 
+/// Prepared statements kept per connection (the store runs about a hundred
+/// distinct ones; each costs a few KB).
+const STATEMENT_CACHE: usize = 256;
+
 /// Opens (creating if needed) and migrates a database file.
 pub fn open(path: &Path) -> Result<Connection> {
     open_to(path, SCHEMA_VERSION)
@@ -424,6 +428,10 @@ fn init(
     file_len: Option<u64>,
 ) -> Result<Connection> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Every statement the engine runs stays prepared: rusqlite keeps 16 by
+    // default, fewer than one purchase uses, so each event re-parsed most of
+    // its SQL (55 % of a first sync's instructions under callgrind).
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     // Identify the file before changing anything about it (even the journal mode).
     let (app_id, version, objects) = identify(&conn).map_err(|e| opening(shown, e))?;
     check_identity(shown, app_id, version, objects)?;
