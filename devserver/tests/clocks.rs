@@ -13,7 +13,9 @@ use loyalty_core::store::Store;
 use loyalty_core::wallet::model::{BonusKind, Event};
 
 mod common;
-use common::{Server, purchase_event};
+mod phone;
+use common::Server;
+use phone::purchase_event;
 
 const PROGRAM: &str = r#"{"currency": "RUB", "utc_offset": "+03:00", "earn": {"rule": {"percent": "10"}},
   "rewards": [{"id": "c1", "cost": 1, "coupon": {"percent": "5", "valid_days": 30}}],
@@ -54,7 +56,7 @@ impl Clocks {
 /// never present the same code.
 fn till_purchase(server: &Server, s: &Session, clocks: &Clocks, receipt: &str) {
     clocks.pass(Duration::seconds(30));
-    server.till_purchase(s, receipt, "1000.00");
+    phone::till_purchase(server, s, receipt, "1000.00");
 }
 
 /// A member enrolled and synced with the device and server clocks of the
@@ -63,7 +65,7 @@ async fn enrolled(server: &Server) -> (tempfile::TempDir, Clocks, Session) {
     let url = format!("http://{}", server.addr);
     let dir = tempfile::tempdir().unwrap();
     let clocks = Clocks::new(server);
-    let s = common::session_on(dir.path(), &url, Some(clocks.device.clone()));
+    let s = phone::session_on(dir.path(), &url, Some(clocks.device.clone()));
     s.enroll().await.result.unwrap();
     s.sync().await.result.unwrap();
     till_purchase(server, &s, &clocks, "r1");

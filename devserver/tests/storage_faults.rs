@@ -17,7 +17,9 @@ use loyalty_core::session::Session;
 use loyalty_core::store::{DB_FILE, Store};
 
 mod common;
-use common::{Server, purchase_event};
+mod phone;
+use common::Server;
+use phone::purchase_event;
 
 const PROGRAM: &str = r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}},
   "rewards": [{"id": "c1", "cost": 1, "coupon": {"percent": "5", "valid_days": 30}}]}"#;
@@ -131,7 +133,7 @@ async fn a_full_disk_fails_each_write_cleanly_and_the_next_one_after_space_retur
     };
     let server = Server::start(PROGRAM, 0.0);
     let url = format!("http://{}", server.addr);
-    let s = common::session_on(&disk.wallet_dir(), &url, None);
+    let s = phone::session_on(&disk.wallet_dir(), &url, None);
 
     // Enrollment.
     disk.fill();
@@ -143,7 +145,7 @@ async fn a_full_disk_fails_each_write_cleanly_and_the_next_one_after_space_retur
     s.sync().await.result.unwrap();
 
     // A sync page bringing a till purchase.
-    server.till_purchase(&s, "r1", "1000.00");
+    phone::till_purchase(&server, &s, "r1", "1000.00");
     disk.fill();
     let before = state(&s);
     assert_full("sync page", s.sync().await.result.unwrap_err());
