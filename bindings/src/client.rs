@@ -71,18 +71,18 @@ impl LoyaltyClient {
         done.result.map_err(LoyaltyError::from)
     }
 
-    /// Hands back what a read found, first telling the listeners about
-    /// changes another process made (noticed by the read's look at the store).
+    /// Hands back what a read found, telling the listeners about changes
+    /// another process made, which the read's own use of the store noticed
+    /// (no second look: the card screen reads this path every second).
     pub(crate) fn read<T>(&self, call: impl FnOnce() -> Result<T>) -> Result<T> {
         let result = shield(call);
-        self.notify_external();
+        self.notify_if_external();
         result
     }
 
-    /// Looks at the store; when another process changed the wallet, every
-    /// listener hears about every area.
-    fn notify_external(&self) {
-        drop(self.session.store());
+    /// When the session noticed another process's change, every listener
+    /// hears about every area.
+    fn notify_if_external(&self) {
         if self.session.take_external_change() {
             self.listeners.notify(&crate::listeners::ALL_AREAS);
         }
@@ -116,7 +116,9 @@ impl LoyaltyClient {
                             return;
                         }
                     }
-                    client.notify_external();
+                    // A look at the store notices what another process wrote.
+                    drop(client.session.store());
+                    client.notify_if_external();
                 }
             });
         if let Err(e) = spawned {
