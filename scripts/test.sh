@@ -5,6 +5,9 @@ set -euo pipefail
 # Makes a relative CARGO_TARGET_DIR absolute before the cd, for every step below.
 source "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/.."
+# One clean build: incremental caches would only double the workspace crates'
+# disk use (set CARGO_INCREMENTAL=1 to keep them for repeated local runs).
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 step() { printf '\n==> %s\n' "$*"; }
 
