@@ -21,5 +21,9 @@ if ! cargo deny --version >/dev/null 2>&1; then
   fi
 fi
 cargo deny --version
+# cargo-deny reads the whole graph for every platform offline: fetch the crates
+# of the other targets (windows-sys, android_system_properties...) first, which
+# a build on this machine never downloads.
+cargo fetch --locked --quiet
 cargo deny --offline check licenses bans sources
 echo "advisories: not checked (the RustSec database cannot be fetched here)"
