@@ -182,9 +182,10 @@ fn enforce_retention(conn: &Connection) -> Result<()> {
         // The index-friendly SQL order matches the policy's, so only the
         // `excess` candidates are read (one or two per write at the limit);
         // the policy still decides among them.
+        // (`inbox_evict` is this order exactly: the expression must match it.)
         .prepare_cached(
             "SELECT id, state, pinned, received_at FROM inbox \
-             ORDER BY pinned, CASE state WHEN 'unread' THEN 1 ELSE 0 END, received_at, id LIMIT ?1",
+             ORDER BY pinned, state = 'unread', received_at, id LIMIT ?1",
         )?
         .query_map([excess], |r| {
             let state: String = r.get("state")?;

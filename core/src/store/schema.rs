@@ -11,10 +11,20 @@ use crate::kernel::error::{LoyaltyError, Result};
 pub const APPLICATION_ID: i64 = 0x4C4F_5931;
 
 /// Newest schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 11;
 
 /// Migrations: entry `i` upgrades a version-`i` database to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
+
+/// Version 11: the inbox's eviction order as an index — pinned last, then
+/// read or dismissed before unread, then oldest — so keeping the inbox at its
+/// bound reads the one or two victims instead of sorting every message at
+/// each write past it.
+const V11: &str = r#"
+DROP INDEX inbox_evict;
+CREATE INDEX inbox_evict ON inbox (pinned, state = 'unread', received_at, id);
+CREATE INDEX inbox_unread ON inbox (state, expires_at);
+"#;
 
 /// Version 9: a coupon's scope (the lines it applies to, the spend it
 /// needs) stored with the coupon and with an offer's coupon in the inbox, as

@@ -101,7 +101,11 @@ impl Tx<'_> {
         }
         let spend = self.qualifying_spend_now()?;
         let tier = self.program.tier_for(spend).map(|(_, l)| l);
-        let first_purchase = self.view.last_purchase()?.is_none();
+        // Whether this is the member's first purchase matters only to a
+        // first-purchase discount (with none, `discount` gives the same
+        // answer either way): other programs skip the receipt read.
+        let first_purchase = self.program.member_discount.first_purchase_percent > 0
+            && self.view.last_purchase()?.is_none();
         let (d, source) = self
             .program
             .member_discount
