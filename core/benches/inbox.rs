@@ -1,14 +1,20 @@
 //! Inbox benchmarks with 500 stored messages: ingesting one push (which
 //! evicts the oldest, as the inbox is full) and listing + unread count.
 //!
+//! Floors in the same run: reading the same 500 rows by the display index
+//! with plain SQLite (no decoding), and a one-row WAL commit.
+//!
 //! `cargo bench -p loyalty-core --bench inbox`
+
+mod floor;
 
 use std::hint::black_box;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration};
-use criterion::{Criterion, criterion_group, criterion_main};
-use loyalty_core::store::Store;
+use criterion::Criterion;
+use loyalty_core::store::{DB_FILE, Store};
+use rusqlite::Connection;
 
 fn payload(i: u64) -> String {
     format!(
@@ -48,6 +54,31 @@ fn benches(c: &mut Criterion) {
             black_box((list, unread))
         })
     });
+    // The floor: the same rows in the same order by the same index, each
+    // column touched, nothing decoded into messages.
+    let raw = Connection::open(dir.path().join(DB_FILE)).unwrap();
+    g.bench_function("floor_read_500_by_index", |b| {
+        b.iter(|| {
+            let mut stmt = raw
+                .prepare_cached(
+                    "SELECT * FROM inbox ORDER BY pinned DESC, priority DESC, received_at DESC, id",
+                )
+                .unwrap();
+            let columns = stmt.column_count();
+            let mut rows = stmt.query([]).unwrap();
+            let mut bytes = 0usize;
+            while let Some(row) = rows.next().unwrap() {
+                for i in 0..columns {
+                    bytes += match row.get_ref(i).unwrap() {
+                        rusqlite::types::ValueRef::Text(t) => t.len(),
+                        _ => 1,
+                    };
+                }
+            }
+            black_box(bytes)
+        })
+    });
+    drop(raw);
     let mut n = 1_000u64;
     g.bench_function("ingest_push_full_inbox/500", |b| {
         b.iter(|| {
@@ -59,8 +90,42 @@ fn benches(c: &mut Criterion) {
             )
         })
     });
+    // The floor: one small row committed in WAL mode with the store's
+    // durability (`synchronous = NORMAL`), on the same disk.
+    let scratch = Connection::open(dir.path().join("floor.sqlite3")).unwrap();
+    scratch
+        .execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+             CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL);",
+        )
+        .unwrap();
+    g.bench_function("floor_one_row_wal_commit", |b| {
+        b.iter(|| {
+            n += 1;
+            let tx = scratch.unchecked_transaction().unwrap();
+            tx.prepare_cached("INSERT INTO t (body) VALUES (?1)")
+                .unwrap()
+                .execute([payload(n)])
+                .unwrap();
+            tx.commit().unwrap();
+        })
+    });
     g.finish();
 }
 
-criterion_group!(inbox, benches);
-criterion_main!(inbox);
+fn main() {
+    let since = std::time::SystemTime::now();
+    let mut c = Criterion::default().configure_from_args();
+    benches(&mut c);
+    c.final_summary();
+    floor::report(
+        since,
+        &[
+            ("inbox/list_and_unread/500", "inbox/floor_read_500_by_index"),
+            (
+                "inbox/ingest_push_full_inbox/500",
+                "inbox/floor_one_row_wal_commit",
+            ),
+        ],
+    );
+}

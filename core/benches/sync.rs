@@ -3,14 +3,20 @@
 //! incremental sync with nothing new (an empty page plus the digest check).
 //! The network round trip comes on top.
 //!
+//! The floor in the same run: SQLite appending the same 10 000 events to
+//! the event log of a fresh wallet in one transaction (encoded as the store
+//! encodes them), without running the engine.
+//!
 //! `cargo bench -p loyalty-core --bench sync`
+
+mod floor;
 
 use std::hint::black_box;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration};
-use criterion::{Criterion, criterion_group, criterion_main};
-use loyalty_core::store::{ServerEvent, Store};
+use criterion::Criterion;
+use loyalty_core::store::{DB_FILE, ServerEvent, Store};
 use loyalty_core::wallet::{Event, LineInput, PurchaseInput};
 
 const PROGRAM: &str = r#"{"currency": "RUB", "earn": {"rule": {"percent": "5"}}, "expiry": {"months": 12},
@@ -64,6 +70,43 @@ fn benches(c: &mut Criterion) {
             },
         )
     });
+    g.bench_function("floor_append_10000_log_rows", |b| {
+        b.iter_with_setup(
+            || {
+                let dir = tempfile::tempdir().unwrap();
+                let mut store = Store::open_dir(dir.path()).unwrap();
+                store.set_program(PROGRAM).unwrap();
+                drop(store);
+                let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+                conn.execute_batch("PRAGMA synchronous = NORMAL").unwrap();
+                (dir, conn)
+            },
+            |(dir, mut conn)| {
+                let tx = conn.transaction().unwrap();
+                {
+                    let mut insert = tx
+                        .prepare(
+                            "INSERT INTO server_events (server_seq, at, body, idempotency_key, program_id) \
+                             VALUES (?1, ?2, ?3, ?4, 1)",
+                        )
+                        .unwrap();
+                    for e in &all {
+                        let body = serde_json::to_string(&e.event).unwrap();
+                        insert
+                            .execute(rusqlite::params![
+                                e.seq,
+                                e.at.timestamp_millis(),
+                                body,
+                                e.idempotency_key
+                            ])
+                            .unwrap();
+                    }
+                }
+                tx.commit().unwrap();
+                black_box((dir, conn))
+            },
+        )
+    });
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open_dir(dir.path()).unwrap();
     store.set_program(PROGRAM).unwrap();
@@ -83,5 +126,16 @@ fn benches(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(sync, benches);
-criterion_main!(sync);
+fn main() {
+    let since = std::time::SystemTime::now();
+    let mut c = Criterion::default().configure_from_args();
+    benches(&mut c);
+    c.final_summary();
+    floor::report(
+        since,
+        &[(
+            "sync/first_sync_10000_events",
+            "sync/floor_append_10000_log_rows",
+        )],
+    );
+}

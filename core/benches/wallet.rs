@@ -1,5 +1,7 @@
 //! Wallet store benchmarks at 1 000 and 100 000 ledger entries on disk:
 //! opening the store, the wallet snapshot every screen shows, and one purchase.
+//! The purchase with 100 goals has its floor in the same run: the same
+//! purchases on a wallet of the same events under the program without goals.
 //!
 //! `cargo bench -p loyalty-core` — the wallets are built once into
 //! `bench-wallets/` under cargo's scratch folder for benches (`tmp/` in the
@@ -11,7 +13,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration};
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion};
+
+mod floor;
 use loyalty_core::store::Store;
 use loyalty_core::wallet::{
     BonusKind, Event, LineInput, PurchaseInput, ReturnInput, ReturnLineInput, Time,
@@ -325,8 +329,37 @@ fn benches(c: &mut Criterion) {
             )
         })
     });
+    // The floor: the same purchases on a wallet with the same 100 000
+    // events under the same program without its challenges and badges.
+    let (path, last) = build(100_000, PROGRAM, "no-goals-events-", true);
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&fresh_copy(&path, tmp.path())).unwrap();
+    let now = last + Duration::hours(20);
+    let mut n = 0u64;
+    group.bench_function("floor_purchase_no_goals/100000", |b| {
+        b.iter(|| {
+            n += 1;
+            let at = now + Duration::seconds(n as i64);
+            black_box(
+                store
+                    .apply(&purchase(&format!("goal-bench-{n}"), n), at)
+                    .unwrap(),
+            )
+        })
+    });
     group.finish();
 }
 
-criterion_group!(wallet, benches);
-criterion_main!(wallet);
+fn main() {
+    let since = std::time::SystemTime::now();
+    let mut c = Criterion::default().configure_from_args();
+    benches(&mut c);
+    c.final_summary();
+    floor::report(
+        since,
+        &[(
+            "goals/purchase_with_100_goals/100000",
+            "goals/floor_purchase_no_goals/100000",
+        )],
+    );
+}

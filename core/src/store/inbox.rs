@@ -311,13 +311,37 @@ impl Store {
     /// Messages in display order: pinned, then priority, then newest; hidden
     /// (expired, dismissed) ones only when `include_hidden`.
     pub fn list_messages(&self, now: Time, include_hidden: bool) -> Result<Vec<Message>> {
+        // Read in the table's own order and sorted here: following the
+        // display index costs a primary-key search per message, most of
+        // SQLite's share of listing a full inbox (issue 18's profile).
         let sql = format!(
-            "SELECT {COLS} FROM inbox WHERE ?1 OR (state != 'dismissed' AND (expires_at IS NULL OR expires_at > ?2)) \
-             ORDER BY pinned DESC, priority DESC, received_at DESC, id"
+            "SELECT {COLS} FROM inbox WHERE ?1 OR (state != 'dismissed' AND (expires_at IS NULL OR expires_at > ?2))"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params![include_hidden, sql::ms(now)], message_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let list: Vec<Message> = rows.collect::<rusqlite::Result<_>>()?;
+        // Sorting the keys, not the messages: a message is a few hundred
+        // bytes that a sort would move about nine times each.
+        let mut order: Vec<(std::cmp::Reverse<(bool, i64, Time)>, &str, usize)> = list
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let c = &m.content;
+                (
+                    std::cmp::Reverse((c.pinned, c.priority, m.received_at)),
+                    c.id.as_str(),
+                    i,
+                )
+            })
+            .collect();
+        order.sort_unstable();
+        let order: Vec<usize> = order.into_iter().map(|(_, _, i)| i).collect();
+        let mut slots: Vec<Option<Message>> = list.into_iter().map(Some).collect();
+        let list = order
+            .into_iter()
+            .filter_map(|i| slots.get_mut(i)?.take())
+            .collect();
+        Ok(list)
     }
 
     /// Unread visible messages (the app badge).
