@@ -25,6 +25,10 @@ super::sql::columns!(mod msg {
 const COLS: &str = msg::LIST;
 super::sql::columns!(mod outbox_row { seq, action, target, at, idempotency_key });
 
+/// The list's display order, newest-first parts reversed: pinned, then
+/// priority, then received; ties by id.
+type DisplayKey = std::cmp::Reverse<(bool, i64, Time)>;
+
 fn bad(reason: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, reason.into())
 }
@@ -322,7 +326,7 @@ impl Store {
         let list: Vec<Message> = rows.collect::<rusqlite::Result<_>>()?;
         // Sorting the keys, not the messages: a message is a few hundred
         // bytes that a sort would move about nine times each.
-        let mut order: Vec<(std::cmp::Reverse<(bool, i64, Time)>, &str, usize)> = list
+        let mut order: Vec<(DisplayKey, &str, usize)> = list
             .iter()
             .enumerate()
             .map(|(i, m)| {
