@@ -360,7 +360,7 @@ async fn run_checks(server: &str) -> Results {
     // A first sync brings the program; the digest agrees with the engine.
     let first = m.sync().await.and_then(|r| {
         if r.mismatches.is_empty() {
-            Ok(format!("{} events", r.events_applied))
+            Ok(format!("{} event(s), digest agrees", r.events_applied))
         } else {
             Err(format!("digest differs in {}", r.mismatches.join(", ")))
         }
@@ -584,6 +584,9 @@ async fn idempotency_checks(m: &Member, results: &mut Results) {
         expect_status(&one, 200)?;
         expect_status(&two, 200)?;
         let (a, b) = (&one.1["results"][0], &two.1["results"][0]);
+        if a["idempotency_key"] != json!(key) || b["idempotency_key"] != json!(key) {
+            return Err(format!("the results do not carry the key sent: {a} {b}"));
+        }
         let effect = match a["status"].as_str() {
             Some("applied") => {
                 if b["status"] != "duplicate" || b["seq"] != a["seq"] {
