@@ -398,8 +398,9 @@ pub(crate) async fn credential(
 /// `POST /v1/admin/card/keys/rotate`: a new issuer key; the key set after it.
 pub(crate) async fn rotate(
     State(app): State<Arc<App>>,
-    TextBody(_body): TextBody,
+    TextBody(body): TextBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    crate::errors::parse_empty(&body)?;
     let now = Utc::now();
     let registry = app.registry();
     let kid = registry

@@ -716,3 +716,39 @@ fn key_ids_past_255_are_refused_with_a_conflict() {
         .collect();
     assert_eq!(kids, vec![json!(253), json!(254), json!(255)]);
 }
+
+/// `POST /v1/enroll` and the key rotation take `{}` (or no body): a field,
+/// or a body that is not an object, is `400 bad_request` like on every
+/// other endpoint, and nothing is created (schemathesis found both taking
+/// anything).
+#[test]
+fn bodiless_posts_refuse_fields() {
+    let spec = spec();
+    let server = Server::start(PROGRAM, 0.0);
+    let mut c = Checker {
+        spec: &spec,
+        server: &server,
+        seen: BTreeSet::new(),
+    };
+    for path in ["/v1/enroll", "/v1/admin/card/keys/rotate"] {
+        for body in [json!({"x": 42}), json!([]), json!("{}"), json!(null)] {
+            let (status, r) = c.call("POST", path, None, Some(body.clone()));
+            assert_eq!(
+                (status, r["error"]["code"].as_str()),
+                (400, Some("bad_request")),
+                "{path} {body}"
+            );
+        }
+        assert_eq!(
+            server.post_as(path, "application/json", "").0,
+            201,
+            "{path}: no body"
+        );
+    }
+    let (_, keys) = c.call("GET", "/v1/card/keys", None, None);
+    assert_eq!(
+        keys["keys"].as_array().map(Vec::len),
+        Some(2),
+        "one rotation: {keys}"
+    );
+}
