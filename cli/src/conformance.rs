@@ -444,7 +444,7 @@ async fn run_checks(server: &str) -> Results {
             Err("no new events to apply after the till and the actions".into())
         } else if r.mismatches.is_empty() {
             Ok(format!(
-                "{} events applied, digest agrees",
+                "{} new event(s) applied, digest agrees",
                 r.events_applied
             ))
         } else {
@@ -610,7 +610,10 @@ async fn idempotency_checks(m: &Member, results: &mut Results) {
         if keyed != effect {
             return Err(format!("{keyed} events carry the key; {effect} expected"));
         }
-        Ok(format!("{} twice, {effect} event", a["status"]))
+        Ok(format!(
+            "{} twice, {effect} event(s) with the key",
+            a["status"].as_str().unwrap_or_default()
+        ))
     };
     results.record("idempotency_same_key", same_key.await);
     let other = json!([{"idempotency_key": key, "action": {"join_challenge": {"challenge_id": "conformance-other"}}}]);
