@@ -16,22 +16,19 @@ VERSION=4.32.5
 VENV="${XDG_CACHE_HOME:-$HOME/.cache}/loyalty/schemathesis-$VERSION"
 ST="$VENV/bin/st"
 
-if [ ! -x "$ST" ]; then
+# A marker written last: a venv cut off mid-install is made again.
+if [ ! -f "$VENV/.installed" ]; then
   echo "Installing schemathesis $VERSION into $VENV ..."
   command -v python3 >/dev/null || { echo "error: python3 is needed for schemathesis" >&2; exit 1; }
-  rm -rf "$VENV.partial"
-  python3 -m venv "$VENV.partial" || {
+  rm -rf "$VENV"
+  python3 -m venv "$VENV" || {
     echo "error: python3 -m venv failed (Debian/Ubuntu: apt-get install python3-venv)" >&2; exit 1; }
-  if ! "$VENV.partial/bin/pip" install -q --disable-pip-version-check "schemathesis==$VERSION"; then
-    rm -rf "$VENV.partial"
+  if ! "$VENV/bin/pip" install -q --disable-pip-version-check "schemathesis==$VERSION"; then
+    rm -rf "$VENV"
     echo "error: cannot install schemathesis $VERSION from PyPI (is PyPI reachable? a proxy set in PIP_INDEX_URL?)" >&2
     exit 1
   fi
-  # A venv's scripts name its own path: build it under the final name.
-  rm -rf "$VENV.partial"
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check "schemathesis==$VERSION" || {
-    rm -rf "$VENV"; echo "error: cannot install schemathesis $VERSION from PyPI" >&2; exit 1; }
+  touch "$VENV/.installed"
 fi
 
 # The dev server as this checkout builds it, with the package set
