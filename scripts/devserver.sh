@@ -2,14 +2,15 @@
 # loopback port with a temporary data folder, sets VAR (default SERVER) to its
 # URL, and stops it (and removes the folder) when the sourcing script exits.
 # May be called more than once (one server per program).
-# Needs TARGET_DIR (scripts/target-dir.sh) and a built loyalty-devserver.
+# Needs TARGET_DIR (scripts/target-dir.sh) and a built loyalty-devserver
+# (the debug one; DEVSERVER_BIN names another, such as the release build).
 DEVSERVER_PIDS=()
 DEVSERVER_DIRS=()
 
 start_devserver() {
   local program=$1 var=${2:-SERVER} dir pid url=
   dir=$(mktemp -d)
-  "$TARGET_DIR/debug/loyalty-devserver" --listen 127.0.0.1:0 --data-dir "$dir/data" \
+  "${DEVSERVER_BIN:-$TARGET_DIR/debug/loyalty-devserver}" --listen 127.0.0.1:0 --data-dir "$dir/data" \
     --program "$program" > "$dir/out.log" 2>&1 &
   pid=$!
   DEVSERVER_PIDS+=("$pid")

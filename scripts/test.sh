@@ -36,6 +36,9 @@ step "supply chain (cargo deny: licences, no OpenSSL, crates.io only)"
 step "cargo test --workspace"
 cargo test --workspace
 
+step "schemathesis: the dev server against docs/openapi.yaml (bounded, fixed seed)"
+./scripts/schemathesis.sh
+
 step "binding tests (Kotlin on the JVM, Python, Swift header and symbols)"
 ./scripts/test-bindings.sh
 

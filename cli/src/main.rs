@@ -4,6 +4,7 @@
 
 mod boards;
 mod card;
+mod conformance;
 mod demo;
 mod export;
 mod goals;
@@ -96,6 +97,15 @@ enum Command {
         #[command(subcommand)]
         command: sync_cmd::PosCommand,
     },
+    /// Check a backend against the sync API's promises (docs/api.md, "Conformance"): one line per check, exit 1 on any failure.
+    Conformance {
+        /// Server URL (needs `POST /v1/enroll`: a dev or staging backend).
+        #[arg(long)]
+        server: String,
+        /// Print the results as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// The digital card: show it, compute codes, render and verify payloads, export wallet passes.
     Card {
         #[command(subcommand)]
@@ -169,6 +179,7 @@ fn main() -> ExitCode {
         Command::SignOut => report(sync_cmd::sign_out(&data_dir)),
         Command::Redeem { reward_id } => report(sync_cmd::redeem(&reward_id, &data_dir, &clock)),
         Command::Pos { command } => report(sync_cmd::pos(command)),
+        Command::Conformance { server, json } => report(conformance::run(&server, json)),
         Command::Inbox { all, command } => report(inbox::run(command, all, &data_dir, &clock)),
         Command::Push { source } => report(inbox::push(&source, &data_dir, &clock)),
         Command::Card { command } => report(card::run(*command, &data_dir, &clock)),

@@ -62,6 +62,44 @@ fn new_secret() -> Result<[u8; 32], String> {
 }
 
 /// A credential as issued.
+/// Why a rotation made no key.
+#[derive(Debug)]
+pub(crate) enum RotateError {
+    /// Every key id 1..=255 is used (a credential holds its `kid` in one
+    /// byte): `409 key_ids_exhausted`, the live keys unchanged.
+    KeyIdsExhausted,
+    /// The registry failed (`500 internal`).
+    Registry(String),
+}
+
+impl From<String> for RotateError {
+    fn from(e: String) -> Self {
+        Self::Registry(e)
+    }
+}
+
+impl std::fmt::Display for RotateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::KeyIdsExhausted => {
+                f.write_str("every key id 1..255 is used; start a new data folder")
+            }
+            Self::Registry(e) => f.write_str(e),
+        }
+    }
+}
+
+impl From<RotateError> for ApiError {
+    fn from(e: RotateError) -> Self {
+        match e {
+            RotateError::KeyIdsExhausted => {
+                ApiError::new(StatusCode::CONFLICT, "key_ids_exhausted", e.to_string())
+            }
+            RotateError::Registry(e) => ApiError::internal(e),
+        }
+    }
+}
+
 pub(crate) struct Issued {
     pub bytes: [u8; CREDENTIAL_LEN],
     pub credential: Credential,
@@ -71,7 +109,7 @@ impl Registry {
     /// Makes the first issuer key when there is none live.
     pub(crate) fn ensure_issuer_key(&self, now_ms: i64) -> Result<(), String> {
         if self.live_keys()?.is_empty() {
-            self.rotate_issuer_key(now_ms)?;
+            self.rotate_issuer_key(now_ms).map_err(|e| e.to_string())?;
         }
         Ok(())
     }
@@ -100,13 +138,14 @@ impl Registry {
 
     /// A new issuer key with the next `kid`; the oldest past
     /// [`MAX_LIVE_KEYS`] is retired. One transaction.
-    pub(crate) fn rotate_issuer_key(&self, now_ms: i64) -> Result<u8, String> {
+    pub(crate) fn rotate_issuer_key(&self, now_ms: i64) -> Result<u8, RotateError> {
         let tx = self.conn.unchecked_transaction().map_err(text)?;
         let last: Option<i64> = tx
             .query_row("SELECT max(kid) FROM card_keys", [], |r| r.get(0))
             .map_err(text)?;
-        let kid = u8::try_from(last.map_or(1, |k| k + 1))
-            .map_err(|_| "every key id 1..255 is used; start a new data folder".to_string())?;
+        let Ok(kid) = u8::try_from(last.map_or(1, |k| k + 1)) else {
+            return Err(RotateError::KeyIdsExhausted);
+        };
         tx.execute(
             "INSERT INTO card_keys (kid, secret, created_at) VALUES (?1, ?2, ?3)",
             params![kid, new_secret()?.as_slice(), now_ms],
@@ -359,13 +398,14 @@ pub(crate) async fn credential(
 /// `POST /v1/admin/card/keys/rotate`: a new issuer key; the key set after it.
 pub(crate) async fn rotate(
     State(app): State<Arc<App>>,
-    TextBody(_body): TextBody,
+    TextBody(body): TextBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    crate::errors::parse_empty(&body)?;
     let now = Utc::now();
     let registry = app.registry();
     let kid = registry
         .rotate_issuer_key(now.timestamp_millis())
-        .map_err(ApiError::internal)?;
+        .map_err(ApiError::from)?;
     let set = registry.key_set(now).map_err(ApiError::internal)?;
     tracing::info!(kid, "issuer key rotated");
     let mut body = serde_json::to_value(&set).map_err(|e| ApiError::internal(e.to_string()))?;

@@ -165,6 +165,22 @@ pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T
     serde_json::from_str(body).map_err(bad_json)
 }
 
+/// A body that must be `{}` (or left out): anything else, an unknown field
+/// included, is refused like any malformed body.
+pub(crate) fn parse_empty(body: &str) -> Result<(), ApiError> {
+    if body.is_empty() {
+        return Ok(());
+    }
+    // A map, not a field-less struct: serde takes `[]` for one of those.
+    let fields: serde_json::Map<String, serde_json::Value> = parse_body(body)?;
+    match fields.keys().next() {
+        None => Ok(()),
+        Some(name) => Err(bad_json(format!(
+            "unknown field `{name}`: this endpoint takes {{}}"
+        ))),
+    }
+}
+
 pub(crate) fn bad_json(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,

@@ -136,7 +136,11 @@ pub(crate) fn member_of(app: &App, headers: &HeaderMap) -> Result<Member, ApiErr
         .ok_or_else(unauthorized)
 }
 
-async fn enroll(State(app): State<Arc<App>>) -> Result<(StatusCode, Json<Value>), ApiError> {
+async fn enroll(
+    State(app): State<Arc<App>>,
+    TextBody(body): TextBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    crate::errors::parse_empty(&body)?;
     let id = format!("m-{}", random_hex(6)?);
     let token = random_hex(32)?;
     let mut secret = [0u8; 20];

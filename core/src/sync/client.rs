@@ -291,6 +291,22 @@ impl SyncClient {
         }
     }
 
+    /// One request of the documented API exactly as the client sends its
+    /// own (retries with backoff, `Retry-After`, and one
+    /// [`TokenProvider::refresh`] on `401` when `auth` is set): a `GET` of
+    /// `path` (query string included) without `body`, a `POST` of `body`
+    /// with it. Returns the status and the answer's JSON (`null` when the
+    /// body is empty or not JSON); a refusal is an answer here, not an
+    /// error. For checking a backend against the contract (`loyalty
+    /// conformance`): the app itself goes through [`SyncClient::sync`].
+    pub async fn probe(&self, path: &str, body: Option<Value>, auth: bool) -> Result<(u16, Value)> {
+        let method = match body {
+            Some(body) => Method::Post(body),
+            None => Method::Get,
+        };
+        self.request(method, path, auth).await
+    }
+
     /// Jittered exponential backoff: base × 2^(attempt-1) × [0.5, 1.5).
     fn backoff(&self, attempt: u32) -> Duration {
         let base = self.config.backoff.as_millis() as u64;
