@@ -21,10 +21,17 @@ fn criterion_home() -> PathBuf {
         .join("criterion")
 }
 
-/// The median of `id` ("group/function[/parameter]") in nanoseconds, if it
-/// ran since `since` (not filtered out, not a figure left by an earlier run).
+/// The median of `id` ("group/function", as given to `bench_function`) in
+/// nanoseconds, if it ran since `since` (not filtered out, not a figure left
+/// by an earlier run).
 fn median_ns(id: &str, since: SystemTime) -> Option<f64> {
-    let file = criterion_home().join(id).join("new").join("estimates.json");
+    // Criterion keeps a function named "a/b" in the folder "a_b".
+    let (group, function) = id.split_once('/')?;
+    let file = criterion_home()
+        .join(group)
+        .join(function.replace('/', "_"))
+        .join("new")
+        .join("estimates.json");
     if std::fs::metadata(&file).ok()?.modified().ok()? < since {
         return None;
     }

@@ -19,11 +19,13 @@ const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 /// Version 11: the inbox's eviction order as an index — pinned last, then
 /// read or dismissed before unread, then oldest — so keeping the inbox at its
 /// bound reads the one or two victims instead of sorting every message at
-/// each write past it.
+/// each write past it; the unread badge and the purge of long-expired
+/// messages (run at every push) by index instead of a scan of the inbox.
 const V11: &str = r#"
 DROP INDEX inbox_evict;
 CREATE INDEX inbox_evict ON inbox (pinned, state = 'unread', received_at, id);
 CREATE INDEX inbox_unread ON inbox (state, expires_at);
+CREATE INDEX inbox_expiry ON inbox (expires_at) WHERE expires_at IS NOT NULL;
 "#;
 
 /// Version 9: a coupon's scope (the lines it applies to, the spend it
