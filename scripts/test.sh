@@ -36,6 +36,9 @@ step "supply chain (cargo deny: licences, no OpenSSL, crates.io only)"
 step "cargo test --workspace"
 cargo test --workspace
 
+step "fuzz smoke: every committed fuzz input replayed, then each target a few seconds (scripts/fuzz.sh --smoke)"
+./scripts/fuzz.sh --smoke
+
 step "binding tests (Kotlin on the JVM, Python, Swift header and symbols)"
 ./scripts/test-bindings.sh
 

@@ -612,8 +612,8 @@ fn no_write_reaches_a_damaged_wallet() {
 /// A file the store refuses at open keeps its bytes, whatever refused it:
 /// a newer schema, another application's database, a migration that fails.
 /// Opening once switched such a file to WAL (a lasting change in its
-/// header) before the migration refused it. (Found by the `wallet_db` fuzz
-/// target.)
+/// header) before the migration refused it. (A fuzzing finding; the
+/// `wallet_db` target asserts it for any file.)
 #[test]
 fn a_refused_wallet_file_is_not_switched_to_wal() {
     let dir = tempfile::tempdir().unwrap();
@@ -655,7 +655,8 @@ fn a_refused_wallet_file_is_not_switched_to_wal() {
 /// The meta writes outside a bigger operation (the sync's server offset,
 /// the LOY2 credential's revocation) go through the store's checked write
 /// path too: on a damaged file they are refused and the file keeps its bytes.
-/// (Found by the `wallet_db` fuzz target: both wrote straight to the file.)
+/// (A fuzzing finding: both wrote straight to the file; the `wallet_db`
+/// target asserts it for any damaged file.)
 #[test]
 fn meta_writes_do_not_reach_a_damaged_wallet() {
     let dir = tempfile::tempdir().unwrap();

@@ -268,7 +268,7 @@ mod tests {
 
     /// A timestamp with leading zeros names the same step in another text:
     /// refused (`malformed`), so an accepted payload re-renders to itself.
-    /// (Found by the `card_loy1` fuzz target.)
+    /// (A fuzzing finding; the `card_loy1` target asserts the re-render.)
     #[test]
     fn a_timestamp_with_leading_zeros_is_refused() {
         let v = verifier("LOY1:{card}:{totp_timestamp_seconds}:{totp_value_0}");

@@ -336,7 +336,7 @@ mod tests {
     /// page (which parses the answer into a `Value` and prints each message
     /// again): serde_json's `float_roundtrip` parses floats exactly; without
     /// it this title read "…825e-75" on one path and drifted on the other.
-    /// (Found by the `push` fuzz target.)
+    /// (A fuzzing finding; the `push` target compares the two paths.)
     #[test]
     fn a_float_reads_the_same_from_a_push_and_from_a_sync_page() {
         let push = r#"{"kind": "message", "message_id": "m1", "title": 1.0715660391465826e-75, "body": -1.81996730402717e-179}"#;
