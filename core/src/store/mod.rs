@@ -147,14 +147,10 @@ impl Store {
     /// Refuses, without touching it, a file that is not ours, is corrupt, or
     /// was written by a newer schema.
     pub fn open(path: &Path) -> Result<Self> {
-        let conn = schema::open_unswitched(path)?;
+        let conn = schema::open(path)?;
         // The file holds the access token and the card secret on desktops.
         make_private(path);
-        // Reading the program in force may still refuse the file: only
-        // then is it switched to WAL, so a refused file keeps its bytes.
-        let store = Self::with_connection(conn, Some(path.to_path_buf()))?;
-        schema::use_wal(&store.conn, &path.display().to_string())?;
-        Ok(store)
+        Self::with_connection(conn, Some(path.to_path_buf()))
     }
 
     /// Opens `DB_FILE` inside a data folder, creating the folder if needed.

@@ -375,26 +375,7 @@ const STATEMENT_CACHE: usize = 256;
 
 /// Opens (creating if needed) and migrates a database file.
 pub fn open(path: &Path) -> Result<Connection> {
-    let conn = open_unswitched(path)?;
-    use_wal(&conn, &path.display().to_string())?;
-    Ok(conn)
-}
-
-/// Opens and migrates a database file without the switch to WAL, for a
-/// caller that still checks what the file holds (the store reads the
-/// program in force) and switches with [`use_wal`] once nothing refuses it.
-pub(crate) fn open_unswitched(path: &Path) -> Result<Connection> {
     open_to(path, SCHEMA_VERSION)
-}
-
-/// Puts the file in WAL mode (a lasting change in its header) — not a file
-/// found damaged, which is never written to.
-pub(crate) fn use_wal(conn: &Connection, shown: &str) -> Result<()> {
-    if super::damage::refuse_if_recorded(conn).is_err() {
-        return Ok(());
-    }
-    conn.pragma_update(None, "journal_mode", "WAL")
-        .map_err(|e| opening(shown, e))
 }
 
 /// Opens a database file, migrating it up to `target` (tests build old files with this).
@@ -485,10 +466,11 @@ fn init(
     // file's header): a file it refuses — a migration that fails, another
     // process's newer schema seen under the lock — is rolled back to its
     // bytes as they were, instead of being left a WAL file it never was.
-    // WAL comes after, once the caller has checked the file (`use_wal`).
     if version < target {
         migrate(&mut conn, shown, target)?;
     }
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(|e| opening(shown, e))?;
     Ok(conn)
 }
 
