@@ -51,5 +51,8 @@ step "Android app shell: presentation tests, Compose screens rendered and scanne
 step "scenario files through the CLI, reopening the database between steps"
 cargo run -q -p loyalty-cli -- scenario run --reopen tests/scenarios >/dev/null
 
+step "fuzz smoke: every committed fuzz input replayed, then each target a few seconds (scripts/fuzz.sh --smoke)"
+./scripts/fuzz.sh --smoke
+
 echo
 echo "All checks passed."

@@ -609,6 +609,93 @@ fn no_write_reaches_a_damaged_wallet() {
         .unwrap();
 }
 
+/// A file the store refuses at open keeps its bytes, whatever refused it:
+/// a newer schema, another application's database, a migration that fails.
+/// Opening once switched such a file to WAL (a lasting change in its
+/// header) before the migration refused it. (A fuzzing finding; the
+/// `wallet_db` target asserts it for any file.)
+#[test]
+fn a_refused_wallet_file_is_not_switched_to_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "newer",
+            "PRAGMA application_id = 1280268593; PRAGMA user_version = 999; CREATE TABLE meta (key TEXT);",
+        ),
+        (
+            "foreign",
+            "PRAGMA application_id = 42; CREATE TABLE notes (body TEXT);",
+        ),
+        // Ours at schema 3, but its tables are missing: migration 3 fails.
+        (
+            "broken",
+            "PRAGMA application_id = 1280268593; PRAGMA user_version = 3; CREATE TABLE other (a);",
+        ),
+    ];
+    for (name, sql) in cases {
+        let path = dir.path().join(format!("{name}.sqlite3"));
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.execute_batch(sql).unwrap();
+        }
+        let bytes = file_bytes(&path);
+        let err = Store::open(&path).expect_err(name);
+        assert!(
+            ["schema_too_new", "not_a_database", "storage"].contains(&err.code()),
+            "{name}: {err}"
+        );
+        assert_eq!(file_bytes(&path), bytes, "{name}: the refused file changed");
+        assert!(
+            !dir.path().join(format!("{name}.sqlite3-wal")).exists(),
+            "{name}"
+        );
+    }
+}
+
+/// The meta writes outside a bigger operation (the sync's server offset,
+/// the LOY2 credential's revocation) go through the store's checked write
+/// path too: on a damaged file they are refused and the file keeps its bytes.
+/// (A fuzzing finding: both wrote straight to the file; the `wallet_db`
+/// target asserts it for any damaged file.)
+#[test]
+fn meta_writes_do_not_reach_a_damaged_wallet() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(seeded(dir.path()));
+    let path = dir.path().join(DB_FILE);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    }
+    // Damage is known from the marker the store leaves beside the file.
+    std::fs::write(
+        dir.path().join(format!("{DB_FILE}-damaged")),
+        "file=\nfound earlier\n",
+    )
+    .unwrap();
+    let bytes = file_bytes(&path);
+    let mut store = Store::open(&path).expect("a damaged wallet still opens");
+    assert_eq!(
+        store.set_server_offset_ms(1234).unwrap_err().code(),
+        "corrupt_store"
+    );
+    assert_eq!(
+        store.mark_loy2_revoked().unwrap_err().code(),
+        "corrupt_store"
+    );
+    drop(store);
+    // The desktop secret store shares the file, and the rule.
+    let secrets = loyalty_core::store::SqliteSecretStore::open(&path).unwrap();
+    use loyalty_core::card::SecretStore as _;
+    assert_eq!(secrets.put("k", b"v").unwrap_err().code(), "corrupt_store");
+    assert_eq!(secrets.delete("k").unwrap_err().code(), "corrupt_store");
+    drop(secrets);
+    assert_eq!(
+        file_bytes(&path),
+        bytes,
+        "a meta write reached the damaged file"
+    );
+}
+
 /// The desktop secret store overwrites a deleted secret: its bytes are
 /// nowhere in the file once the journal is folded in.
 #[test]

@@ -31,6 +31,11 @@ impl ApiError {
         }
     }
 
+    /// The stable snake_case code of the answer.
+    pub(crate) fn code(&self) -> &str {
+        &self.code
+    }
+
     pub(crate) fn internal(message: impl Into<String>) -> Self {
         let message = message.into();
         tracing::error!(%message, "internal error");

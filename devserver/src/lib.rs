@@ -58,6 +58,28 @@ pub mod bench {
     }
 }
 
+/// The till's request-body parsing, for the `till_body` fuzz target
+/// (`fuzz/`; not a stable API).
+#[doc(hidden)]
+pub mod fuzz {
+    use loyalty_core::wallet::{PurchaseInput, ReturnInput};
+
+    /// `POST /v1/pos/purchases`' body as the route reads it: the scanned
+    /// payload and the purchase, or the error code it answers.
+    pub fn pos_purchase(body: &str) -> Result<(String, PurchaseInput), String> {
+        crate::till::parse_purchase(body)
+            .map(|r| (r.payload, r.purchase))
+            .map_err(|e| e.code().to_string())
+    }
+
+    /// `POST /v1/pos/returns`' body as the route reads it.
+    pub fn pos_return(body: &str) -> Result<(String, ReturnInput), String> {
+        crate::till::parse_return(body)
+            .map(|r| (r.payload, r.ret))
+            .map_err(|e| e.code().to_string())
+    }
+}
+
 pub use card_keys::{DEFAULT_CREDENTIAL_HOURS, MAX_LIVE_KEYS};
 pub use errors::MAX_MESSAGE_CHARS;
 pub use faults::Faults;

@@ -24,17 +24,27 @@ use crate::routes::lock;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PosPurchase {
-    payload: String,
-    purchase: PurchaseInput,
+pub(crate) struct PosPurchase {
+    pub(crate) payload: String,
+    pub(crate) purchase: PurchaseInput,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PosReturn {
-    payload: String,
+pub(crate) struct PosReturn {
+    pub(crate) payload: String,
     #[serde(rename = "return")]
-    ret: ReturnInput,
+    pub(crate) ret: ReturnInput,
+}
+
+/// A purchase request's body, read strictly (the fuzz target's entry too).
+pub(crate) fn parse_purchase(body: &str) -> Result<PosPurchase, ApiError> {
+    parse_body(body)
+}
+
+/// A return request's body, read strictly.
+pub(crate) fn parse_return(body: &str) -> Result<PosReturn, ApiError> {
+    parse_body(body)
 }
 
 /// A member found from a scanned code, and the code's time step.
@@ -127,7 +137,7 @@ pub(crate) async fn pos_purchase(
     State(app): State<Arc<App>>,
     TextBody(body): TextBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let req: PosPurchase = parse_body(&body)?;
+    let req = parse_purchase(&body)?;
     let Scanned { member, step } = verify_till(&app, &req.payload)?;
     let rotating = step.is_some();
     // A static code is only a card number, which anyone may know: it
@@ -192,7 +202,7 @@ pub(crate) async fn pos_return(
     State(app): State<Arc<App>>,
     TextBody(body): TextBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let req: PosReturn = parse_body(&body)?;
+    let req = parse_return(&body)?;
     let Scanned { member, step } = verify_till(&app, &req.payload)?;
     let store = app.member_store(&member.id).map_err(ApiError::internal)?;
     let card_last4 = last4(&member.card_number).to_string();

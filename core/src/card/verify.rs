@@ -151,15 +151,9 @@ impl Verifier {
         let period = self.params.period;
         // A step claimed by a timestamp placeholder must be a step boundary.
         let claimed = match (fields.get("seconds"), fields.get("millis")) {
-            (Some(s), _) => Some(
-                s.parse::<i64>()
-                    .ok()
-                    .filter(|v| v % period == 0)
-                    .map(|v| v / period),
-            ),
+            (Some(s), _) => Some(canonical(s).filter(|v| v % period == 0).map(|v| v / period)),
             (None, Some(ms)) => Some(
-                ms.parse::<i64>()
-                    .ok()
+                canonical(ms)
                     .filter(|v| v % (period * 1000) == 0)
                     .map(|v| v / (period * 1000)),
             ),
@@ -224,6 +218,18 @@ impl Verifier {
     }
 }
 
+/// A timestamp field's value, only in the form the card renders it (no
+/// leading zeros): "0001796119200" is another text for the same step, and a
+/// payload is accepted only as the card shows it, so that re-rendering an
+/// accepted payload gives the same text (a till comparing or logging codes
+/// sees one text per code).
+fn canonical(digits: &str) -> Option<i64> {
+    digits
+        .parse::<i64>()
+        .ok()
+        .filter(|v| v.to_string() == digits)
+}
+
 /// Remembers the newest accepted step per card and refuses it (and older ones) again.
 #[derive(Debug, Default)]
 pub struct ReplayGuard {
@@ -259,6 +265,33 @@ mod tests {
     use crate::card::payload::DEFAULT_TEMPLATE;
 
     const SECRET: &[u8] = b"12345678901234567890";
+
+    /// A timestamp with leading zeros names the same step in another text:
+    /// refused (`malformed`), so an accepted payload re-renders to itself.
+    /// (A fuzzing finding; the `card_loy1` target asserts the re-render.)
+    #[test]
+    fn a_timestamp_with_leading_zeros_is_refused() {
+        let v = verifier("LOY1:{card}:{totp_timestamp_seconds}:{totp_value_0}");
+        let ms = verifier("LOY1:{card}:{totp_timestamp_millis}:{totp_value_0}");
+        let params = TotpParams::default();
+        let t = 1_796_119_221;
+        let step = t / 30;
+        let code = params.code_string(SECRET, step);
+        let ok = format!("LOY1:4006381333931:{}:{code}", step * 30);
+        assert_eq!(v.verify(&ok, SECRET, t, 1).unwrap().step, Some(step));
+        let padded = format!("LOY1:4006381333931:0{}:{code}", step * 30);
+        assert_eq!(
+            v.verify(&padded, SECRET, t, 1),
+            Err(VerifyFailure::Malformed)
+        );
+        let ok_ms = format!("LOY1:4006381333931:{}:{code}", step * 30_000);
+        assert!(ms.verify(&ok_ms, SECRET, t, 1).is_ok());
+        let padded_ms = format!("LOY1:4006381333931:00{}:{code}", step * 30_000);
+        assert_eq!(
+            ms.verify(&padded_ms, SECRET, t, 1),
+            Err(VerifyFailure::Malformed)
+        );
+    }
 
     fn verifier(t: &str) -> Verifier {
         Verifier::new(

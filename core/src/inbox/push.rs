@@ -331,6 +331,23 @@ mod tests {
         parse_push(p, "loyalty")
     }
 
+    /// A number where text is expected is read as the number's text, and
+    /// that text is the same whether the offer came as a push or on a sync
+    /// page (which parses the answer into a `Value` and prints each message
+    /// again): serde_json's `float_roundtrip` parses floats exactly; without
+    /// it this title read "…825e-75" on one path and drifted on the other.
+    /// (A fuzzing finding; the `push` target compares the two paths.)
+    #[test]
+    fn a_float_reads_the_same_from_a_push_and_from_a_sync_page() {
+        let push = r#"{"kind": "message", "message_id": "m1", "title": 1.0715660391465826e-75, "body": -1.81996730402717e-179}"#;
+        let pushed = parse(push).unwrap().unwrap();
+        assert_eq!(pushed.title, "1.0715660391465826e-75");
+        assert_eq!(pushed.body, "-1.81996730402717e-179");
+        let page: Value = serde_json::from_slice(format!("[{push}]").as_bytes()).unwrap();
+        let synced = parse(&page[0].to_string()).unwrap().unwrap();
+        assert_eq!(synced, pushed);
+    }
+
     /// A push whose meaning depends on which copy of a key a parser keeps
     /// (two titles, two coupon percents) is refused, in both shapes.
     /// An id that looks like another (a zero-width space, a right-to-left

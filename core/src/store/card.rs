@@ -132,11 +132,13 @@ impl Store {
 
     /// Stores the server time offset (set by sync).
     pub fn set_server_offset_ms(&mut self, offset_ms: i64) -> Result<()> {
-        Ok(sql::put_meta(
-            &self.conn,
-            SERVER_OFFSET_KEY,
-            &offset_ms.to_string(),
-        )?)
+        self.write(|tx| {
+            Ok(sql::put_meta(
+                tx,
+                SERVER_OFFSET_KEY,
+                &offset_ms.to_string(),
+            )?)
+        })
     }
 
     /// The device's LOY2 credential and whether the program revoked it.
@@ -168,7 +170,7 @@ impl Store {
     /// Notes that the program revoked the stored credential (the card shows
     /// LOY1 until a new one comes).
     pub fn mark_loy2_revoked(&mut self) -> Result<()> {
-        Ok(sql::put_meta(&self.conn, LOY2_REVOKED_KEY, "1")?)
+        self.write(|tx| Ok(sql::put_meta(tx, LOY2_REVOKED_KEY, "1")?))
     }
 
     /// `card` with the stored LOY2 credential presented by `signer`, when the
@@ -250,6 +252,19 @@ impl SqliteSecretStore {
     }
 }
 
+impl SqliteSecretStore {
+    /// A write through the store's checked path (`sql::write`): refused on
+    /// a file found damaged or moved, like every other write to the wallet.
+    fn write(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<()>) -> Result<()> {
+        let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        sql::write(&mut conn, |tx| {
+            f(tx).map_err(|e| LoyaltyError::SecretStore {
+                reason: e.to_string(),
+            })
+        })
+    }
+}
+
 impl SecretStore for SqliteSecretStore {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
         self.with(|c| {
@@ -261,7 +276,7 @@ impl SecretStore for SqliteSecretStore {
     }
 
     fn put(&self, key: &str, secret: &[u8]) -> Result<()> {
-        self.with(|c| {
+        self.write(|c| {
             c.execute(
                 "INSERT INTO secrets (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 params![key, secret],
@@ -271,7 +286,7 @@ impl SecretStore for SqliteSecretStore {
     }
 
     fn delete(&self, key: &str) -> Result<()> {
-        self.with(|c| {
+        self.write(|c| {
             c.execute("DELETE FROM secrets WHERE key = ?1", [key])
                 .map(|_| ())
         })

@@ -41,7 +41,11 @@ impl<'a> Rules<'a> {
 /// Makes `rules` (with the server's `version`, or none for local rules) the
 /// program in force, reusing its row when the same rules were seen before.
 /// Returns the row id. Runs in the caller's transaction.
-pub(super) fn install(tx: &Connection, version: Option<&str>, rules: &str) -> Result<i64> {
+pub(super) fn install(
+    tx: &rusqlite::Transaction<'_>,
+    version: Option<&str>,
+    rules: &str,
+) -> Result<i64> {
     let known: Option<i64> = tx
         .prepare_cached(
             "SELECT id FROM programs WHERE version IS ?1 AND rules = ?2 ORDER BY id DESC LIMIT 1",

@@ -469,15 +469,20 @@ fn init(
         return Ok(conn);
     }
 
-    conn.pragma_update(None, "journal_mode", "WAL")
-        .map_err(|e| opening(shown, e))?;
+    // Settings of this connection only; nothing in the file changes.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", 2)?;
 
+    // The migration runs before the switch to WAL (a lasting change in the
+    // file's header): a file it refuses — a migration that fails, another
+    // process's newer schema seen under the lock — is rolled back to its
+    // bytes as they were, instead of being left a WAL file it never was.
     if version < target {
         migrate(&mut conn, shown, target)?;
     }
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(|e| opening(shown, e))?;
     Ok(conn)
 }
 

@@ -142,8 +142,12 @@ pub(crate) fn set_aside_journal(db: &Path) {
     }
 }
 
-pub(crate) fn put_meta(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
-    conn.prepare_cached(
+/// Sets a meta value. Takes a transaction, so it is only reached through
+/// [`write`]: a meta write straight on the connection would skip the checks
+/// there (a damaged or moved file is not written to) — it once changed a
+/// refused, damaged wallet file.
+pub(crate) fn put_meta(tx: &Transaction<'_>, key: &str, value: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached(
         "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     )?
     .execute(params![key, value])?;
