@@ -33,6 +33,11 @@ stop_devservers() {
     wait "$pid" 2>/dev/null || true
   done
   for dir in "${DEVSERVER_DIRS[@]}"; do
+    # A failed run shows what the server said last (a 5xx's cause is there).
+    if [ "$rc" -ne 0 ] && [ -s "$dir/out.log" ]; then
+      echo "--- the dev server's last log lines ($dir/out.log):" >&2
+      tail -n 40 "$dir/out.log" >&2
+    fi
     rm -rf "$dir"
   done
   exit "$rc"

@@ -39,11 +39,22 @@ esac
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${ALL[@]}")
 
+CARGO_FUZZ_VERSION=0.13.2
 if ! cargo fuzz --version >/dev/null 2>&1; then
-  echo "cargo-fuzz is missing; installing it (once) with: cargo install cargo-fuzz --locked" >&2
-  cargo install cargo-fuzz --locked || {
-    echo "error: could not install cargo-fuzz; install it by hand and run again" >&2; exit 1; }
+  echo "cargo-fuzz is missing; installing $CARGO_FUZZ_VERSION (once, ~3 min) with: cargo install cargo-fuzz --locked" >&2
+  # Its own build folder: the project's CARGO_TARGET_DIR is left alone.
+  cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked \
+      --target-dir "$HOME/.cache/loyalty/cargo-fuzz-build" || {
+    echo "error: could not install cargo-fuzz (needs crates.io); install it with: cargo install cargo-fuzz --locked" >&2; exit 1; }
 fi
+# libfuzzer-sys compiles libFuzzer itself, which is C++.
+if ! command -v "${CXX:-c++}" >/dev/null 2>&1; then
+  echo "error: the fuzz targets need a C++ compiler for libFuzzer (c++ not found): install g++ (Debian: apt-get install g++) or set CXX" >&2
+  exit 1
+fi
+# The fuzz workspace's own lock file, as committed: a build never rewrites it.
+cargo fetch --locked --quiet --manifest-path fuzz/Cargo.toml || {
+  echo "error: fuzz/Cargo.lock is out of date or a crate cannot be fetched; run cargo update in fuzz/ and commit the lock file" >&2; exit 1; }
 
 echo "==> building the fuzz targets (cargo fuzz build --sanitizer none, into $BUILD_DIR)"
 cargo fuzz build --sanitizer none --debug-assertions --target-dir "$BUILD_DIR" >&2

