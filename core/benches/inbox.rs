@@ -111,12 +111,8 @@ fn benches(c: &mut Criterion) {
 }
 
 fn main() {
-    let since = std::time::SystemTime::now();
-    let mut c = Criterion::default().configure_from_args();
-    benches(&mut c);
-    c.final_summary();
-    floor::report(
-        since,
+    floor::run(
+        benches,
         &[
             ("inbox/list_and_unread/500", "inbox/floor_read_500_rows"),
             (

@@ -127,12 +127,8 @@ fn benches(c: &mut Criterion) {
 }
 
 fn main() {
-    let since = std::time::SystemTime::now();
-    let mut c = Criterion::default().configure_from_args();
-    benches(&mut c);
-    c.final_summary();
-    floor::report(
-        since,
+    floor::run(
+        benches,
         &[(
             "sync/first_sync_10000_events",
             "sync/floor_append_10000_log_rows",

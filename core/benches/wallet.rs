@@ -317,26 +317,36 @@ fn benches(c: &mut Criterion) {
     group.bench_function("list_challenges_and_badges/100000", |b| {
         b.iter(|| black_box(store.goal_views(now).unwrap()))
     });
-    let mut n = 0u64;
-    group.bench_function("purchase_with_100_goals/100000", |b| {
-        b.iter(|| {
-            n += 1;
-            let at = now + Duration::seconds(n as i64);
-            black_box(
-                store
-                    .apply(&purchase(&format!("goal-bench-{n}"), n), at)
-                    .unwrap(),
-            )
-        })
-    });
+    bench_goal_purchases(
+        &mut group,
+        "purchase_with_100_goals/100000",
+        &mut store,
+        now,
+    );
     // The floor: the same purchases on a wallet with the same 100 000
     // events under the same program without its challenges and badges.
     let (path, last) = build(100_000, PROGRAM, "no-goals-events-", true);
     let tmp = tempfile::tempdir().unwrap();
     let mut store = Store::open(&fresh_copy(&path, tmp.path())).unwrap();
     let now = last + Duration::hours(20);
+    bench_goal_purchases(
+        &mut group,
+        "floor_purchase_no_goals/100000",
+        &mut store,
+        now,
+    );
+    group.finish();
+}
+
+/// One purchase per iteration, each a second after the last, on `store`.
+fn bench_goal_purchases(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    store: &mut Store,
+    now: Time,
+) {
     let mut n = 0u64;
-    group.bench_function("floor_purchase_no_goals/100000", |b| {
+    group.bench_function(name, |b| {
         b.iter(|| {
             n += 1;
             let at = now + Duration::seconds(n as i64);
@@ -347,16 +357,11 @@ fn benches(c: &mut Criterion) {
             )
         })
     });
-    group.finish();
 }
 
 fn main() {
-    let since = std::time::SystemTime::now();
-    let mut c = Criterion::default().configure_from_args();
-    benches(&mut c);
-    c.final_summary();
-    floor::report(
-        since,
+    floor::run(
+        benches,
         &[(
             "goals/purchase_with_100_goals/100000",
             "goals/floor_purchase_no_goals/100000",

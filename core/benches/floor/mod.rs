@@ -5,6 +5,19 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use criterion::Criterion;
+
+/// A bench's `main`: runs `benches` as criterion's harness would (command
+/// line options included), then prints each `(path, floor)` pair's medians
+/// and ratio.
+pub fn run(benches: fn(&mut Criterion), pairs: &[(&str, &str)]) {
+    let since = SystemTime::now();
+    let mut c = Criterion::default().configure_from_args();
+    benches(&mut c);
+    c.final_summary();
+    report(since, pairs);
+}
+
 /// Where criterion writes its estimates: `CRITERION_HOME`, or `criterion/`
 /// in the target directory this bench was built into (what criterion itself
 /// picks when `CARGO_TARGET_DIR` is the same at build and run time).
@@ -53,7 +66,7 @@ fn human(ns: f64) -> String {
 /// Prints each path's median beside its floor's and the ratio, for the
 /// pairs `(path id, floor id)` that both ran since `since` (this process's
 /// start).
-pub fn report(since: SystemTime, pairs: &[(&str, &str)]) {
+fn report(since: SystemTime, pairs: &[(&str, &str)]) {
     let mut printed = false;
     for (path, floor) in pairs {
         let (Some(p), Some(f)) = (median_ns(path, since), median_ns(floor, since)) else {
