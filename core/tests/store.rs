@@ -679,6 +679,45 @@ fn a_refused_wallet_file_is_not_switched_to_wal() {
     }
 }
 
+/// A file whose stored rules do not read is refused with its bytes as they
+/// were: an older one is not left migrated (the migration is rolled back),
+/// a current one not yet in WAL mode is not switched to it. (A fuzzing
+/// finding: the smoke run's `wallet_db` target met a schema-10 file whose
+/// rules text was no longer UTF-8 once schema 11 existed.)
+#[test]
+fn a_wallet_whose_rules_do_not_read_is_refused_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, downgrade) in [
+        // Schema 10 exactly as it was: the inbox indexes before schema 11.
+        (
+            "older",
+            "DROP INDEX inbox_evict; DROP INDEX inbox_unread; DROP INDEX inbox_expiry; \
+             CREATE INDEX inbox_display ON inbox (pinned DESC, priority DESC, received_at DESC, id); \
+             CREATE INDEX inbox_evict ON inbox (pinned, state, received_at); \
+             PRAGMA user_version = 10;",
+        ),
+        ("current, rollback journal", "PRAGMA journal_mode = DELETE;"),
+    ] {
+        let sub = dir.path().join(name.replace([' ', ','], "-"));
+        let path = sub.join(DB_FILE);
+        {
+            let mut store = Store::open_dir(&sub).unwrap();
+            store.set_program(PROGRAM).unwrap();
+            store.close().unwrap();
+        }
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.execute_batch("UPDATE programs SET rules = CAST(x'c328' AS TEXT)")
+                .unwrap();
+            conn.execute_batch(downgrade).unwrap();
+        }
+        let bytes = file_bytes(&path);
+        let err = Store::open(&path).expect_err(name);
+        assert_eq!(err.code(), "storage", "{name}: {err}");
+        assert_eq!(file_bytes(&path), bytes, "{name}: the refused file changed");
+    }
+}
+
 /// The meta writes outside a bigger operation (the sync's server offset,
 /// the LOY2 credential's revocation) go through the store's checked write
 /// path too: on a damaged file they are refused and the file keeps its bytes.

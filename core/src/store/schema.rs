@@ -485,6 +485,13 @@ fn init(
     // bytes as they were, instead of being left a WAL file it never was.
     if version < target {
         migrate(&mut conn, shown, target)?;
+    } else {
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            // The store reads its rules right after this; a file whose
+            // rules do not read is refused before its header changes.
+            super::programs::in_force(&conn)?;
+        }
     }
     conn.pragma_update(None, "journal_mode", "WAL")
         .map_err(|e| opening(shown, e))?;
@@ -545,6 +552,9 @@ fn migrate(conn: &mut Connection, shown: &str, target: i64) -> Result<()> {
         }
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.pragma_update(None, "user_version", target as i64)?;
+        // What the store reads right after opening must read now, or the
+        // migration is rolled back: a refused file keeps its bytes.
+        super::programs::in_force(tx)?;
         Ok(())
     })
 }
