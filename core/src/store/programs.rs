@@ -14,10 +14,12 @@ use std::collections::hash_map::Entry;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::schema::PROGRAM_KEY;
 use super::sql;
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::program::Program;
+
+/// Meta key of the program rules in force (their row in `programs`).
+pub(crate) const PROGRAM_KEY: &str = "program_id";
 
 /// Program rules to apply an event under: their `programs` row and the parsed rules.
 #[derive(Debug, Clone, Copy)]

@@ -314,9 +314,6 @@ CREATE TABLE ledger (
 );
 "#;
 
-/// Meta key of the program rules in force (their row in `programs`).
-pub(crate) const PROGRAM_KEY: &str = "program_id";
-
 /// Puts the running totals back to an empty wallet's (the table keeps its one row).
 pub(crate) const RESET_SUMMARY: &str = "UPDATE summary SET live_points = 0, debt = 0, lifetime_earned = 0, \
      expired_total = 0, last_event_at = NULL, window_from = NULL, window_to = NULL, window_sum = NULL WHERE id = 1;";
