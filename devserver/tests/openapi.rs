@@ -348,7 +348,16 @@ struct Checker<'a> {
     seen: BTreeSet<(String, String, u16)>,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
+    /// A checker of `server`'s answers against `spec`, with nothing seen yet.
+    fn new(spec: &'a Value, server: &'a Server) -> Self {
+        Self {
+            spec,
+            server,
+            seen: BTreeSet::new(),
+        }
+    }
+
     /// Calls the dev server and validates its answer against the response
     /// schema the spec gives for this operation and status.
     fn call(
@@ -404,11 +413,7 @@ fn payload(card: &str, secret_hex: &str, at: chrono::DateTime<Utc>) -> String {
 fn real_answers_validate_against_the_spec() {
     let spec = spec();
     let server = Server::start(PROGRAM, 0.0);
-    let mut c = Checker {
-        spec: &spec,
-        server: &server,
-        seen: BTreeSet::new(),
-    };
+    let mut c = Checker::new(&spec, &server);
 
     // Enroll, and an empty first sync.
     let (status, me) = c.call("POST", "/v1/enroll", None, Some(json!({})));
@@ -656,11 +661,7 @@ fn real_answers_validate_against_the_spec() {
 fn compressed_device_keys_of_both_parities_get_credentials() {
     let spec = spec();
     let server = Server::start(PROGRAM, 0.0);
-    let mut c = Checker {
-        spec: &spec,
-        server: &server,
-        seen: BTreeSet::new(),
-    };
+    let mut c = Checker::new(&spec, &server);
     let (_, me) = c.call("POST", "/v1/enroll", None, Some(json!({})));
     let t = me["access_token"].as_str().map(str::to_string);
     let mut prefixes = BTreeSet::new();
@@ -692,11 +693,7 @@ fn compressed_device_keys_of_both_parities_get_credentials() {
 fn key_ids_past_255_are_refused_with_a_conflict() {
     let spec = spec();
     let server = Server::start(PROGRAM, 0.0);
-    let mut c = Checker {
-        spec: &spec,
-        server: &server,
-        seen: BTreeSet::new(),
-    };
+    let mut c = Checker::new(&spec, &server);
     for kid in 2..=255 {
         let (status, r) = c.call("POST", "/v1/admin/card/keys/rotate", None, Some(json!({})));
         assert_eq!((status, r["new_kid"].as_u64()), (201, Some(kid)));
@@ -725,11 +722,7 @@ fn key_ids_past_255_are_refused_with_a_conflict() {
 fn bodiless_posts_refuse_fields() {
     let spec = spec();
     let server = Server::start(PROGRAM, 0.0);
-    let mut c = Checker {
-        spec: &spec,
-        server: &server,
-        seen: BTreeSet::new(),
-    };
+    let mut c = Checker::new(&spec, &server);
     for path in ["/v1/enroll", "/v1/admin/card/keys/rotate"] {
         for body in [json!({"x": 42}), json!([]), json!("{}"), json!(null)] {
             let (status, r) = c.call("POST", path, None, Some(body.clone()));
