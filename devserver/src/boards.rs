@@ -305,14 +305,17 @@ pub(crate) fn standings(
             .prepare_cached(
                 "SELECT n.name, s.value FROM board_scores s JOIN board_names n ON n.member = s.member \
                  WHERE s.board = ?1 AND s.period_start = ?2 AND s.joined = 1 AND s.value > 0 \
-                 ORDER BY s.value DESC, s.achieved_at, s.member LIMIT ?3",
+                 ORDER BY s.value DESC, s.achieved_at, s.member",
             )
             .map_err(db)?;
+        // Stepped lazily to the board's `top`: a bound LIMIT would make
+        // SQLite re-prepare the statement for every board with another top.
         let rows = stmt
-            .query_map(params![board.id, start_ms, board.top], |r| {
+            .query_map(params![board.id, start_ms], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
             })
             .map_err(db)?
+            .take(usize::try_from(board.top).unwrap_or(usize::MAX))
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(db)?;
         let me = if joined {

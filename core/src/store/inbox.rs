@@ -189,9 +189,10 @@ fn enforce_retention(conn: &Connection) -> Result<()> {
         // (`inbox_evict` is this order exactly: the expression must match it.)
         .prepare_cached(
             "SELECT id, state, pinned, received_at FROM inbox \
-             ORDER BY pinned, state = 'unread', received_at, id LIMIT ?1",
+             ORDER BY pinned, state = 'unread', received_at, id",
         )?
-        .query_map([excess], |r| {
+        // Stepped lazily (a bound LIMIT would re-prepare when `excess` changes).
+        .query_map([], |r| {
             let state: String = r.get("state")?;
             Ok(Kept {
                 id: r.get("id")?,
@@ -201,6 +202,7 @@ fn enforce_retention(conn: &Connection) -> Result<()> {
                 received_at: sql::time(r.get("received_at")?)?,
             })
         })?
+        .take(usize::try_from(excess).unwrap_or(usize::MAX))
         .collect::<rusqlite::Result<_>>()?;
     for victim in policy::evict(kept, excess) {
         forget(conn, &victim.id, victim.state.as_str())?;

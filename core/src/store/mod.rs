@@ -413,10 +413,11 @@ impl Store {
     pub fn events_after(&self, after: i64, limit: usize) -> Result<Vec<LoggedEvent>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, at, body, version FROM events LEFT JOIN programs ON programs.id = program_id \
-             WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+             WHERE seq > ?1 ORDER BY seq",
         )?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = stmt.query_map(params![after, limit], |r| {
+        // Stepped lazily to `limit` rows: a bound LIMIT re-prepares the
+        // statement each time its value changes.
+        let rows = stmt.query_map(params![after], |r| {
             Ok((
                 r.get::<_, i64>("seq")?,
                 r.get::<_, i64>("at")?,
@@ -425,7 +426,7 @@ impl Store {
             ))
         })?;
         let mut out = Vec::new();
-        for row in rows {
+        for row in rows.take(limit) {
             let (seq, at, body, program_version) = row?;
             let event = serde_json::from_str(&body).map_err(|e| LoyaltyError::Corrupt {
                 reason: format!("event {seq} does not decode: {e}"),

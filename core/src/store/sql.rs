@@ -575,11 +575,13 @@ impl WalletView for SqlView<'_> {
 
     fn goal_period_keys(&self, goal: &str, max_key: i64, limit: usize) -> Result<Vec<i64>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT key FROM goal_periods WHERE goal = ?1 AND key <= ?2 ORDER BY key DESC LIMIT ?3",
+            "SELECT key FROM goal_periods WHERE goal = ?1 AND key <= ?2 ORDER BY key DESC",
         )?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        // No `LIMIT ?`: SQLite re-prepares a statement whose bound LIMIT
+        // changes (the planner reads it); rows are stepped lazily instead.
         Ok(stmt
-            .query_map(params![goal, max_key, limit], |r| r.get(0))?
+            .query_map(params![goal, max_key], |r| r.get(0))?
+            .take(limit)
             .collect::<rusqlite::Result<_>>()?)
     }
 }
@@ -597,11 +599,11 @@ pub(crate) fn history_page(
     limit: usize,
 ) -> Result<Vec<LedgerEntry>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {} FROM ledger WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
+        "SELECT {} FROM ledger WHERE id < ?1 ORDER BY id DESC",
         entry::LIST
     ))?;
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows = stmt.query_map(params![before.unwrap_or(i64::MAX), limit], |r| {
+    // Stepped lazily to `limit` rows (a bound LIMIT re-prepares when it changes).
+    let rows = stmt.query_map(params![before.unwrap_or(i64::MAX)], |r| {
         let kind: String = r.get(entry::kind)?;
         Ok(LedgerEntry {
             id: r.get(entry::id)?,
@@ -612,7 +614,7 @@ pub(crate) fn history_page(
             reference: r.get(entry::reference)?,
         })
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.take(limit).collect::<rusqlite::Result<_>>()?)
 }
 
 #[cfg(test)]
@@ -628,5 +630,88 @@ mod tests {
             "id, source, receipt_id, points, remaining, earned_at, expires_at"
         );
         assert_eq!(super::lot::expires_at, 6);
+    }
+
+    /// Re-prepares of the goal-periods read over rounds of use, each round
+    /// taking the statement from rusqlite's cache and giving it back.
+    fn reprepares(conn: &rusqlite::Connection) -> i32 {
+        use rusqlite::StatementStatus;
+        let sql = "SELECT key FROM goal_periods WHERE goal = ?1 AND key <= ?2 ORDER BY key DESC";
+        let mut total = 0;
+        for (goal, max_key) in [("c:c4", 9), ("c:c14", 7), ("b:b4", 9), ("c:c4", 1)] {
+            let mut stmt = conn.prepare_cached(sql).unwrap();
+            let before = stmt.get_status(StatementStatus::RePrepare);
+            let keys: Vec<i64> = stmt
+                .query_map(rusqlite::params![goal, max_key], |r| r.get(0))
+                .unwrap()
+                .take(2)
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert!(keys.len() <= 2);
+            total += stmt.get_status(StatementStatus::RePrepare) - before;
+        }
+        total
+    }
+
+    /// Why the wallet's connection turns on SQLite's query planner
+    /// stability guarantee: rusqlite clears a cached statement's bindings
+    /// when it goes back to the cache, and SQLite then re-prepares any
+    /// statement whose plan weighed a bound value — on every use (14 times
+    /// per purchase with goals, 37 000 instructions each).
+    #[test]
+    fn cached_statements_are_prepared_once() {
+        let table = "CREATE TABLE goal_periods (goal TEXT NOT NULL, key INTEGER NOT NULL, \
+                     count INTEGER NOT NULL, PRIMARY KEY (goal, key)) WITHOUT ROWID; \
+                     INSERT INTO goal_periods VALUES ('c:c4', 1, 1), ('c:c4', 5, 2), ('b:b4', 3, 1);";
+        let plain = rusqlite::Connection::open_in_memory().unwrap();
+        plain.execute_batch(table).unwrap();
+        assert!(
+            reprepares(&plain) > 0,
+            "SQLite no longer re-prepares here: the guarantee may not be needed"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let store = super::super::Store::open_dir(dir.path()).unwrap();
+        assert_eq!(reprepares(&store.conn), 0);
+    }
+
+    /// Why no query here binds its LIMIT: SQLite's planner reads a bound
+    /// LIMIT, so a new value re-prepares the statement (37 000 instructions
+    /// each, 14 times per purchase with goals before this was found), while
+    /// the same rows stepped lazily are prepared once.
+    #[test]
+    fn a_bound_limit_re_prepares_and_a_lazy_take_does_not() {
+        use rusqlite::{Connection, StatementStatus};
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (k INTEGER PRIMARY KEY); INSERT INTO t VALUES (1), (2), (3), (4);",
+        )
+        .unwrap();
+        let reprepares = |sql: &str, run: &dyn Fn(&mut rusqlite::CachedStatement<'_>, usize)| {
+            let mut stmt = conn.prepare_cached(sql).unwrap();
+            for limit in [1, 2, 3, 1] {
+                run(&mut stmt, limit);
+            }
+            stmt.get_status(StatementStatus::RePrepare)
+        };
+        let bound = reprepares("SELECT k FROM t ORDER BY k DESC LIMIT ?1", &|s, n| {
+            let rows: Vec<i64> = s
+                .query_map([n as i64], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert_eq!(rows.len(), n);
+        });
+        assert!(bound > 0, "SQLite no longer re-prepares on a new LIMIT");
+        let lazy = reprepares("SELECT k FROM t ORDER BY k DESC", &|s, n| {
+            let rows: Vec<i64> = s
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .take(n)
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert_eq!(rows.len(), n);
+        });
+        assert_eq!(lazy, 0);
     }
 }
