@@ -132,7 +132,7 @@ impl SqlView<'_> {
                 c.prepare_cached(
                     "INSERT INTO goal_state (id, body) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
                 )?
-                .execute([json(g)?])?;
+                .execute([super::sql::encode_goal_state(g)?])?;
             }
             Effect::AdjustGoalPeriod { goal, key, delta } => {
                 if *delta > 0 {
