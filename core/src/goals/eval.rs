@@ -59,9 +59,14 @@ pub struct GoalEval<'a> {
     at: Time,
     state: Option<GoalState>,
     before: Option<GoalState>,
-    pending_periods: BTreeMap<(String, i64), i64>,
+    /// Per (goal, period key): the count stored before this event, and
+    /// this event's change of it so far.
+    pending_periods: BTreeMap<(String, i64), (i64, i64)>,
     /// Change of the qualifying spend made by this event so far.
     spend_delta: i64,
+    /// The stored qualifying spend of the tier window, once read (every
+    /// tier goal asks; the store does not change while the event is judged).
+    stored_spend: std::cell::Cell<Option<i64>>,
     out: Vec<GoalIntent>,
 }
 
@@ -74,9 +79,8 @@ impl GoalReader for Live<'_, '_> {
     fn period_keys(&mut self, goal_key: &str, max_key: i64, limit: usize) -> Result<Vec<i64>> {
         let e = self.eval;
         let mut keys = e.view.goal_period_keys(goal_key, max_key, limit)?;
-        for ((g, k), delta) in &e.pending_periods {
+        for ((g, k), (stored, delta)) in &e.pending_periods {
             if g == goal_key && *k <= max_key {
-                let stored = e.view.goal_period_count(goal_key, *k)?;
                 keys.retain(|x| x != k);
                 if stored + delta > 0 {
                     keys.push(*k);
@@ -92,10 +96,8 @@ impl GoalReader for Live<'_, '_> {
         let Some(tiers) = &e.program.tiers else {
             return Ok(None);
         };
-        let spend = e
-            .view
-            .qualifying_spend(tiers.window_start(e.at), e.at)?
-            .add_or(e.spend_delta, "qualifying spend")?;
+        let stored = e.stored_spend(|| e.view.qualifying_spend(tiers.window_start(e.at), e.at))?;
+        let spend = stored.add_or(e.spend_delta, "qualifying spend")?;
         Ok(e.program.tier_for(spend).map(|(i, _)| i))
     }
 }
@@ -111,8 +113,20 @@ impl<'a> GoalEval<'a> {
             before: None,
             pending_periods: BTreeMap::new(),
             spend_delta: 0,
+            stored_spend: std::cell::Cell::new(None),
             out: Vec::new(),
         }
+    }
+
+    /// The stored qualifying spend of the tier window at this event's time
+    /// (before the event), read once through `read` and then remembered.
+    pub fn stored_spend(&self, read: impl FnOnce() -> Result<i64>) -> Result<i64> {
+        if let Some(spend) = self.stored_spend.get() {
+            return Ok(spend);
+        }
+        let spend = read()?;
+        self.stored_spend.set(Some(spend));
+        Ok(spend)
     }
 
     /// Takes what the goals asked for so far, in order.
@@ -183,18 +197,15 @@ impl<'a> GoalEval<'a> {
             return Ok(0);
         }
         let key = measure::period_row(goal, at, self.program.zone);
-        let pending = self
-            .pending_periods
-            .get(&(goal_key.to_string(), key))
-            .copied()
-            .unwrap_or(0);
-        let before = self
-            .view
-            .goal_period_count(goal_key, key)?
-            .add_or(pending, "period count")?;
+        let slot = (goal_key.to_string(), key);
+        let (stored, pending) = match self.pending_periods.get(&slot) {
+            Some(known) => *known,
+            None => (self.view.goal_period_count(goal_key, key)?, 0),
+        };
+        let before = stored.add_or(pending, "period count")?;
         let after = before.add_or(delta, "period count")?.max(0);
         self.pending_periods
-            .insert((goal_key.to_string(), key), pending + (after - before));
+            .insert(slot, (stored, pending + (after - before)));
         self.out.push(GoalIntent::Effect(Effect::AdjustGoalPeriod {
             goal: goal_key.to_string(),
             key,

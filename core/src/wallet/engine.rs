@@ -290,8 +290,12 @@ impl<'a> Tx<'a> {
         let Some(tiers) = &self.program.tiers else {
             return Ok(0);
         };
-        self.view
-            .qualifying_spend(tiers.window_start(self.at), self.at)
+        // Read once per event: the tier discount, the tier-up notice and
+        // every tier goal ask for the same figure.
+        self.goals.stored_spend(|| {
+            self.view
+                .qualifying_spend(tiers.window_start(self.at), self.at)
+        })
     }
 
     fn activate_offer(
