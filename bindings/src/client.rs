@@ -228,6 +228,11 @@ impl LoyaltyClient {
         shield(|| Ok(self.session.store().server_offset_ms()?))
     }
 
+    /// Does nothing: one call into the library and back with a handle, no
+    /// arguments and no result — the floor benchmarks measure beside the
+    /// real calls (`scripts/bench-kotlin.sh`).
+    pub fn ping(&self) {}
+
     // ---- card ----
 
     /// Enrolls (or replaces) the card the app's backend issued: its number and
