@@ -3,7 +3,10 @@
 # workspace release profile (lto, codegen-units = 1, panic = "unwind",
 # strip = "debuginfo"), fully stripped as an app store ships it, and the
 # largest contributors: `cargo bloat --crates` when installed, otherwise the
-# symbol table summed per crate.
+# symbol table summed per crate. Then the floor: size-floor/, a cdylib of the
+# owner's fixed dependencies (uniffi, tokio, reqwest on rustls, serde,
+# rusqlite, qrcode, chrono, tracing) with one export using each, built with
+# the same profile — the difference is what the core itself adds.
 set -euo pipefail
 source "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/.."
@@ -15,6 +18,19 @@ for opt in s z; do
   strip -s -o "$dir/stripped.so" "$lib"
   echo "opt-level \"$opt\": as built $(human "$(stat -c %s "$lib")"), stripped $(human "$(stat -c %s "$dir/stripped.so")")"
 done
+# The floor's own manifest must carry the workspace's release profile.
+profile() { sed -n '/^\[profile.release\]/,/^$/p' "$1" | grep -v '^#'; }
+if [ "$(profile Cargo.toml)" != "$(profile size-floor/Cargo.toml)" ]; then
+  echo "error: size-floor/Cargo.toml's [profile.release] differs from the workspace's; copy it over" >&2; exit 1
+fi
+CARGO_PROFILE_RELEASE_OPT_LEVEL=s cargo build -q --release --locked \
+  --manifest-path size-floor/Cargo.toml --target-dir "$TARGET_DIR/size-floor"
+floor="$TARGET_DIR/size-floor/release/libloyalty_size_floor.so"
+strip -s -o "$TARGET_DIR/size-floor/stripped.so" "$floor"
+ours=$(stat -c %s "$TARGET_DIR/size-s/stripped.so")
+base=$(stat -c %s "$TARGET_DIR/size-floor/stripped.so")
+echo "floor (fixed dependencies, one export), opt-level \"s\": stripped $(human "$base")"
+echo "the core's own share: $(human $((ours - base))) ($(awk -v a="$ours" -v b="$base" 'BEGIN { printf "%.2f", a / b }')x the floor)"
 echo
 echo "Largest contributors (opt-level \"s\"):"
 if cargo bloat --version >/dev/null 2>&1; then
