@@ -151,13 +151,20 @@ impl<'a> GoalEval<'a> {
             self.state = Some(loaded);
         }
         // Set just above.
-        self.state.as_mut().ok_or(LoyaltyError::Corrupt {
+        self.state.as_mut().ok_or_else(|| LoyaltyError::Corrupt {
             reason: "goal state".into(),
         })
     }
 
     fn challenge(&mut self, id: &str) -> Result<&mut ChallengeState> {
-        Ok(self.state()?.challenges.entry(id.to_string()).or_default())
+        let challenges = &mut self.state()?.challenges;
+        // The id is copied only for a challenge without a record yet.
+        if !challenges.contains_key(id) {
+            challenges.insert(id.to_string(), ChallengeState::default());
+        }
+        challenges.get_mut(id).ok_or_else(|| LoyaltyError::Corrupt {
+            reason: "challenge state".into(),
+        })
     }
 
     /// A challenge's state as it stands, without adding a record for it.

@@ -145,10 +145,10 @@ pub(crate) fn write_notice(conn: &Connection, program: &Program, n: &Notice) -> 
         return Ok(());
     }
     let (title, body) = notice_text(n, program);
-    write_generated(conn, id, title, body, n.at)
+    insert_generated(conn, id, title, body, n.at)
 }
 
-/// Writes a message the core itself generated (`id` must be new), keeping
+/// Writes a message the core itself generated unless its id is known, keeping
 /// the inbox within its retention bound.
 pub(crate) fn write_generated(
     conn: &Connection,
@@ -160,6 +160,17 @@ pub(crate) fn write_generated(
     if sql::message_known(conn, &id)? {
         return Ok(());
     }
+    insert_generated(conn, id, title, body, at)
+}
+
+/// [`write_generated`] for an id already found new.
+fn insert_generated(
+    conn: &Connection,
+    id: String,
+    title: String,
+    body: String,
+    at: Time,
+) -> Result<()> {
     let m = IncomingMessage {
         id,
         kind: MessageKind::Message,
