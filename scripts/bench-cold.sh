@@ -11,18 +11,24 @@
 set -euo pipefail
 source "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/.."
-runs="${1:-21}"
-[ "$runs" = --wallet ] && runs=0
+runs="${1:-21}" wallet_only=0
+[ "$runs" = --wallet ] && { wallet_only=1; runs=0; }
 case "$runs" in ''|*[!0-9]*) echo "error: RUNS must be a whole number, not '$runs'" >&2; exit 2 ;; esac
+[ "$wallet_only" = 1 ] || [ "$runs" -gt 0 ] || { echo "error: RUNS must be at least 1" >&2; exit 2; }
 cargo build -q --release -p loyalty-core --example cold_start
 BIN="$TARGET_DIR/release/examples/cold_start"
-WALLET="$TARGET_DIR/bench-cold/wallet-v$(sed -n 's/^pub const SCHEMA_VERSION: i64 = \([0-9]*\);/\1/p' core/src/store/schema.rs)"
+# Rebuilt when the schema or what the wallet is made of changes: the folder
+# is named by the schema version and a hash of the example and demo program.
+schema="$(sed -n 's/^pub const SCHEMA_VERSION: i64 = \([0-9]*\);.*/\1/p' core/src/store/schema.rs)"
+[ -n "$schema" ] || { echo "error: cannot read SCHEMA_VERSION from core/src/store/schema.rs" >&2; exit 1; }
+made_of="$(cat core/examples/cold_start.rs core/src/session/demo.rs | sha256sum | cut -c1-12)"
+WALLET="$TARGET_DIR/bench-cold/wallet-v$schema-$made_of"
 if [ ! -f "$WALLET/done" ]; then
   rm -rf "$WALLET"
   "$BIN" build "$WALLET" >&2
   touch "$WALLET/done"
 fi
-[ "$runs" = 0 ] && { echo "$WALLET"; exit 0; }
+[ "$wallet_only" = 1 ] && { echo "$WALLET"; exit 0; }
 out="$(mktemp)"; trap 'rm -f "$out"' EXIT
 for _ in $(seq "$runs"); do "$BIN" run "$WALLET" >> "$out"; done
 python3 - "$out" "$WALLET" <<'PY'

@@ -15,7 +15,7 @@ rm -rf "$GEN" && mkdir -p "$GEN"
 "$TARGET_DIR/debug/uniffi-bindgen" generate "$TARGET_DIR/release/libloyalty_ffi.so" --language kotlin --no-format --out-dir "$GEN/kotlin" >/dev/null
 "$TARGET_DIR/release/loyalty" --data-dir "$GEN/wallet" demo >/dev/null
 COLD="$(scripts/bench-cold.sh --wallet)"
-mkdir -p "$GEN/cold" && cp "$COLD/wallet.sqlite3" "$GEN/cold/"
+mkdir -p "$GEN/cold" && cp "$COLD"/wallet.sqlite3* "$GEN/cold/"
 source scripts/kotlin-env.sh
 echo "==> compile"
 "$KOTLINC" -J-XX:TieredStopAtLevel=1 -J-XX:+UseParallelGC -Werror -classpath "$CP" -d "$GEN/classes" \

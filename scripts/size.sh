@@ -10,6 +10,12 @@
 set -euo pipefail
 source "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/.."
+# The floor's own manifest must carry the workspace's release profile
+# (checked first: the builds take minutes). Both keep it as one block.
+profile() { sed -n '/^\[profile.release\]/,/^$/p' "$1" | grep -v '^#'; }
+if [ "$(profile Cargo.toml)" != "$(profile size-floor/Cargo.toml)" ]; then
+  echo "error: size-floor/Cargo.toml's [profile.release] differs from the workspace's; copy it over" >&2; exit 1
+fi
 human() { awk -v b="$1" 'BEGIN { printf "%.2f MiB (%d bytes)", b / 1048576, b }'; }
 for opt in s z; do
   dir="$TARGET_DIR/size-$opt"
@@ -18,11 +24,6 @@ for opt in s z; do
   strip -s -o "$dir/stripped.so" "$lib"
   echo "opt-level \"$opt\": as built $(human "$(stat -c %s "$lib")"), stripped $(human "$(stat -c %s "$dir/stripped.so")")"
 done
-# The floor's own manifest must carry the workspace's release profile.
-profile() { sed -n '/^\[profile.release\]/,/^$/p' "$1" | grep -v '^#'; }
-if [ "$(profile Cargo.toml)" != "$(profile size-floor/Cargo.toml)" ]; then
-  echo "error: size-floor/Cargo.toml's [profile.release] differs from the workspace's; copy it over" >&2; exit 1
-fi
 CARGO_PROFILE_RELEASE_OPT_LEVEL=s cargo build -q --release --locked \
   --manifest-path size-floor/Cargo.toml --target-dir "$TARGET_DIR/size-floor"
 floor="$TARGET_DIR/size-floor/release/libloyalty_size_floor.so"

@@ -120,7 +120,7 @@ impl<'a> GoalEval<'a> {
 
     /// The stored qualifying spend of the tier window at this event's time
     /// (before the event), read once through `read` and then remembered.
-    pub fn stored_spend(&self, read: impl FnOnce() -> Result<i64>) -> Result<i64> {
+    pub(crate) fn stored_spend(&self, read: impl FnOnce() -> Result<i64>) -> Result<i64> {
         if let Some(spend) = self.stored_spend.get() {
             return Ok(spend);
         }

@@ -728,44 +728,4 @@ mod tests {
         let store = super::super::Store::open_dir(dir.path()).unwrap();
         assert_eq!(reprepares(&store.conn), 0);
     }
-
-    /// Why no query here binds its LIMIT: SQLite's planner reads a bound
-    /// LIMIT, so a new value re-prepares the statement (37 000 instructions
-    /// each, 14 times per purchase with goals before this was found), while
-    /// the same rows stepped lazily are prepared once.
-    #[test]
-    fn a_bound_limit_re_prepares_and_a_lazy_take_does_not() {
-        use rusqlite::{Connection, StatementStatus};
-        let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(
-            "CREATE TABLE t (k INTEGER PRIMARY KEY); INSERT INTO t VALUES (1), (2), (3), (4);",
-        )
-        .unwrap();
-        let reprepares = |sql: &str, run: &dyn Fn(&mut rusqlite::CachedStatement<'_>, usize)| {
-            let mut stmt = conn.prepare_cached(sql).unwrap();
-            for limit in [1, 2, 3, 1] {
-                run(&mut stmt, limit);
-            }
-            stmt.get_status(StatementStatus::RePrepare)
-        };
-        let bound = reprepares("SELECT k FROM t ORDER BY k DESC LIMIT ?1", &|s, n| {
-            let rows: Vec<i64> = s
-                .query_map([n as i64], |r| r.get(0))
-                .unwrap()
-                .collect::<rusqlite::Result<_>>()
-                .unwrap();
-            assert_eq!(rows.len(), n);
-        });
-        assert!(bound > 0, "SQLite no longer re-prepares on a new LIMIT");
-        let lazy = reprepares("SELECT k FROM t ORDER BY k DESC", &|s, n| {
-            let rows: Vec<i64> = s
-                .query_map([], |r| r.get(0))
-                .unwrap()
-                .take(n)
-                .collect::<rusqlite::Result<_>>()
-                .unwrap();
-            assert_eq!(rows.len(), n);
-        });
-        assert_eq!(lazy, 0);
-    }
 }
