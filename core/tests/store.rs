@@ -374,13 +374,80 @@ fn screen_queries_use_indexes() {
         evict.contains("USING INDEX inbox_evict") && !evict.contains("TEMP B-TREE"),
         "{evict}"
     );
-    for sql in [
+    let purge = "SELECT id, state FROM inbox WHERE expires_at IS NOT NULL AND expires_at <= 1";
+    let p = plan(purge);
+    assert!(p.contains("SEARCH") && !p.contains("SCAN"), "{purge}: {p}");
+    // The badge reads the unread messages' own index and nothing else: that
+    // index holds unread messages only (schema 12), so evicting a read
+    // message leaves it untouched.
+    let badge = plan(
         "SELECT count(*) FROM inbox WHERE state = 'unread' AND (expires_at IS NULL OR expires_at > 1)",
-        "SELECT id, state FROM inbox WHERE expires_at IS NOT NULL AND expires_at <= 1",
-    ] {
-        let p = plan(sql);
-        assert!(p.contains("SEARCH") && !p.contains("SCAN"), "{sql}: {p}");
+    );
+    assert!(
+        badge.contains("COVERING INDEX inbox_unread") && !badge.contains("TEMP B-TREE"),
+        "{badge}"
+    );
+    let unread_only: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'inbox_unread'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        unread_only.contains("WHERE state = 'unread'"),
+        "{unread_only}"
+    );
+}
+
+/// A schema-11 wallet migrates to the unread-only badge index and its
+/// badge counts what it counted before, read or not, expired or not.
+#[test]
+fn schema_11_inbox_migrates_to_the_unread_only_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    let now = t("2026-03-01T00:00:00Z");
+    {
+        let mut store = seeded(dir.path());
+        for (id, expires) in [
+            ("a", "2027-01-01"),
+            ("b", "2026-02-01"),
+            ("c", "2027-01-01"),
+        ] {
+            let push = format!(
+                r#"{{"kind":"message","message_id":"{id}","title":"T","body":"B","expires_at":"{expires}T00:00:00Z"}}"#
+            );
+            store.ingest_push(&push, t("2026-01-01T00:00:00Z")).unwrap();
+        }
+        store.mark_read("c", t("2026-01-02T00:00:00Z")).unwrap();
+        // "a", and the welcome bonus's own notice (no expiry).
+        assert_eq!(store.unread_count(now).unwrap(), 2);
+        store.close().unwrap();
     }
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP INDEX inbox_unread; CREATE INDEX inbox_unread ON inbox (state, expires_at); \
+             PRAGMA user_version = 11;",
+        )
+        .unwrap();
+    }
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.unread_count(now).unwrap(), 2, "the same two");
+    store.mark_read("a", now).unwrap();
+    assert_eq!(store.unread_count(now).unwrap(), 1);
+    store.close().unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let (version, index): (i64, String) = conn
+        .query_row(
+            "SELECT (SELECT user_version FROM pragma_user_version), sql \
+             FROM sqlite_master WHERE name = 'inbox_unread'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    assert!(index.contains("WHERE state = 'unread'"), "{index}");
 }
 
 struct FailingSecrets;
