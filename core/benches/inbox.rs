@@ -2,7 +2,8 @@
 //! evicts the oldest, as the inbox is full) and listing + unread count.
 //!
 //! Floors in the same run: reading the same 500 rows with plain SQLite (no
-//! decoding), and a one-row WAL commit.
+//! decoding), a one-row WAL commit, and the rows an ingest at the bound
+//! writes, in plain SQLite.
 //!
 //! `cargo bench -p loyalty-core --bench inbox`
 
@@ -107,6 +108,61 @@ fn benches(c: &mut Criterion) {
             tx.commit().unwrap();
         })
     });
+    // A second floor: the same physical writes an ingest at the bound makes,
+    // in plain SQLite on a copy of the wallet (the message with its index
+    // entries, the oldest victim's deletion and tombstone), with no parsing,
+    // no duplicate checks, no purge, no decoding.
+    let copy = dir.path().join("floor-inbox.sqlite3");
+    Connection::open(dir.path().join(DB_FILE))
+        .unwrap()
+        .execute("VACUUM INTO ?1", [copy.to_str().unwrap()])
+        .unwrap();
+    let bounded = Connection::open(&copy).unwrap();
+    bounded
+        .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+        .unwrap();
+    g.bench_function("floor_bounded_insert_sql", |b| {
+        b.iter(|| {
+            n += 1;
+            let tx = bounded.unchecked_transaction().unwrap();
+            let id = format!("m-{n}");
+            tx.prepare_cached(
+                "INSERT INTO inbox (id, kind, title, body, expires_at, deep_link, image_url, \
+                 coupon_kind, coupon_value, coupon_valid_days, priority, pinned, revision, \
+                 received_at, state, activated_at, generated, coupon_scope) VALUES \
+                 (?1, 'offer', ?2, ?3, 1893456000000, ?4, ?5, 'percent', 15, 7, ?6, ?7, 0, ?8, \
+                 'unread', NULL, 0, NULL)",
+            )
+            .unwrap()
+            .execute(rusqlite::params![
+                id,
+                format!("Offer {n}"),
+                format!("Save on item {n} this week."),
+                format!("loyalty://offers/{id}"),
+                format!("https://cdn.example/{n}.png"),
+                (n % 7) as i64,
+                n % 50 == 0,
+                1_800_000_000_000i64 + n as i64 * 1000,
+            ])
+            .unwrap();
+            let (victim, state): (String, String) = tx
+                .prepare_cached(
+                    "SELECT id, state FROM inbox ORDER BY pinned, state = 'unread', received_at, id",
+                )
+                .unwrap()
+                .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap();
+            tx.prepare_cached("INSERT OR REPLACE INTO inbox_gone (id, state) VALUES (?1, ?2)")
+                .unwrap()
+                .execute([&victim, &state])
+                .unwrap();
+            tx.prepare_cached("DELETE FROM inbox WHERE id = ?1")
+                .unwrap()
+                .execute([&victim])
+                .unwrap();
+            tx.commit().unwrap();
+        })
+    });
     g.finish();
 }
 
@@ -118,6 +174,10 @@ fn main() {
             (
                 "inbox/ingest_push_full_inbox/500",
                 "inbox/floor_one_row_wal_commit",
+            ),
+            (
+                "inbox/ingest_push_full_inbox/500",
+                "inbox/floor_bounded_insert_sql",
             ),
         ],
     );
