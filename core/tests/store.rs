@@ -420,7 +420,7 @@ fn schema_11_inbox_migrates_to_the_unread_only_index() {
             store.ingest_push(&push, t("2026-01-01T00:00:00Z")).unwrap();
         }
         store.mark_read("c", t("2026-01-02T00:00:00Z")).unwrap();
-        // "a", and the welcome bonus's own notice (no expiry).
+        // "a", and the seeded purchase's tier-reached notice (no expiry).
         assert_eq!(store.unread_count(now).unwrap(), 2);
         store.close().unwrap();
     }

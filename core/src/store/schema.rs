@@ -20,8 +20,8 @@ const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12]
 /// Version 12: the unread badge's index holds unread messages only, so the
 /// badge's count reads just those (226 k → 145 k instructions at 500
 /// messages), and evicting or dismissing a read message no longer rewrites a
-/// page of it in the WAL. `state` stays in the index so that the count
-/// reads the index alone.
+/// page of it in the WAL. (`state` in the index is belt and braces: SQLite
+/// already reads a partial index's `state = 'unread'` as a constant.)
 const V12: &str = r#"
 DROP INDEX inbox_unread;
 CREATE INDEX inbox_unread ON inbox (expires_at, state) WHERE state = 'unread';
