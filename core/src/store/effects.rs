@@ -128,12 +128,7 @@ impl SqlView<'_> {
                 )?
                 .execute(params![seq, ms(e.at), e.kind.as_str(), e.points, e.reference])?;
             }
-            Effect::SetGoalState(g) => {
-                c.prepare_cached(
-                    "INSERT INTO goal_state (id, body) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-                )?
-                .execute([super::sql::encode_goal_state(g)?])?;
-            }
+            Effect::SetGoalState(g) => self.set_goal_state(g),
             Effect::AdjustGoalPeriod { goal, key, delta } => {
                 if *delta > 0 {
                     c.prepare_cached(
@@ -158,19 +153,7 @@ impl SqlView<'_> {
                 c.prepare_cached("DELETE FROM coupons WHERE id = ?1 AND used_at IS NULL")?
                     .execute([coupon_id])?;
             }
-            Effect::SetSummary(s) => {
-                c.prepare_cached(
-                    "UPDATE summary SET live_points = ?1, debt = ?2, lifetime_earned = ?3, \
-                     expired_total = ?4, last_event_at = ?5 WHERE id = 1",
-                )?
-                .execute(params![
-                    s.live_points,
-                    s.debt,
-                    s.lifetime_earned,
-                    s.expired_total,
-                    s.last_event_at.map(ms)
-                ])?;
-            }
+            Effect::SetSummary(s) => self.set_summary(s)?,
         }
         Ok(())
     }

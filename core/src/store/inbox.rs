@@ -496,7 +496,7 @@ impl Store {
 
 fn refresh(conn: &Connection, program: &crate::program::Program, now: Time) -> Result<()> {
     purge(conn, now)?;
-    let view = super::sql::SqlView { conn };
+    let view = super::sql::SqlView::new(conn);
     let notices = policy::expiring_notices(program, &view, now, &Default::default())?;
     for n in &notices {
         write_notice(conn, program, n)?;

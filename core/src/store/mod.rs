@@ -9,6 +9,7 @@ mod boards;
 mod card;
 mod damage;
 mod effects;
+mod hot;
 mod inbox;
 mod offline;
 mod programs;
@@ -290,7 +291,7 @@ impl Store {
         let program = Program::from_json(json)?;
         let id = self.write(|tx| {
             let id = programs::install(tx, Some(&crate::program::fingerprint(json)), json)?;
-            SqlView { conn: tx }.clear_window()?;
+            SqlView::new(tx).clear_window()?;
             Ok(id)
         })?;
         self.program = Some(program);
@@ -311,11 +312,26 @@ impl Store {
     /// Applies one event under `rules` inside the caller's transaction (event
     /// log row, naming the rules, included).
     fn apply_in(tx: &Connection, rules: Rules<'_>, event: &Event, at: Time) -> Result<Applied> {
+        let view = SqlView::new(tx);
+        let applied = Self::apply_with(&view, rules, event, at)?;
+        view.flush()?;
+        Ok(applied)
+    }
+
+    /// Applies one event under `rules` through `view`, whose one-row records
+    /// (totals, goal state) stay held in it until the caller flushes it: a
+    /// batch of events in one transaction reads and writes them once.
+    fn apply_with(
+        view: &SqlView<'_>,
+        rules: Rules<'_>,
+        event: &Event,
+        at: Time,
+    ) -> Result<Applied> {
+        let tx = view.conn;
         let program = rules.program;
         let body = serde_json::to_string(event).map_err(|e| LoyaltyError::Storage {
             reason: format!("cannot encode event: {e}"),
         })?;
-        let view = SqlView { conn: tx };
         let last = view.summary()?.last_event_at;
         let at = match last {
             Some(last) if last > at => {
@@ -327,7 +343,7 @@ impl Store {
             }
             _ => at,
         };
-        let outcome = engine::apply(program, &view, event, at)?;
+        let outcome = engine::apply(program, view, event, at)?;
         tx.prepare_cached(
             "INSERT INTO events (at, kind, body, program_id) VALUES (?1, ?2, ?3, ?4)",
         )?
@@ -350,7 +366,7 @@ impl Store {
     pub fn preview_purchase(&self, input: &PurchaseInput, at: Time) -> Result<PurchaseQuote> {
         let program = self.require_program()?;
         let tx = self.conn.unchecked_transaction()?;
-        engine::preview_purchase(program, &SqlView { conn: &tx }, input, at)
+        engine::preview_purchase(program, &SqlView::new(&tx), input, at)
     }
 
     /// The wallet as of `at`, with points expiring within `expiring_days` and
@@ -379,7 +395,7 @@ impl Store {
         let tx = self.conn.unchecked_transaction()?;
         snapshot(
             program,
-            &SqlView { conn: &tx },
+            &SqlView::new(&tx),
             at,
             expiring_days,
             history_limit,
@@ -396,7 +412,7 @@ impl Store {
     )> {
         let program = self.require_program()?;
         let tx = self.conn.unchecked_transaction()?;
-        crate::goals::views::goal_views(program, &SqlView { conn: &tx }, at)
+        crate::goals::views::goal_views(program, &SqlView::new(&tx), at)
     }
 
     /// History entries older than entry `before` (all when `None`), newest first.
@@ -476,7 +492,7 @@ impl Store {
     /// Runs `f` over the store's state as a [`WalletView`] in one read transaction.
     pub fn with_view<T>(&self, f: impl FnOnce(&dyn WalletView) -> Result<T>) -> Result<T> {
         let tx = self.conn.unchecked_transaction()?;
-        f(&SqlView { conn: &tx })
+        f(&SqlView::new(&tx))
     }
 }
 

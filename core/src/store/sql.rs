@@ -16,6 +16,8 @@ use crate::wallet::model::{
 };
 use crate::wallet::view::WalletView;
 
+use super::hot::{Hot, Mark, Window};
+
 /// Stored `expires_at` of a lot that never expires.
 pub(crate) const NEVER: i64 = i64::MAX;
 
@@ -173,9 +175,52 @@ pub(crate) fn message_known(conn: &Connection, id: &str) -> Result<bool> {
         .exists([id])?)
 }
 
-/// Read access over a connection (usually inside a transaction).
+/// Read access over a connection (usually inside a transaction), with the
+/// wallet's one-row records held for the view's life (see [`Hot`]): a view
+/// that applied events must be [`flush`](SqlView::flush)ed before its
+/// transaction commits or another view reads.
 pub(crate) struct SqlView<'c> {
     pub(crate) conn: &'c Connection,
+    hot: Hot,
+}
+
+impl<'c> SqlView<'c> {
+    /// A view over `conn`, holding nothing yet.
+    pub(crate) fn new(conn: &'c Connection) -> Self {
+        Self {
+            conn,
+            hot: Hot::default(),
+        }
+    }
+
+    /// Writes the held records that changed.
+    pub(crate) fn flush(&self) -> Result<()> {
+        self.hot.flush(self.conn, encode_goal_state)
+    }
+
+    /// What the view holds now (taken with a savepoint).
+    pub(crate) fn mark(&self) -> Mark {
+        self.hot.mark()
+    }
+
+    /// Back to `mark`, with the rollback to the savepoint taken with it.
+    pub(crate) fn restore(&self, mark: Mark) {
+        self.hot.restore(mark);
+    }
+
+    /// Replaces the running totals (an event's [`Effect::SetSummary`]).
+    ///
+    /// [`Effect::SetSummary`]: crate::wallet::view::Effect::SetSummary
+    pub(super) fn set_summary(&self, summary: &Summary) -> Result<()> {
+        self.hot.set_summary(self.conn, summary)
+    }
+
+    /// Replaces the challenge and badge state (an event's [`Effect::SetGoalState`]).
+    ///
+    /// [`Effect::SetGoalState`]: crate::wallet::view::Effect::SetGoalState
+    pub(super) fn set_goal_state(&self, state: &GoalState) {
+        self.hot.set_goals(state);
+    }
 }
 
 columns!(mod lot { id, source, receipt_id, points, remaining, earned_at, expires_at });
@@ -337,48 +382,33 @@ impl SqlView<'_> {
         Ok(stmt.query_row(params![from.unwrap_or(i64::MIN), to], |r| r.get(0))?)
     }
 
-    /// The cached qualifying-spend window: (from, to, sum).
-    fn window_cache(&self) -> Result<Option<(Option<i64>, i64, i64)>> {
-        let row: (Option<i64>, Option<i64>, Option<i64>) = self
-            .conn
-            .prepare_cached("SELECT window_from, window_to, window_sum FROM summary WHERE id = 1")?
-            .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(match row {
-            (from, Some(to), Some(sum)) => Some((from, to, sum)),
-            _ => None,
-        })
-    }
-
     /// Writes the qualifying-spend window cache for `(from, to]`.
     pub(crate) fn store_window(&self, from: Option<Time>, to: Time) -> Result<()> {
         let sum = self.qualifying_spend(from, to)?;
-        self.conn
-            .prepare_cached(
-                "UPDATE summary SET window_from = ?1, window_to = ?2, window_sum = ?3 WHERE id = 1",
-            )?
-            .execute(params![from.map(ms), ms(to), sum])?;
-        Ok(())
+        let window = Window {
+            from: from.map(ms),
+            to: ms(to),
+            sum,
+        };
+        self.hot.set_window(self.conn, Some(window))
     }
 
-    /// Forgets the window cache (after the program changes).
+    /// Forgets the window cache (after the program changes), at once.
     pub(crate) fn clear_window(&self) -> Result<()> {
-        self.conn
-            .execute("UPDATE summary SET window_from = NULL, window_to = NULL, window_sum = NULL WHERE id = 1", [])?;
-        Ok(())
+        self.hot.set_window(self.conn, None)?;
+        self.flush()
     }
 
     /// Adjusts the cached window sum when the receipt at `at` changes its net contribution.
     pub(super) fn adjust_window(&self, at: i64, delta: i64) -> Result<()> {
-        if let Some((from, to, sum)) = self.window_cache()?
-            && from.is_none_or(|f| at > f)
-            && at <= to
+        if let Some(w) = self.hot.window(self.conn)?
+            && w.from.is_none_or(|f| at > f)
+            && at <= w.to
         {
-            let sum = sum.checked_add(delta).ok_or(LoyaltyError::Overflow {
+            let sum = w.sum.checked_add(delta).ok_or(LoyaltyError::Overflow {
                 what: "qualifying spend",
             })?;
-            self.conn
-                .prepare_cached("UPDATE summary SET window_sum = ?1 WHERE id = 1")?
-                .execute([sum])?;
+            self.hot.set_window(self.conn, Some(Window { sum, ..w }))?;
         }
         Ok(())
     }
@@ -399,20 +429,7 @@ impl SqlView<'_> {
 
 impl WalletView for SqlView<'_> {
     fn summary(&self) -> Result<Summary> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {} FROM summary WHERE id = 1",
-            totals::LIST
-        ))?;
-        Ok(stmt.query_row([], |r| {
-            let last: Option<i64> = r.get(totals::last_event_at)?;
-            Ok(Summary {
-                live_points: r.get(totals::live_points)?,
-                debt: r.get(totals::debt)?,
-                lifetime_earned: r.get(totals::lifetime_earned)?,
-                expired_total: r.get(totals::expired_total)?,
-                last_event_at: last.map(time).transpose()?,
-            })
-        })?)
+        self.hot.summary(self.conn)
     }
 
     fn lots_due(&self, at: Time) -> Result<Vec<Lot>> {
@@ -510,7 +527,11 @@ impl WalletView for SqlView<'_> {
             what: "qualifying spend",
         };
         // The cached window moves forward only: subtract what left it, add what entered.
-        if let Some((c_from, c_to, sum)) = self.window_cache()?
+        if let Some(Window {
+            from: c_from,
+            to: c_to,
+            sum,
+        }) = self.hot.window(self.conn)?
             && from.is_some() == c_from.is_some()
             && from >= c_from
             && to >= c_to
@@ -519,7 +540,13 @@ impl WalletView for SqlView<'_> {
                 (Some(cf), Some(f)) if f > cf => self.sum_contributions(Some(cf), f.min(c_to))?,
                 _ => 0,
             };
-            let entered = self.sum_contributions(Some(c_to.max(from.unwrap_or(i64::MIN))), to)?;
+            let lower = c_to.max(from.unwrap_or(i64::MIN));
+            // An empty range (the window asked again at its own end) reads nothing.
+            let entered = if lower < to {
+                self.sum_contributions(Some(lower), to)?
+            } else {
+                0
+            };
             return sum
                 .checked_sub(left)
                 .and_then(|s| s.checked_add(entered))
@@ -548,15 +575,17 @@ impl WalletView for SqlView<'_> {
     }
 
     fn goal_state(&self) -> Result<GoalState> {
-        let body: Option<String> = self
-            .conn
-            .prepare_cached("SELECT body FROM goal_state WHERE id = 1")?
-            .query_row([], |r| r.get(0))
-            .optional()?;
-        match body {
-            None => Ok(GoalState::default()),
-            Some(b) => decode_goal_state(b),
-        }
+        self.hot.goals(|| {
+            let body: Option<String> = self
+                .conn
+                .prepare_cached("SELECT body FROM goal_state WHERE id = 1")?
+                .query_row([], |r| r.get(0))
+                .optional()?;
+            match body {
+                None => Ok(GoalState::default()),
+                Some(b) => decode_goal_state(b),
+            }
+        })
     }
 
     fn message_known(&self, id: &str) -> Result<bool> {

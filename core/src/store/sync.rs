@@ -152,14 +152,19 @@ fn rebase(conn: &Connection, current: Rules<'_>) -> Result<Vec<i64>> {
         .collect::<rusqlite::Result<_>>()?;
     let mut loaded = programs::Loaded::default();
     let mut skipped = Vec::new();
+    // One view for the replay: the totals and goal records are held in it
+    // and written once at the end.
+    let view = sql::SqlView::new(conn);
     for (seq, at, body, program_id) in rows {
         let rules = loaded.get(conn, program_id, current)?;
         // Each event is applied in a savepoint so that one that fails leaves
-        // no partial rows behind.
+        // no partial rows behind (nor held records: the view goes back too).
         conn.execute_batch("SAVEPOINT server_event")?;
-        match Store::apply_in(conn, rules, &decode(&body)?, sql::time(at)?) {
+        let mark = view.mark();
+        match Store::apply_with(&view, rules, &decode(&body)?, sql::time(at)?) {
             Ok(_) => conn.execute_batch("RELEASE server_event")?,
             Err(e) if Failure::is_rejection(&e) => {
+                view.restore(mark);
                 conn.execute_batch("ROLLBACK TO server_event; RELEASE server_event")?;
                 tracing::warn!(
                     seq,
@@ -175,9 +180,11 @@ fn rebase(conn: &Connection, current: Rules<'_>) -> Result<Vec<i64>> {
         // The server decides about an action that no longer fits locally; until
         // then it stays queued but shows no effect.
         conn.execute_batch("SAVEPOINT pending_action")?;
-        match Store::apply_in(conn, current, &p.event, p.at) {
+        let mark = view.mark();
+        match Store::apply_with(&view, current, &p.event, p.at) {
             Ok(_) => conn.execute_batch("RELEASE pending_action")?,
             Err(e) if Failure::is_rejection(&e) => {
+                view.restore(mark);
                 conn.execute_batch("ROLLBACK TO pending_action; RELEASE pending_action")?;
                 tracing::info!(
                     code = e.code(),
@@ -187,6 +194,7 @@ fn rebase(conn: &Connection, current: Rules<'_>) -> Result<Vec<i64>> {
             Err(e) => return Err(e),
         }
     }
+    view.flush()?;
     Ok(skipped)
 }
 
@@ -300,7 +308,7 @@ impl Store {
                 (None, None) => return Err(LoyaltyError::NoProgram),
             };
             if new_program.is_some() {
-                sql::SqlView { conn: tx }.clear_window()?;
+                sql::SqlView::new(tx).clear_window()?;
             }
             let mut last = max_server_seq(tx)?;
             let stored_before: i64 =
@@ -386,12 +394,17 @@ impl Store {
                     return Err(does_not_apply(e.seq, &"refused by the rules it names"));
                 }
             } else {
+                // One view for the page: its totals and goal records are
+                // read once and written once (an event that fails refuses
+                // the whole page, so nothing half-held is ever kept).
                 let mut loaded = programs::Loaded::default();
+                let view = sql::SqlView::new(tx);
                 for (e, program_id) in &fresh {
                     let rules = loaded.get(tx, Some(*program_id), current)?;
-                    Self::apply_in(tx, rules, &e.event, e.at)
+                    Self::apply_with(&view, rules, &e.event, e.at)
                         .map_err(|err| does_not_apply(e.seq, &err))?;
                 }
+                view.flush()?;
             }
             for (key, value) in settings {
                 sql::put_meta(tx, key, value)?;
