@@ -17,11 +17,10 @@
 
 use std::cell::RefCell;
 
-use chrono::DateTime;
 use rusqlite::{Connection, params};
 
 use crate::goals::model::GoalState;
-use crate::kernel::error::{LoyaltyError, Result};
+use crate::kernel::error::Result;
 use crate::wallet::model::Summary;
 
 /// The cached qualifying-spend window: the net contributions of receipts
@@ -36,11 +35,13 @@ pub(crate) struct Window {
     pub(crate) sum: i64,
 }
 
-/// The `summary` row.
+/// The `summary` row: the running totals and the cached window.
 #[derive(Debug, Clone)]
-struct Totals {
-    summary: Summary,
-    window: Option<Window>,
+pub(crate) struct Totals {
+    /// The running totals.
+    pub(crate) summary: Summary,
+    /// The cached qualifying-spend window, if any.
+    pub(crate) window: Option<Window>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -57,74 +58,49 @@ pub(crate) struct Hot {
     rows: RefCell<Rows>,
 }
 
-fn time(ms: i64) -> Result<crate::kernel::time::Time> {
-    DateTime::from_timestamp_millis(ms).ok_or_else(|| LoyaltyError::Corrupt {
-        reason: format!("stored timestamp {ms} is out of range"),
-    })
-}
-
-fn load_totals(conn: &Connection) -> Result<Totals> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT live_points, debt, lifetime_earned, expired_total, last_event_at, \
-         window_from, window_to, window_sum FROM summary WHERE id = 1",
-    )?;
-    let (summary, last, window) = stmt.query_row([], |r| {
-        let summary = Summary {
-            live_points: r.get(0)?,
-            debt: r.get(1)?,
-            lifetime_earned: r.get(2)?,
-            expired_total: r.get(3)?,
-            last_event_at: None,
-        };
-        let last: Option<i64> = r.get(4)?;
-        let (from, to, sum): (Option<i64>, Option<i64>, Option<i64>) =
-            (r.get(5)?, r.get(6)?, r.get(7)?);
-        let window = match (to, sum) {
-            (Some(to), Some(sum)) => Some(Window { from, to, sum }),
-            _ => None,
-        };
-        Ok((summary, last, window))
-    })?;
-    Ok(Totals {
-        summary: Summary {
-            last_event_at: last.map(time).transpose()?,
-            ..summary
-        },
-        window,
-    })
-}
-
 impl Hot {
-    /// Runs `f` over the totals row, reading it first if not held yet.
-    fn totals<T>(&self, conn: &Connection, f: impl FnOnce(&mut Totals) -> T) -> Result<T> {
+    /// Runs `f` over the totals row, read through `load` if not held yet.
+    fn totals<T>(
+        &self,
+        load: impl FnOnce() -> Result<Totals>,
+        f: impl FnOnce(&mut Totals) -> T,
+    ) -> Result<T> {
         let mut rows = self.rows.borrow_mut();
         let totals = match &mut rows.totals {
             Some(t) => t,
-            empty => empty.insert(load_totals(conn)?),
+            empty => empty.insert(load()?),
         };
         Ok(f(totals))
     }
 
     /// The running totals.
-    pub(crate) fn summary(&self, conn: &Connection) -> Result<Summary> {
-        self.totals(conn, |t| t.summary)
+    pub(crate) fn summary(&self, load: impl FnOnce() -> Result<Totals>) -> Result<Summary> {
+        self.totals(load, |t| t.summary)
     }
 
     /// Replaces the running totals (written at the next flush).
-    pub(crate) fn set_summary(&self, conn: &Connection, summary: &Summary) -> Result<()> {
-        self.totals(conn, |t| t.summary = *summary)?;
+    pub(crate) fn set_summary(
+        &self,
+        load: impl FnOnce() -> Result<Totals>,
+        summary: &Summary,
+    ) -> Result<()> {
+        self.totals(load, |t| t.summary = *summary)?;
         self.rows.borrow_mut().totals_dirty = true;
         Ok(())
     }
 
     /// The cached qualifying-spend window, if any.
-    pub(crate) fn window(&self, conn: &Connection) -> Result<Option<Window>> {
-        self.totals(conn, |t| t.window)
+    pub(crate) fn window(&self, load: impl FnOnce() -> Result<Totals>) -> Result<Option<Window>> {
+        self.totals(load, |t| t.window)
     }
 
     /// Replaces the cached window (written at the next flush).
-    pub(crate) fn set_window(&self, conn: &Connection, window: Option<Window>) -> Result<()> {
-        self.totals(conn, |t| t.window = window)?;
+    pub(crate) fn set_window(
+        &self,
+        load: impl FnOnce() -> Result<Totals>,
+        window: Option<Window>,
+    ) -> Result<()> {
+        self.totals(load, |t| t.window = window)?;
         self.rows.borrow_mut().totals_dirty = true;
         Ok(())
     }

@@ -16,7 +16,7 @@ use crate::wallet::model::{
 };
 use crate::wallet::view::WalletView;
 
-use super::hot::{Hot, Mark, Window};
+use super::hot::{Hot, Mark, Totals, Window};
 
 /// Stored `expires_at` of a lot that never expires.
 pub(crate) const NEVER: i64 = i64::MAX;
@@ -193,6 +193,36 @@ impl<'c> SqlView<'c> {
         }
     }
 
+    /// The `summary` row as stored (what the view holds until it is flushed).
+    fn load_totals(&self) -> Result<Totals> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM summary WHERE id = 1",
+            totals::LIST
+        ))?;
+        Ok(stmt.query_row([], |r| {
+            let last: Option<i64> = r.get(totals::last_event_at)?;
+            let to: Option<i64> = r.get(totals::window_to)?;
+            let sum: Option<i64> = r.get(totals::window_sum)?;
+            Ok(Totals {
+                summary: Summary {
+                    live_points: r.get(totals::live_points)?,
+                    debt: r.get(totals::debt)?,
+                    lifetime_earned: r.get(totals::lifetime_earned)?,
+                    expired_total: r.get(totals::expired_total)?,
+                    last_event_at: last.map(time).transpose()?,
+                },
+                window: match (to, sum) {
+                    (Some(to), Some(sum)) => Some(Window {
+                        from: r.get(totals::window_from)?,
+                        to,
+                        sum,
+                    }),
+                    _ => None,
+                },
+            })
+        })?)
+    }
+
     /// Writes the held records that changed.
     pub(crate) fn flush(&self) -> Result<()> {
         self.hot.flush(self.conn, encode_goal_state)
@@ -212,7 +242,7 @@ impl<'c> SqlView<'c> {
     ///
     /// [`Effect::SetSummary`]: crate::wallet::view::Effect::SetSummary
     pub(super) fn set_summary(&self, summary: &Summary) -> Result<()> {
-        self.hot.set_summary(self.conn, summary)
+        self.hot.set_summary(|| self.load_totals(), summary)
     }
 
     /// Replaces the challenge and badge state (an event's [`Effect::SetGoalState`]).
@@ -336,7 +366,7 @@ fn receipt_row(r: &Row<'_>) -> rusqlite::Result<Receipt> {
 }
 
 columns!(mod line { sku, category, qty, amount, eligible, returned_qty });
-columns!(mod totals { live_points, debt, lifetime_earned, expired_total, last_event_at });
+columns!(mod totals { live_points, debt, lifetime_earned, expired_total, last_event_at, window_from, window_to, window_sum });
 columns!(mod entry { id, at, kind, points, reference });
 
 impl SqlView<'_> {
@@ -390,25 +420,26 @@ impl SqlView<'_> {
             to: ms(to),
             sum,
         };
-        self.hot.set_window(self.conn, Some(window))
+        self.hot.set_window(|| self.load_totals(), Some(window))
     }
 
     /// Forgets the window cache (after the program changes), at once.
     pub(crate) fn clear_window(&self) -> Result<()> {
-        self.hot.set_window(self.conn, None)?;
+        self.hot.set_window(|| self.load_totals(), None)?;
         self.flush()
     }
 
     /// Adjusts the cached window sum when the receipt at `at` changes its net contribution.
     pub(super) fn adjust_window(&self, at: i64, delta: i64) -> Result<()> {
-        if let Some(w) = self.hot.window(self.conn)?
+        if let Some(w) = self.hot.window(|| self.load_totals())?
             && w.from.is_none_or(|f| at > f)
             && at <= w.to
         {
             let sum = w.sum.checked_add(delta).ok_or(LoyaltyError::Overflow {
                 what: "qualifying spend",
             })?;
-            self.hot.set_window(self.conn, Some(Window { sum, ..w }))?;
+            self.hot
+                .set_window(|| self.load_totals(), Some(Window { sum, ..w }))?;
         }
         Ok(())
     }
@@ -429,7 +460,7 @@ impl SqlView<'_> {
 
 impl WalletView for SqlView<'_> {
     fn summary(&self) -> Result<Summary> {
-        self.hot.summary(self.conn)
+        self.hot.summary(|| self.load_totals())
     }
 
     fn lots_due(&self, at: Time) -> Result<Vec<Lot>> {
@@ -531,7 +562,7 @@ impl WalletView for SqlView<'_> {
             from: c_from,
             to: c_to,
             sum,
-        }) = self.hot.window(self.conn)?
+        }) = self.hot.window(|| self.load_totals())?
             && from.is_some() == c_from.is_some()
             && from >= c_from
             && to >= c_to
