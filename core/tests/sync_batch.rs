@@ -229,3 +229,76 @@ fn a_rebase_that_leaves_out_a_pending_action_keeps_what_the_log_gives() {
     let reopened = Store::open_dir(dir.path()).unwrap();
     assert_eq!(screens(&reopened, at), expected);
 }
+
+/// A full inbox: 500 pushed messages a minute apart before the events,
+/// every fiftieth one read.
+fn fill_inbox(store: &mut Store) -> Vec<(String, bool)> {
+    let start = t0() - Duration::days(1);
+    (0..500)
+        .map(|i| {
+            let id = format!("m{i:03}");
+            let p = format!(r#"{{"kind":"message","message_id":"{id}","title":"T","body":"B"}}"#);
+            let at = start + Duration::minutes(i);
+            store.ingest_push(&p, at).unwrap();
+            let read = i % 50 == 0;
+            if read {
+                store.mark_read(&id, at).unwrap();
+            }
+            (id, read)
+        })
+        .collect()
+}
+
+#[test]
+fn notices_of_a_batch_evict_what_one_at_a_time_would() {
+    let events = server_events(60);
+    let at = events.last().unwrap().at + Duration::hours(1);
+    let inbox = |s: &Store| {
+        s.list_messages(at, true)
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.content.id, m.state))
+            .collect::<Vec<_>>()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_dir(dir.path()).unwrap();
+    store.set_program(PROGRAM).unwrap();
+    let pushed = fill_inbox(&mut store);
+    for page in events.chunks(25) {
+        store.apply_server_events(page).unwrap();
+    }
+    let kept = inbox(&store);
+    assert_eq!(kept.len(), loyalty_core::inbox::MAX_MESSAGES);
+    let notices = kept.iter().filter(|(id, _)| !id.starts_with('m')).count();
+    assert!(notices > 10, "more notices than read messages: {notices}");
+    // The policy evicts read messages first, then the oldest unread: kept
+    // are every notice and the pushes after the first `notices` in that order.
+    let order: Vec<&str> = (pushed.iter().filter(|(_, read)| *read))
+        .chain(pushed.iter().filter(|(_, read)| !read))
+        .map(|(id, _)| id.as_str())
+        .collect();
+    let mut expected = order[notices..].to_vec();
+    expected.sort_unstable();
+    let mut kept_pushes: Vec<&str> = kept
+        .iter()
+        .map(|(id, _)| id.as_str())
+        .filter(|id| id.starts_with('m'))
+        .collect();
+    kept_pushes.sort_unstable();
+    assert_eq!(kept_pushes, expected);
+    // An evicted message is remembered: sent again, it is a duplicate.
+    let again = r#"{"kind":"message","message_id":"m000","title":"T","body":"B"}"#;
+    assert_eq!(
+        store.ingest_push(again, at).unwrap(),
+        loyalty_core::inbox::PushOutcome::Duplicate
+    );
+    // One event per operation gives the same inbox.
+    let ref_dir = tempfile::tempdir().unwrap();
+    let mut reference = Store::open_dir(ref_dir.path()).unwrap();
+    reference.set_program(PROGRAM).unwrap();
+    fill_inbox(&mut reference);
+    for e in &events {
+        reference.apply(&e.event, e.at).unwrap();
+    }
+    assert_eq!(inbox(&reference), kept);
+}

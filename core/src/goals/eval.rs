@@ -9,6 +9,7 @@
 //! read: never the history.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::Duration;
 
@@ -57,8 +58,10 @@ pub struct GoalEval<'a> {
     program: &'a Program,
     view: &'a dyn WalletView,
     at: Time,
+    /// The record as this event changes it (a copy of `before`, made on first use).
     state: Option<GoalState>,
-    before: Option<GoalState>,
+    /// The record as the view holds it.
+    before: Option<Arc<GoalState>>,
     /// Per (goal, period key): the count stored before this event, and
     /// this event's change of it so far.
     pending_periods: BTreeMap<(String, i64), (i64, i64)>,
@@ -147,8 +150,8 @@ impl<'a> GoalEval<'a> {
     fn state(&mut self) -> Result<&mut GoalState> {
         if self.state.is_none() {
             let loaded = self.view.goal_state()?;
-            self.before = Some(loaded.clone());
-            self.state = Some(loaded);
+            self.state = Some(GoalState::clone(&loaded));
+            self.before = Some(loaded);
         }
         // Set just above.
         self.state.as_mut().ok_or_else(|| LoyaltyError::Corrupt {
@@ -571,7 +574,7 @@ impl<'a> GoalEval<'a> {
     /// The new goal state, if the event touched it, as the last intent.
     pub fn finish(&mut self) {
         if let Some(state) = self.state.take()
-            && self.before.as_ref() != Some(&state)
+            && self.before.as_deref() != Some(&state)
         {
             self.out
                 .push(GoalIntent::Effect(Effect::SetGoalState(state)));

@@ -161,12 +161,22 @@ impl Badge {
     }
 }
 
+/// Whether a stored field is at its default, so the record leaves it out:
+/// the goal record is written whole on every event, and a field left at its
+/// default reads back as it (`#[serde(default)]`), so records written with
+/// every field still read the same.
+fn is_default<T: Default + PartialEq>(n: &T) -> bool {
+    *n == T::default()
+}
+
 /// A reward given for a (non-repeating) completion, kept for clawback.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GivenReward {
     /// Points credited.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub points: i64,
     /// Coupon issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_id: Option<String>,
 }
 
@@ -174,25 +184,25 @@ pub struct GivenReward {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChallengeState {
     /// Joined (opt-in challenges).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub joined: bool,
     /// Counter (or distinct days) in the current period.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub progress: i64,
     /// Current period key (weekly/monthly).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<i64>,
     /// Period of the last completion (weekly/monthly).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_period: Option<i64>,
     /// Completions (repeats included, minus clawbacks).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub completions: i64,
     /// Coupons this challenge ever issued (ids are never reused).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub coupons_issued: i64,
     /// Reward of the standing completion (non-repeating), for clawback.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reward: Option<GivenReward>,
 }
 
@@ -200,13 +210,13 @@ pub struct ChallengeState {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BadgeState {
     /// Counter (or distinct days) of the badge's goal.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub progress: i64,
     /// Earned level (0 = not earned).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub level: u32,
     /// When the current level was earned (epoch ms).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub earned_at_ms: Option<i64>,
 }
 
@@ -215,13 +225,13 @@ pub struct BadgeState {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GoalState {
     /// Per challenge id.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub challenges: BTreeMap<String, ChallengeState>,
     /// Per badge id.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub badges: BTreeMap<String, BadgeState>,
     /// Referral bonuses received.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub referrals: i64,
 }
 
@@ -231,7 +241,7 @@ pub struct CountedIn {
     /// Challenge id.
     pub challenge: String,
     /// Period key at purchase time (weekly/monthly challenges).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<i64>,
 }
 

@@ -9,12 +9,25 @@ use crate::program::Program;
 use crate::wallet::view::Effect;
 
 impl SqlView<'_> {
-    /// Writes one effect of an event with sequence number `seq`.
-    pub(crate) fn write(&self, program: &Program, seq: i64, effect: &Effect) -> Result<()> {
+    /// Finishes the effects written since the last flush: writes the held
+    /// records that changed, and keeps the inbox within its retention bound
+    /// once for all the notices written. Called before anything else reads
+    /// and before the transaction commits.
+    pub(crate) fn flush(&self) -> Result<()> {
+        self.flush_held()?;
+        if self.take_retention_due() {
+            super::inbox::enforce_retention(self.conn)?;
+        }
+        Ok(())
+    }
+
+    /// Writes one effect of an event with sequence number `seq` (taken, so
+    /// the goal record moves into the view's held copy).
+    pub(crate) fn write(&self, program: &Program, seq: i64, effect: Effect) -> Result<()> {
         let c = self.conn;
         match effect {
             Effect::ExpireLot { lot_id, points } | Effect::DebitLot { lot_id, points } => {
-                self.debit(*lot_id, *points)?;
+                self.debit(lot_id, points)?;
             }
             Effect::CreateLot(l) => {
                 c.prepare_cached(
@@ -69,7 +82,7 @@ impl SqlView<'_> {
             } => {
                 let (at, before): (i64, i64) = c
                     .prepare_cached("SELECT at, ret_contribution FROM receipts WHERE id = ?1")?
-                    .query_row([receipt_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                    .query_row([&receipt_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
                 c.prepare_cached(
                     "UPDATE receipts SET ret_eligible = ?2, ret_total = ?3, ret_reversed = ?4, \
                      ret_refunded = ?5, ret_contribution = ?6 WHERE id = ?1",
@@ -111,7 +124,7 @@ impl SqlView<'_> {
                     .prepare_cached(
                         "UPDATE coupons SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL",
                     )?
-                    .execute(params![coupon_id, ms(*at)])?;
+                    .execute(params![coupon_id, ms(at)])?;
                 if changed != 1 {
                     return Err(corrupt(format!("coupon {coupon_id} cannot be used")));
                 }
@@ -119,7 +132,7 @@ impl SqlView<'_> {
             Effect::GrantBonus { kind, period, at } => {
                 if !period.is_empty() {
                     c.prepare_cached("INSERT INTO bonuses (kind, period, at) VALUES (?1, ?2, ?3)")?
-                        .execute(params![kind.as_str(), period, ms(*at)])?;
+                        .execute(params![kind.as_str(), period, ms(at)])?;
                 }
             }
             Effect::Ledger(e) => {
@@ -130,13 +143,13 @@ impl SqlView<'_> {
             }
             Effect::SetGoalState(g) => self.set_goal_state(g),
             Effect::AdjustGoalPeriod { goal, key, delta } => {
-                if *delta > 0 {
+                if delta > 0 {
                     c.prepare_cached(
                         "INSERT INTO goal_periods (goal, key, count) VALUES (?1, ?2, ?3) \
                          ON CONFLICT (goal, key) DO UPDATE SET count = count + excluded.count",
                     )?
                     .execute(params![goal, key, delta])?;
-                } else if *delta < 0 {
+                } else if delta < 0 {
                     // A row reaching zero is removed in the same statement pair.
                     c.prepare_cached(
                         "DELETE FROM goal_periods WHERE goal = ?1 AND key = ?2 AND count + ?3 <= 0",
@@ -148,12 +161,16 @@ impl SqlView<'_> {
                     .execute(params![goal, key, delta])?;
                 }
             }
-            Effect::Notify(n) => super::inbox::write_notice(c, program, n)?,
+            Effect::Notify(n) => {
+                if super::inbox::write_notice_unbounded(c, program, &n)? {
+                    self.note_retention_due();
+                }
+            }
             Effect::RevokeCoupon { coupon_id } => {
                 c.prepare_cached("DELETE FROM coupons WHERE id = ?1 AND used_at IS NULL")?
                     .execute([coupon_id])?;
             }
-            Effect::SetSummary(s) => self.set_summary(s)?,
+            Effect::SetSummary(s) => self.set_summary(&s)?,
         }
         Ok(())
     }

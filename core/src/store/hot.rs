@@ -16,6 +16,7 @@
 //! taken with the savepoint.
 
 use std::cell::RefCell;
+use std::sync::Arc;
 
 use rusqlite::{Connection, params};
 
@@ -48,7 +49,7 @@ pub(crate) struct Totals {
 struct Rows {
     totals: Option<Totals>,
     totals_dirty: bool,
-    goals: Option<GoalState>,
+    goals: Option<Arc<GoalState>>,
     goals_dirty: bool,
 }
 
@@ -106,19 +107,22 @@ impl Hot {
     }
 
     /// The challenge and badge state, read through `read` when not held.
-    pub(crate) fn goals(&self, read: impl FnOnce() -> Result<GoalState>) -> Result<GoalState> {
+    pub(crate) fn goals(
+        &self,
+        read: impl FnOnce() -> Result<Arc<GoalState>>,
+    ) -> Result<Arc<GoalState>> {
         if let Some(g) = &self.rows.borrow().goals {
-            return Ok(g.clone());
+            return Ok(Arc::clone(g));
         }
         let state = read()?;
-        self.rows.borrow_mut().goals = Some(state.clone());
+        self.rows.borrow_mut().goals = Some(Arc::clone(&state));
         Ok(state)
     }
 
     /// Replaces the challenge and badge state (written at the next flush).
-    pub(crate) fn set_goals(&self, state: &GoalState) {
+    pub(crate) fn set_goals(&self, state: GoalState) {
         let mut rows = self.rows.borrow_mut();
-        rows.goals = Some(state.clone());
+        rows.goals = Some(Arc::new(state));
         rows.goals_dirty = true;
     }
 
@@ -127,7 +131,7 @@ impl Hot {
     pub(crate) fn flush(
         &self,
         conn: &Connection,
-        encode_goals: impl FnOnce(&GoalState) -> Result<String>,
+        encode_goals: impl FnOnce(&Arc<GoalState>) -> Result<String>,
     ) -> Result<()> {
         let mut rows = self.rows.borrow_mut();
         if rows.totals_dirty

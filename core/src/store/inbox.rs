@@ -23,6 +23,13 @@ super::sql::columns!(mod msg {
     coupon_scope,
 });
 const COLS: &str = msg::LIST;
+
+/// The message insert, built once (every generated notice runs it).
+static INSERT_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "INSERT INTO inbox ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'unread', NULL, ?15, ?16)"
+    )
+});
 super::sql::columns!(mod outbox_row { seq, action, target, at, idempotency_key });
 
 /// The list's display order, newest-first parts reversed: pinned, then
@@ -114,10 +121,7 @@ fn coupon_columns(m: &IncomingMessage) -> Result<CouponCols> {
 
 fn insert(conn: &Connection, m: &IncomingMessage, at: Time, generated: bool) -> Result<()> {
     let (ck, cv, cd, cs) = coupon_columns(m)?;
-    conn.prepare_cached(&format!(
-        "INSERT INTO inbox ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'unread', NULL, ?15, ?16)"
-    ))?
-    .execute(params![
+    conn.prepare_cached(&INSERT_SQL)?.execute(params![
         m.id,
         m.kind.as_str(),
         m.title,
@@ -140,12 +144,29 @@ fn insert(conn: &Connection, m: &IncomingMessage, at: Time, generated: bool) -> 
 
 /// Writes a message the engine generated, unless its id is known; keeps retention.
 pub(crate) fn write_notice(conn: &Connection, program: &Program, n: &Notice) -> Result<()> {
+    if write_notice_unbounded(conn, program, n)? {
+        enforce_retention(conn)?;
+    }
+    Ok(())
+}
+
+/// Writes a message the engine generated, unless its id is known, leaving
+/// the retention bound to the caller ([`enforce_retention`] once after a
+/// batch evicts exactly what one call after each message would: the
+/// eviction order does not change while the batch is written, so both keep
+/// the same newest messages). Returns whether it wrote one.
+pub(crate) fn write_notice_unbounded(
+    conn: &Connection,
+    program: &Program,
+    n: &Notice,
+) -> Result<bool> {
     let id = n.id.to_string();
     if sql::message_known(conn, &id)? {
-        return Ok(());
+        return Ok(false);
     }
     let (title, body) = notice_text(n, program);
-    insert_generated(conn, id, title, body, n.at)
+    insert(conn, &generated(id, title, body), n.at, true)?;
+    Ok(true)
 }
 
 /// Writes a message the core itself generated unless its id is known, keeping
@@ -171,7 +192,13 @@ fn insert_generated(
     body: String,
     at: Time,
 ) -> Result<()> {
-    let m = IncomingMessage {
+    insert(conn, &generated(id, title, body), at, true)?;
+    enforce_retention(conn)
+}
+
+/// A plain message the core generated.
+fn generated(id: String, title: String, body: String) -> IncomingMessage {
+    IncomingMessage {
         id,
         kind: MessageKind::Message,
         title,
@@ -183,14 +210,12 @@ fn insert_generated(
         priority: 0,
         pinned: false,
         revision: 0,
-    };
-    insert(conn, &m, at, true)?;
-    enforce_retention(conn)
+    }
 }
 
 /// Keeps at most [`MAX_MESSAGES`](crate::inbox::model::MAX_MESSAGES), evicting in
 /// the policy's order. Evicted ids are remembered.
-fn enforce_retention(conn: &Connection) -> Result<()> {
+pub(crate) fn enforce_retention(conn: &Connection) -> Result<()> {
     let count: i64 = conn
         .prepare_cached("SELECT count(*) FROM inbox")?
         .query_row([], |r| r.get(0))?;

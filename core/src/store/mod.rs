@@ -349,7 +349,7 @@ impl Store {
         )?
         .execute(params![sql::ms(at), event.kind(), body, rules.id])?;
         let seq = tx.last_insert_rowid();
-        for effect in &outcome.effects {
+        for effect in outcome.effects {
             view.write(program, seq, effect)?;
         }
         if let Some(tiers) = &program.tiers {

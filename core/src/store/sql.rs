@@ -2,6 +2,7 @@
 //! written back as SQL inside the caller's transaction.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::DateTime;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
@@ -182,6 +183,9 @@ pub(crate) fn message_known(conn: &Connection, id: &str) -> Result<bool> {
 pub(crate) struct SqlView<'c> {
     pub(crate) conn: &'c Connection,
     hot: Hot,
+    /// Notices were written since the last flush: the inbox's retention
+    /// bound is due (kept once per batch, at the flush).
+    retention_due: std::cell::Cell<bool>,
 }
 
 impl<'c> SqlView<'c> {
@@ -190,6 +194,7 @@ impl<'c> SqlView<'c> {
         Self {
             conn,
             hot: Hot::default(),
+            retention_due: std::cell::Cell::new(false),
         }
     }
 
@@ -223,9 +228,19 @@ impl<'c> SqlView<'c> {
         })?)
     }
 
-    /// Writes the held records that changed.
-    pub(crate) fn flush(&self) -> Result<()> {
+    /// Writes the held records that changed (part of the effects' flush).
+    pub(super) fn flush_held(&self) -> Result<()> {
         self.hot.flush(self.conn, encode_goal_state)
+    }
+
+    /// Notes that a notice was written (the retention bound is due at the flush).
+    pub(super) fn note_retention_due(&self) {
+        self.retention_due.set(true);
+    }
+
+    /// Whether the retention bound is due, clearing the note.
+    pub(super) fn take_retention_due(&self) -> bool {
+        self.retention_due.replace(false)
     }
 
     /// What the view holds now (taken with a savepoint).
@@ -248,7 +263,7 @@ impl<'c> SqlView<'c> {
     /// Replaces the challenge and badge state (an event's [`Effect::SetGoalState`]).
     ///
     /// [`Effect::SetGoalState`]: crate::wallet::view::Effect::SetGoalState
-    pub(super) fn set_goal_state(&self, state: &GoalState) {
+    pub(super) fn set_goal_state(&self, state: GoalState) {
         self.hot.set_goals(state);
     }
 }
@@ -426,7 +441,7 @@ impl SqlView<'_> {
     /// Forgets the window cache (after the program changes), at once.
     pub(crate) fn clear_window(&self) -> Result<()> {
         self.hot.set_window(|| self.load_totals(), None)?;
-        self.flush()
+        self.flush_held()
     }
 
     /// Adjusts the cached window sum when the receipt at `at` changes its net contribution.
@@ -605,7 +620,7 @@ impl WalletView for SqlView<'_> {
         history_page(self.conn, None, limit)
     }
 
-    fn goal_state(&self) -> Result<GoalState> {
+    fn goal_state(&self) -> Result<Arc<GoalState>> {
         self.hot.goals(|| {
             let body: Option<String> = self
                 .conn
@@ -613,7 +628,7 @@ impl WalletView for SqlView<'_> {
                 .query_row([], |r| r.get(0))
                 .optional()?;
             match body {
-                None => Ok(GoalState::default()),
+                None => Ok(Arc::new(GoalState::default())),
                 Some(b) => decode_goal_state(b),
             }
         })
@@ -652,29 +667,30 @@ thread_local! {
     /// from — a different text is decoded afresh. Every event reads the
     /// whole record (100 goals: ~10 KB of JSON, 310 000 instructions to
     /// decode); comparing the text and cloning the value costs a tenth.
-    static GOAL_STATE_MEMO: std::cell::RefCell<Option<(String, GoalState)>> =
+    static GOAL_STATE_MEMO: std::cell::RefCell<Option<(String, Arc<GoalState>)>> =
         const { std::cell::RefCell::new(None) };
 }
 
 /// `body` decoded, from the memo when it is the text last seen.
-fn decode_goal_state(body: String) -> Result<GoalState> {
+fn decode_goal_state(body: String) -> Result<Arc<GoalState>> {
     GOAL_STATE_MEMO.with(|memo| {
         if let Some((text, state)) = &*memo.borrow()
             && *text == body
         {
-            return Ok(state.clone());
+            return Ok(Arc::clone(state));
         }
         let state: GoalState = serde_json::from_str(&body)
             .map_err(|e| corrupt(format!("goal state does not decode: {e}")))?;
-        *memo.borrow_mut() = Some((body, state.clone()));
+        let state = Arc::new(state);
+        *memo.borrow_mut() = Some((body, Arc::clone(&state)));
         Ok(state)
     })
 }
 
 /// `state` as the goal state record's text, remembered for the next read.
-pub(crate) fn encode_goal_state(state: &GoalState) -> Result<String> {
-    let body = json(state)?;
-    GOAL_STATE_MEMO.with(|memo| *memo.borrow_mut() = Some((body.clone(), state.clone())));
+pub(crate) fn encode_goal_state(state: &Arc<GoalState>) -> Result<String> {
+    let body = json(&**state)?;
+    GOAL_STATE_MEMO.with(|memo| *memo.borrow_mut() = Some((body.clone(), Arc::clone(state))));
     Ok(body)
 }
 
@@ -711,6 +727,8 @@ pub(crate) fn history_page(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     columns!(mod sample { id, at, body });
 
     #[test]
@@ -728,11 +746,11 @@ mod tests {
     fn the_goal_state_memo_answers_only_for_the_same_text() {
         use super::{decode_goal_state, encode_goal_state};
         use crate::goals::model::GoalState;
-        let a = GoalState::default();
-        let b = GoalState {
+        let a = Arc::new(GoalState::default());
+        let b = Arc::new(GoalState {
             referrals: 3,
             ..GoalState::default()
-        };
+        });
         let a_text = encode_goal_state(&a).unwrap();
         let b_text = encode_goal_state(&b).unwrap();
         // The memo holds b now; each text still gives its own value.
@@ -744,6 +762,41 @@ mod tests {
         let cut = a_text[..a_text.len() - 1].to_string();
         assert!(decode_goal_state(cut).is_err());
         assert_eq!(decode_goal_state(a_text).unwrap(), a);
+    }
+
+    #[test]
+    fn goal_records_leave_out_defaults_and_read_back_records_written_whole() {
+        use super::{decode_goal_state, encode_goal_state};
+        use crate::goals::model::{BadgeState, ChallengeState, GivenReward, GoalState};
+        let mut state = GoalState::default();
+        state.challenges.insert(
+            "c1".into(),
+            ChallengeState {
+                progress: 2,
+                ..ChallengeState::default()
+            },
+        );
+        state.challenges.insert(
+            "c2".into(),
+            ChallengeState {
+                joined: true,
+                completions: 1,
+                reward: Some(GivenReward {
+                    points: 25,
+                    coupon_id: None,
+                }),
+                ..ChallengeState::default()
+            },
+        );
+        state.badges.insert("b1".into(), BadgeState::default());
+        let text = encode_goal_state(&Arc::new(state.clone())).unwrap();
+        assert_eq!(
+            text,
+            r#"{"challenges":{"c1":{"progress":2},"c2":{"joined":true,"completions":1,"reward":{"points":25}}},"badges":{"b1":{}}}"#
+        );
+        // A record as earlier versions wrote it, every field present.
+        let whole = r#"{"challenges":{"c1":{"joined":false,"progress":2,"period":null,"completed_period":null,"completions":0,"coupons_issued":0,"reward":null},"c2":{"joined":true,"progress":0,"period":null,"completed_period":null,"completions":1,"coupons_issued":0,"reward":{"points":25,"coupon_id":null}}},"badges":{"b1":{"progress":0,"level":0,"earned_at_ms":null}},"referrals":0}"#;
+        assert_eq!(*decode_goal_state(whole.into()).unwrap(), state);
     }
 
     /// Re-prepares of the goal-periods read over rounds of use, each round

@@ -2,6 +2,7 @@
 //! against, and the way to rebuild state from an event log without a database.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use super::engine::{self, Outcome};
 use super::model::{BonusKind, Coupon, Event, LedgerEntry, Lot, Receipt, Summary};
@@ -291,8 +292,8 @@ impl WalletView for MemoryWallet {
         Ok(self.ledger.iter().rev().take(limit).cloned().collect())
     }
 
-    fn goal_state(&self) -> Result<GoalState> {
-        Ok(self.goals.clone())
+    fn goal_state(&self) -> Result<Arc<GoalState>> {
+        Ok(Arc::new(self.goals.clone()))
     }
 
     fn message_known(&self, id: &str) -> Result<bool> {

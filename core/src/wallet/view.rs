@@ -1,5 +1,7 @@
 //! The read interface the engine needs, and the effects it produces.
 
+use std::sync::Arc;
+
 use super::model::{
     BonusKind, Coupon, LedgerEntry, Lot, NewLedgerEntry, NewLot, Notice, Receipt, ReturnTotals,
     Summary,
@@ -46,8 +48,9 @@ pub trait WalletView {
     fn next_expiry(&self, after: Time) -> Result<Option<Time>>;
     /// Newest history entries first.
     fn history(&self, limit: usize) -> Result<Vec<LedgerEntry>>;
-    /// Challenge and badge state.
-    fn goal_state(&self) -> Result<GoalState>;
+    /// Challenge and badge state, shared: a view may hold it for a batch of
+    /// events, and an event copies it only to change it.
+    fn goal_state(&self) -> Result<Arc<GoalState>>;
     /// Whether the inbox holds (or held) a message with this id.
     fn message_known(&self, id: &str) -> Result<bool>;
     /// Purchases counted for `goal` in period `key` (a day or a week).
