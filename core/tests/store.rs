@@ -450,6 +450,82 @@ fn schema_11_inbox_migrates_to_the_unread_only_index() {
     assert!(index.contains("WHERE state = 'unread'"), "{index}");
 }
 
+/// A schema-12 wallet's goal period rows move to the period-first key and
+/// the goals read what they read before; the streak read walks the by-goal
+/// index and the count read the key.
+#[test]
+fn schema_12_goal_periods_migrate_to_period_first_keys() {
+    let goals = r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}},
+      "challenges": [{"id": "days", "title": "Days", "goal": {"metric": "distinct_days", "target": 4}, "reward": {"points": 5}}],
+      "badges": [{"id": "streak", "title": "Streak", "goal": {"metric": "week_streak"}, "levels": [2, 3, 9]},
+                 {"id": "days", "title": "Days", "goal": {"metric": "distinct_days"}, "levels": [3, 30]}]}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    let now = t("2026-02-01T00:00:00Z");
+    let before = {
+        let mut store = Store::open_dir(dir.path()).unwrap();
+        store.set_program(goals).unwrap();
+        for (i, day) in [1, 2, 2, 9, 16, 17].into_iter().enumerate() {
+            let at = t("2026-01-01T10:00:00Z") + chrono::Duration::days(day);
+            store
+                .apply(&purchase(&format!("r{i}"), "100.00"), at)
+                .unwrap();
+        }
+        let views = format!("{:?}", store.goal_views(now).unwrap());
+        store.close().unwrap();
+        views
+    };
+    assert!(before.contains("level: 2"), "{before}");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE old (goal TEXT NOT NULL, key INTEGER NOT NULL, \
+               count INTEGER NOT NULL CHECK (count > 0), PRIMARY KEY (goal, key)) WITHOUT ROWID; \
+             INSERT INTO old SELECT goal, key, count FROM goal_periods; \
+             DROP TABLE goal_periods; ALTER TABLE old RENAME TO goal_periods; \
+             PRAGMA user_version = 12;",
+        )
+        .unwrap();
+    }
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(format!("{:?}", store.goal_views(now).unwrap()), before);
+    // Still counting: a purchase on a new day moves the day badge on.
+    store
+        .apply(&purchase("late", "100.00"), t("2026-01-20T10:00:00Z"))
+        .unwrap();
+    assert_ne!(format!("{:?}", store.goal_views(now).unwrap()), before);
+    store.close().unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let table: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'goal_periods'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(table.contains("PRIMARY KEY (key, goal)"), "{table}");
+    let plan = |sql: &str| -> String {
+        conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let keys =
+        plan("SELECT key FROM goal_periods WHERE goal = 'b:streak' AND key <= 9 ORDER BY key DESC");
+    assert!(
+        keys.contains("COVERING INDEX goal_periods_by_goal") && !keys.contains("TEMP B-TREE"),
+        "{keys}"
+    );
+    let count = plan("SELECT count FROM goal_periods WHERE goal = 'b:days' AND key = 9");
+    assert!(
+        count.contains("PRIMARY KEY") && !count.contains("SCAN"),
+        "{count}"
+    );
+}
+
 struct FailingSecrets;
 
 impl loyalty_core::card::SecretStore for FailingSecrets {

@@ -146,7 +146,7 @@ impl SqlView<'_> {
                 if delta > 0 {
                     c.prepare_cached(
                         "INSERT INTO goal_periods (goal, key, count) VALUES (?1, ?2, ?3) \
-                         ON CONFLICT (goal, key) DO UPDATE SET count = count + excluded.count",
+                         ON CONFLICT (key, goal) DO UPDATE SET count = count + excluded.count",
                     )?
                     .execute(params![goal, key, delta])?;
                 } else if delta < 0 {
