@@ -65,6 +65,11 @@ pub struct GoalEval<'a> {
     /// Per (goal, period key): the count stored before this event, and
     /// this event's change of it so far.
     pending_periods: BTreeMap<(String, i64), (i64, i64)>,
+    /// Stored period counts read ahead: every period goal's row for the
+    /// day and week of each instant in `read_ahead`, read at once.
+    stored_periods: BTreeMap<(String, i64), i64>,
+    /// Instants whose period rows `stored_periods` holds.
+    read_ahead: Vec<Time>,
     /// Change of the qualifying spend made by this event so far.
     spend_delta: i64,
     /// The stored qualifying spend of the tier window, once read (every
@@ -115,6 +120,8 @@ impl<'a> GoalEval<'a> {
             state: None,
             before: None,
             pending_periods: BTreeMap::new(),
+            stored_periods: BTreeMap::new(),
+            read_ahead: Vec::new(),
             spend_delta: 0,
             stored_spend: std::cell::Cell::new(None),
             out: Vec::new(),
@@ -210,7 +217,7 @@ impl<'a> GoalEval<'a> {
         let slot = (goal_key.to_string(), key);
         let (stored, pending) = match self.pending_periods.get(&slot) {
             Some(known) => *known,
-            None => (self.view.goal_period_count(goal_key, key)?, 0),
+            None => (self.stored_period(&slot, at)?, 0),
         };
         let before = stored.add_or(pending, "period count")?;
         let after = before.add_or(delta, "period count")?.max(0);
@@ -222,6 +229,38 @@ impl<'a> GoalEval<'a> {
             delta: after - before,
         }));
         Ok(i64::from(after > 0) - i64::from(before > 0))
+    }
+
+    /// The stored count of a period row of a purchase at `at`. The first
+    /// ask for an instant reads the rows of every period goal for its day
+    /// and week together (each a single range of the store's (key, goal)
+    /// order), rather than one read per goal.
+    fn stored_period(&mut self, slot: &(String, i64), at: Time) -> Result<i64> {
+        if !self.read_ahead.contains(&at) {
+            self.read_ahead.push(at);
+            let program = self.program;
+            let goals = program
+                .challenges
+                .iter()
+                .map(|c| (challenge_key(&c.id), &c.goal))
+                .chain(program.badges.iter().map(|b| (badge_key(&b.id), &b.goal)))
+                .filter(|(_, g)| g.metric.uses_periods());
+            let mut by_key: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+            for (goal_key, goal) in goals {
+                let key = measure::period_row(goal, at, program.zone);
+                by_key.entry(key).or_default().push(goal_key);
+            }
+            for (key, goal_keys) in by_key {
+                let counts = self.view.goal_period_counts(&goal_keys, key)?;
+                for (goal_key, count) in goal_keys.into_iter().zip(counts) {
+                    self.stored_periods.insert((goal_key, key), count);
+                }
+            }
+        }
+        match self.stored_periods.get(slot) {
+            Some(count) => Ok(*count),
+            None => self.view.goal_period_count(&slot.0, slot.1),
+        }
     }
 
     /// Applies `delta` of a receipt's value to a goal counter (or period set).

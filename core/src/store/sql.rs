@@ -647,6 +647,23 @@ impl WalletView for SqlView<'_> {
             .unwrap_or(0))
     }
 
+    fn goal_period_counts(&self, goals: &[String], key: i64) -> Result<Vec<i64>> {
+        // One range of the (key, goal) primary key: every goal's row for
+        // the period, side by side (rows of goals not asked are skipped).
+        let mut counts = vec![0; goals.len()];
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT goal, count FROM goal_periods WHERE key = ?1")?;
+        let mut rows = stmt.query([key])?;
+        while let Some(row) = rows.next()? {
+            let goal = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+            if let Some(i) = goals.iter().position(|g| g == goal) {
+                counts[i] = row.get(1)?;
+            }
+        }
+        Ok(counts)
+    }
+
     fn goal_period_keys(&self, goal: &str, max_key: i64, limit: usize) -> Result<Vec<i64>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT key FROM goal_periods WHERE goal = ?1 AND key <= ?2 ORDER BY key DESC",

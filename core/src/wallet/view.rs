@@ -55,6 +55,14 @@ pub trait WalletView {
     fn message_known(&self, id: &str) -> Result<bool>;
     /// Purchases counted for `goal` in period `key` (a day or a week).
     fn goal_period_count(&self, goal: &str, key: i64) -> Result<i64>;
+    /// [`goal_period_count`](Self::goal_period_count) of each of `goals` in
+    /// period `key`, in their order (a store reads them at once).
+    fn goal_period_counts(&self, goals: &[String], key: i64) -> Result<Vec<i64>> {
+        goals
+            .iter()
+            .map(|g| self.goal_period_count(g, key))
+            .collect()
+    }
     /// Period keys of `goal` with purchases, at most `max_key`, newest first, at most `limit`.
     fn goal_period_keys(&self, goal: &str, max_key: i64, limit: usize) -> Result<Vec<i64>>;
 }
