@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use chrono::Duration;
 
-use super::measure::{self, GoalReader, badge_key, challenge_key};
+use super::measure::{self, GoalReader};
 use super::model::{
     Challenge, ChallengeReward, ChallengeState, CountedIn, GivenReward, Goal, GoalState, Metric,
     Repeat,
@@ -64,10 +64,10 @@ pub struct GoalEval<'a> {
     before: Option<Arc<GoalState>>,
     /// Per (goal, period key): the count stored before this event, and
     /// this event's change of it so far.
-    pending_periods: BTreeMap<(String, i64), (i64, i64)>,
+    pending_periods: BTreeMap<(&'a str, i64), (i64, i64)>,
     /// Stored period counts read ahead: every period goal's row for the
     /// day and week of each instant in `read_ahead`, read at once.
-    stored_periods: BTreeMap<(String, i64), i64>,
+    stored_periods: BTreeMap<(&'a str, i64), i64>,
     /// Instants whose period rows `stored_periods` holds.
     read_ahead: Vec<Time>,
     /// Change of the qualifying spend made by this event so far.
@@ -88,7 +88,7 @@ impl GoalReader for Live<'_, '_> {
         let e = self.eval;
         let mut keys = e.view.goal_period_keys(goal_key, max_key, limit)?;
         for ((g, k), (stored, delta)) in &e.pending_periods {
-            if g == goal_key && *k <= max_key {
+            if *g == goal_key && *k <= max_key {
                 keys.retain(|x| x != k);
                 if stored + delta > 0 {
                     keys.push(*k);
@@ -209,12 +209,18 @@ impl<'a> GoalEval<'a> {
     }
 
     /// Moves a period goal's count for the receipt's day/week; returns the change in distinct periods.
-    fn adjust_period(&mut self, goal_key: &str, goal: &Goal, at: Time, delta: i64) -> Result<i64> {
+    fn adjust_period(
+        &mut self,
+        goal_key: &'a str,
+        goal: &Goal,
+        at: Time,
+        delta: i64,
+    ) -> Result<i64> {
         if delta == 0 {
             return Ok(0);
         }
         let key = measure::period_row(goal, at, self.program.zone);
-        let slot = (goal_key.to_string(), key);
+        let slot = (goal_key, key);
         let (stored, pending) = match self.pending_periods.get(&slot) {
             Some(known) => *known,
             None => (self.stored_period(&slot, at)?, 0),
@@ -235,17 +241,22 @@ impl<'a> GoalEval<'a> {
     /// ask for an instant reads the rows of every period goal for its day
     /// and week together (each a single range of the store's (key, goal)
     /// order), rather than one read per goal.
-    fn stored_period(&mut self, slot: &(String, i64), at: Time) -> Result<i64> {
+    fn stored_period(&mut self, slot: &(&'a str, i64), at: Time) -> Result<i64> {
         if !self.read_ahead.contains(&at) {
             self.read_ahead.push(at);
             let program = self.program;
             let goals = program
                 .challenges
                 .iter()
-                .map(|c| (challenge_key(&c.id), &c.goal))
-                .chain(program.badges.iter().map(|b| (badge_key(&b.id), &b.goal)))
+                .map(|c| (c.store_key.as_str(), &c.goal))
+                .chain(
+                    program
+                        .badges
+                        .iter()
+                        .map(|b| (b.store_key.as_str(), &b.goal)),
+                )
                 .filter(|(_, g)| g.metric.uses_periods());
-            let mut by_key: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+            let mut by_key: BTreeMap<i64, Vec<&'a str>> = BTreeMap::new();
             for (goal_key, goal) in goals {
                 let key = measure::period_row(goal, at, program.zone);
                 by_key.entry(key).or_default().push(goal_key);
@@ -259,12 +270,18 @@ impl<'a> GoalEval<'a> {
         }
         match self.stored_periods.get(slot) {
             Some(count) => Ok(*count),
-            None => self.view.goal_period_count(&slot.0, slot.1),
+            None => self.view.goal_period_count(slot.0, slot.1),
         }
     }
 
     /// Applies `delta` of a receipt's value to a goal counter (or period set).
-    fn move_counter(&mut self, goal_key: &str, goal: &Goal, at: Time, delta: i64) -> Result<i64> {
+    fn move_counter(
+        &mut self,
+        goal_key: &'a str,
+        goal: &Goal,
+        at: Time,
+        delta: i64,
+    ) -> Result<i64> {
         if goal.metric.uses_periods() {
             self.adjust_period(goal_key, goal, at, delta)
         } else {
@@ -296,7 +313,7 @@ impl<'a> GoalEval<'a> {
                 state.period = period;
                 state.progress = 0;
             }
-            let delta = self.move_counter(&challenge_key(&c.id), &c.goal, at, value)?;
+            let delta = self.move_counter(&c.store_key, &c.goal, at, value)?;
             let state = self.challenge(&c.id)?;
             state.progress = state.progress.add_or(delta, "challenge progress")?;
             receipt.counted.push(CountedIn {
@@ -306,7 +323,7 @@ impl<'a> GoalEval<'a> {
         }
         for b in &program.badges {
             let value = measure::receipt_value(&b.goal, receipt);
-            let delta = self.move_counter(&badge_key(&b.id), &b.goal, at, value)?;
+            let delta = self.move_counter(&b.store_key, &b.goal, at, value)?;
             let state = self.state()?.badges.entry(b.id.clone()).or_default();
             state.progress = state.progress.add_or(delta, "badge progress")?;
         }
@@ -336,13 +353,13 @@ impl<'a> GoalEval<'a> {
             if delta == 0 || counted.period != measure::period_of(c, at, program.zone) {
                 continue;
             }
-            let key = challenge_key(&c.id);
-            let moved = self.move_counter(&key, &c.goal, before.at, delta)?;
+            let key = c.store_key.as_str();
+            let moved = self.move_counter(key, &c.goal, before.at, delta)?;
             let state = self.challenge(&c.id)?;
             state.progress = state.progress.add_or(moved, "challenge progress")?.max(0);
             let (progress, completions) = (state.progress, state.completions);
             if c.repeat == Repeat::None && completions > 0 {
-                let value = self.value(&key, &c.goal, progress, c.target())?;
+                let value = self.value(key, &c.goal, progress, c.target())?;
                 if value < c.target() {
                     self.claw_back(c)?;
                 }
@@ -351,7 +368,7 @@ impl<'a> GoalEval<'a> {
         for b in &program.badges {
             let delta =
                 measure::receipt_value(&b.goal, after) - measure::receipt_value(&b.goal, before);
-            let moved = self.move_counter(&badge_key(&b.id), &b.goal, before.at, delta)?;
+            let moved = self.move_counter(&b.store_key, &b.goal, before.at, delta)?;
             let state = self.state()?.badges.entry(b.id.clone()).or_default();
             state.progress = state.progress.add_or(moved, "badge progress")?.max(0);
         }
@@ -450,7 +467,7 @@ impl<'a> GoalEval<'a> {
                 }
                 let period = measure::period_of(c, at, program.zone);
                 let counter = measure::challenge_counter(&state, period);
-                let value = self.value(&challenge_key(&c.id), &c.goal, counter, c.target())?;
+                let value = self.value(&c.store_key, &c.goal, counter, c.target())?;
                 let target = c.target();
                 let times = match c.repeat {
                     Repeat::None => i64::from(state.completions == 0 && value >= target),
@@ -481,7 +498,7 @@ impl<'a> GoalEval<'a> {
             let goals = self.state()?;
             let state = goals.badges.get(&b.id).cloned().unwrap_or_default();
             let counter = measure::badge_counter(b, goals, &state);
-            let value = self.value(&badge_key(&b.id), &b.goal, counter, measure::badge_cap(b))?;
+            let value = self.value(&b.store_key, &b.goal, counter, measure::badge_cap(b))?;
             let level = b.level_for(value);
             if level > state.level {
                 self.award_badge(&b.id, level)?;

@@ -11,18 +11,6 @@ use crate::kernel::error::Result;
 use crate::kernel::time::{Time, Zone, day_key, month_key, week_key};
 use crate::wallet::model::Receipt;
 
-/// The key under which a challenge's period rows are stored.
-pub fn challenge_key(id: &str) -> String {
-    // Built by hand: every goal asks for its key on every event, and
-    // `format!` costs several times a plain copy.
-    ["c:", id].concat()
-}
-
-/// The key under which a badge's period rows are stored.
-pub fn badge_key(id: &str) -> String {
-    ["b:", id].concat()
-}
-
 fn has_filter(goal: &Goal) -> bool {
     goal.category.is_some() || goal.sku.is_some()
 }

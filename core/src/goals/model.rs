@@ -108,6 +108,9 @@ pub enum ChallengeReward {
 pub struct Challenge {
     /// Id.
     pub id: String,
+    /// The key of its period rows (`"c:" + id`), built once with the program
+    /// (every event asks for it, for every goal).
+    pub store_key: String,
     /// Title for the app.
     pub title: String,
     /// First instant purchases count.
@@ -146,6 +149,8 @@ impl Challenge {
 pub struct Badge {
     /// Id.
     pub id: String,
+    /// The key of its period rows (`"b:" + id`), built once with the program.
+    pub store_key: String,
     /// Title.
     pub title: String,
     /// The goal.
@@ -159,6 +164,16 @@ impl Badge {
     pub fn level_for(&self, value: i64) -> u32 {
         self.levels.iter().take_while(|t| **t <= value).count() as u32
     }
+}
+
+/// The key under which a challenge's period rows are stored.
+pub fn challenge_key(id: &str) -> String {
+    ["c:", id].concat()
+}
+
+/// The key under which a badge's period rows are stored.
+pub fn badge_key(id: &str) -> String {
+    ["b:", id].concat()
 }
 
 /// Whether a stored field is at its default, so the record leaves it out:

@@ -219,6 +219,7 @@ impl RawChallenge {
         };
         Ok(Challenge {
             id: self.id.clone(),
+            store_key: super::model::challenge_key(&self.id),
             title: self.title.clone(),
             starts_at,
             ends_at,
@@ -276,6 +277,7 @@ impl RawBadge {
         };
         Ok(Badge {
             id: self.id.clone(),
+            store_key: super::model::badge_key(&self.id),
             title: self.title.clone(),
             goal,
             levels,

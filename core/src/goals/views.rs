@@ -198,9 +198,8 @@ pub fn goal_views(
             ChallengeStatus::Active
         };
         let counter = measure::challenge_counter(&s, measure::period_of(c, at, offset));
-        let key = measure::challenge_key(&c.id);
-        let mut value =
-            measure::value(&mut reader, at, offset, &key, &c.goal, counter, c.target())?;
+        let key = c.store_key.as_str();
+        let mut value = measure::value(&mut reader, at, offset, key, &c.goal, counter, c.target())?;
         if c.repeat != Repeat::OnComplete {
             value = value.min(c.target());
         }
@@ -228,12 +227,12 @@ pub fn goal_views(
     for b in &program.badges {
         let s = state.badges.get(&b.id).cloned().unwrap_or_default();
         let counter = measure::badge_counter(b, &state, &s);
-        let key = measure::badge_key(&b.id);
+        let key = b.store_key.as_str();
         let value = measure::value(
             &mut reader,
             at,
             offset,
-            &key,
+            key,
             &b.goal,
             counter,
             measure::badge_cap(b),

@@ -647,7 +647,7 @@ impl WalletView for SqlView<'_> {
             .unwrap_or(0))
     }
 
-    fn goal_period_counts(&self, goals: &[String], key: i64) -> Result<Vec<i64>> {
+    fn goal_period_counts(&self, goals: &[&str], key: i64) -> Result<Vec<i64>> {
         // One range of the (key, goal) primary key: every goal's row for
         // the period, side by side (rows of goals not asked are skipped).
         let mut counts = vec![0; goals.len()];
@@ -657,7 +657,7 @@ impl WalletView for SqlView<'_> {
         let mut rows = stmt.query([key])?;
         while let Some(row) = rows.next()? {
             let goal = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-            if let Some(i) = goals.iter().position(|g| g == goal) {
+            if let Some(i) = goals.iter().position(|g| *g == goal) {
                 counts[i] = row.get(1)?;
             }
         }

@@ -57,7 +57,7 @@ pub trait WalletView {
     fn goal_period_count(&self, goal: &str, key: i64) -> Result<i64>;
     /// [`goal_period_count`](Self::goal_period_count) of each of `goals` in
     /// period `key`, in their order (a store reads them at once).
-    fn goal_period_counts(&self, goals: &[String], key: i64) -> Result<Vec<i64>> {
+    fn goal_period_counts(&self, goals: &[&str], key: i64) -> Result<Vec<i64>> {
         goals
             .iter()
             .map(|g| self.goal_period_count(g, key))
