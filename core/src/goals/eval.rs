@@ -15,8 +15,8 @@ use chrono::Duration;
 
 use super::measure::{self, GoalReader};
 use super::model::{
-    Challenge, ChallengeReward, ChallengeState, CountedIn, GivenReward, Goal, GoalState, Metric,
-    Repeat,
+    BadgeState, Challenge, ChallengeReward, ChallengeState, CountedIn, GivenReward, Goal,
+    GoalState, Metric, Repeat,
 };
 use crate::kernel::error::{LoyaltyError, Result};
 use crate::kernel::ids::NoticeId;
@@ -177,6 +177,17 @@ impl<'a> GoalEval<'a> {
         })
     }
 
+    fn badge(&mut self, id: &str) -> Result<&mut BadgeState> {
+        let badges = &mut self.state()?.badges;
+        // The id is copied only for a badge without a record yet.
+        if !badges.contains_key(id) {
+            badges.insert(id.to_string(), BadgeState::default());
+        }
+        badges.get_mut(id).ok_or_else(|| LoyaltyError::Corrupt {
+            reason: "badge state".into(),
+        })
+    }
+
     /// A challenge's state as it stands, without adding a record for it.
     fn peek(&mut self, id: &str) -> Result<ChallengeState> {
         Ok(self
@@ -308,13 +319,14 @@ impl<'a> GoalEval<'a> {
                 continue;
             }
             let period = measure::period_of(c, at, program.zone);
+            // The period rows do not depend on the challenge's record, so
+            // they move first and the record is looked up once.
+            let delta = self.move_counter(&c.store_key, &c.goal, at, value)?;
             let state = self.challenge(&c.id)?;
             if state.period != period {
                 state.period = period;
                 state.progress = 0;
             }
-            let delta = self.move_counter(&c.store_key, &c.goal, at, value)?;
-            let state = self.challenge(&c.id)?;
             state.progress = state.progress.add_or(delta, "challenge progress")?;
             receipt.counted.push(CountedIn {
                 challenge: c.id.clone(),
@@ -324,7 +336,7 @@ impl<'a> GoalEval<'a> {
         for b in &program.badges {
             let value = measure::receipt_value(&b.goal, receipt);
             let delta = self.move_counter(&b.store_key, &b.goal, at, value)?;
-            let state = self.state()?.badges.entry(b.id.clone()).or_default();
+            let state = self.badge(&b.id)?;
             state.progress = state.progress.add_or(delta, "badge progress")?;
         }
         Ok(())
@@ -369,7 +381,7 @@ impl<'a> GoalEval<'a> {
             let delta =
                 measure::receipt_value(&b.goal, after) - measure::receipt_value(&b.goal, before);
             let moved = self.move_counter(&b.store_key, &b.goal, before.at, delta)?;
-            let state = self.state()?.badges.entry(b.id.clone()).or_default();
+            let state = self.badge(&b.id)?;
             state.progress = state.progress.add_or(moved, "badge progress")?.max(0);
         }
         Ok(())
