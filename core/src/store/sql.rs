@@ -657,8 +657,11 @@ impl WalletView for SqlView<'_> {
         let mut rows = stmt.query([key])?;
         while let Some(row) = rows.next()? {
             let goal = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-            if let Some(i) = goals.iter().position(|g| *g == goal) {
-                counts[i] = row.get(1)?;
+            let count: i64 = row.get(1)?;
+            for (slot, g) in counts.iter_mut().zip(goals) {
+                if *g == goal {
+                    *slot = count;
+                }
             }
         }
         Ok(counts)
