@@ -330,6 +330,17 @@ fn fresh_database_is_stamped_and_in_wal_mode() {
     );
 }
 
+/// SQLite's plan for `sql`, its steps joined by " | ".
+fn query_plan(conn: &rusqlite::Connection, sql: &str) -> String {
+    conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(3))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
 #[test]
 fn screen_queries_use_indexes() {
     let dir = tempfile::tempdir().unwrap();
@@ -341,14 +352,7 @@ fn screen_queries_use_indexes() {
         "SELECT id FROM ledger WHERE id < 5 ORDER BY id DESC LIMIT 20",
         "SELECT id FROM lots WHERE remaining > 0 AND expires_at > 1 AND id IS NOT NULL ORDER BY expires_at, id",
     ] {
-        let plan: Vec<String> = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .unwrap()
-            .query_map([], |r| r.get::<_, String>(3))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        let plan = plan.join(" | ");
+        let plan = query_plan(&conn, sql);
         assert!(
             plan.contains("SEARCH") && !plan.contains("SCAN"),
             "{sql}: {plan}"
@@ -357,15 +361,7 @@ fn screen_queries_use_indexes() {
     // The inbox at its bound: the eviction reads its victims in index order
     // (a scan that stops at the first rows, never a sort of the inbox); the
     // unread badge and the purge search their own indexes.
-    let plan = |sql: &str| -> String {
-        conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .unwrap()
-            .query_map([], |r| r.get::<_, String>(3))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect::<Vec<_>>()
-            .join(" | ")
-    };
+    let plan = |sql: &str| query_plan(&conn, sql);
     let evict = plan(
         "SELECT id, state, pinned, received_at FROM inbox \
          ORDER BY pinned, state = 'unread', received_at, id LIMIT 1",
@@ -504,15 +500,7 @@ fn schema_12_goal_periods_migrate_to_period_first_keys() {
         )
         .unwrap();
     assert!(table.contains("PRIMARY KEY (key, goal)"), "{table}");
-    let plan = |sql: &str| -> String {
-        conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .unwrap()
-            .query_map([], |r| r.get::<_, String>(3))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect::<Vec<_>>()
-            .join(" | ")
-    };
+    let plan = |sql: &str| query_plan(&conn, sql);
     let keys =
         plan("SELECT key FROM goal_periods WHERE goal = 'b:streak' AND key <= 9 ORDER BY key DESC");
     assert!(

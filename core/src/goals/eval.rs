@@ -110,6 +110,21 @@ impl GoalReader for Live<'_, '_> {
     }
 }
 
+/// The record of `id` in `records`, added at its default if missing (the
+/// id is copied only then).
+fn record<'m, S: Default>(
+    records: &'m mut BTreeMap<String, S>,
+    id: &str,
+    what: &str,
+) -> Result<&'m mut S> {
+    if !records.contains_key(id) {
+        records.insert(id.to_string(), S::default());
+    }
+    records.get_mut(id).ok_or_else(|| LoyaltyError::Corrupt {
+        reason: what.into(),
+    })
+}
+
 impl<'a> GoalEval<'a> {
     /// The goals' part of an event at `at`; reads nothing until needed.
     pub fn new(program: &'a Program, view: &'a dyn WalletView, at: Time) -> Self {
@@ -167,25 +182,11 @@ impl<'a> GoalEval<'a> {
     }
 
     fn challenge(&mut self, id: &str) -> Result<&mut ChallengeState> {
-        let challenges = &mut self.state()?.challenges;
-        // The id is copied only for a challenge without a record yet.
-        if !challenges.contains_key(id) {
-            challenges.insert(id.to_string(), ChallengeState::default());
-        }
-        challenges.get_mut(id).ok_or_else(|| LoyaltyError::Corrupt {
-            reason: "challenge state".into(),
-        })
+        record(&mut self.state()?.challenges, id, "challenge state")
     }
 
     fn badge(&mut self, id: &str) -> Result<&mut BadgeState> {
-        let badges = &mut self.state()?.badges;
-        // The id is copied only for a badge without a record yet.
-        if !badges.contains_key(id) {
-            badges.insert(id.to_string(), BadgeState::default());
-        }
-        badges.get_mut(id).ok_or_else(|| LoyaltyError::Corrupt {
-            reason: "badge state".into(),
-        })
+        record(&mut self.state()?.badges, id, "badge state")
     }
 
     /// A challenge's state as it stands, without adding a record for it.
@@ -219,14 +220,19 @@ impl<'a> GoalEval<'a> {
         )
     }
 
-    /// Moves a period goal's count for the receipt's day/week; returns the change in distinct periods.
-    fn adjust_period(
+    /// Applies `delta` of a receipt's value to a goal counter, or to a
+    /// period goal's count for the receipt's day/week (returning the change
+    /// in distinct periods).
+    fn move_counter(
         &mut self,
         goal_key: &'a str,
         goal: &Goal,
         at: Time,
         delta: i64,
     ) -> Result<i64> {
+        if !goal.metric.uses_periods() {
+            return Ok(delta);
+        }
         if delta == 0 {
             return Ok(0);
         }
@@ -282,21 +288,6 @@ impl<'a> GoalEval<'a> {
         match self.stored_periods.get(slot) {
             Some(count) => Ok(*count),
             None => self.view.goal_period_count(slot.0, slot.1),
-        }
-    }
-
-    /// Applies `delta` of a receipt's value to a goal counter (or period set).
-    fn move_counter(
-        &mut self,
-        goal_key: &'a str,
-        goal: &Goal,
-        at: Time,
-        delta: i64,
-    ) -> Result<i64> {
-        if goal.metric.uses_periods() {
-            self.adjust_period(goal_key, goal, at, delta)
-        } else {
-            Ok(delta)
         }
     }
 
