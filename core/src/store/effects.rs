@@ -1,12 +1,19 @@
 //! Writing an event's effects: each [`Effect`] the engine returned becomes
 //! the statements that record it, inside the event's transaction.
 
+use std::sync::LazyLock;
+
 use rusqlite::params;
 
 use super::sql::{COUPON_COLS, NEVER, SqlView, benefit_to_cols, corrupt, json, ms};
 use crate::kernel::error::Result;
 use crate::program::Program;
 use crate::wallet::view::Effect;
+
+/// Inserts a coupon row (every column).
+static INSERT_COUPON: LazyLock<String> = LazyLock::new(|| {
+    format!("INSERT INTO coupons ({COUPON_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+});
 
 impl SqlView<'_> {
     /// Finishes the effects written since the last flush: writes the held
@@ -24,13 +31,13 @@ impl SqlView<'_> {
     /// Writes one effect of an event with sequence number `seq` (taken, so
     /// the goal record moves into the view's held copy).
     pub(crate) fn write(&self, program: &Program, seq: i64, effect: Effect) -> Result<()> {
-        let c = self.conn;
+        let c = self;
         match effect {
             Effect::ExpireLot { lot_id, points } | Effect::DebitLot { lot_id, points } => {
                 self.debit(lot_id, points)?;
             }
             Effect::CreateLot(l) => {
-                c.prepare_cached(
+                c.stmt(
                     "INSERT INTO lots (source, receipt_id, points, remaining, earned_at, expires_at) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )?
@@ -44,7 +51,7 @@ impl SqlView<'_> {
                 ])?;
             }
             Effect::AddReceipt(r) => {
-                c.prepare_cached(
+                c.stmt(
                     "INSERT INTO receipts (id, event_seq, at, eligible, excluded, tier_discount, \
                      coupon_discount, coupon_id, points_paid, points_earned, payable, contribution, counted) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -64,7 +71,7 @@ impl SqlView<'_> {
                     r.contribution,
                     json(&r.counted)?
                 ])?;
-                let mut stmt = c.prepare_cached(
+                let mut stmt = c.stmt(
                     "INSERT INTO receipt_lines (receipt_id, line_no, sku, category, qty, amount, eligible) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?;
@@ -81,9 +88,9 @@ impl SqlView<'_> {
                 totals,
             } => {
                 let (at, before): (i64, i64) = c
-                    .prepare_cached("SELECT at, ret_contribution FROM receipts WHERE id = ?1")?
+                    .stmt("SELECT at, ret_contribution FROM receipts WHERE id = ?1")?
                     .query_row([&receipt_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                c.prepare_cached(
+                c.stmt(
                     "UPDATE receipts SET ret_eligible = ?2, ret_total = ?3, ret_reversed = ?4, \
                      ret_refunded = ?5, ret_contribution = ?6 WHERE id = ?1",
                 )?
@@ -95,7 +102,7 @@ impl SqlView<'_> {
                     totals.refunded_points,
                     totals.contribution
                 ])?;
-                let mut stmt = c.prepare_cached(
+                let mut stmt = c.stmt(
                     "UPDATE receipt_lines SET returned_qty = ?3 WHERE receipt_id = ?1 AND line_no = ?2",
                 )?;
                 for (i, q) in returned_qty.iter().enumerate() {
@@ -105,10 +112,7 @@ impl SqlView<'_> {
             }
             Effect::IssueCoupon(cp) => {
                 let (kind, value) = benefit_to_cols(cp.benefit);
-                c.prepare_cached(&format!(
-                    "INSERT INTO coupons ({COUPON_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-                ))?
-                .execute(params![
+                c.stmt(&INSERT_COUPON)?.execute(params![
                     cp.id,
                     cp.source,
                     kind,
@@ -121,9 +125,7 @@ impl SqlView<'_> {
             }
             Effect::UseCoupon { coupon_id, at } => {
                 let changed = c
-                    .prepare_cached(
-                        "UPDATE coupons SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL",
-                    )?
+                    .stmt("UPDATE coupons SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL")?
                     .execute(params![coupon_id, ms(at)])?;
                 if changed != 1 {
                     return Err(corrupt(format!("coupon {coupon_id} cannot be used")));
@@ -131,12 +133,12 @@ impl SqlView<'_> {
             }
             Effect::GrantBonus { kind, period, at } => {
                 if !period.is_empty() {
-                    c.prepare_cached("INSERT INTO bonuses (kind, period, at) VALUES (?1, ?2, ?3)")?
+                    c.stmt("INSERT INTO bonuses (kind, period, at) VALUES (?1, ?2, ?3)")?
                         .execute(params![kind.as_str(), period, ms(at)])?;
                 }
             }
             Effect::Ledger(e) => {
-                c.prepare_cached(
+                c.stmt(
                     "INSERT INTO ledger (event_seq, at, kind, points, reference) VALUES (?1, ?2, ?3, ?4, ?5)",
                 )?
                 .execute(params![seq, ms(e.at), e.kind.as_str(), e.points, e.reference])?;
@@ -144,30 +146,30 @@ impl SqlView<'_> {
             Effect::SetGoalState(g) => self.set_goal_state(g),
             Effect::AdjustGoalPeriod { goal, key, delta } => {
                 if delta > 0 {
-                    c.prepare_cached(
+                    c.stmt(
                         "INSERT INTO goal_periods (goal, key, count) VALUES (?1, ?2, ?3) \
                          ON CONFLICT (key, goal) DO UPDATE SET count = count + excluded.count",
                     )?
                     .execute(params![goal, key, delta])?;
                 } else if delta < 0 {
                     // A row reaching zero is removed in the same statement pair.
-                    c.prepare_cached(
+                    c.stmt(
                         "DELETE FROM goal_periods WHERE goal = ?1 AND key = ?2 AND count + ?3 <= 0",
                     )?
                     .execute(params![goal, key, delta])?;
-                    c.prepare_cached(
+                    c.stmt(
                         "UPDATE goal_periods SET count = count + ?3 WHERE goal = ?1 AND key = ?2",
                     )?
                     .execute(params![goal, key, delta])?;
                 }
             }
             Effect::Notify(n) => {
-                if super::inbox::write_notice_unbounded(c, program, &n)? {
+                if super::inbox::write_notice_unbounded(self.conn, program, &n)? {
                     self.note_retention_due();
                 }
             }
             Effect::RevokeCoupon { coupon_id } => {
-                c.prepare_cached("DELETE FROM coupons WHERE id = ?1 AND used_at IS NULL")?
+                c.stmt("DELETE FROM coupons WHERE id = ?1 AND used_at IS NULL")?
                     .execute([coupon_id])?;
             }
             Effect::SetSummary(s) => self.set_summary(&s)?,

@@ -9,6 +9,7 @@ mod boards;
 mod card;
 mod damage;
 mod effects;
+mod held;
 mod hot;
 mod inbox;
 mod offline;
@@ -344,10 +345,8 @@ impl Store {
             _ => at,
         };
         let outcome = engine::apply(program, view, event, at)?;
-        tx.prepare_cached(
-            "INSERT INTO events (at, kind, body, program_id) VALUES (?1, ?2, ?3, ?4)",
-        )?
-        .execute(params![sql::ms(at), event.kind(), body, rules.id])?;
+        view.stmt("INSERT INTO events (at, kind, body, program_id) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![sql::ms(at), event.kind(), body, rules.id])?;
         let seq = tx.last_insert_rowid();
         for effect in outcome.effects {
             view.write(program, seq, effect)?;

@@ -2,7 +2,7 @@
 //! written back as SQL inside the caller's transaction.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use chrono::DateTime;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
@@ -17,6 +17,7 @@ use crate::wallet::model::{
 };
 use crate::wallet::view::WalletView;
 
+use super::held::{Held, Lease};
 use super::hot::{Hot, Mark, Totals, Window};
 
 /// Stored `expires_at` of a lot that never expires.
@@ -169,12 +170,12 @@ pub(crate) fn corrupt(reason: impl Into<String>) -> LoyaltyError {
 
 /// Whether an inbox message id is known: stored, or evicted and remembered.
 pub(crate) fn message_known(conn: &Connection, id: &str) -> Result<bool> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT 1 FROM inbox WHERE id = ?1 UNION ALL SELECT 1 FROM inbox_gone WHERE id = ?1",
-        )?
-        .exists([id])?)
+    Ok(conn.prepare_cached(MESSAGE_KNOWN)?.exists([id])?)
 }
+
+/// Whether an inbox message id is stored or remembered as evicted.
+const MESSAGE_KNOWN: &str =
+    "SELECT 1 FROM inbox WHERE id = ?1 UNION ALL SELECT 1 FROM inbox_gone WHERE id = ?1";
 
 /// Read access over a connection (usually inside a transaction), with the
 /// wallet's one-row records held for the view's life (see [`Hot`]): a view
@@ -186,6 +187,8 @@ pub(crate) struct SqlView<'c> {
     /// Notices were written since the last flush: the inbox's retention
     /// bound is due (kept once per batch, at the flush).
     retention_due: std::cell::Cell<bool>,
+    /// The statements this view ran, kept for its life (see [`Held`]).
+    held: Held<'c>,
 }
 
 impl<'c> SqlView<'c> {
@@ -195,7 +198,13 @@ impl<'c> SqlView<'c> {
             conn,
             hot: Hot::default(),
             retention_due: std::cell::Cell::new(false),
+            held: Held::default(),
         }
+    }
+
+    /// The statement for `sql`, prepared once for this view (see [`Held`]).
+    pub(crate) fn stmt(&self, sql: &'static str) -> rusqlite::Result<Lease<'_, 'c>> {
+        self.held.lease(self.conn, sql)
     }
 
     /// The `summary` row as stored (what the view holds until it is flushed).
@@ -267,6 +276,47 @@ impl<'c> SqlView<'c> {
         self.hot.set_goals(state);
     }
 }
+
+// A view's selects whose column lists come from `columns!`, built once.
+static LOTS_DUE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {LOT_COLS} FROM lots WHERE remaining > 0 AND expires_at <= ?1 ORDER BY expires_at, id"
+    )
+});
+static LOTS_TO_SPEND: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {LOT_COLS} FROM lots WHERE remaining > 0 AND expires_at > ?1 AND id IS NOT ?2 \
+         ORDER BY expires_at, id"
+    )
+});
+static LOTS_EXPIRING: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {LOT_COLS} FROM lots WHERE remaining > 0 AND expires_at > ?1 AND expires_at <= ?2 \
+         ORDER BY expires_at, id"
+    )
+});
+static PURCHASE_LOT: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT {LOT_COLS} FROM lots WHERE source = 'purchase' AND receipt_id = ?1")
+});
+static RECEIPT_BY_ID: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {RECEIPT_COLS} FROM receipts WHERE id = ?1"));
+static RECEIPT_LAST: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT {RECEIPT_COLS} FROM receipts WHERE rowid = (SELECT max(rowid) FROM receipts)")
+});
+static RECEIPT_LINES: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {} FROM receipt_lines WHERE receipt_id = ?1 ORDER BY line_no",
+        line::LIST
+    )
+});
+static COUPON_BY_ID: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {COUPON_COLS} FROM coupons WHERE id = ?1"));
+static ACTIVE_COUPONS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {COUPON_COLS} FROM coupons WHERE used_at IS NULL AND expires_at > ?1 \
+         ORDER BY expires_at, id"
+    )
+});
 
 columns!(mod lot { id, source, receipt_id, points, remaining, earned_at, expires_at });
 const LOT_COLS: &str = lot::LIST;
@@ -385,24 +435,16 @@ columns!(mod totals { live_points, debt, lifetime_earned, expired_total, last_ev
 columns!(mod entry { id, at, kind, points, reference });
 
 impl SqlView<'_> {
+    /// The receipt `sql` (one of the `RECEIPT_*` selects) finds, with its lines.
     fn receipt_where(
         &self,
-        clause: &str,
+        sql: &'static str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Option<Receipt>> {
-        let sql = format!("SELECT {RECEIPT_COLS} FROM receipts WHERE {clause}");
-        let Some(mut receipt) = self
-            .conn
-            .prepare_cached(&sql)?
-            .query_row(args, receipt_row)
-            .optional()?
-        else {
+        let Some(mut receipt) = self.stmt(sql)?.query_row(args, receipt_row).optional()? else {
             return Ok(None);
         };
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {} FROM receipt_lines WHERE receipt_id = ?1 ORDER BY line_no",
-            line::LIST
-        ))?;
+        let mut stmt = self.stmt(&RECEIPT_LINES)?;
         receipt.lines = stmt
             .query_map([&receipt.id], |r| {
                 Ok(ReceiptLine {
@@ -420,7 +462,7 @@ impl SqlView<'_> {
 
     /// Sum of net contributions of receipts with `from < at <= to` (`from = None`: unbounded).
     fn sum_contributions(&self, from: Option<i64>, to: i64) -> Result<i64> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.stmt(
             "SELECT coalesce(sum(contribution - ret_contribution), 0) FROM receipts \
              WHERE at > ?1 AND at <= ?2",
         )?;
@@ -461,10 +503,7 @@ impl SqlView<'_> {
 
     pub(super) fn debit(&self, lot_id: i64, points: i64) -> Result<()> {
         let changed = self
-            .conn
-            .prepare_cached(
-                "UPDATE lots SET remaining = remaining - ?2 WHERE id = ?1 AND remaining >= ?2",
-            )?
+            .stmt("UPDATE lots SET remaining = remaining - ?2 WHERE id = ?1 AND remaining >= ?2")?
             .execute(params![lot_id, points])?;
         if changed != 1 {
             return Err(corrupt(format!("lot {lot_id} cannot give {points} points")));
@@ -479,21 +518,14 @@ impl WalletView for SqlView<'_> {
     }
 
     fn lots_due(&self, at: Time) -> Result<Vec<Lot>> {
-        let sql = format!(
-            "SELECT {LOT_COLS} FROM lots WHERE remaining > 0 AND expires_at <= ?1 ORDER BY expires_at, id"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut stmt = self.stmt(&LOTS_DUE)?;
         Ok(stmt
             .query_map([ms(at)], lot_row)?
             .collect::<rusqlite::Result<_>>()?)
     }
 
     fn lots_to_spend(&self, at: Time, need: i64, skip: Option<i64>) -> Result<Vec<Lot>> {
-        let sql = format!(
-            "SELECT {LOT_COLS} FROM lots WHERE remaining > 0 AND expires_at > ?1 AND id IS NOT ?2 \
-             ORDER BY expires_at, id"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut stmt = self.stmt(&LOTS_TO_SPEND)?;
         let mut rows = stmt.query(params![ms(at), skip])?;
         let mut out = Vec::new();
         let mut sum = 0i64;
@@ -507,54 +539,42 @@ impl WalletView for SqlView<'_> {
     }
 
     fn lots_expiring(&self, from: Time, to: Time) -> Result<Vec<Lot>> {
-        let sql = format!(
-            "SELECT {LOT_COLS} FROM lots WHERE remaining > 0 AND expires_at > ?1 AND expires_at <= ?2 ORDER BY expires_at, id"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut stmt = self.stmt(&LOTS_EXPIRING)?;
         Ok(stmt
             .query_map(params![ms(from), ms(to)], lot_row)?
             .collect::<rusqlite::Result<_>>()?)
     }
 
     fn purchase_lot(&self, receipt_id: &str) -> Result<Option<Lot>> {
-        let sql =
-            format!("SELECT {LOT_COLS} FROM lots WHERE source = 'purchase' AND receipt_id = ?1");
         Ok(self
-            .conn
-            .prepare_cached(&sql)?
+            .stmt(&PURCHASE_LOT)?
             .query_row([receipt_id], lot_row)
             .optional()?)
     }
 
     fn receipt(&self, receipt_id: &str) -> Result<Option<Receipt>> {
-        self.receipt_where("id = ?1", &[&receipt_id])
+        self.receipt_where(&RECEIPT_BY_ID, &[&receipt_id])
     }
 
     fn has_receipt(&self, receipt_id: &str) -> Result<bool> {
         Ok(self
-            .conn
-            .prepare_cached("SELECT 1 FROM receipts WHERE id = ?1")?
+            .stmt("SELECT 1 FROM receipts WHERE id = ?1")?
             .exists([receipt_id])?)
     }
 
     fn last_purchase(&self) -> Result<Option<Receipt>> {
-        self.receipt_where("rowid = (SELECT max(rowid) FROM receipts)", &[])
+        self.receipt_where(&RECEIPT_LAST, &[])
     }
 
     fn coupon(&self, coupon_id: &str) -> Result<Option<Coupon>> {
-        let sql = format!("SELECT {COUPON_COLS} FROM coupons WHERE id = ?1");
         Ok(self
-            .conn
-            .prepare_cached(&sql)?
+            .stmt(&COUPON_BY_ID)?
             .query_row([coupon_id], coupon_row)
             .optional()?)
     }
 
     fn active_coupons(&self, at: Time) -> Result<Vec<Coupon>> {
-        let sql = format!(
-            "SELECT {COUPON_COLS} FROM coupons WHERE used_at IS NULL AND expires_at > ?1 ORDER BY expires_at, id"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut stmt = self.stmt(&ACTIVE_COUPONS)?;
         Ok(stmt
             .query_map([ms(at)], coupon_row)?
             .collect::<rusqlite::Result<_>>()?)
@@ -562,8 +582,7 @@ impl WalletView for SqlView<'_> {
 
     fn bonus_granted(&self, kind: &BonusKind, period: &str) -> Result<bool> {
         Ok(self
-            .conn
-            .prepare_cached("SELECT 1 FROM bonuses WHERE kind = ?1 AND period = ?2")?
+            .stmt("SELECT 1 FROM bonuses WHERE kind = ?1 AND period = ?2")?
             .exists(params![kind.as_str(), period])?)
     }
 
@@ -593,16 +612,24 @@ impl WalletView for SqlView<'_> {
             } else {
                 0
             };
-            return sum
+            let sum = sum
                 .checked_sub(left)
                 .and_then(|s| s.checked_add(entered))
-                .ok_or(overflow);
+                .ok_or(overflow)?;
+            // The moved window is kept: the event's own receipt then enters
+            // it through `adjust_window`, and the window stored after the
+            // event reads nothing more.
+            if (from, to) != (c_from, c_to) {
+                self.hot
+                    .set_window(|| self.load_totals(), Some(Window { from, to, sum }))?;
+            }
+            return Ok(sum);
         }
         self.sum_contributions(from, to)
     }
 
     fn expiring_points(&self, from: Option<Time>, to: Time) -> Result<i64> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.stmt(
             "SELECT coalesce(sum(remaining), 0) FROM lots WHERE remaining > 0 AND expires_at > ?1 AND expires_at <= ?2",
         )?;
         Ok(stmt.query_row(params![from.map_or(i64::MIN, ms), ms(to)], |r| r.get(0))?)
@@ -610,8 +637,7 @@ impl WalletView for SqlView<'_> {
 
     fn next_expiry(&self, after: Time) -> Result<Option<Time>> {
         let next: Option<i64> = self
-            .conn
-            .prepare_cached("SELECT min(expires_at) FROM lots WHERE remaining > 0 AND expires_at > ?1 AND expires_at < ?2")?
+            .stmt("SELECT min(expires_at) FROM lots WHERE remaining > 0 AND expires_at > ?1 AND expires_at < ?2")?
             .query_row(params![ms(after), NEVER], |r| r.get(0))?;
         Ok(next.map(time).transpose()?)
     }
@@ -623,8 +649,7 @@ impl WalletView for SqlView<'_> {
     fn goal_state(&self) -> Result<Arc<GoalState>> {
         self.hot.goals(|| {
             let body: Option<String> = self
-                .conn
-                .prepare_cached("SELECT body FROM goal_state WHERE id = 1")?
+                .stmt("SELECT body FROM goal_state WHERE id = 1")?
                 .query_row([], |r| r.get(0))
                 .optional()?;
             match body {
@@ -635,13 +660,12 @@ impl WalletView for SqlView<'_> {
     }
 
     fn message_known(&self, id: &str) -> Result<bool> {
-        message_known(self.conn, id)
+        Ok(self.stmt(MESSAGE_KNOWN)?.exists([id])?)
     }
 
     fn goal_period_count(&self, goal: &str, key: i64) -> Result<i64> {
         Ok(self
-            .conn
-            .prepare_cached("SELECT count FROM goal_periods WHERE goal = ?1 AND key = ?2")?
+            .stmt("SELECT count FROM goal_periods WHERE goal = ?1 AND key = ?2")?
             .query_row(params![goal, key], |r| r.get(0))
             .optional()?
             .unwrap_or(0))
@@ -651,9 +675,7 @@ impl WalletView for SqlView<'_> {
         // One range of the (key, goal) primary key: every goal's row for
         // the period, side by side (rows of goals not asked are skipped).
         let mut counts = vec![0; goals.len()];
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT goal, count FROM goal_periods WHERE key = ?1")?;
+        let mut stmt = self.stmt("SELECT goal, count FROM goal_periods WHERE key = ?1")?;
         let mut rows = stmt.query([key])?;
         while let Some(row) = rows.next()? {
             let goal = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
@@ -668,9 +690,8 @@ impl WalletView for SqlView<'_> {
     }
 
     fn goal_period_keys(&self, goal: &str, max_key: i64, limit: usize) -> Result<Vec<i64>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT key FROM goal_periods WHERE goal = ?1 AND key <= ?2 ORDER BY key DESC",
-        )?;
+        let mut stmt = self
+            .stmt("SELECT key FROM goal_periods WHERE goal = ?1 AND key <= ?2 ORDER BY key DESC")?;
         // No `LIMIT ?`: SQLite re-prepares a statement whose bound LIMIT
         // changes (the planner reads it); rows are stepped lazily instead.
         Ok(stmt
