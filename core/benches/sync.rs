@@ -3,9 +3,14 @@
 //! incremental sync with nothing new (an empty page plus the digest check).
 //! The network round trip comes on top.
 //!
-//! The floor in the same run: SQLite appending the same 10 000 events to
+//! The floors in the same run: SQLite appending the same 10 000 events to
 //! the event log of a fresh wallet in one transaction (encoded as the store
-//! encodes them), without running the engine.
+//! encodes them), without running the engine; and every row the first sync
+//! leaves in the wallet (the log, the events, receipts and their lines,
+//! lots, ledger, notices, goal records, totals) inserted into a fresh wallet
+//! by prepared statements in the same 20 transactions — the writes alone,
+//! without the engine, the reads, or the updates and deletes the sync does
+//! on top of them.
 //!
 //! `cargo bench -p loyalty-core --bench sync`
 
@@ -45,6 +50,57 @@ fn events(n: i64) -> Vec<ServerEvent> {
             }),
             idempotency_key: None,
             program_version: None,
+        })
+        .collect()
+}
+
+/// Tables a first sync writes, each with the order its rows were written
+/// in: their rows at its end are the same-rows floor.
+const WRITTEN: &[(&str, &str)] = &[
+    (
+        "server_events",
+        "SELECT * FROM server_events ORDER BY server_seq",
+    ),
+    ("events", "SELECT * FROM events ORDER BY seq"),
+    ("receipts", "SELECT * FROM receipts ORDER BY rowid"),
+    (
+        "receipt_lines",
+        "SELECT l.* FROM receipt_lines l JOIN receipts r ON r.id = l.receipt_id \
+         ORDER BY r.rowid, l.line_no",
+    ),
+    ("lots", "SELECT * FROM lots ORDER BY id"),
+    ("ledger", "SELECT * FROM ledger ORDER BY id"),
+    ("inbox", "SELECT * FROM inbox ORDER BY received_at, id"),
+    ("inbox_gone", "SELECT * FROM inbox_gone"),
+    ("goal_state", "SELECT * FROM goal_state"),
+    (
+        "goal_periods",
+        "SELECT * FROM goal_periods ORDER BY key, goal",
+    ),
+    ("summary", "SELECT * FROM summary"),
+];
+
+/// Each written table's insert statement and its rows, as the first sync left them.
+fn final_rows(conn: &rusqlite::Connection) -> Vec<(String, Vec<Vec<rusqlite::types::Value>>)> {
+    WRITTEN
+        .iter()
+        .map(|(table, select)| {
+            let mut stmt = conn.prepare(select).unwrap();
+            let n = stmt.column_count();
+            let rows = stmt
+                .query_map([], |r| {
+                    (0..n)
+                        .map(|i| r.get::<_, rusqlite::types::Value>(i))
+                        .collect::<rusqlite::Result<Vec<_>>>()
+                })
+                .unwrap()
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .unwrap();
+            let marks = vec!["?"; n].join(", ");
+            (
+                format!("INSERT OR REPLACE INTO {table} VALUES ({marks})"),
+                rows,
+            )
         })
         .collect()
 }
@@ -113,6 +169,43 @@ fn benches(c: &mut Criterion) {
     for page in all.chunks(500) {
         store.apply_server_events(page).unwrap();
     }
+    let written = {
+        let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+        final_rows(&conn)
+    };
+    let pages = all.len().div_ceil(500);
+    g.sample_size(10)
+        .measurement_time(StdDuration::from_secs(20));
+    g.bench_function("floor_same_rows_plain_sqlite", |b| {
+        b.iter_with_setup(
+            || {
+                let dir = tempfile::tempdir().unwrap();
+                let mut store = Store::open_dir(dir.path()).unwrap();
+                store.set_program(PROGRAM).unwrap();
+                drop(store);
+                let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+                conn.execute_batch("PRAGMA synchronous = NORMAL").unwrap();
+                (dir, conn)
+            },
+            |(dir, mut conn)| {
+                // Page k gets the k-th twentieth of every table's rows.
+                for k in 0..pages {
+                    let tx = conn.transaction().unwrap();
+                    for (sql, rows) in &written {
+                        let mut insert = tx.prepare_cached(sql).unwrap();
+                        let (from, to) = (k * rows.len() / pages, (k + 1) * rows.len() / pages);
+                        for row in &rows[from..to] {
+                            insert
+                                .execute(rusqlite::params_from_iter(row.iter()))
+                                .unwrap();
+                        }
+                    }
+                    tx.commit().unwrap();
+                }
+                black_box((dir, conn))
+            },
+        )
+    });
     let at = all.last().unwrap().at + Duration::hours(1);
     let digest = store.digest(at).unwrap();
     g.sample_size(50)
@@ -129,9 +222,15 @@ fn benches(c: &mut Criterion) {
 fn main() {
     floor::run(
         benches,
-        &[(
-            "sync/first_sync_10000_events",
-            "sync/floor_append_10000_log_rows",
-        )],
+        &[
+            (
+                "sync/first_sync_10000_events",
+                "sync/floor_append_10000_log_rows",
+            ),
+            (
+                "sync/first_sync_10000_events",
+                "sync/floor_same_rows_plain_sqlite",
+            ),
+        ],
     );
 }
