@@ -80,6 +80,7 @@ impl SqlView<'_> {
                         r.id, i as i64, l.sku, l.category, l.qty, l.amount, l.eligible
                     ])?;
                 }
+                self.receipt_added(ms(r.at));
                 self.adjust_window(ms(r.at), r.contribution)?;
             }
             Effect::UpdateReturns {

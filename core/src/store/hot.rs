@@ -51,6 +51,8 @@ struct Rows {
     totals_dirty: bool,
     goals: Option<Arc<GoalState>>,
     goals_dirty: bool,
+    /// The newest receipt's time (`Some(None)`: no receipts), once read.
+    latest_receipt: Option<Option<i64>>,
 }
 
 /// The one-row records of a batch of events (see the module's comment).
@@ -124,6 +126,27 @@ impl Hot {
         let mut rows = self.rows.borrow_mut();
         rows.goals = Some(Arc::new(state));
         rows.goals_dirty = true;
+    }
+
+    /// The time of the newest receipt, read through `load` when not held
+    /// (a cache of what the receipts table says, never written).
+    pub(crate) fn latest_receipt(
+        &self,
+        load: impl FnOnce() -> Result<Option<i64>>,
+    ) -> Result<Option<i64>> {
+        if let Some(latest) = self.rows.borrow().latest_receipt {
+            return Ok(latest);
+        }
+        let latest = load()?;
+        self.rows.borrow_mut().latest_receipt = Some(latest);
+        Ok(latest)
+    }
+
+    /// Notes a receipt added at `at`, keeping the held newest time right.
+    pub(crate) fn receipt_added(&self, at: i64) {
+        if let Some(latest) = &mut self.rows.borrow_mut().latest_receipt {
+            *latest = Some(latest.map_or(at, |l| l.max(at)));
+        }
     }
 
     /// Writes what changed since the last flush; the values stay held.

@@ -314,7 +314,7 @@ impl Store {
     /// log row, naming the rules, included).
     fn apply_in(tx: &Connection, rules: Rules<'_>, event: &Event, at: Time) -> Result<Applied> {
         let view = SqlView::new(tx);
-        let applied = Self::apply_with(&view, rules, event, at)?;
+        let applied = Self::apply_with(&view, rules, event, None, at)?;
         view.flush()?;
         Ok(applied)
     }
@@ -322,17 +322,24 @@ impl Store {
     /// Applies one event under `rules` through `view`, whose one-row records
     /// (totals, goal state) stay held in it until the caller flushes it: a
     /// batch of events in one transaction reads and writes them once.
+    /// `body` is the event's stored text when the caller has it already
+    /// (encoded otherwise).
     fn apply_with(
         view: &SqlView<'_>,
         rules: Rules<'_>,
         event: &Event,
+        body: Option<&str>,
         at: Time,
     ) -> Result<Applied> {
-        let tx = view.conn;
         let program = rules.program;
-        let body = serde_json::to_string(event).map_err(|e| LoyaltyError::Storage {
-            reason: format!("cannot encode event: {e}"),
-        })?;
+        let encoded;
+        let body = match body {
+            Some(b) => b,
+            None => {
+                encoded = queue::encode(event)?;
+                encoded.as_str()
+            }
+        };
         let last = view.summary()?.last_event_at;
         let at = match last {
             Some(last) if last > at => {
@@ -347,7 +354,7 @@ impl Store {
         let outcome = engine::apply(program, view, event, at)?;
         view.stmt("INSERT INTO events (at, kind, body, program_id) VALUES (?1, ?2, ?3, ?4)")?
             .execute(params![sql::ms(at), event.kind(), body, rules.id])?;
-        let seq = tx.last_insert_rowid();
+        let seq = view.conn.last_insert_rowid();
         for effect in outcome.effects {
             view.write(program, seq, effect)?;
         }

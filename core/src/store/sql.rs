@@ -469,6 +469,21 @@ impl SqlView<'_> {
         Ok(stmt.query_row(params![from.unwrap_or(i64::MIN), to], |r| r.get(0))?)
     }
 
+    /// Whether a receipt is newer than `at` (Unix ms).
+    fn receipt_after(&self, at: i64) -> Result<bool> {
+        let latest = self.hot.latest_receipt(|| {
+            Ok(self
+                .stmt("SELECT max(at) FROM receipts")?
+                .query_row([], |r| r.get(0))?)
+        })?;
+        Ok(latest.is_some_and(|l| l > at))
+    }
+
+    /// Notes a receipt the view wrote (see [`Hot::receipt_added`]).
+    pub(super) fn receipt_added(&self, at: i64) {
+        self.hot.receipt_added(at);
+    }
+
     /// Writes the qualifying-spend window cache for `(from, to]`.
     pub(crate) fn store_window(&self, from: Option<Time>, to: Time) -> Result<()> {
         let sum = self.qualifying_spend(from, to)?;
@@ -606,8 +621,10 @@ impl WalletView for SqlView<'_> {
                 _ => 0,
             };
             let lower = c_to.max(from.unwrap_or(i64::MIN));
-            // An empty range (the window asked again at its own end) reads nothing.
-            let entered = if lower < to {
+            // An empty range reads nothing: the window asked again at its
+            // own end, or moved to an event before that event's receipt
+            // (no receipt is newer than the window's end).
+            let entered = if lower < to && self.receipt_after(lower)? {
                 self.sum_contributions(Some(lower), to)?
             } else {
                 0

@@ -161,7 +161,7 @@ fn rebase(conn: &Connection, current: Rules<'_>) -> Result<Vec<i64>> {
         // no partial rows behind (nor held records: the view goes back too).
         conn.execute_batch("SAVEPOINT server_event")?;
         let mark = view.mark();
-        match Store::apply_with(&view, rules, &decode(&body)?, sql::time(at)?) {
+        match Store::apply_with(&view, rules, &decode(&body)?, Some(&body), sql::time(at)?) {
             Ok(_) => conn.execute_batch("RELEASE server_event")?,
             Err(e) if Failure::is_rejection(&e) => {
                 view.restore(mark);
@@ -181,7 +181,7 @@ fn rebase(conn: &Connection, current: Rules<'_>) -> Result<Vec<i64>> {
         // then it stays queued but shows no effect.
         conn.execute_batch("SAVEPOINT pending_action")?;
         let mark = view.mark();
-        match Store::apply_with(&view, current, &p.event, p.at) {
+        match Store::apply_with(&view, current, &p.event, None, p.at) {
             Ok(_) => conn.execute_batch("RELEASE pending_action")?,
             Err(e) if Failure::is_rejection(&e) => {
                 view.restore(mark);
@@ -353,10 +353,10 @@ impl Store {
                     program_id
                 ])?;
                 last = e.seq;
-                fresh.push((e, program_id));
+                fresh.push((e, program_id, body));
             }
             let mut confirmed = 0;
-            for (e, _) in &fresh {
+            for (e, _, _) in &fresh {
                 if let Some(k) = &e.idempotency_key {
                     confirmed += tx
                         .prepare_cached("DELETE FROM pending_actions WHERE idempotency_key = ?1")?
@@ -390,7 +390,7 @@ impl Store {
                 // already (and the cursor moved past it): skipped. One of
                 // this page refuses the page, as on the fast path.
                 let skipped = rebase(tx, current)?;
-                if let Some((e, _)) = fresh.iter().find(|(e, _)| skipped.contains(&e.seq)) {
+                if let Some((e, _, _)) = fresh.iter().find(|(e, _, _)| skipped.contains(&e.seq)) {
                     return Err(does_not_apply(e.seq, &"refused by the rules it names"));
                 }
             } else {
@@ -399,9 +399,9 @@ impl Store {
                 // the whole page, so nothing half-held is ever kept).
                 let mut loaded = programs::Loaded::default();
                 let view = sql::SqlView::new(tx);
-                for (e, program_id) in &fresh {
+                for (e, program_id, body) in &fresh {
                     let rules = loaded.get(tx, Some(*program_id), current)?;
-                    Self::apply_with(&view, rules, &e.event, e.at)
+                    Self::apply_with(&view, rules, &e.event, Some(body), e.at)
                         .map_err(|err| does_not_apply(e.seq, &err))?;
                 }
                 view.flush()?;
