@@ -105,6 +105,18 @@ fn final_rows(conn: &rusqlite::Connection) -> Vec<(String, Vec<Vec<rusqlite::typ
         .collect()
 }
 
+/// A fresh wallet with the bench's program, opened as a plain SQLite
+/// connection (the floors write it without the store).
+fn fresh_wallet_sql() -> (tempfile::TempDir, rusqlite::Connection) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_dir(dir.path()).unwrap();
+    store.set_program(PROGRAM).unwrap();
+    drop(store);
+    let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+    conn.execute_batch("PRAGMA synchronous = NORMAL").unwrap();
+    (dir, conn)
+}
+
 fn benches(c: &mut Criterion) {
     let all = events(10_000);
     let mut g = c.benchmark_group("sync");
@@ -128,15 +140,7 @@ fn benches(c: &mut Criterion) {
     });
     g.bench_function("floor_append_10000_log_rows", |b| {
         b.iter_with_setup(
-            || {
-                let dir = tempfile::tempdir().unwrap();
-                let mut store = Store::open_dir(dir.path()).unwrap();
-                store.set_program(PROGRAM).unwrap();
-                drop(store);
-                let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
-                conn.execute_batch("PRAGMA synchronous = NORMAL").unwrap();
-                (dir, conn)
-            },
+            fresh_wallet_sql,
             |(dir, mut conn)| {
                 let tx = conn.transaction().unwrap();
                 {
@@ -177,34 +181,23 @@ fn benches(c: &mut Criterion) {
     g.sample_size(10)
         .measurement_time(StdDuration::from_secs(20));
     g.bench_function("floor_same_rows_plain_sqlite", |b| {
-        b.iter_with_setup(
-            || {
-                let dir = tempfile::tempdir().unwrap();
-                let mut store = Store::open_dir(dir.path()).unwrap();
-                store.set_program(PROGRAM).unwrap();
-                drop(store);
-                let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
-                conn.execute_batch("PRAGMA synchronous = NORMAL").unwrap();
-                (dir, conn)
-            },
-            |(dir, mut conn)| {
-                // Page k gets the k-th twentieth of every table's rows.
-                for k in 0..pages {
-                    let tx = conn.transaction().unwrap();
-                    for (sql, rows) in &written {
-                        let mut insert = tx.prepare_cached(sql).unwrap();
-                        let (from, to) = (k * rows.len() / pages, (k + 1) * rows.len() / pages);
-                        for row in &rows[from..to] {
-                            insert
-                                .execute(rusqlite::params_from_iter(row.iter()))
-                                .unwrap();
-                        }
+        b.iter_with_setup(fresh_wallet_sql, |(dir, mut conn)| {
+            // Page k gets the k-th twentieth of every table's rows.
+            for k in 0..pages {
+                let tx = conn.transaction().unwrap();
+                for (sql, rows) in &written {
+                    let mut insert = tx.prepare_cached(sql).unwrap();
+                    let (from, to) = (k * rows.len() / pages, (k + 1) * rows.len() / pages);
+                    for row in &rows[from..to] {
+                        insert
+                            .execute(rusqlite::params_from_iter(row.iter()))
+                            .unwrap();
                     }
-                    tx.commit().unwrap();
                 }
-                black_box((dir, conn))
-            },
-        )
+                tx.commit().unwrap();
+            }
+            black_box((dir, conn))
+        })
     });
     let at = all.last().unwrap().at + Duration::hours(1);
     let digest = store.digest(at).unwrap();
