@@ -8,7 +8,7 @@ use rusqlite::params;
 use super::sql::{COUPON_COLS, NEVER, SqlView, benefit_to_cols, corrupt, json, ms};
 use crate::kernel::error::Result;
 use crate::program::Program;
-use crate::wallet::view::Effect;
+use crate::wallet::view::{Effect, WalletView};
 
 /// Inserts a coupon row (every column).
 static INSERT_COUPON: LazyLock<String> = LazyLock::new(|| {
@@ -31,13 +31,12 @@ impl SqlView<'_> {
     /// Writes one effect of an event with sequence number `seq` (taken, so
     /// the goal record moves into the view's held copy).
     pub(crate) fn write(&self, program: &Program, seq: i64, effect: Effect) -> Result<()> {
-        let c = self;
         match effect {
             Effect::ExpireLot { lot_id, points } | Effect::DebitLot { lot_id, points } => {
                 self.debit(lot_id, points)?;
             }
             Effect::CreateLot(l) => {
-                c.stmt(
+                self.stmt(
                     "INSERT INTO lots (source, receipt_id, points, remaining, earned_at, expires_at) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )?
@@ -51,7 +50,7 @@ impl SqlView<'_> {
                 ])?;
             }
             Effect::AddReceipt(r) => {
-                c.stmt(
+                self.stmt(
                     "INSERT INTO receipts (id, event_seq, at, eligible, excluded, tier_discount, \
                      coupon_discount, coupon_id, points_paid, points_earned, payable, contribution, counted) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -71,7 +70,7 @@ impl SqlView<'_> {
                     r.contribution,
                     json(&r.counted)?
                 ])?;
-                let mut stmt = c.stmt(
+                let mut stmt = self.stmt(
                     "INSERT INTO receipt_lines (receipt_id, line_no, sku, category, qty, amount, eligible) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?;
@@ -88,10 +87,10 @@ impl SqlView<'_> {
                 returned_qty,
                 totals,
             } => {
-                let (at, before): (i64, i64) = c
+                let (at, before): (i64, i64) = self
                     .stmt("SELECT at, ret_contribution FROM receipts WHERE id = ?1")?
                     .query_row([&receipt_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                c.stmt(
+                self.stmt(
                     "UPDATE receipts SET ret_eligible = ?2, ret_total = ?3, ret_reversed = ?4, \
                      ret_refunded = ?5, ret_contribution = ?6 WHERE id = ?1",
                 )?
@@ -103,7 +102,7 @@ impl SqlView<'_> {
                     totals.refunded_points,
                     totals.contribution
                 ])?;
-                let mut stmt = c.stmt(
+                let mut stmt = self.stmt(
                     "UPDATE receipt_lines SET returned_qty = ?3 WHERE receipt_id = ?1 AND line_no = ?2",
                 )?;
                 for (i, q) in returned_qty.iter().enumerate() {
@@ -113,7 +112,7 @@ impl SqlView<'_> {
             }
             Effect::IssueCoupon(cp) => {
                 let (kind, value) = benefit_to_cols(cp.benefit);
-                c.stmt(&INSERT_COUPON)?.execute(params![
+                self.stmt(&INSERT_COUPON)?.execute(params![
                     cp.id,
                     cp.source,
                     kind,
@@ -125,7 +124,7 @@ impl SqlView<'_> {
                 ])?;
             }
             Effect::UseCoupon { coupon_id, at } => {
-                let changed = c
+                let changed = self
                     .stmt("UPDATE coupons SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL")?
                     .execute(params![coupon_id, ms(at)])?;
                 if changed != 1 {
@@ -134,12 +133,12 @@ impl SqlView<'_> {
             }
             Effect::GrantBonus { kind, period, at } => {
                 if !period.is_empty() {
-                    c.stmt("INSERT INTO bonuses (kind, period, at) VALUES (?1, ?2, ?3)")?
+                    self.stmt("INSERT INTO bonuses (kind, period, at) VALUES (?1, ?2, ?3)")?
                         .execute(params![kind.as_str(), period, ms(at)])?;
                 }
             }
             Effect::Ledger(e) => {
-                c.stmt(
+                self.stmt(
                     "INSERT INTO ledger (event_seq, at, kind, points, reference) VALUES (?1, ?2, ?3, ?4, ?5)",
                 )?
                 .execute(params![seq, ms(e.at), e.kind.as_str(), e.points, e.reference])?;
@@ -147,30 +146,32 @@ impl SqlView<'_> {
             Effect::SetGoalState(g) => self.set_goal_state(g),
             Effect::AdjustGoalPeriod { goal, key, delta } => {
                 if delta > 0 {
-                    c.stmt(
+                    self.stmt(
                         "INSERT INTO goal_periods (goal, key, count) VALUES (?1, ?2, ?3) \
                          ON CONFLICT (key, goal) DO UPDATE SET count = count + excluded.count",
                     )?
                     .execute(params![goal, key, delta])?;
                 } else if delta < 0 {
                     // A row reaching zero is removed in the same statement pair.
-                    c.stmt(
+                    self.stmt(
                         "DELETE FROM goal_periods WHERE goal = ?1 AND key = ?2 AND count + ?3 <= 0",
                     )?
                     .execute(params![goal, key, delta])?;
-                    c.stmt(
+                    self.stmt(
                         "UPDATE goal_periods SET count = count + ?3 WHERE goal = ?1 AND key = ?2",
                     )?
                     .execute(params![goal, key, delta])?;
                 }
             }
             Effect::Notify(n) => {
-                if super::inbox::write_notice_unbounded(self.conn, program, &n)? {
+                if super::inbox::write_notice_unbounded(self.conn, program, &n, |id| {
+                    self.message_known(id)
+                })? {
                     self.note_retention_due();
                 }
             }
             Effect::RevokeCoupon { coupon_id } => {
-                c.stmt("DELETE FROM coupons WHERE id = ?1 AND used_at IS NULL")?
+                self.stmt("DELETE FROM coupons WHERE id = ?1 AND used_at IS NULL")?
                     .execute([coupon_id])?;
             }
             Effect::SetSummary(s) => self.set_summary(&s)?,

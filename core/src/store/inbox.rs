@@ -144,7 +144,7 @@ fn insert(conn: &Connection, m: &IncomingMessage, at: Time, generated: bool) -> 
 
 /// Writes a message the engine generated, unless its id is known; keeps retention.
 pub(crate) fn write_notice(conn: &Connection, program: &Program, n: &Notice) -> Result<()> {
-    if write_notice_unbounded(conn, program, n)? {
+    if write_notice_unbounded(conn, program, n, |id| sql::message_known(conn, id))? {
         enforce_retention(conn)?;
     }
     Ok(())
@@ -154,14 +154,16 @@ pub(crate) fn write_notice(conn: &Connection, program: &Program, n: &Notice) -> 
 /// the retention bound to the caller ([`enforce_retention`] once after a
 /// batch evicts exactly what one call after each message would: the
 /// eviction order does not change while the batch is written, so both keep
-/// the same newest messages). Returns whether it wrote one.
+/// the same newest messages). `known` answers whether an id is known (a
+/// view asks through the statement it holds). Returns whether it wrote one.
 pub(crate) fn write_notice_unbounded(
     conn: &Connection,
     program: &Program,
     n: &Notice,
+    known: impl FnOnce(&str) -> Result<bool>,
 ) -> Result<bool> {
     let id = n.id.to_string();
-    if sql::message_known(conn, &id)? {
+    if known(&id)? {
         return Ok(false);
     }
     let (title, body) = notice_text(n, program);
