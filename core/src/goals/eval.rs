@@ -469,6 +469,17 @@ impl<'a> GoalEval<'a> {
                     continue;
                 }
                 let period = measure::period_of(c, at, program.zone);
+                // Decided before measuring (a week streak reads the store):
+                // a finished one-off challenge, or a periodic one already
+                // completed this period, cannot complete whatever its value.
+                let open = match c.repeat {
+                    Repeat::None => state.completions == 0,
+                    Repeat::OnComplete => c.goal.metric.is_counter() || state.completions == 0,
+                    Repeat::Weekly | Repeat::Monthly => state.completed_period != period,
+                };
+                if !open {
+                    continue;
+                }
                 let counter = measure::challenge_counter(&state, period);
                 let value = self.value(&c.store_key, &c.goal, counter, c.target())?;
                 let target = c.target();
@@ -499,11 +510,18 @@ impl<'a> GoalEval<'a> {
         }
         for b in &program.badges {
             let goals = self.state()?;
-            let state = goals.badges.get(&b.id).cloned().unwrap_or_default();
-            let counter = measure::badge_counter(b, goals, &state);
+            let (counter, earned) = match goals.badges.get(&b.id) {
+                Some(state) => (measure::badge_counter(b, goals, state), state.level),
+                None => (measure::badge_counter(b, goals, &BadgeState::default()), 0),
+            };
+            // A badge at its top level has nothing left to earn (and its
+            // value need not be measured).
+            if usize::try_from(earned).is_ok_and(|l| l >= b.levels.len()) {
+                continue;
+            }
             let value = self.value(&b.store_key, &b.goal, counter, measure::badge_cap(b))?;
             let level = b.level_for(value);
-            if level > state.level {
+            if level > earned {
                 self.award_badge(&b.id, level)?;
             }
         }
