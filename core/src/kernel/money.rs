@@ -104,16 +104,13 @@ pub(crate) trait Checked: Sized {
 
 impl Checked for i64 {
     fn add_or(self, rhs: Self, what: &'static str) -> Result<Self> {
-        self.checked_add(rhs)
-            .ok_or_else(|| LoyaltyError::Overflow { what })
+        self.checked_add(rhs).ok_or(LoyaltyError::Overflow { what })
     }
     fn sub_or(self, rhs: Self, what: &'static str) -> Result<Self> {
-        self.checked_sub(rhs)
-            .ok_or_else(|| LoyaltyError::Overflow { what })
+        self.checked_sub(rhs).ok_or(LoyaltyError::Overflow { what })
     }
     fn mul_or(self, rhs: Self, what: &'static str) -> Result<Self> {
-        self.checked_mul(rhs)
-            .ok_or_else(|| LoyaltyError::Overflow { what })
+        self.checked_mul(rhs).ok_or(LoyaltyError::Overflow { what })
     }
 }
 
