@@ -130,10 +130,14 @@ pub fn parse_push(payload: &str, app_scheme: &str) -> Result<Option<IncomingMess
             ),
         ));
     }
-    crate::kernel::json::check_unique_keys(payload)
-        .map_err(|e| invalid("payload", format!("not accepted JSON: {e}")))?;
-    let root: Value =
-        serde_json::from_str(payload).map_err(|e| invalid("payload", format!("not JSON: {e}")))?;
+    let root = crate::kernel::json::parse_unique(payload).map_err(|e| {
+        let what = if e.is_data() {
+            "not accepted JSON"
+        } else {
+            "not JSON"
+        };
+        invalid("payload", format!("{what}: {e}"))
+    })?;
     let root = root
         .as_object()
         .ok_or_else(|| invalid("payload", "must be a JSON object"))?;
@@ -428,6 +432,20 @@ mod tests {
             let e = parse(p).unwrap_err();
             assert_eq!(e.code(), "invalid_push", "{e}");
             assert!(e.to_string().contains("appears twice"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_payload_that_is_not_json_is_refused_and_says_so() {
+        for p in [
+            r#"{"kind":"offer""#,
+            "",
+            "not json",
+            r#"{"kind":"message"} {}"#,
+        ] {
+            let e = parse(p).unwrap_err();
+            assert_eq!(e.code(), "invalid_push", "{p}: {e}");
+            assert!(e.to_string().contains("not JSON"), "{p}: {e}");
         }
     }
 

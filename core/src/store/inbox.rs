@@ -88,15 +88,28 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<Message> {
     })
 }
 
+static GET_SQL: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("SELECT {COLS} FROM inbox WHERE id = ?1"));
+
 fn get(conn: &Connection, id: &str) -> Result<Option<Message>> {
-    let sql = format!("SELECT {COLS} FROM inbox WHERE id = ?1");
     Ok(conn
-        .prepare_cached(&sql)?
+        .prepare_cached(&GET_SQL)?
         .query_row([id], message_row)
         .optional()?)
 }
 
-/// Whether the id is stored or was stored (evicted, purged).
+/// What the inbox knows of a message id, in one statement: the stored
+/// message's revision, and whether the id is remembered as evicted or purged.
+fn what_is_known(conn: &Connection, id: &str) -> Result<(Option<i64>, bool)> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT (SELECT revision FROM inbox WHERE id = ?1), \
+             EXISTS (SELECT 1 FROM inbox_gone WHERE id = ?1)",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?)
+}
+
+/// A message's coupon columns: kind, value, valid days, scope.
 type CouponCols = (
     Option<&'static str>,
     Option<i64>,
@@ -333,12 +346,13 @@ impl Store {
         };
         let outcome = self.write(|tx| {
             purge(tx, received_at)?;
-            Ok(if let Some(old) = get(tx, &m.id)? {
-                if m.revision > old.content.revision {
+            let (stored_revision, gone) = what_is_known(tx, &m.id)?;
+            Ok(if let Some(revision) = stored_revision {
+                if m.revision > revision {
                     update_content(tx, &m)?;
                 }
                 PushOutcome::Duplicate
-            } else if sql::message_known(tx, &m.id)? {
+            } else if gone {
                 PushOutcome::Duplicate
             } else {
                 insert(tx, &m, received_at, false)?;
