@@ -514,6 +514,90 @@ fn schema_12_goal_periods_migrate_to_period_first_keys() {
     );
 }
 
+/// A schema-13 wallet — its goal record JSON, its inbox under the
+/// `IN (...)` state check — opens at the current schema: the record reads
+/// as it was and becomes bytes at its next write, the messages stay as they
+/// were, and the rebuilt state check still refuses an unknown state.
+#[test]
+fn schema_13_goal_record_and_inbox_check_migrate() {
+    let goals = r#"{"currency": "RUB", "earn": {"rule": {"percent": "10"}},
+      "challenges": [{"id": "buy", "title": "Buy", "goal": {"metric": "purchases", "target": 5}, "reward": {"points": 5}}],
+      "badges": [{"id": "spend", "title": "Spend", "goal": {"metric": "purchases"}, "levels": [1, 4]}]}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    let now = t("2026-02-01T00:00:00Z");
+    let messages = {
+        let mut store = Store::open_dir(dir.path()).unwrap();
+        store.set_program(goals).unwrap();
+        store
+            .apply(&purchase("r0", "100.00"), t("2026-01-02T10:00:00Z"))
+            .unwrap();
+        for id in ["m1", "m2"] {
+            let push =
+                format!(r#"{{"kind":"message","message_id":"{id}","title":"T {id}","body":"B"}}"#);
+            store.ingest_push(&push, t("2026-01-03T00:00:00Z")).unwrap();
+        }
+        store.mark_read("m1", t("2026-01-04T00:00:00Z")).unwrap();
+        let list = store.list_messages(now, true).unwrap();
+        store.close().unwrap();
+        list
+    };
+    {
+        // What a schema-13 build left: the record as JSON (three purchases
+        // counted, the badge's first level earned), the old check.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            r#"UPDATE goal_state SET body = '{"challenges":{"buy":{"progress":3}},"badges":{"spend":{"progress":3,"level":1,"earned_at_ms":1767348000000}}}';
+               CREATE TABLE old AS SELECT * FROM inbox;
+               DROP TABLE inbox;
+               CREATE TABLE inbox (id TEXT PRIMARY KEY, kind TEXT NOT NULL, title TEXT NOT NULL,
+                 body TEXT NOT NULL, expires_at INTEGER, deep_link TEXT, image_url TEXT,
+                 coupon_kind TEXT, coupon_value INTEGER, coupon_valid_days INTEGER,
+                 priority INTEGER NOT NULL, pinned INTEGER NOT NULL, revision INTEGER NOT NULL,
+                 received_at INTEGER NOT NULL,
+                 state TEXT NOT NULL CHECK (state IN ('unread', 'read', 'dismissed')),
+                 activated_at INTEGER, generated INTEGER NOT NULL, coupon_scope TEXT) WITHOUT ROWID;
+               INSERT INTO inbox SELECT * FROM old;
+               DROP TABLE old;
+               CREATE INDEX inbox_evict ON inbox (pinned, state = 'unread', received_at, id);
+               CREATE INDEX inbox_unread ON inbox (expires_at, state) WHERE state = 'unread';
+               CREATE INDEX inbox_expiry ON inbox (expires_at) WHERE expires_at IS NOT NULL;
+               PRAGMA user_version = 13;"#,
+        )
+        .unwrap();
+    }
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.list_messages(now, true).unwrap(), messages);
+    let (challenges, badges) = store.goal_views(now).unwrap();
+    assert_eq!((challenges[0].progress, badges[0].level), (3, 1));
+    store
+        .apply(&purchase("r1", "100.00"), t("2026-01-05T10:00:00Z"))
+        .unwrap();
+    let (challenges, badges) = store.goal_views(now).unwrap();
+    assert_eq!((challenges[0].progress, badges[0].level), (4, 2));
+    store.close().unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let (version, body_type, table): (i64, String, String) = conn
+        .query_row(
+            "SELECT (SELECT user_version FROM pragma_user_version), \
+                    (SELECT typeof(body) FROM goal_state), \
+                    (SELECT sql FROM sqlite_master WHERE name = 'inbox')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((version, body_type.as_str()), (SCHEMA_VERSION, "blob"));
+    assert!(
+        table.contains("state = 'unread' OR state = 'read'"),
+        "{table}"
+    );
+    let refused = conn.execute("UPDATE inbox SET state = 'gone' WHERE id = 'm1'", []);
+    assert!(
+        refused.unwrap_err().to_string().contains("CHECK"),
+        "an unknown state is still refused"
+    );
+}
+
 struct FailingSecrets;
 
 impl loyalty_core::card::SecretStore for FailingSecrets {

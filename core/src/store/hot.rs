@@ -150,11 +150,11 @@ impl Hot {
     }
 
     /// Writes what changed since the last flush; the values stay held.
-    /// `encode_goals` gives the goal record's stored text.
+    /// `encode_goals` gives the goal record's stored bytes.
     pub(crate) fn flush(
         &self,
         conn: &Connection,
-        encode_goals: impl FnOnce(&Arc<GoalState>) -> Result<String>,
+        encode_goals: impl FnOnce(&Arc<GoalState>) -> Vec<u8>,
     ) -> Result<()> {
         let mut rows = self.rows.borrow_mut();
         if rows.totals_dirty
@@ -186,7 +186,7 @@ impl Hot {
                 "INSERT INTO goal_state (id, body) VALUES (1, ?1) \
                  ON CONFLICT (id) DO UPDATE SET body = excluded.body",
             )?
-            .execute([encode_goals(g)?])?;
+            .execute([encode_goals(g)])?;
         }
         rows.goals_dirty = false;
         Ok(())

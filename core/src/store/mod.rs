@@ -9,6 +9,7 @@ mod boards;
 mod card;
 mod damage;
 mod effects;
+mod goal_record;
 mod held;
 mod hot;
 mod inbox;

@@ -12,10 +12,54 @@ use crate::kernel::error::{LoyaltyError, Result};
 pub const APPLICATION_ID: i64 = 0x4C4F_5931;
 
 /// Newest schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 13;
+pub const SCHEMA_VERSION: i64 = 14;
 
 /// Migrations: entry `i` upgrades a version-`i` database to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14];
+
+/// Version 14: two changes of what each write costs.
+/// - The goal record may be bytes (`store::goal_record`; JSON records of
+///   earlier builds still read and become bytes at their next write), so a
+///   build that reads only JSON must refuse the file: hence the version.
+/// - The inbox's state check is written as comparisons: SQLite evaluates
+///   `state IN (three values)` by building a temporary b-tree on every
+///   insert and state change (about 5 000 instructions each). Rebuilding the
+///   table is the only way to change a check; its indexes come back as
+///   they were.
+const V14: &str = r#"
+CREATE TABLE inbox_v14 (
+    id                TEXT PRIMARY KEY,
+    kind              TEXT NOT NULL,
+    title             TEXT NOT NULL,
+    body              TEXT NOT NULL,
+    expires_at        INTEGER,
+    deep_link         TEXT,
+    image_url         TEXT,
+    coupon_kind       TEXT,
+    coupon_value      INTEGER,
+    coupon_valid_days INTEGER,
+    priority          INTEGER NOT NULL,
+    pinned            INTEGER NOT NULL,
+    revision          INTEGER NOT NULL,
+    received_at       INTEGER NOT NULL,
+    state             TEXT NOT NULL
+                      CHECK (state = 'unread' OR state = 'read' OR state = 'dismissed'),
+    activated_at      INTEGER,
+    generated         INTEGER NOT NULL,
+    coupon_scope      TEXT
+) WITHOUT ROWID;
+INSERT INTO inbox_v14 (id, kind, title, body, expires_at, deep_link, image_url, coupon_kind,
+    coupon_value, coupon_valid_days, priority, pinned, revision, received_at, state,
+    activated_at, generated, coupon_scope)
+SELECT id, kind, title, body, expires_at, deep_link, image_url, coupon_kind,
+    coupon_value, coupon_valid_days, priority, pinned, revision, received_at, state,
+    activated_at, generated, coupon_scope FROM inbox;
+DROP TABLE inbox;
+ALTER TABLE inbox_v14 RENAME TO inbox;
+CREATE INDEX inbox_evict ON inbox (pinned, state = 'unread', received_at, id);
+CREATE INDEX inbox_unread ON inbox (expires_at, state) WHERE state = 'unread';
+CREATE INDEX inbox_expiry ON inbox (expires_at) WHERE expires_at IS NOT NULL;
+"#;
 
 /// Version 13: goal period rows keyed by period first, so the rows one
 /// purchase moves — its day and week in every distinct-days and week-streak

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
 use chrono::DateTime;
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 use crate::goals::model::GoalState;
@@ -17,6 +18,7 @@ use crate::wallet::model::{
 };
 use crate::wallet::view::WalletView;
 
+use super::goal_record;
 use super::held::{Held, Lease};
 use super::hot::{Hot, Mark, Totals, Window};
 
@@ -239,7 +241,7 @@ impl<'c> SqlView<'c> {
 
     /// Writes the held records that changed (part of the effects' flush).
     pub(super) fn flush_held(&self) -> Result<()> {
-        self.hot.flush(self.conn, encode_goal_state)
+        self.hot.flush(self.conn, goal_record::encode_shared)
     }
 
     /// Notes that a notice was written (the retention bound is due at the flush).
@@ -665,13 +667,15 @@ impl WalletView for SqlView<'_> {
 
     fn goal_state(&self) -> Result<Arc<GoalState>> {
         self.hot.goals(|| {
-            let body: Option<String> = self
-                .stmt("SELECT body FROM goal_state WHERE id = 1")?
-                .query_row([], |r| r.get(0))
-                .optional()?;
-            match body {
+            let mut stmt = self.stmt("SELECT body FROM goal_state WHERE id = 1")?;
+            let mut rows = stmt.query([])?;
+            match rows.next()? {
                 None => Ok(Arc::new(GoalState::default())),
-                Some(b) => decode_goal_state(b),
+                // Bytes now, text (JSON) from earlier builds: read in place.
+                Some(row) => match row.get_ref(0)? {
+                    ValueRef::Blob(b) | ValueRef::Text(b) => goal_record::decode_shared(b),
+                    _ => Err(corrupt("goal state is neither bytes nor text")),
+                },
             }
         })
     }
@@ -718,40 +722,6 @@ impl WalletView for SqlView<'_> {
     }
 }
 
-thread_local! {
-    /// The goal state text this thread last decoded or wrote, with its
-    /// value: a memo of a pure function (text → state), so it is right
-    /// whatever connection, process or rolled-back transaction the text came
-    /// from — a different text is decoded afresh. Every event reads the
-    /// whole record (100 goals: ~10 KB of JSON, 310 000 instructions to
-    /// decode); comparing the text and cloning the value costs a tenth.
-    static GOAL_STATE_MEMO: std::cell::RefCell<Option<(String, Arc<GoalState>)>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-/// `body` decoded, from the memo when it is the text last seen.
-fn decode_goal_state(body: String) -> Result<Arc<GoalState>> {
-    GOAL_STATE_MEMO.with(|memo| {
-        if let Some((text, state)) = &*memo.borrow()
-            && *text == body
-        {
-            return Ok(Arc::clone(state));
-        }
-        let state: GoalState = serde_json::from_str(&body)
-            .map_err(|e| corrupt(format!("goal state does not decode: {e}")))?;
-        let state = Arc::new(state);
-        *memo.borrow_mut() = Some((body, Arc::clone(&state)));
-        Ok(state)
-    })
-}
-
-/// `state` as the goal state record's text, remembered for the next read.
-pub(crate) fn encode_goal_state(state: &Arc<GoalState>) -> Result<String> {
-    let body = json(&**state)?;
-    GOAL_STATE_MEMO.with(|memo| *memo.borrow_mut() = Some((body.clone(), Arc::clone(state))));
-    Ok(body)
-}
-
 pub(crate) fn json<T: serde::Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| LoyaltyError::Storage {
         reason: format!("cannot encode: {e}"),
@@ -785,7 +755,6 @@ pub(crate) fn history_page(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     columns!(mod sample { id, at, body });
 
@@ -798,63 +767,6 @@ mod tests {
             "id, source, receipt_id, points, remaining, earned_at, expires_at"
         );
         assert_eq!(super::lot::expires_at, 6);
-    }
-
-    #[test]
-    fn the_goal_state_memo_answers_only_for_the_same_text() {
-        use super::{decode_goal_state, encode_goal_state};
-        use crate::goals::model::GoalState;
-        let a = Arc::new(GoalState::default());
-        let b = Arc::new(GoalState {
-            referrals: 3,
-            ..GoalState::default()
-        });
-        let a_text = encode_goal_state(&a).unwrap();
-        let b_text = encode_goal_state(&b).unwrap();
-        // The memo holds b now; each text still gives its own value.
-        assert_eq!(decode_goal_state(a_text.clone()).unwrap(), a);
-        assert_eq!(decode_goal_state(b_text.clone()).unwrap(), b);
-        assert_eq!(decode_goal_state(b_text.clone()).unwrap(), b);
-        assert_eq!(decode_goal_state(a_text.clone()).unwrap(), a);
-        // A text that does not decode is an error right after a good one.
-        let cut = a_text[..a_text.len() - 1].to_string();
-        assert!(decode_goal_state(cut).is_err());
-        assert_eq!(decode_goal_state(a_text).unwrap(), a);
-    }
-
-    #[test]
-    fn goal_records_leave_out_defaults_and_read_back_records_written_whole() {
-        use super::{decode_goal_state, encode_goal_state};
-        use crate::goals::model::{BadgeState, ChallengeState, GivenReward, GoalState};
-        let mut state = GoalState::default();
-        state.challenges.insert(
-            "c1".into(),
-            ChallengeState {
-                progress: 2,
-                ..ChallengeState::default()
-            },
-        );
-        state.challenges.insert(
-            "c2".into(),
-            ChallengeState {
-                joined: true,
-                completions: 1,
-                reward: Some(GivenReward {
-                    points: 25,
-                    coupon_id: None,
-                }),
-                ..ChallengeState::default()
-            },
-        );
-        state.badges.insert("b1".into(), BadgeState::default());
-        let text = encode_goal_state(&Arc::new(state.clone())).unwrap();
-        assert_eq!(
-            text,
-            r#"{"challenges":{"c1":{"progress":2},"c2":{"joined":true,"completions":1,"reward":{"points":25}}},"badges":{"b1":{}}}"#
-        );
-        // A record as earlier versions wrote it, every field present.
-        let whole = r#"{"challenges":{"c1":{"joined":false,"progress":2,"period":null,"completed_period":null,"completions":0,"coupons_issued":0,"reward":null},"c2":{"joined":true,"progress":0,"period":null,"completed_period":null,"completions":1,"coupons_issued":0,"reward":{"points":25,"coupon_id":null}}},"badges":{"b1":{"progress":0,"level":0,"earned_at_ms":null}},"referrals":0}"#;
-        assert_eq!(*decode_goal_state(whole.into()).unwrap(), state);
     }
 
     /// Re-prepares of the goal-periods read over rounds of use, each round
