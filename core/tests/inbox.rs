@@ -47,6 +47,32 @@ fn expired_messages_are_purged_thirty_days_later_and_stay_known() {
     );
 }
 
+/// What ingesting a new push returns is the message as stored: the same
+/// value a later read gives, for every shape of push (times at the store's
+/// millisecond precision).
+#[test]
+fn a_new_push_returns_the_message_as_stored() {
+    let mut s = store();
+    let at = t("2026-01-01T00:00:00.123456789Z");
+    for p in [
+        r#"{"kind":"message","message_id":"m","title":" T ","body":"B"}"#,
+        r#"{"kind":"offer","message_id":"o1","title":"T","body":"B","coupon_percent":"12.5","coupon_valid_days":"7","coupon_category":"food","expires_at":"2026-03-01T10:00:00.987654Z","deep_link":"myshop://o1","image_url":"https://cdn.example/o1.png","priority":"5","pinned":"true"}"#,
+        r#"{"kind":"offer","message_id":"o2","title":"T","body":"B","coupon_amount_off":"100.00","coupon_skus":"A, B","coupon_one_item":"true","coupon_min_spend":"500.00"}"#,
+        r#"{"aps":{"alert":{"title":"Alert","body":"Body"}},"loyalty":{"kind":"message","message_id":"a","revision":"3"}}"#,
+    ] {
+        let PushOutcome::New(returned) = s.ingest_push(p, at).unwrap() else {
+            panic!("{p}: not new");
+        };
+        let listed = s.list_messages(at, true).unwrap();
+        let stored = listed
+            .iter()
+            .find(|m| m.content.id == returned.content.id)
+            .unwrap();
+        assert_eq!(&*returned, stored, "{p}");
+        assert_eq!(returned.received_at, t("2026-01-01T00:00:00.123Z"));
+    }
+}
+
 #[test]
 fn state_changes_are_queued_once_for_sync() {
     let mut s = store();

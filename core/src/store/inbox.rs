@@ -228,15 +228,34 @@ fn generated(id: String, title: String, body: String) -> IncomingMessage {
     }
 }
 
+/// The message [`insert`] just stored for a push, as reading it back gives
+/// it (times at the store's millisecond precision), without the read.
+fn as_stored(mut m: IncomingMessage, received_at: Time) -> Result<Message> {
+    let to_ms = |t: Time| sql::time(sql::ms(t));
+    m.expires_at = m.expires_at.map(to_ms).transpose()?;
+    Ok(Message {
+        content: m,
+        received_at: to_ms(received_at)?,
+        state: MessageState::Unread,
+        activated_at: None,
+        generated: false,
+    })
+}
+
 /// Keeps at most [`MAX_MESSAGES`](crate::inbox::model::MAX_MESSAGES), evicting in
 /// the policy's order. Evicted ids are remembered.
 pub(crate) fn enforce_retention(conn: &Connection) -> Result<()> {
+    evict_over_bound(conn).map(drop)
+}
+
+/// [`enforce_retention`], returning the ids it evicted.
+fn evict_over_bound(conn: &Connection) -> Result<Vec<String>> {
     let count: i64 = conn
         .prepare_cached("SELECT count(*) FROM inbox")?
         .query_row([], |r| r.get(0))?;
     let excess = policy::excess(count);
     if excess == 0 {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let kept: Vec<Kept> = conn
         // The index-friendly SQL order matches the policy's, so only the
@@ -260,10 +279,12 @@ pub(crate) fn enforce_retention(conn: &Connection) -> Result<()> {
         })?
         .take(usize::try_from(excess).unwrap_or(usize::MAX))
         .collect::<rusqlite::Result<_>>()?;
+    let mut evicted = Vec::new();
     for victim in policy::evict(kept, excess) {
         forget(conn, &victim.id, victim.state.as_str())?;
+        evicted.push(victim.id);
     }
-    Ok(())
+    Ok(evicted)
 }
 
 fn forget(conn: &Connection, id: &str, state: &str) -> Result<()> {
@@ -356,14 +377,12 @@ impl Store {
                 PushOutcome::Duplicate
             } else {
                 insert(tx, &m, received_at, false)?;
-                enforce_retention(tx)?;
+                let evicted = evict_over_bound(tx)?;
                 match m.expires_at {
                     Some(e) if e <= received_at => PushOutcome::Expired,
-                    _ => match get(tx, &m.id)? {
-                        Some(stored) => PushOutcome::New(Box::new(stored)),
-                        // Evicted at once: the inbox is full of pinned messages.
-                        None => PushOutcome::Duplicate,
-                    },
+                    // Evicted at once: the inbox is full of pinned messages.
+                    _ if evicted.contains(&m.id) => PushOutcome::Duplicate,
+                    _ => PushOutcome::New(Box::new(as_stored(m, received_at)?)),
                 }
             })
         })?;
