@@ -49,9 +49,14 @@ PY
 
 report="$TARGET_DIR/schemathesis-report"
 rm -rf "$report"
+mkdir -p "$report"
+spec="$PWD/docs/openapi.yaml"
 started=$(date +%s)
 set +e
-"$ST" run docs/openapi.yaml \
+# Run from the report directory: schemathesis keeps its crash cache in
+# `.schemathesis/` under the working directory, which must not be the
+# checkout (a test run would change files in the repository).
+(cd "$report" && "$ST" run "$spec" \
   --url "$SERVER" \
   --header "Authorization: Bearer $TOKEN" \
   --max-examples "${SCHEMATHESIS_EXAMPLES:-20}" \
@@ -60,7 +65,7 @@ set +e
   --request-timeout 10 \
   --workers 1 \
   --report junit --report-dir "$report" \
-  --warnings off
+  --warnings off)
 rc=$?
 set -e
 echo "schemathesis: $(( $(date +%s) - started )) s against $SERVER (report: $report)"
