@@ -424,7 +424,7 @@ fn schema_11_inbox_migrates_to_the_unread_only_index() {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
             "DROP INDEX inbox_unread; CREATE INDEX inbox_unread ON inbox (state, expires_at); \
-             PRAGMA user_version = 11;",
+             DROP TABLE notice_marks; PRAGMA user_version = 11;",
         )
         .unwrap();
     }
@@ -479,7 +479,7 @@ fn schema_12_goal_periods_migrate_to_period_first_keys() {
                count INTEGER NOT NULL CHECK (count > 0), PRIMARY KEY (goal, key)) WITHOUT ROWID; \
              INSERT INTO old SELECT goal, key, count FROM goal_periods; \
              DROP TABLE goal_periods; ALTER TABLE old RENAME TO goal_periods; \
-             PRAGMA user_version = 12;",
+             DROP TABLE notice_marks; PRAGMA user_version = 12;",
         )
         .unwrap();
     }
@@ -562,6 +562,7 @@ fn schema_13_goal_record_and_inbox_check_migrate() {
                CREATE INDEX inbox_evict ON inbox (pinned, state = 'unread', received_at, id);
                CREATE INDEX inbox_unread ON inbox (expires_at, state) WHERE state = 'unread';
                CREATE INDEX inbox_expiry ON inbox (expires_at) WHERE expires_at IS NOT NULL;
+               DROP TABLE notice_marks;
                PRAGMA user_version = 13;"#,
         )
         .unwrap();
@@ -909,7 +910,7 @@ fn a_wallet_whose_rules_do_not_read_is_refused_unchanged() {
             "DROP INDEX inbox_evict; DROP INDEX inbox_unread; DROP INDEX inbox_expiry; \
              CREATE INDEX inbox_display ON inbox (pinned DESC, priority DESC, received_at DESC, id); \
              CREATE INDEX inbox_evict ON inbox (pinned, state, received_at); \
-             PRAGMA user_version = 10;",
+             DROP TABLE notice_marks; PRAGMA user_version = 10;",
         ),
         ("current, rollback journal", "PRAGMA journal_mode = DELETE;"),
     ] {

@@ -117,6 +117,32 @@ impl NoticeId {
     pub fn is_reserved(id: &str) -> bool {
         Self::RESERVED_PREFIXES.iter().any(|p| id.starts_with(p))
     }
+
+    /// The numbered series a generated id belongs to, and its number: a
+    /// challenge's completions (`challenge:c3:` and 5 for `challenge:c3:5`)
+    /// and a badge's levels (`badge:b1:` and 2 for `badge:b1:2`). The core
+    /// writes the numbers of a series in order from 1, so the store keeps
+    /// the highest written per series rather than a tombstone for every such
+    /// message it evicts. `None` for every other id, for a number this
+    /// type's `Display` would not write (empty, a leading zero), and past 18
+    /// digits (the bound the schema's migration reads these ids with).
+    pub fn series(id: &str) -> Option<(&str, i64)> {
+        let prefix = ["challenge:", "badge:"]
+            .into_iter()
+            .find(|p| id.starts_with(p))?;
+        let head = id.trim_end_matches(|c: char| c.is_ascii_digit());
+        let digits = id.get(head.len()..)?;
+        // `head` is the prefix, a non-empty goal id, and the colon before the number.
+        if head.len() <= prefix.len() + 1
+            || !head.ends_with(':')
+            || digits.starts_with('0')
+            || digits.len() > 18
+        {
+            return None;
+        }
+        let n: i64 = digits.parse().ok()?;
+        Some((head, n))
+    }
 }
 
 impl fmt::Display for NoticeId {
@@ -183,5 +209,50 @@ mod tests {
         assert_eq!(all[0].to_string(), "challenge:c:2");
         assert_eq!(all[4].to_string(), "rejected:k");
         assert!(!NoticeId::is_reserved("offer-1"));
+    }
+
+    #[test]
+    fn numbered_series_are_read_back_from_the_ids_display_writes() {
+        for (id, series) in [
+            (
+                NoticeId::ChallengeCompleted {
+                    challenge: "c3".into(),
+                    n: 15,
+                },
+                ("challenge:c3:", 15),
+            ),
+            (
+                NoticeId::BadgeEarned {
+                    badge: "b:12".into(),
+                    level: 2,
+                },
+                ("badge:b:12:", 2),
+            ),
+            (
+                NoticeId::ChallengeCompleted {
+                    challenge: "спорт".into(),
+                    n: 999_999_999_999_999_999,
+                },
+                ("challenge:спорт:", 999_999_999_999_999_999),
+            ),
+        ] {
+            let text = id.to_string();
+            assert_eq!(NoticeId::series(&text), Some(series), "{text}");
+        }
+        for id in [
+            "tier:gold",
+            "expiring:7",
+            "rejected:k:1",
+            "offer:c:1",
+            "challenge:c",
+            "challenge:c:",
+            "challenge::1",
+            "challenge:c:01",
+            "challenge:c:1x",
+            "badge:b:1000000000000000000",
+            "challenge:",
+        ] {
+            assert_eq!(NoticeId::series(id), None, "{id}");
+        }
     }
 }

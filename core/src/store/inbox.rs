@@ -13,6 +13,7 @@ use crate::inbox::policy::{self, Kept};
 use crate::inbox::push::parse_push;
 use crate::inbox::wording::notice_text;
 use crate::kernel::error::{LoyaltyError, Result};
+use crate::kernel::ids::NoticeId;
 use crate::kernel::time::Time;
 use crate::program::Program;
 use crate::wallet::model::{Event, Notice};
@@ -152,6 +153,13 @@ fn insert(conn: &Connection, m: &IncomingMessage, at: Time, generated: bool) -> 
         generated,
         cs
     ])?;
+    if let Some((series, n)) = NoticeId::series(&m.id).filter(|_| generated) {
+        conn.prepare_cached(
+            "INSERT INTO notice_marks (series, upto) VALUES (?1, ?2) \
+             ON CONFLICT (series) DO UPDATE SET upto = max(upto, excluded.upto)",
+        )?
+        .execute(params![series, n])?;
+    }
     Ok(())
 }
 
@@ -288,8 +296,12 @@ fn evict_over_bound(conn: &Connection) -> Result<Vec<String>> {
 }
 
 fn forget(conn: &Connection, id: &str, state: &str) -> Result<()> {
-    conn.prepare_cached("INSERT OR REPLACE INTO inbox_gone (id, state) VALUES (?1, ?2)")?
-        .execute(params![id, state])?;
+    // A numbered notice of the core's own stays known through its series'
+    // mark, written with it (see `insert`); any other id needs a tombstone.
+    if NoticeId::series(id).is_none() {
+        conn.prepare_cached("INSERT OR REPLACE INTO inbox_gone (id, state) VALUES (?1, ?2)")?
+            .execute(params![id, state])?;
+    }
     conn.prepare_cached("DELETE FROM inbox WHERE id = ?1")?
         .execute([id])?;
     Ok(())

@@ -13,6 +13,8 @@ mod goal_record;
 mod held;
 mod hot;
 mod inbox;
+#[cfg(test)]
+mod migration_tests;
 mod offline;
 mod programs;
 mod queue;

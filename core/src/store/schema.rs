@@ -12,10 +12,39 @@ use crate::kernel::error::{LoyaltyError, Result};
 pub const APPLICATION_ID: i64 = 0x4C4F_5931;
 
 /// Newest schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 14;
+pub const SCHEMA_VERSION: i64 = 15;
 
 /// Migrations: entry `i` upgrades a version-`i` database to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14];
+const MIGRATIONS: &[&str] = &[
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15,
+];
+
+/// Version 15: the core's own numbered notices (a challenge's completions,
+/// a badge's levels; see `NoticeId::series`) are remembered by the highest
+/// number written per series, not by a tombstone per evicted message. The
+/// tombstones grew without bound (497 947 of them, 16 MB, on a wallet of
+/// 100 000 events with 100 goals) and each eviction wrote one on a random
+/// page of that table. The marks start from every such id the inbox holds
+/// or remembers, whose tombstones then go.
+const V15: &str = r#"
+CREATE TABLE notice_marks (
+    series TEXT PRIMARY KEY,
+    upto   INTEGER NOT NULL CHECK (upto > 0)
+) WITHOUT ROWID;
+CREATE TEMP TABLE v15_numbered AS
+SELECT id, head, CAST(digits AS INTEGER) AS n FROM (
+    SELECT id, rtrim(id, '0123456789') AS head,
+           substr(id, length(rtrim(id, '0123456789')) + 1) AS digits,
+           CASE WHEN substr(id, 1, 10) = 'challenge:' THEN 10 ELSE 6 END AS prefix
+    FROM (SELECT id FROM inbox UNION SELECT id FROM inbox_gone)
+    WHERE substr(id, 1, 10) = 'challenge:' OR substr(id, 1, 6) = 'badge:'
+)
+WHERE digits <> '' AND length(digits) <= 18 AND substr(digits, 1, 1) <> '0'
+  AND substr(head, -1) = ':' AND length(head) > prefix + 1;
+INSERT INTO notice_marks (series, upto) SELECT head, max(n) FROM temp.v15_numbered GROUP BY head;
+DELETE FROM inbox_gone WHERE id IN (SELECT id FROM temp.v15_numbered);
+DROP TABLE temp.v15_numbered;
+"#;
 
 /// Version 14: two changes of what each write costs.
 /// - The goal record may be bytes (`store::goal_record`; JSON records of

@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehav
 use crate::goals::model::GoalState;
 use crate::kernel::coupon::{CouponBenefit, CouponScope};
 use crate::kernel::error::{LoyaltyError, Result};
+use crate::kernel::ids::NoticeId;
 use crate::kernel::time::Time;
 use crate::wallet::model::{
     BonusKind, Coupon, LedgerEntry, LedgerKind, Lot, LotSource, Receipt, ReceiptLine, ReturnTotals,
@@ -170,14 +171,24 @@ pub(crate) fn corrupt(reason: impl Into<String>) -> LoyaltyError {
     }
 }
 
-/// Whether an inbox message id is known: stored, or evicted and remembered.
+/// Whether an inbox message id is known: for a numbered notice of the
+/// core's own (`NoticeId::series`), whether its series was written up to
+/// its number; for any other id, stored, or evicted and remembered.
 pub(crate) fn message_known(conn: &Connection, id: &str) -> Result<bool> {
-    Ok(conn.prepare_cached(MESSAGE_KNOWN)?.exists([id])?)
+    Ok(match NoticeId::series(id) {
+        Some((series, n)) => conn
+            .prepare_cached(SERIES_KNOWN)?
+            .exists(params![series, n])?,
+        None => conn.prepare_cached(MESSAGE_KNOWN)?.exists([id])?,
+    })
 }
 
 /// Whether an inbox message id is stored or remembered as evicted.
 const MESSAGE_KNOWN: &str =
     "SELECT 1 FROM inbox WHERE id = ?1 UNION ALL SELECT 1 FROM inbox_gone WHERE id = ?1";
+
+/// Whether a numbered notice series was written up to a number.
+const SERIES_KNOWN: &str = "SELECT 1 FROM notice_marks WHERE series = ?1 AND upto >= ?2";
 
 /// Read access over a connection (usually inside a transaction), with the
 /// wallet's one-row records held for the view's life (see [`Hot`]): a view
@@ -681,7 +692,10 @@ impl WalletView for SqlView<'_> {
     }
 
     fn message_known(&self, id: &str) -> Result<bool> {
-        Ok(self.stmt(MESSAGE_KNOWN)?.exists([id])?)
+        Ok(match NoticeId::series(id) {
+            Some((series, n)) => self.stmt(SERIES_KNOWN)?.exists(params![series, n])?,
+            None => self.stmt(MESSAGE_KNOWN)?.exists([id])?,
+        })
     }
 
     fn goal_period_count(&self, goal: &str, key: i64) -> Result<i64> {
