@@ -153,7 +153,8 @@ fn insert(conn: &Connection, m: &IncomingMessage, at: Time, generated: bool) -> 
         generated,
         cs
     ])?;
-    if let Some((series, n)) = NoticeId::series(&m.id).filter(|_| generated) {
+    // Pushes never carry a generated id (`parse_push` refuses the prefixes).
+    if let Some((series, n)) = generated.then(|| NoticeId::series(&m.id)).flatten() {
         conn.prepare_cached(
             "INSERT INTO notice_marks (series, upto) VALUES (?1, ?2) \
              ON CONFLICT (series) DO UPDATE SET upto = max(upto, excluded.upto)",

@@ -175,11 +175,18 @@ pub(crate) fn corrupt(reason: impl Into<String>) -> LoyaltyError {
 /// core's own (`NoticeId::series`), whether its series was written up to
 /// its number; for any other id, stored, or evicted and remembered.
 pub(crate) fn message_known(conn: &Connection, id: &str) -> Result<bool> {
+    known_by(id, |sql, args| conn.prepare_cached(sql)?.exists(args))
+}
+
+/// [`message_known`] through `exists`, which runs one of the two queries
+/// with its arguments (a connection's cache, or a view's held statements).
+fn known_by(
+    id: &str,
+    exists: impl FnOnce(&'static str, &[&dyn rusqlite::ToSql]) -> rusqlite::Result<bool>,
+) -> Result<bool> {
     Ok(match NoticeId::series(id) {
-        Some((series, n)) => conn
-            .prepare_cached(SERIES_KNOWN)?
-            .exists(params![series, n])?,
-        None => conn.prepare_cached(MESSAGE_KNOWN)?.exists([id])?,
+        Some((series, n)) => exists(SERIES_KNOWN, params![series, n])?,
+        None => exists(MESSAGE_KNOWN, params![id])?,
     })
 }
 
@@ -692,10 +699,7 @@ impl WalletView for SqlView<'_> {
     }
 
     fn message_known(&self, id: &str) -> Result<bool> {
-        Ok(match NoticeId::series(id) {
-            Some((series, n)) => self.stmt(SERIES_KNOWN)?.exists(params![series, n])?,
-            None => self.stmt(MESSAGE_KNOWN)?.exists([id])?,
-        })
+        known_by(id, |sql, args| self.stmt(sql)?.exists(args))
     }
 
     fn goal_period_count(&self, goal: &str, key: i64) -> Result<i64> {
